@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ptebatch: out-of-tree module, selftests and the QEMU guests that run them.
+#
+#   make                  build ptebatch.ko for the running kernel (KDIR=...)
+#   make clean            remove build products
+#   make setup            install host packages, fetch Debian kernels (cached)
+#   make flavour-arm64    build module + selftests for a guest flavour into
+#                         build/<flavour>/ (also flavour-arm64-16k, -amd64)
+#   make demo             boot the arm64 guest and show what the module offers
+#   make check            every test, ending with "N passed, M failed"
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PTEBATCH_CACHE ?= $(HOME)/.cache/ptebatch
+export PTEBATCH_CACHE
+
+FLAVOURS := arm64 arm64-16k amd64
+
+.PHONY: all modules clean setup demo check lint native $(addprefix flavour-,$(FLAVOURS))
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	$(MAKE) -C selftests clean
+	rm -rf build
+
+setup:
+	scripts/setup
+
+$(addprefix flavour-,$(FLAVOURS)): flavour-%:
+	scripts/build-flavour $*
+
+native:
+	$(MAKE) -C selftests/native run
+
+demo: setup
+	scripts/build-flavour arm64
+	scripts/qemu-run --flavour arm64 --no-tests --extra scripts/demo.sh
+
+check: setup
+	scripts/check

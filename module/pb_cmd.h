@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: the ctl command parser.
+ *
+ * A command line is a name followed by key=value arguments.  Each command is
+ * one entry in pb_commands[] that names the keys it accepts; the parser rejects
+ * anything else before the handler runs, so a handler sees only known keys.
+ */
+#ifndef _PB_CMD_H
+#define _PB_CMD_H
+
+#include "ptebatch.h"
+
+#define PB_MAX_ARGS	16
+
+struct pb_arg {
+	const char *key;
+	const char *val;
+	bool used;
+};
+
+struct pb_args {
+	struct pb_session *s;
+	struct pb_arg arg[PB_MAX_ARGS];
+	int nr;
+};
+
+struct pb_command {
+	const char *name;
+	int (*handler)(struct pb_args *a);
+	/* Space-separated keys the command accepts. */
+	const char *keys;
+	const char *help;
+};
+
+extern const struct pb_command pb_commands[];
+extern const size_t pb_nr_commands;
+
+__printf(2, 3) int pb_err(struct pb_args *a, const char *fmt, ...);
+int pb_arg_u64(struct pb_args *a, const char *key, u64 def, u64 *out);
+int pb_arg_str(struct pb_args *a, const char *key, const char *def,
+	       const char **out);
+
+#endif /* _PB_CMD_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: shared declarations.
+ *
+ * Everything declared here builds both in the kernel and, against the shims in
+ * selftests/native/shim, as an ordinary Linux program.
+ */
+#ifndef _PTEBATCH_H
+#define _PTEBATCH_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+
+#define PTEBATCH_VERSION	"0.1.0"
+
+/* A command line, as written to ctl, is at most this long. */
+#define PB_CMD_MAX		4096
+/* The reply to one command is at most this long. */
+#define PB_REPLY_MAX		(64 * 1024)
+
+/*
+ * Global counters, shown in the stats file in this order.  The live-object
+ * counters must read zero when no session is open.
+ */
+#define PB_GLOBAL_COUNTERS(X)		\
+	X(live_sessions)		\
+	X(live_mms)			\
+	X(live_pt_pages)		\
+	X(live_folios)			\
+	X(live_bytes)			\
+	X(sessions_opened)		\
+	X(commands)			\
+	X(command_errors)		\
+	X(allocs)			\
+	X(alloc_failures_injected)
+
+enum pb_counter {
+#define PB_COUNTER_ENUM(name) PB_CNT_##name,
+	PB_GLOBAL_COUNTERS(PB_COUNTER_ENUM)
+#undef PB_COUNTER_ENUM
+	PB_NR_COUNTERS
+};
+
+extern atomic64_t pb_counters[PB_NR_COUNTERS];
+extern const char *const pb_counter_names[PB_NR_COUNTERS];
+
+static inline void pb_count(enum pb_counter c, s64 delta)
+{
+	atomic64_add(delta, &pb_counters[c]);
+}
+
+/* Fault injection: the Nth allocation from now fails, once (0: off). */
+extern atomic_t pb_fail_nth;
+
+void *pb_zalloc(size_t size);
+void pb_free(void *p, size_t size);
+
+/* The reply buffer of a session. */
+struct pb_reply {
+	char *buf;
+	size_t len;
+	bool overflow;
+};
+
+__printf(2, 3) void pb_reply_printf(struct pb_reply *r, const char *fmt, ...);
+void pb_reply_reset(struct pb_reply *r);
+
+/*
+ * A session is one open() of ctl.  Its lock serialises its commands; sessions
+ * share nothing but the global counters.
+ */
+struct pb_session {
+	struct mutex lock;
+	u64 id;
+	u64 nr_commands;
+	struct pb_reply reply;
+	/* The command being parsed, split in place. */
+	char line[PB_CMD_MAX];
+};
+
+struct pb_session *pb_session_create(void);
+void pb_session_destroy(struct pb_session *s);
+int pb_session_exec(struct pb_session *s, const char *line, size_t len);
+
+void pb_counters_snapshot(s64 *snap);
+void pb_stats_show(struct pb_reply *r, const s64 *snap);
+
+#endif /* _PTEBATCH_H */

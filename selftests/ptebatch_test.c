@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch selftests: the debugfs interface itself.  Files and modes, the ctl
+ * session life cycle, bad commands, the stats file and allocation fault
+ * injection.
+ */
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "pb_util.h"
+
+static void write_file(const char *path, const char *val, int *err)
+{
+	int fd = open(path, O_WRONLY);
+
+	*err = 0;
+	if (fd < 0) {
+		*err = errno;
+		return;
+	}
+	if (write(fd, val, strlen(val)) < 0)
+		*err = errno;
+	close(fd);
+}
+
+TEST(files_and_modes)
+{
+	static const struct {
+		const char *name;
+		mode_t mode;
+	} files[] = {
+		{ "version", 0400 }, { "stats", 0400 },
+		{ "ctl", 0600 }, { "fail_nth", 0600 },
+	};
+	struct stat st;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), PB_DIR "/%s", files[i].name);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s missing", path);
+		EXPECT_TRUE(S_ISREG(st.st_mode));
+		EXPECT_EQ(files[i].mode, st.st_mode & 07777)
+			TH_LOG("%s has mode %o", path, st.st_mode & 07777);
+		EXPECT_EQ(0, st.st_uid);
+	}
+}
+
+TEST(version_matches_ctl)
+{
+	struct pb_ctl c;
+	char ver[64], want[96];
+
+	ASSERT_LT(0, pb_read_file(PB_DIR "/version", ver, sizeof(ver)));
+	ASSERT_EQ('\n', ver[strlen(ver) - 1]);
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "version"));
+	snprintf(want, sizeof(want), "ptebatch %s", ver);
+	EXPECT_STREQ(want, c.reply);
+	pb_close(&c);
+}
+
+TEST(version_is_read_only)
+{
+	int err;
+
+	write_file(PB_DIR "/version", "1", &err);
+	EXPECT_NE(0, err);
+}
+
+TEST(help_lists_every_command)
+{
+	struct pb_ctl c;
+
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "help\n"));
+	EXPECT_NE(NULL, strstr(c.reply, "help "));
+	EXPECT_NE(NULL, strstr(c.reply, "version "));
+	EXPECT_NE(NULL, strstr(c.reply, "session "));
+	EXPECT_NE(NULL, strstr(c.reply, "stats "));
+	pb_close(&c);
+}
+
+/* The reply stays readable, from the start, until the next command. */
+TEST(reply_rereadable)
+{
+	struct pb_ctl c;
+	char first[PB_REPLY_MAX + 1];
+
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "session"));
+	snprintf(first, sizeof(first), "%s", c.reply);
+	ASSERT_EQ(0, pb_read_reply(&c));
+	EXPECT_STREQ(first, c.reply);
+	pb_close(&c);
+}
+
+FIXTURE(bad_command)
+{
+	struct pb_ctl c;
+};
+
+FIXTURE_VARIANT(bad_command)
+{
+	const char *line;
+	const char *reason;
+};
+
+FIXTURE_VARIANT_ADD(bad_command, unknown)
+{
+	.line = "frobnicate", .reason = "unknown command 'frobnicate'",
+};
+
+FIXTURE_VARIANT_ADD(bad_command, empty)
+{
+	.line = "\n", .reason = "empty command",
+};
+
+FIXTURE_VARIANT_ADD(bad_command, blank)
+{
+	.line = "   ", .reason = "empty command",
+};
+
+FIXTURE_VARIANT_ADD(bad_command, not_key_value)
+{
+	.line = "help verbose", .reason = "'verbose' is not key=value",
+};
+
+FIXTURE_VARIANT_ADD(bad_command, empty_value)
+{
+	.line = "help x=", .reason = "'x=' is not key=value",
+};
+
+FIXTURE_VARIANT_ADD(bad_command, unknown_key)
+{
+	.line = "version foo=1", .reason = "unknown argument 'foo'",
+};
+
+FIXTURE_VARIANT_ADD(bad_command, two_lines)
+{
+	.line = "help\nhelp\n", .reason = "one command per write",
+};
+
+FIXTURE_VARIANT_ADD(bad_command, control_char)
+{
+	.line = "help\x01", .reason = "printable characters only",
+};
+
+FIXTURE_SETUP(bad_command)
+{
+	ASSERT_EQ(0, pb_open(&self->c));
+}
+
+FIXTURE_TEARDOWN(bad_command)
+{
+	pb_close(&self->c);
+}
+
+TEST_F(bad_command, einval_with_reason_and_no_change)
+{
+	long long cmds_before, errs_before, bytes_before, session_cmds;
+
+	ASSERT_EQ(0, pb_cmd(&self->c, "session"));
+	session_cmds = pb_lookup(self->c.reply, "commands");
+	cmds_before = pb_stat("commands");
+	errs_before = pb_stat("command_errors");
+	bytes_before = pb_stat("live_bytes");
+
+	ASSERT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->line));
+	EXPECT_EQ(0, strncmp(self->c.reply, "error: ", 7)) TH_LOG("%s", self->c.reply);
+	EXPECT_NE(NULL, strstr(self->c.reply, variant->reason))
+		TH_LOG("reply: %s", self->c.reply);
+	/* One line. */
+	EXPECT_EQ(strchr(self->c.reply, '\n'), self->c.reply + strlen(self->c.reply) - 1);
+
+	EXPECT_EQ(cmds_before, pb_stat("commands"));
+	EXPECT_EQ(errs_before + 1, pb_stat("command_errors"));
+	EXPECT_EQ(bytes_before, pb_stat("live_bytes"));
+	/* The session counted the first 'session' only, not the bad command. */
+	ASSERT_EQ(0, pb_cmd(&self->c, "session"));
+	EXPECT_EQ(session_cmds + 1, pb_lookup(self->c.reply, "commands"));
+}
+
+TEST(too_long_command)
+{
+	struct pb_ctl c;
+	char *line = malloc(8192);
+	ssize_t n;
+
+	ASSERT_NE(NULL, line);
+	memset(line, 'a', 8191);
+	line[8191] = '\0';
+	ASSERT_EQ(0, pb_open(&c));
+	n = write(c.fd, line, strlen(line));
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, pb_read_reply(&c));
+	EXPECT_NE(NULL, strstr(c.reply, "command longer than"));
+	pb_close(&c);
+	free(line);
+}
+
+TEST(session_torn_down_on_close)
+{
+	long long sessions = pb_stat("live_sessions");
+	long long bytes = pb_stat("live_bytes");
+	long long opened = pb_stat("sessions_opened");
+	struct pb_ctl c;
+
+	ASSERT_LE(0, sessions);
+	ASSERT_EQ(0, pb_open(&c));
+	EXPECT_EQ(sessions + 1, pb_stat("live_sessions"));
+	EXPECT_LT(bytes, pb_stat("live_bytes"));
+	EXPECT_EQ(opened + 1, pb_stat("sessions_opened"));
+	pb_close(&c);
+	EXPECT_EQ(sessions, pb_stat("live_sessions"));
+	EXPECT_EQ(bytes, pb_stat("live_bytes"));
+}
+
+TEST(live_counters_zero_when_idle)
+{
+	static const char *const live[] = {
+		"live_sessions", "live_mms", "live_pt_pages", "live_folios",
+		"live_bytes",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+		EXPECT_EQ(0, pb_stat(live[i])) TH_LOG("counter %u", i);
+}
+
+TEST(stats_format)
+{
+	char buf[PB_REPLY_MAX], *line, *save;
+	int lines = 0;
+
+	ASSERT_LT(0, pb_read_file(PB_DIR "/stats", buf, sizeof(buf)));
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[64], rest[8];
+		long long val;
+
+		ASSERT_EQ(2, sscanf(line, "%63[a-z0-9_] %lld%7s", name, &val, rest))
+			TH_LOG("bad stats line '%s'", line);
+		lines++;
+	}
+	EXPECT_LE(10, lines);
+}
+
+TEST(stats_command_matches_file)
+{
+	struct pb_ctl c;
+
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "stats"));
+	/* The open session is live in both views. */
+	EXPECT_EQ(pb_stat("live_sessions"), pb_lookup(c.reply, "live_sessions"));
+	EXPECT_EQ(pb_stat("sessions_opened"), pb_lookup(c.reply, "sessions_opened"));
+	pb_close(&c);
+}
+
+TEST(two_sessions_are_independent)
+{
+	struct pb_ctl a, b;
+	long long id_a, id_b;
+
+	ASSERT_EQ(0, pb_open(&a));
+	ASSERT_EQ(0, pb_open(&b));
+	ASSERT_EQ(0, pb_cmd(&a, "session"));
+	ASSERT_EQ(0, pb_cmd(&b, "session"));
+	ASSERT_EQ(0, pb_cmd(&b, "session"));
+	id_a = pb_lookup(a.reply, "id");
+	id_b = pb_lookup(b.reply, "id");
+	EXPECT_NE(id_a, id_b);
+	EXPECT_EQ(0, pb_lookup(a.reply, "commands"));
+	EXPECT_EQ(1, pb_lookup(b.reply, "commands"));
+
+	/* B's failure is B's alone: A's reply is untouched. */
+	ASSERT_EQ(-EINVAL, pb_cmd(&b, "nonsense"));
+	ASSERT_EQ(0, pb_read_reply(&a));
+	EXPECT_EQ(id_a, pb_lookup(a.reply, "id"));
+	ASSERT_EQ(0, pb_cmd(&a, "session"));
+	EXPECT_EQ(1, pb_lookup(a.reply, "commands"));
+
+	/* Closing A leaves B working. */
+	pb_close(&a);
+	ASSERT_EQ(0, pb_cmd(&b, "session"));
+	EXPECT_EQ(id_b, pb_lookup(b.reply, "id"));
+	EXPECT_EQ(2, pb_lookup(b.reply, "commands"));
+	pb_close(&b);
+}
+
+/* fail_nth=N fails the Nth allocation from now, once, and leaves no trace. */
+FIXTURE(fail_nth)
+{
+	long long sessions, bytes, injected;
+};
+
+FIXTURE_VARIANT(fail_nth)
+{
+	const char *nth;
+};
+
+/* The session struct, then its reply buffer. */
+FIXTURE_VARIANT_ADD(fail_nth, session_struct) { .nth = "1" };
+FIXTURE_VARIANT_ADD(fail_nth, reply_buffer) { .nth = "2" };
+
+FIXTURE_SETUP(fail_nth)
+{
+	self->sessions = pb_stat("live_sessions");
+	self->bytes = pb_stat("live_bytes");
+	self->injected = pb_stat("alloc_failures_injected");
+}
+
+FIXTURE_TEARDOWN(fail_nth)
+{
+	int err;
+
+	write_file(PB_DIR "/fail_nth", "0", &err);
+}
+
+TEST_F(fail_nth, open_fails_cleanly)
+{
+	char buf[32];
+	struct pb_ctl c;
+	int err;
+
+	write_file(PB_DIR "/fail_nth", variant->nth, &err);
+	ASSERT_EQ(0, err);
+	ASSERT_LT(0, pb_read_file(PB_DIR "/fail_nth", buf, sizeof(buf)));
+	EXPECT_EQ(atoi(variant->nth), atoi(buf));
+
+	EXPECT_EQ(-ENOMEM, pb_open(&c));
+	EXPECT_EQ(self->injected + 1, pb_stat("alloc_failures_injected"));
+	EXPECT_EQ(self->sessions, pb_stat("live_sessions"));
+	EXPECT_EQ(self->bytes, pb_stat("live_bytes"));
+
+	/* It fired once: the knob is back to 0 and the next open works. */
+	ASSERT_LT(0, pb_read_file(PB_DIR "/fail_nth", buf, sizeof(buf)));
+	EXPECT_EQ(0, atoi(buf));
+	ASSERT_EQ(0, pb_open(&c));
+	pb_close(&c);
+}
+
+TEST(fail_nth_bad_input)
+{
+	static const char *const bad[] = { "abc", "-1", "99999999999", "" };
+	char buf[32];
+	unsigned int i;
+	int err;
+
+	write_file(PB_DIR "/fail_nth", "0", &err);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(PB_DIR "/fail_nth", bad[i], &err);
+		EXPECT_EQ(EINVAL, err) TH_LOG("'%s' accepted", bad[i]);
+		ASSERT_LT(0, pb_read_file(PB_DIR "/fail_nth", buf, sizeof(buf)));
+		EXPECT_EQ(0, atoi(buf));
+	}
+}
+
+TEST_HARNESS_MAIN
