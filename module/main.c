@@ -94,12 +94,14 @@ static int pb_stats_open(struct inode *inode, struct file *file)
 	r = pb_zalloc(sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->buf = pb_zalloc(PB_REPLY_MAX);
+	r->buf = pb_zalloc(PB_STATS_MAX);
 	if (!r->buf) {
 		pb_free(r, sizeof(*r));
 		return -ENOMEM;
 	}
+	r->size = PB_STATS_MAX;
 	pb_stats_show(r, snap);
+	pb_mm_stats_show(r);
 	file->private_data = r;
 	return 0;
 }
@@ -108,7 +110,7 @@ static int pb_stats_release(struct inode *inode, struct file *file)
 {
 	struct pb_reply *r = file->private_data;
 
-	pb_free(r->buf, PB_REPLY_MAX);
+	pb_free(r->buf, PB_STATS_MAX);
 	pb_free(r, sizeof(*r));
 	return 0;
 }

@@ -13,6 +13,10 @@
 
 static atomic64_t pb_next_session_id;
 
+/* Every live session, for the per-mm part of the stats file. */
+DEFINE_MUTEX(pb_registry_lock);
+static struct pb_session *pb_sessions;
+
 void pb_reply_reset(struct pb_reply *r)
 {
 	r->len = 0;
@@ -22,7 +26,7 @@ void pb_reply_reset(struct pb_reply *r)
 
 void pb_reply_printf(struct pb_reply *r, const char *fmt, ...)
 {
-	size_t room = PB_REPLY_MAX - r->len;
+	size_t room = r->size - r->len;
 	va_list args;
 	int n;
 
@@ -52,8 +56,13 @@ struct pb_session *pb_session_create(void)
 		pb_free(s, sizeof(*s));
 		return NULL;
 	}
+	s->reply.size = PB_REPLY_MAX;
 	mutex_init(&s->lock);
 	s->id = atomic64_inc_return(&pb_next_session_id);
+	mutex_lock(&pb_registry_lock);
+	s->next = pb_sessions;
+	pb_sessions = s;
+	mutex_unlock(&pb_registry_lock);
 	pb_count(PB_CNT_live_sessions, 1);
 	pb_count(PB_CNT_sessions_opened, 1);
 	return s;
@@ -61,10 +70,30 @@ struct pb_session *pb_session_create(void)
 
 void pb_session_destroy(struct pb_session *s)
 {
+	struct pb_session **link;
+
+	mutex_lock(&pb_registry_lock);
+	for (link = &pb_sessions; *link != s; link = &(*link)->next)
+		;
+	*link = s->next;
+	mutex_unlock(&pb_registry_lock);
+	pb_session_release_mms(s);
 	mutex_destroy(&s->lock);
 	pb_free(s->reply.buf, PB_REPLY_MAX);
 	pb_free(s, sizeof(*s));
 	pb_count(PB_CNT_live_sessions, -1);
+}
+
+/* Per-mm counters of every session: mm.<session>.<mm>.<counter> <value>. */
+void pb_sessions_show_mms(struct pb_reply *r,
+			  void (*show)(struct pb_reply *r, struct pb_session *s))
+{
+	struct pb_session *s;
+
+	mutex_lock(&pb_registry_lock);
+	for (s = pb_sessions; s; s = s->next)
+		show(r, s);
+	mutex_unlock(&pb_registry_lock);
 }
 
 /* Record a one-line reason for a failing command and return -EINVAL. */
@@ -76,8 +105,7 @@ int pb_err(struct pb_args *a, const char *fmt, ...)
 	pb_reply_reset(r);
 	pb_reply_printf(r, "error: ");
 	va_start(args, fmt);
-	r->len += vscnprintf(r->buf + r->len, PB_REPLY_MAX - r->len - 1, fmt,
-			     args);
+	r->len += vscnprintf(r->buf + r->len, r->size - r->len - 1, fmt, args);
 	va_end(args);
 	pb_reply_printf(r, "\n");
 	return -EINVAL;
@@ -144,13 +172,16 @@ static bool pb_key_allowed(const char *keys, const char *key)
 	return false;
 }
 
-static const struct pb_command *pb_find_command(const char *name)
+const struct pb_command *pb_find_command(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < pb_nr_commands; i++)
 		if (!strcmp(pb_commands[i].name, name))
 			return &pb_commands[i];
+	for (i = 0; i < pb_nr_mm_commands; i++)
+		if (!strcmp(pb_mm_commands[i].name, name))
+			return &pb_mm_commands[i];
 	return NULL;
 }
 

@@ -33,8 +33,13 @@ struct pb_command {
 	const char *help;
 };
 
+/* The command tables: the session's own, and the private-mm commands. */
 extern const struct pb_command pb_commands[];
 extern const size_t pb_nr_commands;
+extern const struct pb_command pb_mm_commands[];
+extern const size_t pb_nr_mm_commands;
+
+const struct pb_command *pb_find_command(const char *name);
 
 __printf(2, 3) int pb_err(struct pb_args *a, const char *fmt, ...);
 int pb_arg_u64(struct pb_args *a, const char *key, u64 def, u64 *out);

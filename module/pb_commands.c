@@ -7,14 +7,20 @@
 #include "ptebatch.h"
 #include "pb_cmd.h"
 
-static int pb_cmd_help(struct pb_args *a)
+static void pb_help_table(struct pb_reply *r, const struct pb_command *cmds,
+			  size_t nr)
 {
 	size_t i;
 
-	for (i = 0; i < pb_nr_commands; i++)
-		pb_reply_printf(&a->s->reply, "%-10s %-30s %s\n",
-				pb_commands[i].name, pb_commands[i].keys,
-				pb_commands[i].help);
+	for (i = 0; i < nr; i++)
+		pb_reply_printf(r, "%s [%s]\n    %s\n", cmds[i].name,
+				cmds[i].keys, cmds[i].help);
+}
+
+static int pb_cmd_help(struct pb_args *a)
+{
+	pb_help_table(&a->s->reply, pb_commands, pb_nr_commands);
+	pb_help_table(&a->s->reply, pb_mm_commands, pb_nr_mm_commands);
 	return 0;
 }
 

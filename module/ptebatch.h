@@ -28,6 +28,7 @@
 	X(live_mms)			\
 	X(live_pt_pages)		\
 	X(live_folios)			\
+	X(live_data_pages)		\
 	X(live_bytes)			\
 	X(sessions_opened)		\
 	X(commands)			\
@@ -56,10 +57,11 @@ extern atomic_t pb_fail_nth;
 void *pb_zalloc(size_t size);
 void pb_free(void *p, size_t size);
 
-/* The reply buffer of a session. */
+/* A reply: the answer to a command, or a rendering of the stats file. */
 struct pb_reply {
 	char *buf;
 	size_t len;
+	size_t size;
 	bool overflow;
 };
 
@@ -70,11 +72,18 @@ void pb_reply_reset(struct pb_reply *r);
  * A session is one open() of ctl.  Its lock serialises its commands; sessions
  * share nothing but the global counters.
  */
+struct pb_mm;
+
+#define PB_SESSION_MMS	16
+
 struct pb_session {
 	struct mutex lock;
 	u64 id;
 	u64 nr_commands;
 	struct pb_reply reply;
+	/* Set and cleared under pb_registry_lock too, for the stats file. */
+	struct pb_mm *mms[PB_SESSION_MMS];
+	struct pb_session *next;
 	/* The command being parsed, split in place. */
 	char line[PB_CMD_MAX];
 };
@@ -85,5 +94,13 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len);
 
 void pb_counters_snapshot(s64 *snap);
 void pb_stats_show(struct pb_reply *r, const s64 *snap);
+/* Per-mm counters of every session, appended to the stats file. */
+void pb_mm_stats_show(struct pb_reply *r);
+void pb_session_release_mms(struct pb_session *s);
+extern struct mutex pb_registry_lock;
+void pb_sessions_show_mms(struct pb_reply *r,
+			  void (*show)(struct pb_reply *r, struct pb_session *s));
+/* The stats file's buffer: room for the counters of many mms. */
+#define PB_STATS_MAX	(1024 * 1024)
 
 #endif /* _PTEBATCH_H */

@@ -242,7 +242,7 @@ TEST(stats_format)
 		char name[64], rest[8];
 		long long val;
 
-		ASSERT_EQ(2, sscanf(line, "%63[a-z0-9_] %lld%7s", name, &val, rest))
+		ASSERT_EQ(2, sscanf(line, "%63[a-z0-9_.] %lld%7s", name, &val, rest))
 			TH_LOG("bad stats line '%s'", line);
 		lines++;
 	}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: the checker for the architecture's rules and the refcounts.
+ *
+ * - Break-before-make: a live entry's output address or CONT bit must not
+ *   change, nor its attributes unsafely, while a TLB may still hold the old
+ *   translation, that is until an invalidation covers it (pb_write_pte()).
+ * - Misprogramming the Contiguous bit: once the flushes of a command have
+ *   completed, the entries of a block with CONT set must all be valid, CONT,
+ *   map consecutive pages from a block-aligned address and agree on the
+ *   hardware attributes.  Access and dirty state may differ: the hardware
+ *   updates one entry of a block.
+ * - Refcounts: a folio's refcount is its mappings + pins + extra references,
+ *   each page's mapcount is the number of PTEs that map it, and no PTE maps a
+ *   page outside a live folio.
+ * - Dirty state: a folio the hardware wrote must stay dirty somewhere (a PTE
+ *   or the folio) until it is cleaned on purpose.
+ */
+#include <linux/kernel.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "pb_model.h"
+
+static const char *const pb_violation_names[] = {
+	[PB_V_MISPROGRAMMED] = "misprogrammed",
+	[PB_V_BBM] = "bbm",
+	[PB_V_REFCOUNT] = "refcount",
+	[PB_V_MAPCOUNT] = "mapcount",
+	[PB_V_FREED] = "freed",
+	[PB_V_DIRTY_LOST] = "dirty_lost",
+	[PB_V_STALE_TLB] = "stale_tlb",
+};
+
+void pb_violation(struct pb_mm *mm, enum pb_violation v, u64 va, u64 old,
+		  u64 new)
+{
+	pb_mm_count(mm, PB_MMC_violations, 1);
+	pb_mm_count(mm, PB_MMC_violations_misprogrammed + v, 1);
+	if (mm->report && mm->nr_reported < PB_MAX_REPORTED) {
+		pb_reply_printf(mm->report,
+				"violation %s mm=%u va=0x%llx old=0x%016llx new=0x%016llx\n",
+				pb_violation_names[v], mm->id, va, old, new);
+	}
+	mm->nr_reported++;
+}
+
+/* The attribute changes that are safe on a live entry. */
+static bool pb_live_change_ok(const struct pb_mm *mm, pb_pte_t old,
+			      pb_pte_t new)
+{
+	pb_pte_t safe = PB_PTE_PXN | PB_PTE_RDONLY | PB_PTE_DBM | PB_PTE_AF |
+			PB_PTE_NG | PB_PTE_DIRTY | PB_PTE_SPECIAL |
+			PB_PTE_SOFT_DIRTY | PB_PTE_UFFD_WP;
+
+	if (pb_pte_pfn(&mm->geom, old) != pb_pte_pfn(&mm->geom, new))
+		return false;
+	/* BBML2_NOABORT allows changing the contiguous hint in place. */
+	if (mm->knobs[PB_KNOB_bbml2])
+		safe |= PB_PTE_CONT;
+	/* Non-global to global is never safe. */
+	if (old & ~new & PB_PTE_NG)
+		return false;
+	return !((pb_pte_pgprot(&mm->geom, old) ^ pb_pte_pgprot(&mm->geom, new)) & ~safe);
+}
+
+static pb_pte_t *pb_shadow(const struct pb_mm *mm, pb_pte_t *ptep)
+{
+	return ptep + pb_ptrs_per_table(&mm->geom);
+}
+
+/* Every leaf descriptor write goes through here. */
+void pb_write_pte(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t new)
+{
+	pb_pte_t old = *ptep, *shadow;
+
+	pb_mm_count(mm, PB_MMC_pte_writes, 1);
+	*ptep = new;
+	if (!mm->shadowed)
+		return;
+	shadow = pb_shadow(mm, ptep);
+	if (pb_pte_valid(old)) {
+		if (pb_pte_valid(new) && !pb_live_change_ok(mm, old, new))
+			pb_violation(mm, PB_V_BBM, va, old, new);
+		else if (!pb_pte_valid(new) && !*shadow)
+			*shadow = old;
+	} else if (pb_pte_valid(new) && *shadow) {
+		/* Made again before the old one was invalidated. */
+		if (!pb_live_change_ok(mm, *shadow, new))
+			pb_violation(mm, PB_V_BBM, va, *shadow, new);
+	}
+}
+
+static void pb_clear_shadow(struct pb_mm *mm, pb_pte_t *table, u64 base,
+			    u64 start, u64 end)
+{
+	unsigned int i, n = pb_ptrs_per_table(&mm->geom);
+	pb_pte_t *shadow = pb_shadow(mm, table);
+
+	for (i = 0; i < n; i++) {
+		u64 va = base + ((u64)i << mm->geom.page_shift);
+
+		if (va >= start && va < end)
+			shadow[i] = 0;
+	}
+}
+
+void pb_check_invalidated(struct pb_mm *mm, u64 start, u64 end)
+{
+	if (mm->shadowed)
+		pb_for_each_leaf(mm, start, end, pb_clear_shadow);
+}
+
+/* --- The whole-mm scan ------------------------------------------------------- */
+
+static pb_pte_t pb_hw_attrs(const struct pb_mm *mm, pb_pte_t pte)
+{
+	pte = pb_pte_pgprot(&mm->geom, pte);
+	/* Hardware A/D state lands on one entry; software bits are not seen. */
+	if (pte & PB_PTE_DBM)
+		pte &= ~PB_PTE_RDONLY;
+	return pte & ~(PB_PTE_AF | PB_PTE_DIRTY | PB_PTE_SPECIAL |
+		       PB_PTE_SOFT_DIRTY | PB_PTE_UFFD_WP);
+}
+
+static void pb_check_blocks(struct pb_mm *mm, pb_pte_t *table, u64 base,
+			    u64 start, u64 end)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int cont = pb_cont_ptes(g), n = pb_ptrs_per_table(g), b, i;
+
+	for (b = 0; b < n; b += cont) {
+		pb_pte_t *blk = table + b, ref = 0, attrs;
+		u64 va = base + ((u64)b << g->page_shift), pfn0;
+
+		for (i = 0; i < cont && !ref; i++)
+			if (pb_pte_valid_cont(blk[i]))
+				ref = blk[i];
+		if (!ref)
+			continue;
+		pfn0 = pb_pte_pfn(g, ref) - (i - 1);
+		attrs = pb_hw_attrs(mm, ref);
+		for (i = 0; i < cont; i++) {
+			pb_pte_t pte = blk[i];
+
+			if (pb_pte_valid_cont(pte) && !(pfn0 & (cont - 1)) &&
+			    pb_pte_pfn(g, pte) == pfn0 + i &&
+			    pb_hw_attrs(mm, pte) == attrs)
+				continue;
+			pb_violation(mm, PB_V_MISPROGRAMMED,
+				     va + ((u64)i << g->page_shift), ref, pte);
+			break;
+		}
+	}
+}
+
+/* Scratch state of the refcount scan, kept in the pages themselves. */
+#define pb_seen(page)	((page)->scratch)
+
+static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
+			  u64 start, u64 end)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int n = pb_ptrs_per_table(g), i;
+
+	for (i = 0; i < n; i++) {
+		pb_pte_t pte = table[i];
+		struct pb_page *page, *head;
+
+		if (!pb_pte_present(pte) || (pte & PB_PTE_SPECIAL))
+			continue;
+		page = pb_pfn_to_page(mm->phys, pb_pte_pfn(g, pte));
+		if (!page || !(page->flags & PB_PG_ALLOCATED)) {
+			pb_violation(mm->checking, PB_V_FREED,
+				     base + ((u64)i << g->page_shift), 0, pte);
+			continue;
+		}
+		pb_seen(page)++;
+		head = pb_page_folio(mm->phys, pb_pte_pfn(g, pte), NULL);
+		if (pb_pte_dirty(pte))
+			head->flags |= PB_PG_SEEN_DIRTY;
+	}
+}
+
+static void pb_folio_violation(struct pb_mm *mm, enum pb_violation v, u64 pfn,
+			       u64 expected, u64 actual)
+{
+	pb_violation(mm, v, pfn << mm->geom.page_shift, expected, actual);
+}
+
+/* Walk every live folio of the arena, calling @fn on its head. */
+static void pb_for_each_folio(struct pb_phys *p,
+			      void (*fn)(struct pb_mm *mm, u64 head_pfn,
+					 struct pb_page *head),
+			      struct pb_mm *mm)
+{
+	u64 pfn = p->base_pfn, end = p->base_pfn + p->nr_pages;
+
+	while (pfn < end) {
+		struct pb_page *page = pb_pfn_to_page(p, pfn);
+
+		if (!page) {
+			pfn = pb_phys_next_section(p, pfn);
+			continue;
+		}
+		if (!(page->flags & PB_PG_HEAD)) {
+			pfn++;
+			continue;
+		}
+		fn(mm, pfn, page);
+		pfn += 1ULL << page->order;
+	}
+}
+
+static void pb_folio_reset_seen(struct pb_mm *mm, u64 head_pfn,
+				struct pb_page *head)
+{
+	u64 i;
+
+	for (i = 0; i < (1ULL << head->order); i++)
+		pb_seen(&head[i]) = 0;
+	head->flags &= ~PB_PG_SEEN_DIRTY;
+}
+
+static void pb_folio_check(struct pb_mm *mm, u64 head_pfn,
+			   struct pb_page *head)
+{
+	u64 i, nr = 1ULL << head->order, maps = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (pb_seen(&head[i]) != head[i].mapcount)
+			pb_folio_violation(mm, PB_V_MAPCOUNT, head_pfn + i,
+					   pb_seen(&head[i]), head[i].mapcount);
+		maps += pb_seen(&head[i]);
+	}
+	if (maps != head->large_mapcount)
+		pb_folio_violation(mm, PB_V_MAPCOUNT, head_pfn, maps,
+				   head->large_mapcount);
+	if (head->refcount != maps + head->pincount + head->extra_refs)
+		pb_folio_violation(mm, PB_V_REFCOUNT, head_pfn,
+				   maps + head->pincount + head->extra_refs,
+				   head->refcount);
+	if ((head->flags & PB_PG_HW_DIRTIED) &&
+	    !(head->flags & (PB_PG_DIRTY | PB_PG_SEEN_DIRTY)))
+		pb_folio_violation(mm, PB_V_DIRTY_LOST, head_pfn, 1, 0);
+}
+
+/*
+ * Check @mm's page table and the folios of its arena against every mm that
+ * shares the arena.  Returns the number of violations found.
+ */
+u64 pb_check_mm(struct pb_mm *mm)
+{
+	struct pb_phys *p = mm->phys;
+	u64 before = mm->counters[PB_MMC_violations];
+	unsigned int i;
+
+	pb_mm_count(mm, PB_MMC_checks, 1);
+	pb_for_each_leaf(mm, 0, U64_MAX, pb_check_blocks);
+	pb_for_each_folio(p, pb_folio_reset_seen, mm);
+	for (i = 0; i < p->nr_mms; i++) {
+		p->mms[i]->checking = mm;
+		pb_for_each_leaf(p->mms[i], 0, U64_MAX, pb_count_maps);
+	}
+	pb_for_each_folio(p, pb_folio_check, mm);
+	return mm->counters[PB_MMC_violations] - before;
+}
+
+/* The folio of @pfn is cleaned on purpose: its dirty data may be dropped. */
+void pb_folio_mark_clean(struct pb_mm *mm, u64 pfn)
+{
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, NULL);
+
+	if (head)
+		head->flags &= ~(PB_PG_HW_DIRTIED | PB_PG_DIRTY);
+}

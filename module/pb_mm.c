@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: a private mm: creation and teardown, VMAs, population, unmapping,
+ * the rmap bookkeeping and simulated CPU accesses.
+ */
+#include <linux/kernel.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "pb_model.h"
+
+const char *const pb_mm_counter_names[PB_NR_MM_COUNTERS] = {
+#define PB_MM_COUNTER_NAME(name) #name,
+	PB_MM_COUNTERS(PB_MM_COUNTER_NAME)
+#undef PB_MM_COUNTER_NAME
+};
+
+static const u64 pb_knob_defaults[PB_NR_KNOBS] = {
+#define PB_KNOB_DEFAULT(name, def, help) def,
+	PB_MM_KNOBS(PB_KNOB_DEFAULT)
+#undef PB_KNOB_DEFAULT
+};
+
+struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
+			   const char **why)
+{
+	struct pb_mm *mm;
+	int ret;
+
+	mm = pb_zalloc(sizeof(*mm));
+	if (!mm)
+		return ERR_PTR(-ENOMEM);
+	ret = pb_geom_init(&mm->geom, params->page_kb, params->va_bits,
+			   params->pa_bits, why);
+	if (ret)
+		goto free_mm;
+	mm->id = id;
+	memcpy(mm->knobs, pb_knob_defaults, sizeof(mm->knobs));
+	mm->knobs[PB_KNOB_check] = params->check;
+	mm->shadowed = params->check;
+	mm->gather_start = U64_MAX;
+
+	mm->phys = pb_phys_create(&mm->geom, params->base_pfn,
+				  params->arena_pages, params->backing);
+	if (IS_ERR(mm->phys)) {
+		ret = PTR_ERR(mm->phys);
+		*why = "arena does not fit the physical address size, or base_pfn is not a multiple of 16384";
+		goto free_mm;
+	}
+	pb_phys_attach(mm->phys, mm);
+	ret = pb_tlb_init(&mm->tlb);
+	if (ret)
+		goto free_phys;
+	mm->gather_puts = pb_zalloc(PB_GATHER_MAX * sizeof(*mm->gather_puts));
+	if (!mm->gather_puts) {
+		ret = -ENOMEM;
+		goto free_tlb;
+	}
+	ret = pb_pgd_alloc(mm);
+	if (ret)
+		goto free_gather;
+	pb_count(PB_CNT_live_mms, 1);
+	return mm;
+
+free_gather:
+	pb_free(mm->gather_puts, PB_GATHER_MAX * sizeof(*mm->gather_puts));
+free_tlb:
+	pb_tlb_destroy(&mm->tlb);
+free_phys:
+	pb_phys_detach(mm->phys, mm);
+free_mm:
+	if (ret == -ENOMEM)
+		*why = "out of memory";
+	pb_free(mm, sizeof(*mm));
+	return ERR_PTR(ret);
+}
+
+void pb_mm_destroy(struct pb_mm *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm->nr_vmas; i++)
+		pb_zap_range(mm, mm->vmas[i].start, mm->vmas[i].end);
+	pb_pgd_free(mm);
+	pb_free(mm->gather_puts, PB_GATHER_MAX * sizeof(*mm->gather_puts));
+	pb_tlb_destroy(&mm->tlb);
+	pb_phys_detach(mm->phys, mm);
+	pb_free(mm, sizeof(*mm));
+	pb_count(PB_CNT_live_mms, -1);
+}
+
+/* --- VMAs -------------------------------------------------------------------- */
+
+struct pb_vma *pb_vma_find(struct pb_mm *mm, u64 va)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm->nr_vmas; i++)
+		if (va >= mm->vmas[i].start && va < mm->vmas[i].end)
+			return &mm->vmas[i];
+	return NULL;
+}
+
+int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
+	       const char **why)
+{
+	u64 psize = pb_page_size(&mm->geom);
+	unsigned int i;
+
+	if ((start | end) & (psize - 1)) {
+		*why = "start and len must be multiples of the page size";
+		return -EINVAL;
+	}
+	if (start >= end || end > (1ULL << mm->geom.va_bits)) {
+		*why = "range is empty or beyond the VA size";
+		return -EINVAL;
+	}
+	if ((flags & PB_VM_WRITE) && !(flags & PB_VM_READ)) {
+		*why = "a writable VMA must be readable";
+		return -EINVAL;
+	}
+	for (i = 0; i < mm->nr_vmas; i++) {
+		if (start < mm->vmas[i].end && end > mm->vmas[i].start) {
+			*why = "range overlaps an existing VMA";
+			return -EINVAL;
+		}
+	}
+	if (mm->nr_vmas == PB_MAX_VMAS) {
+		*why = "too many VMAs";
+		return -ENOSPC;
+	}
+	mm->vmas[mm->nr_vmas].start = start;
+	mm->vmas[mm->nr_vmas].end = end;
+	mm->vmas[mm->nr_vmas].flags = flags;
+	mm->nr_vmas++;
+	return 0;
+}
+
+/* --- rmap ------------------------------------------------------------------------ */
+
+void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
+{
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	struct pb_page *page = head + (pfn - head_pfn);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (page[i].mapcount++ == 0 && head->order)
+			pb_nr_pages_mapped(head)++;
+		if (exclusive)
+			page[i].flags |= PB_PG_ANON_EXCLUSIVE;
+	}
+	head->large_mapcount += nr;
+	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+}
+
+/*
+ * A large anon folio left partly mapped is queued for deferred split.  Taking
+ * a whole folio away in one call never queues it; one page at a time queues it
+ * on the first page, spuriously when the rest follow.
+ */
+void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
+{
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	struct pb_page *page = head + (pfn - head_pfn);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (--page[i].mapcount == 0 && head->order)
+			pb_nr_pages_mapped(head)--;
+	}
+	head->large_mapcount -= nr;
+	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+	if (head->order && (head->flags & PB_PG_ANON) &&
+	    !(head->flags & PB_PG_DEFERRED) && pb_nr_pages_mapped(head) &&
+	    pb_nr_pages_mapped(head) < (1U << head->order)) {
+		pb_deferred_add(mm->phys, head_pfn);
+		pb_mm_count(mm, PB_MMC_deferred_split_adds, 1);
+	}
+}
+
+/* --- Population ------------------------------------------------------------------ */
+
+/* The descriptor attributes of a new mapping in @vma. */
+static pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
+			    bool write)
+{
+	pb_pte_t prot = PB_PTE_VALID | PB_PTE_TABLE | PB_PTE_USER | PB_PTE_AF |
+			PB_PTE_NG | PB_PTE_PXN | PB_PTE_UXN | PB_ATTR_NORMAL;
+
+	/* With LPA2, bits [9:8] hold OA[51:50] and shareability is in TCR. */
+	if (!mm->geom.lpa2)
+		prot |= PB_ATTR_SH_INNER;
+	if (vma->flags & PB_VM_SOFTDIRTY)
+		prot |= PB_PTE_SOFT_DIRTY;
+	prot |= PB_PTE_RDONLY;
+	/* A private file mapping stays read-only: writes copy. */
+	if (write && (vma->flags & (PB_VM_ANON | PB_VM_SHARED)))
+		prot = pb_pte_mkdirty(pb_pte_mkwrite(prot));
+	return prot;
+}
+
+static bool pb_range_empty(struct pb_mm *mm, u64 start, u64 end, u64 *busy)
+{
+	u64 va, psize = pb_page_size(&mm->geom);
+
+	for (va = start; va < end; va += psize) {
+		pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+
+		if (!ptep) {
+			va = pb_pmd_addr_end(mm, va, end) - psize;
+			continue;
+		}
+		if (*ptep) {
+			*busy = va;
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Map [start, end) of one VMA with new folios of @order, as write faults
+ * would: one set_ptes() per folio, or with @per_pte one set_ptes(nr == 1) per
+ * page from low to high, which folds each block on its last entry.  On
+ * failure nothing stays mapped.
+ */
+int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
+		bool per_pte, const char **why)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 fsize = pb_page_size(g) << order, va, busy;
+	struct pb_vma *vma = pb_vma_find(mm, start);
+	bool write, anon;
+	pb_pte_t prot;
+	int ret;
+
+	if (!vma || end > vma->end) {
+		*why = "range is not inside one VMA";
+		return -EINVAL;
+	}
+	if (order > pb_pmd_order(g)) {
+		*why = "order is larger than the PMD order of the granule";
+		return -EINVAL;
+	}
+	if ((start | end) & (fsize - 1)) {
+		*why = "start and len must be multiples of the folio size";
+		return -EINVAL;
+	}
+	if (!pb_range_empty(mm, start, end, &busy)) {
+		*why = "range is already populated";
+		return -EEXIST;
+	}
+	ret = pb_pgtable_prealloc(mm, start, end);
+	if (ret) {
+		*why = "out of memory for page tables";
+		return ret;
+	}
+	write = vma->flags & PB_VM_WRITE;
+	anon = vma->flags & PB_VM_ANON;
+	prot = pb_vma_prot(mm, vma, write);
+
+	for (va = start; va < end; va += fsize) {
+		pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte;
+		unsigned int nr = 1U << order, i;
+		u64 pfn;
+		struct pb_page *head;
+
+		ret = pb_folio_alloc(mm->phys, order, anon, &pfn);
+		if (ret) {
+			pb_zap_range(mm, start, va);
+			*why = "out of memory for folios (arena full?)";
+			return ret;
+		}
+		head = pb_pfn_to_page(mm->phys, pfn);
+		/* The mappings take over the allocation's reference. */
+		head->refcount += nr - 1;
+		head->extra_refs = 0;
+		pb_mm_count(mm, PB_MMC_refcount_atomics, 1);
+		pb_rmap_add(mm, pfn, nr, anon);
+		pb_mm_count(mm, PB_MMC_folios_mapped, 1);
+		pte = pb_pfn_pte(g, pfn, prot);
+		if (!per_pte) {
+			pb_set_ptes(mm, va, ptep, pte, nr);
+			continue;
+		}
+		for (i = 0; i < nr; i++) {
+			pb_set_ptes(mm, va + ((u64)i << g->page_shift), ptep + i,
+				    pte, 1);
+			pte = pb_pte_advance(g, pte, 1, false);
+		}
+	}
+	return 0;
+}
+
+/* --- Unmapping ------------------------------------------------------------------- */
+
+/* PTEs from @ptep that map the next pages of the same folio, at most @max. */
+static unsigned int pb_folio_run(struct pb_mm *mm, pb_pte_t *ptep,
+				 unsigned int max, u64 head_pfn, u64 nr_pages)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 pfn = pb_pte_pfn(g, *ptep);
+	unsigned int n = 1;
+
+	while (n < max && pfn + n < head_pfn + nr_pages &&
+	       pb_pte_present(ptep[n]) && !(ptep[n] & PB_PTE_SPECIAL) &&
+	       pb_pte_pfn(g, ptep[n]) == pfn + n)
+		n++;
+	return n;
+}
+
+/* Unmap [start, end): a batch per folio run, flushed before folios go. */
+void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 va = start, next;
+
+	for (; va < end; va = next) {
+		pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+		unsigned int left, nr;
+
+		next = pb_pmd_addr_end(mm, va, end);
+		if (!ptep)
+			continue;
+		left = (next - va) >> g->page_shift;
+		for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
+			pb_pte_t pte = *ptep;
+			struct pb_page *head;
+			u64 head_pfn;
+
+			nr = 1;
+			if (!pb_pte_present(pte))
+				continue;
+			head = pb_page_folio(mm->phys, pb_pte_pfn(g, pte), &head_pfn);
+			if ((pte & PB_PTE_SPECIAL) || !head) {
+				pb_ptep_get_and_clear(mm, va, ptep);
+				pb_gather_add(mm, va, 1);
+				continue;
+			}
+			nr = pb_folio_run(mm, ptep, left, head_pfn, 1ULL << head->order);
+			if (head->flags & PB_PG_ANON) {
+				pb_clear_full_ptes(mm, va, ptep, nr);
+			} else {
+				pte = pb_get_and_clear_full_ptes(mm, va, ptep, nr);
+				if (pb_pte_dirty(pte))
+					head->flags |= PB_PG_DIRTY;
+			}
+			pb_rmap_remove(mm, pb_pte_pfn(g, pte), nr);
+			pb_gather_add(mm, va, nr);
+			pb_gather_put_folio(mm, head_pfn, nr);
+		}
+	}
+	pb_gather_finish(mm);
+}
+
+/* --- Simulated CPU accesses -------------------------------------------------------- */
+
+static unsigned int pb_ad_target(struct pb_mm *mm, u64 va)
+{
+	unsigned int cont = pb_cont_ptes(&mm->geom);
+
+	switch (mm->knobs[PB_KNOB_ad_policy]) {
+	case PB_AD_FIRST:
+		return 0;
+	case PB_AD_LAST:
+		return cont - 1;
+	case PB_AD_RANDOM:
+		/* xorshift64, seeded by the seed knob. */
+		if (!mm->rng)
+			mm->rng = mm->knobs[PB_KNOB_seed] | 1;
+		mm->rng ^= mm->rng << 13;
+		mm->rng ^= mm->rng >> 7;
+		mm->rng ^= mm->rng << 17;
+		return mm->rng & (cont - 1);
+	default:
+		return (va >> mm->geom.page_shift) & (cont - 1);
+	}
+}
+
+/*
+ * A user access at @va, as a CPU with FEAT_HAFDBS makes it: through the TLB
+ * first; on a miss, a walk that faults or sets AF and, for a write through a
+ * DBM entry, clears RDONLY.  For a contiguous block the update lands on the
+ * entry the ad_policy knob picks.  Returns 0 or -EFAULT (a fault).  @val is
+ * written, or read back, when the arena has backing pages.
+ */
+int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
+{
+	const struct pb_geom *g = &mm->geom;
+	struct pb_tlb_entry *e = pb_tlb_lookup(mm, va);
+	pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte, cur;
+	unsigned int cont = pb_cont_ptes(g);
+	u64 pfn, head_pfn;
+	struct pb_page *head;
+	void *data;
+
+	pb_mm_count(mm, PB_MMC_accesses, 1);
+	cur = ptep ? *ptep : 0;
+	if (e && (!write || !(e->pte & PB_PTE_RDONLY))) {
+		pb_mm_count(mm, PB_MMC_tlb_hits, 1);
+		pte = e->pte;
+		/* What the TLB allows must be what the table says now. */
+		pfn = pb_pte_pfn(g, pte) + (e->block ? (va >> g->page_shift) & (cont - 1) : 0);
+		if (!pb_pte_valid(cur) || pb_pte_pfn(g, cur) != pfn ||
+		    (write && (cur & PB_PTE_RDONLY) && !(cur & PB_PTE_DBM))) {
+			if (write)
+				pb_mm_count(mm, PB_MMC_stale_tlb_writes, 1);
+			pb_violation(mm, PB_V_STALE_TLB, va, pte, cur);
+		}
+	} else {
+		pb_pte_t *target;
+		u64 base;
+
+		pb_mm_count(mm, PB_MMC_tlb_misses, 1);
+		if (!pb_pte_valid(cur) || !(cur & PB_PTE_USER) ||
+		    (write && (cur & PB_PTE_RDONLY) && !(cur & PB_PTE_DBM))) {
+			pb_mm_count(mm, PB_MMC_faults, 1);
+			return -EFAULT;
+		}
+		target = ptep;
+		base = va;
+		if (pb_pte_cont(cur)) {
+			unsigned int idx = (va >> g->page_shift) & (cont - 1);
+			unsigned int t = pb_ad_target(mm, va);
+
+			target = ptep - idx + t;
+			base = (va & ~(pb_cont_size(g) - 1)) + ((u64)t << g->page_shift);
+		}
+		pte = *target;
+		if (!pb_pte_young(pte)) {
+			pte |= PB_PTE_AF;
+			pb_mm_count(mm, PB_MMC_hw_af_updates, 1);
+		}
+		if (write && (pte & PB_PTE_RDONLY)) {
+			pte &= ~PB_PTE_RDONLY;
+			pb_mm_count(mm, PB_MMC_hw_dirty_updates, 1);
+		}
+		if (pte != *target)
+			pb_write_pte(mm, base, target, pte);
+		/* The TLB holds the translation the walk produced. */
+		pte = pb_pfn_pte(g, pb_pte_pfn(g, cur), (cur | PB_PTE_AF) &
+				 ~(write ? PB_PTE_RDONLY : 0));
+		pb_tlb_fill(mm, va, pb_pte_cont(cur) ?
+			    pb_pfn_pte(g, pb_pte_pfn(g, pte) & ~((u64)cont - 1), pte) : pte);
+		pfn = pb_pte_pfn(g, cur);
+	}
+	head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	if (!head)
+		return 0;
+	if (write)
+		head->flags |= PB_PG_HW_DIRTIED;
+	data = pb_page_data(mm->phys, pfn);
+	if (data && val) {
+		u64 *word = data + (va & (pb_page_size(g) - 8));
+
+		if (write)
+			*word = *val;
+		else
+			*val = *word;
+	}
+	return 0;
+}
