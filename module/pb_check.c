@@ -188,32 +188,8 @@ static void pb_folio_violation(struct pb_mm *mm, enum pb_violation v, u64 pfn,
 	pb_violation(mm, v, pfn << mm->geom.page_shift, expected, actual);
 }
 
-/* Walk every live folio of the arena, calling @fn on its head. */
-static void pb_for_each_folio(struct pb_phys *p,
-			      void (*fn)(struct pb_mm *mm, u64 head_pfn,
-					 struct pb_page *head),
-			      struct pb_mm *mm)
-{
-	u64 pfn = p->base_pfn, end = p->base_pfn + p->nr_pages;
-
-	while (pfn < end) {
-		struct pb_page *page = pb_pfn_to_page(p, pfn);
-
-		if (!page) {
-			pfn = pb_phys_next_section(p, pfn);
-			continue;
-		}
-		if (!(page->flags & PB_PG_HEAD)) {
-			pfn++;
-			continue;
-		}
-		fn(mm, pfn, page);
-		pfn += 1ULL << page->order;
-	}
-}
-
-static void pb_folio_reset_seen(struct pb_mm *mm, u64 head_pfn,
-				struct pb_page *head)
+static void pb_folio_reset_seen(struct pb_phys *p, u64 head_pfn,
+				struct pb_page *head, void *arg)
 {
 	u64 i;
 
@@ -222,9 +198,10 @@ static void pb_folio_reset_seen(struct pb_mm *mm, u64 head_pfn,
 	head->flags &= ~PB_PG_SEEN_DIRTY;
 }
 
-static void pb_folio_check(struct pb_mm *mm, u64 head_pfn,
-			   struct pb_page *head)
+static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
+			   struct pb_page *head, void *arg)
 {
+	struct pb_mm *mm = arg;
 	u64 i, nr = 1ULL << head->order, maps = 0;
 
 	for (i = 0; i < nr; i++) {
@@ -257,12 +234,12 @@ u64 pb_check_mm(struct pb_mm *mm)
 
 	pb_mm_count(mm, PB_MMC_checks, 1);
 	pb_for_each_leaf(mm, 0, U64_MAX, pb_check_blocks);
-	pb_for_each_folio(p, pb_folio_reset_seen, mm);
+	pb_phys_for_each_folio(p, pb_folio_reset_seen, NULL);
 	for (i = 0; i < p->nr_mms; i++) {
 		p->mms[i]->checking = mm;
 		pb_for_each_leaf(p->mms[i], 0, U64_MAX, pb_count_maps);
 	}
-	pb_for_each_folio(p, pb_folio_check, mm);
+	pb_phys_for_each_folio(p, pb_folio_check, mm);
 	return mm->counters[PB_MMC_violations] - before;
 }
 

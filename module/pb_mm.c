@@ -45,7 +45,7 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 				  params->arena_pages, params->backing);
 	if (IS_ERR(mm->phys)) {
 		ret = PTR_ERR(mm->phys);
-		*why = "arena does not fit the physical address size, or base_pfn is not a multiple of 16384";
+		*why = "arena does not fit the physical address size";
 		goto free_mm;
 	}
 	pb_phys_attach(mm->phys, mm);
@@ -252,7 +252,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 	}
 	if (!pb_range_empty(mm, start, end, &busy)) {
 		*why = "range is already populated";
-		return -EEXIST;
+		return -EINVAL;
 	}
 	ret = pb_pgtable_prealloc(mm, start, end);
 	if (ret) {

@@ -202,7 +202,10 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 int pb_phys_attach(struct pb_phys *p, struct pb_mm *mm);
 /* The last mm to detach frees the arena; its folios must be gone by then. */
 void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm);
-u64 pb_phys_next_section(struct pb_phys *p, u64 pfn);
+void pb_phys_for_each_folio(struct pb_phys *p,
+			    void (*fn)(struct pb_phys *p, u64 head_pfn,
+				       struct pb_page *head, void *arg),
+			    void *arg);
 
 /* The page of @pfn, or NULL if it is outside the arena or never touched. */
 struct pb_page *pb_pfn_to_page(struct pb_phys *p, u64 pfn);

@@ -4,7 +4,9 @@
  *
  * An arena of page frames from base_pfn, described by pb_page structures held
  * in sections that are allocated when first used, so that a PFN finds its page
- * in O(1) and an unused arena costs nothing.  Folios are naturally aligned.
+ * in O(1) and an unused arena costs nothing.  Folios are naturally aligned
+ * within the arena: an arena whose base is not aligned puts them physically
+ * unaligned, which is how a test makes a folio cross 2^48.
  */
 #include <linux/kernel.h>
 #include <linux/err.h>
@@ -27,9 +29,8 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 	struct pb_phys *p;
 	u64 max_pfn = 1ULL << (g->pa_bits - g->page_shift);
 
-	/* A folio never straddles sections: they are aligned as folios are. */
 	if (!nr_pages || nr_pages > U32_MAX - 1 || base_pfn >= max_pfn ||
-	    nr_pages > max_pfn - base_pfn || base_pfn & (PB_SECTION_PAGES - 1))
+	    nr_pages > max_pfn - base_pfn)
 		return ERR_PTR(-EINVAL);
 	p = pb_zalloc(sizeof(*p));
 	if (!p)
@@ -45,6 +46,41 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 	p->nr_pages = nr_pages;
 	p->backing = backing;
 	return p;
+}
+
+static void pb_folio_free(struct pb_phys *p, u64 head_pfn);
+
+/* Call @fn on the head page of every live folio of the arena. */
+void pb_phys_for_each_folio(struct pb_phys *p,
+			    void (*fn)(struct pb_phys *p, u64 head_pfn,
+				       struct pb_page *head, void *arg),
+			    void *arg)
+{
+	u64 off = 0;
+
+	while (off < p->nr_pages) {
+		struct pb_section *sec = p->sections[off >> PB_SECTION_SHIFT];
+		struct pb_page *page;
+
+		if (!sec) {
+			off = (off | (PB_SECTION_PAGES - 1)) + 1;
+			continue;
+		}
+		page = &sec->pages[off & (PB_SECTION_PAGES - 1)];
+		if (!(page->flags & PB_PG_HEAD)) {
+			off++;
+			continue;
+		}
+		/* @fn may free the folio: step by the order read before. */
+		off += 1ULL << page->order;
+		fn(p, p->base_pfn + off - (1ULL << page->order), page, arg);
+	}
+}
+
+static void pb_folio_free_cb(struct pb_phys *p, u64 head_pfn,
+			     struct pb_page *head, void *arg)
+{
+	pb_folio_free(p, head_pfn);
 }
 
 int pb_phys_attach(struct pb_phys *p, struct pb_mm *mm)
@@ -67,6 +103,8 @@ void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm)
 	}
 	if (p->nr_mms)
 		return;
+	/* Folios still held (pins, or maps a bug hid) go with the arena. */
+	pb_phys_for_each_folio(p, pb_folio_free_cb, NULL);
 	for (i = 0; i < p->nr_sections; i++) {
 		struct pb_section *sec = p->sections[i];
 
@@ -77,12 +115,6 @@ void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm)
 	}
 	pb_free(p->sections, p->nr_sections * sizeof(*p->sections));
 	pb_free(p, sizeof(*p));
-}
-
-/* The first PFN of the section after the one holding @pfn. */
-u64 pb_phys_next_section(struct pb_phys *p, u64 pfn)
-{
-	return ((pfn - p->base_pfn) | (PB_SECTION_PAGES - 1)) + 1 + p->base_pfn;
 }
 
 struct pb_page *pb_pfn_to_page(struct pb_phys *p, u64 pfn)
@@ -104,7 +136,7 @@ struct pb_page *pb_page_folio(struct pb_phys *p, u64 pfn, u64 *head_pfn)
 
 	if (!page || !(page->flags & PB_PG_ALLOCATED))
 		return NULL;
-	head = pfn & ~((1ULL << page->order) - 1);
+	head = p->base_pfn + ((pfn - p->base_pfn) & ~((1ULL << page->order) - 1));
 	if (head_pfn)
 		*head_pfn = head;
 	return pb_pfn_to_page(p, head);
@@ -178,8 +210,7 @@ static int pb_find_free(struct pb_phys *p, unsigned int order, u64 *offp)
 	u64 start = p->next_pfn, off, tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		/* Align the PFN, not the offset: folios are naturally aligned. */
-		off = ALIGN(start + p->base_pfn, nr) - p->base_pfn;
+		off = ALIGN(start, nr);
 		for (; off + nr <= p->nr_pages; off += nr) {
 			if (pb_range_free(p, off, nr)) {
 				*offp = off;

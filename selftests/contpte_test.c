@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch selftests: the private mm and the contpte batch helpers, on each
+ * granule.  Expected counter values are derived from the geometry.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "kselftest_harness.h"
+#include "pb_util.h"
+
+#define VA	0x40000000ULL	/* aligned to every granule's table size */
+
+FIXTURE(mm)
+{
+	struct pb_ctl c;
+	unsigned long long psize;	/* granule */
+	unsigned int cont;		/* CONT_PTES */
+	unsigned int cont_shift;
+	unsigned long long block;	/* bytes per contiguous block */
+};
+
+FIXTURE_VARIANT(mm)
+{
+	unsigned int page_kb;
+	unsigned int cont;
+	unsigned int cont_shift;
+};
+
+FIXTURE_VARIANT_ADD(mm, granule_4k) { .page_kb = 4, .cont = 16, .cont_shift = 4 };
+FIXTURE_VARIANT_ADD(mm, granule_16k) { .page_kb = 16, .cont = 128, .cont_shift = 7 };
+FIXTURE_VARIANT_ADD(mm, granule_64k) { .page_kb = 64, .cont = 32, .cont_shift = 5 };
+
+/* Run a command that must succeed. */
+#define CMD(fmt, ...)							\
+	ASSERT_EQ(0, pb_cmd(&self->c, fmt, ##__VA_ARGS__))		\
+		TH_LOG("'" fmt "': %s", ##__VA_ARGS__, self->c.reply)
+
+static long long mm_counter(struct pb_ctl *c, const char *name)
+{
+	if (pb_cmd(c, "mm_stats mm=0"))
+		return -1;
+	return pb_lookup(c->reply, name);
+}
+
+static long long reply_val(struct pb_ctl *c, const char *name)
+{
+	return pb_lookup(c->reply, name);
+}
+
+/* Entries of [va, va + nr pages) whose dump line has @what in it. */
+static int count_entries(struct pb_ctl *c, unsigned long long va,
+			 unsigned int nr, unsigned long long psize,
+			 const char *what)
+{
+	int count = 0;
+
+	while (nr) {
+		unsigned int n = nr > 512 ? 512 : nr;
+		char *p;
+
+		if (pb_cmd(c, "dump mm=0 va=0x%llx nr=%u", va, n))
+			return -1;
+		for (p = c->reply; (p = strstr(p, what)); p++)
+			count++;
+		va += n * psize;
+		nr -= n;
+	}
+	return count;
+}
+
+FIXTURE_SETUP(mm)
+{
+	self->cont = variant->cont;
+	self->cont_shift = variant->cont_shift;
+	self->psize = variant->page_kb * 1024ULL;
+	self->block = self->psize * self->cont;
+	ASSERT_EQ(0, pb_open(&self->c));
+	CMD("mm_create page_kb=%u", variant->page_kb);
+	ASSERT_EQ(0, reply_val(&self->c, "mm"));
+	ASSERT_EQ(self->cont, reply_val(&self->c, "cont_ptes"));
+	ASSERT_EQ(self->psize, reply_val(&self->c, "granule"));
+	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon", VA, 8 * self->block);
+}
+
+FIXTURE_TEARDOWN(mm)
+{
+	pb_close(&self->c);
+}
+
+TEST_F(mm, set_ptes_batch_sets_cont_on_covered_blocks)
+{
+	unsigned int nr = 4 * self->cont;
+
+	/* Folios of one block: every entry CONT, no fold needed. */
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
+	    self->cont_shift);
+	EXPECT_EQ(nr, count_entries(&self->c, VA, nr, self->psize, "cont=1"));
+	EXPECT_EQ(0, mm_counter(&self->c, "folds"));
+	EXPECT_EQ(0, mm_counter(&self->c, "converts"));
+	/* Half-block folios: never CONT. */
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA + 4 * self->block,
+	    2 * self->block, self->cont_shift - 1);
+	EXPECT_EQ(0, count_entries(&self->c, VA + 4 * self->block, 2 * self->cont,
+				   self->psize, "cont=1"));
+	CMD("check mm=0");
+}
+
+TEST_F(mm, set_ptes_nr1_autofolds_on_last_entry)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
+	    2 * self->block, self->cont_shift + 1);
+	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 2 * self->cont,
+						self->psize, "cont=1"));
+	EXPECT_EQ(2, mm_counter(&self->c, "folds"));
+	EXPECT_EQ(2, mm_counter(&self->c, "fold_attempts"));
+	EXPECT_EQ(2, mm_counter(&self->c, "converts"));
+	EXPECT_EQ(2, mm_counter(&self->c, "tlbi_range"));
+}
+
+TEST_F(mm, autofold_off_leaves_blocks_unfolded)
+{
+	CMD("set mm=0 autofold=0");
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
+	    self->block, self->cont_shift);
+	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(0, mm_counter(&self->c, "fold_attempts"));
+	/* An explicit fold still works. */
+	CMD("fold mm=0 va=0x%llx", VA);
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, mm_counter(&self->c, "folds"));
+}
+
+TEST_F(mm, contpte_off_never_sets_cont)
+{
+	CMD("set mm=0 contpte=0");
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1",
+	    VA + 2 * self->block, self->block, self->cont_shift);
+	EXPECT_EQ(0, count_entries(&self->c, VA, 3 * self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(0, mm_counter(&self->c, "converts"));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
+	EXPECT_NE(NULL, strstr(self->c.reply, "contpte is off"));
+}
+
+TEST_F(mm, bbml2_skips_the_convert_tlbi)
+{
+	CMD("set mm=0 bbml2=1");
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
+	    2 * self->block, self->cont_shift);
+	EXPECT_EQ(2, mm_counter(&self->c, "folds"));
+	EXPECT_EQ(2, mm_counter(&self->c, "tlbi_skipped_bbml2"));
+	EXPECT_EQ(0, mm_counter(&self->c, "tlbi_range"));
+	CMD("unfold mm=0 va=0x%llx", VA);
+	EXPECT_EQ(3, mm_counter(&self->c, "tlbi_skipped_bbml2"));
+	CMD("check mm=0");
+}
+
+TEST_F(mm, fold_unfold_counters_and_tlbi)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	CMD("unfold mm=0 va=0x%llx", VA + self->psize);
+	EXPECT_EQ(1, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(1, mm_counter(&self->c, "converts"));
+	EXPECT_EQ(1, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "unfold mm=0 va=0x%llx", VA));
+	EXPECT_NE(NULL, strstr(self->c.reply, "no folded block"));
+
+	CMD("fold mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, mm_counter(&self->c, "folds"));
+	EXPECT_EQ(2, mm_counter(&self->c, "converts"));
+	EXPECT_EQ(2, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
+	EXPECT_NE(NULL, strstr(self->c.reply, "already folded"));
+}
+
+TEST_F(mm, fold_refuses_a_block_across_folios)
+{
+	/* Half-block folios: the block is not inside one folio. */
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift - 1);
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
+	EXPECT_NE(NULL, strstr(self->c.reply, "not inside one folio"));
+	EXPECT_EQ(0, mm_counter(&self->c, "converts"));
+}
+
+/* Old and clean entries, then a write lands its A/D update on one entry. */
+static void dirty_one_entry(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(mm) *self, const char *policy,
+			    unsigned long long va)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	CMD("clear_young_dirty mm=0 va=0x%llx nr=%u", VA, self->cont);
+	CMD("ptep_get mm=0 va=0x%llx", VA);
+	ASSERT_EQ(0, reply_val(&self->c, "dirty"));
+	ASSERT_EQ(0, reply_val(&self->c, "young"));
+	CMD("set mm=0 ad_policy=%s", policy);
+	CMD("access mm=0 va=0x%llx write=1 val=7", va);
+	ASSERT_EQ(0, reply_val(&self->c, "fault"));
+	ASSERT_EQ(1, mm_counter(&self->c, "hw_af_updates"));
+	ASSERT_EQ(1, mm_counter(&self->c, "hw_dirty_updates"));
+}
+
+TEST_F(mm, ptep_get_gathers_ad_from_last_entry)
+{
+	dirty_one_entry(_metadata, self, "2", VA);
+	/* The accessed entry itself is still old and clean... */
+	CMD("dump mm=0 va=0x%llx nr=1", VA);
+	EXPECT_EQ(NULL, strstr(self->c.reply, "AF"));
+	/* ...but ptep_get() on any entry sees the block's A/D. */
+	CMD("ptep_get mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
+	EXPECT_EQ(1, reply_val(&self->c, "young"));
+	CMD("ptep_get mm=0 va=0x%llx", VA + (self->cont / 2) * self->psize);
+	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
+	CMD("check mm=0");
+}
+
+TEST_F(mm, ptep_get_gathers_ad_from_first_entry)
+{
+	unsigned long long last = VA + (self->cont - 1) * self->psize;
+
+	dirty_one_entry(_metadata, self, "1", last);
+	CMD("ptep_get mm=0 va=0x%llx", last);
+	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
+	EXPECT_EQ(1, reply_val(&self->c, "young"));
+	EXPECT_EQ(1, count_entries(&self->c, VA, self->cont, self->psize, "AF"));
+}
+
+TEST_F(mm, unfold_spreads_gathered_ad)
+{
+	dirty_one_entry(_metadata, self, "2", VA);
+	CMD("unfold mm=0 va=0x%llx", VA);
+	/* Every entry now carries the block's A/D state. */
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
+	CMD("ptep_get mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
+}
+
+TEST_F(mm, wrprotect_whole_blocks_stay_folded)
+{
+	long long tlbi;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift + 1);
+	tlbi = mm_counter(&self->c, "tlbi_range");
+	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, 2 * self->cont);
+	EXPECT_EQ(0, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(2, mm_counter(&self->c, "wrprotect_whole_blocks"));
+	EXPECT_EQ(0, mm_counter(&self->c, "wrprotect_partial_blocks"));
+	/* One flush: the caller's. */
+	EXPECT_EQ(tlbi + 1, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 2 * self->cont,
+						self->psize, "cont=1"));
+	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 2 * self->cont,
+						self->psize, ",RO,"));
+	EXPECT_EQ(0, count_entries(&self->c, VA, 2 * self->cont, self->psize, "DBM"));
+	/* The dirty state moved to the software bit. */
+	CMD("ptep_get mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
+	EXPECT_EQ(0, reply_val(&self->c, "write"));
+}
+
+TEST_F(mm, wrprotect_partial_range_unfolds_only_edges)
+{
+	unsigned int half = self->cont / 2;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
+	    self->cont_shift);
+	/* Half of block 0, blocks 1 and 2, half of block 3. */
+	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA + half * self->psize, 3 * self->cont);
+	EXPECT_EQ(2, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(2, mm_counter(&self->c, "wrprotect_whole_blocks"));
+	EXPECT_EQ(2, mm_counter(&self->c, "wrprotect_partial_blocks"));
+	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 4 * self->cont,
+						self->psize, "cont=1"));
+	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(3 * self->cont, count_entries(&self->c, VA, 4 * self->cont,
+						self->psize, ",RO,"));
+}
+
+TEST_F(mm, wrprotect_nr1_on_cont_entry_unfolds_its_block)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("wrprotect mm=0 va=0x%llx nr=1", VA + self->block + 3 * self->psize);
+	EXPECT_EQ(1, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, 2 * self->cont,
+					    self->psize, "cont=1"));
+	EXPECT_EQ(1, count_entries(&self->c, VA, 2 * self->cont, self->psize, ",RO,"));
+}
+
+TEST_F(mm, clear_full_unfolds_only_partial_blocks)
+{
+	unsigned int half = self->cont / 2;
+
+	/* One folio over two blocks; clear the middle block's worth. */
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift + 1);
+	CMD("clear_full mm=0 va=0x%llx nr=%u", VA + half * self->psize, self->cont);
+	EXPECT_EQ(2, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, 2 * self->cont, self->psize, "none"));
+	/* Partly unmapped large anon folio: queued for deferred split. */
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "deferred"));
+	EXPECT_EQ(self->cont, reply_val(&self->c, "large_mapcount"));
+	EXPECT_EQ(self->cont, reply_val(&self->c, "refcount"));
+}
+
+TEST_F(mm, get_and_clear_whole_block_keeps_no_unfold)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("get_and_clear mm=0 va=0x%llx nr=%u", VA + self->block, self->cont);
+	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
+	EXPECT_EQ(1, reply_val(&self->c, "young"));
+	EXPECT_EQ(0, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, 2 * self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, mm_counter(&self->c, "gather_flushes"));
+	/* The folio went with its last mapping. */
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "folio mm=0 va=0x%llx", VA + self->block));
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(1, reply_val(&self->c, "arena_folios"));
+}
+
+TEST_F(mm, get_and_clear_nr1_unfolds)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	CMD("get_and_clear mm=0 va=0x%llx nr=1", VA);
+	EXPECT_EQ(1, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, count_entries(&self->c, VA, self->cont, self->psize, "none"));
+}
+
+TEST_F(mm, test_and_clear_young_on_a_block)
+{
+	long long tlbi;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
+	CMD("young mm=0 va=0x%llx", VA + self->psize);
+	EXPECT_EQ(1, reply_val(&self->c, "young"));
+	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	CMD("young mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0, reply_val(&self->c, "young"));
+
+	/* clear_flush_young flushes the block only when it was young. */
+	tlbi = mm_counter(&self->c, "tlbi_range");
+	CMD("young mm=0 va=0x%llx flush=1", VA);
+	EXPECT_EQ(0, reply_val(&self->c, "young"));
+	EXPECT_EQ(tlbi, mm_counter(&self->c, "tlbi_range"));
+	CMD("access mm=0 va=0x%llx", VA);
+	CMD("young mm=0 va=0x%llx flush=1", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "young"));
+	EXPECT_EQ(tlbi + 1, mm_counter(&self->c, "tlbi_range"));
+}
+
+TEST_F(mm, set_access_flags_updates_block)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	CMD("clear_young_dirty mm=0 va=0x%llx nr=%u young=1 dirty=0", VA, self->cont);
+	CMD("set_access_flags mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "changed"));
+	/* Every descriptor gets AF: no per-descriptor walker is left faulting. */
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	CMD("set_access_flags mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0, reply_val(&self->c, "changed"));
+}
+
+TEST_F(mm, set_access_flags_write_change_unfolds)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, self->cont);
+	CMD("set_access_flags mm=0 va=0x%llx write=1", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "changed"));
+	EXPECT_EQ(1, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(self->cont - 1, count_entries(&self->c, VA, self->cont, self->psize, ",RO,"));
+}
+
+TEST_F(mm, clear_young_dirty_never_unfolds)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	/* A range inside one block is widened to the whole block. */
+	CMD("clear_young_dirty mm=0 va=0x%llx nr=1", VA + self->psize);
+	EXPECT_EQ(0, mm_counter(&self->c, "unfolds"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, VA, 2 * self->cont, self->psize, ",AF"));
+	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 2 * self->cont,
+						self->psize, "cont=1"));
+}
+
+TEST_F(mm, access_faults_where_nothing_is_mapped)
+{
+	CMD("access mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "fault"));
+	EXPECT_EQ(1, mm_counter(&self->c, "faults"));
+}
+
+TEST_F(mm, munmap_frees_everything)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
+	    4 * self->block, self->cont_shift);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, 4 * self->block);
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(0, reply_val(&self->c, "arena_folios"));
+	EXPECT_EQ(0, reply_val(&self->c, "deferred_split_adds"));
+	EXPECT_EQ(4 * self->cont, count_entries(&self->c, VA, 4 * self->cont,
+						self->psize, "none"));
+}
+
+/* --- Mutation knobs: each is caught ------------------------------------- */
+
+TEST_F(mm, mutation_skip_wrprotect_flush_caught_by_tlb)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	CMD("access mm=0 va=0x%llx write=1", VA);
+	CMD("set mm=0 skip_wrprotect_flush=1");
+	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, self->cont);
+	/* The write goes through the stale writable TLB entry. */
+	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "access mm=0 va=0x%llx write=1", VA));
+	EXPECT_NE(NULL, strstr(self->c.reply, "violation stale_tlb"));
+	EXPECT_EQ(1, mm_counter(&self->c, "stale_tlb_writes"));
+}
+
+TEST_F(mm, wrprotect_flush_makes_write_fault)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	CMD("access mm=0 va=0x%llx write=1", VA);
+	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, self->cont);
+	CMD("access mm=0 va=0x%llx write=1", VA);
+	EXPECT_EQ(1, reply_val(&self->c, "fault"));
+	EXPECT_EQ(0, mm_counter(&self->c, "violations"));
+}
+
+TEST_F(mm, mutation_partial_wrprotect_no_unfold_caught)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("set mm=0 partial_wrprotect_no_unfold=1");
+	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "wrprotect mm=0 va=0x%llx nr=%u",
+				   VA + self->psize * (self->cont / 2), self->cont));
+	EXPECT_NE(NULL, strstr(self->c.reply, "violation misprogrammed"));
+	EXPECT_LE(2, mm_counter(&self->c, "violations_misprogrammed"));
+}
+
+TEST_F(mm, mutation_skip_ad_gather_caught)
+{
+	dirty_one_entry(_metadata, self, "2", VA);
+	CMD("set mm=0 skip_ad_gather=1");
+	CMD("ptep_get mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0, reply_val(&self->c, "dirty"));
+	/* Unfolding without gathering drops the hardware dirty state. */
+	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "unfold mm=0 va=0x%llx", VA));
+	EXPECT_NE(NULL, strstr(self->c.reply, "violation dirty_lost"));
+	EXPECT_EQ(1, mm_counter(&self->c, "violations_dirty_lost"));
+}
+
+/* --- Bad input: EINVAL, a reason, and no change ------------------------- */
+
+FIXTURE(bad_input)
+{
+	struct pb_ctl c;
+	char before[PB_REPLY_MAX + 1];
+};
+
+FIXTURE_VARIANT(bad_input)
+{
+	const char *cmd;
+	const char *reason;
+};
+
+#define BAD(name, c, r) FIXTURE_VARIANT_ADD(bad_input, name) { .cmd = c, .reason = r }
+
+BAD(granule_8k, "mm_create page_kb=8", "granule must be 4, 16 or 64");
+BAD(pa_bits_50, "mm_create pa_bits=50", "pa_bits must be 48 or 52");
+BAD(va_bits_60, "mm_create va_bits=60", "va_bits must be within");
+BAD(arena_beyond_pa, "mm_create base_pfn=0xfffffffff", "arena does not fit");
+BAD(no_such_mm, "populate mm=3 va=0x40000000 len=0x1000", "no mm 3");
+BAD(outside_vma, "populate mm=0 va=0x80000000 len=0x10000 order=4", "not inside one VMA");
+BAD(past_vma_end, "populate mm=0 va=0x40000000 len=0x2000000 order=4", "not inside one VMA");
+BAD(unaligned_va, "populate mm=0 va=0x40000800 len=0x10000", "multiples of the page size");
+BAD(unaligned_folio, "populate mm=0 va=0x40001000 len=0x10000 order=4", "multiples of the folio size");
+BAD(overflow, "populate mm=0 va=0xfffffffffffff000 len=0x2000", "overflows");
+BAD(order_too_large, "populate mm=0 va=0x40000000 len=0x400000 order=10", "larger than the PMD order");
+BAD(unknown_helper, "frob_ptes mm=0 va=0x40000000", "unknown command 'frob_ptes'");
+BAD(helper_overflow, "wrprotect mm=0 va=0xfffffffffffff000 nr=16", "overflows");
+BAD(helper_unaligned, "wrprotect mm=0 va=0x40000100 nr=16", "not page aligned");
+BAD(helper_nr_zero, "wrprotect mm=0 va=0x40000000 nr=0", "nr must be within");
+BAD(helper_outside_vma, "wrprotect mm=0 va=0x20000000 nr=16", "not inside one VMA");
+BAD(helper_crosses_table, "wrprotect mm=0 va=0x401ff000 nr=2", "crosses a page table");
+BAD(clear_two_folios, "clear_full mm=0 va=0x40000000 nr=32", "one folio");
+BAD(bad_knob_value, "set mm=0 ad_policy=9", "ad_policy must be within");
+BAD(unknown_knob, "set mm=0 turbo=1", "unknown argument 'turbo'");
+BAD(bad_vma_flag, "mmap mm=0 start=0x80000000 len=0x10000 flags=r,x", "unknown VMA flag");
+BAD(vma_overlap, "mmap mm=0 start=0x40100000 len=0x10000", "overlaps");
+BAD(vma_write_only, "mmap mm=0 start=0x80000000 len=0x10000 flags=w", "must be readable");
+BAD(populate_twice, "populate mm=0 va=0x40000000 len=0x10000 order=4", "already populated");
+BAD(fold_not_cont_aligned, "fold mm=0 va=0x40200000", "nothing mapped");
+BAD(access_unaligned, "access mm=0 va=0x40000004", "8-byte aligned");
+BAD(bool_not_01, "populate mm=0 va=0x40400000 len=0x10000 per_pte=2", "must be 0 or 1");
+
+FIXTURE_SETUP(bad_input)
+{
+	ASSERT_EQ(0, pb_open(&self->c));
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_create page_kb=4"));
+	ASSERT_EQ(0, pb_cmd(&self->c, "mmap mm=0 start=0x40000000 len=0x1000000"));
+	ASSERT_EQ(0, pb_cmd(&self->c, "populate mm=0 va=0x40000000 len=0x20000 order=4"));
+	ASSERT_EQ(0, pb_cmd(&self->c, "dump mm=0 va=0x40000000 nr=64"));
+	memcpy(self->before, self->c.reply, sizeof(self->before));
+}
+
+FIXTURE_TEARDOWN(bad_input)
+{
+	pb_close(&self->c);
+}
+
+TEST_F(bad_input, einval_reason_no_change)
+{
+	char stats[PB_REPLY_MAX + 1];
+
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
+	memcpy(stats, self->c.reply, sizeof(stats));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->cmd));
+	EXPECT_NE(NULL, strstr(self->c.reply, variant->reason))
+		TH_LOG("'%s' replied: %s", variant->cmd, self->c.reply);
+	EXPECT_EQ(0, strncmp(self->c.reply, "error: ", 7));
+	/* Nothing changed: the page table and the counters. */
+	ASSERT_EQ(0, pb_cmd(&self->c, "dump mm=0 va=0x40000000 nr=64"));
+	EXPECT_STREQ(self->before, self->c.reply);
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
+	EXPECT_STREQ(stats, self->c.reply);
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_create page_kb=4"));
+	EXPECT_EQ(1, pb_lookup(self->c.reply, "mm"));
+}
+
+/* --- 52-bit output addresses: a folio across 2^48 (or 2^50) ------------- */
+
+FIXTURE(oa52)
+{
+	struct pb_ctl c;
+};
+
+FIXTURE_VARIANT(oa52)
+{
+	unsigned int page_kb;
+	unsigned int page_shift;
+	unsigned int boundary_bit;	/* the PA bit the folio crosses */
+	bool naive_breaks;		/* does "+ granule" stepping corrupt it? */
+};
+
+/* 64K keeps OA[51:48] in bits [15:12]: the carry lands in RES0 bit 48. */
+FIXTURE_VARIANT_ADD(oa52, granule_64k_2_48)
+{
+	.page_kb = 64, .page_shift = 16, .boundary_bit = 48, .naive_breaks = true,
+};
+
+/* LPA2 keeps OA[49:48] in place: crossing 2^48 steps fine... */
+FIXTURE_VARIANT_ADD(oa52, granule_4k_2_48)
+{
+	.page_kb = 4, .page_shift = 12, .boundary_bit = 48, .naive_breaks = false,
+};
+
+/* ...but OA[51:50] sit in bits [9:8]: crossing 2^50 carries into GP. */
+FIXTURE_VARIANT_ADD(oa52, granule_4k_2_50)
+{
+	.page_kb = 4, .page_shift = 12, .boundary_bit = 50, .naive_breaks = true,
+};
+
+FIXTURE_VARIANT_ADD(oa52, granule_16k_2_48)
+{
+	.page_kb = 16, .page_shift = 14, .boundary_bit = 48, .naive_breaks = false,
+};
+
+FIXTURE_VARIANT_ADD(oa52, granule_16k_2_50)
+{
+	.page_kb = 16, .page_shift = 14, .boundary_bit = 50, .naive_breaks = true,
+};
+
+#define OA52_PAGES	16
+
+FIXTURE_SETUP(oa52)
+{
+	unsigned long long boundary = 1ULL << (variant->boundary_bit - variant->page_shift);
+
+	ASSERT_EQ(0, pb_open(&self->c));
+	/* The arena starts half a folio below the boundary. */
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_create page_kb=%u pa_bits=52 base_pfn=0x%llx",
+			    variant->page_kb, boundary - OA52_PAGES / 2));
+	ASSERT_EQ(0, pb_cmd(&self->c, "mmap mm=0 start=0x%llx len=0x%llx", VA,
+			    (unsigned long long)OA52_PAGES << variant->page_shift));
+}
+
+FIXTURE_TEARDOWN(oa52)
+{
+	pb_close(&self->c);
+}
+
+/* The PFN of each entry, from dump lines. */
+static int dump_pfns(struct pb_ctl *c, unsigned long long *pfns, int nr)
+{
+	char *p = c->reply;
+	int i;
+
+	if (pb_cmd(c, "dump mm=0 va=0x%llx nr=%d", VA, nr))
+		return -1;
+	for (i = 0; i < nr; i++) {
+		p = strstr(p, "pfn=");
+		if (!p)
+			return -1;
+		pfns[i] = strtoull(p + 4, &p, 0);
+	}
+	return 0;
+}
+
+TEST_F(oa52, fixed_stepping_crosses_cleanly)
+{
+	unsigned long long boundary = 1ULL << (variant->boundary_bit - variant->page_shift);
+	unsigned long long pfns[OA52_PAGES];
+	int i;
+
+	ASSERT_EQ(0, pb_cmd(&self->c, "populate mm=0 va=0x%llx len=0x%llx order=4", VA,
+			    (unsigned long long)OA52_PAGES << variant->page_shift))
+		TH_LOG("%s", self->c.reply);
+	ASSERT_EQ(0, dump_pfns(&self->c, pfns, OA52_PAGES));
+	for (i = 0; i < OA52_PAGES; i++)
+		EXPECT_EQ(boundary - OA52_PAGES / 2 + i, pfns[i]);
+	ASSERT_EQ(0, pb_cmd(&self->c, "check mm=0"));
+}
+
+TEST_F(oa52, naive_stepping)
+{
+	unsigned long long boundary = 1ULL << (variant->boundary_bit - variant->page_shift);
+	unsigned long long pfns[OA52_PAGES];
+	int ret, i, wrong = 0;
+
+	ASSERT_EQ(0, pb_cmd(&self->c, "set mm=0 naive_pfn_step=1"));
+	ret = pb_cmd(&self->c, "populate mm=0 va=0x%llx len=0x%llx order=4", VA,
+		     (unsigned long long)OA52_PAGES << variant->page_shift);
+	ASSERT_EQ(0, dump_pfns(&self->c, pfns, OA52_PAGES));
+	for (i = 0; i < OA52_PAGES; i++)
+		wrong += pfns[i] != boundary - OA52_PAGES / 2 + i;
+	if (variant->naive_breaks) {
+		/* Every entry past the boundary is wrong, and the checker says so. */
+		EXPECT_EQ(-EUCLEAN, ret);
+		EXPECT_EQ(OA52_PAGES / 2, wrong);
+		ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
+		EXPECT_EQ(OA52_PAGES / 2, pb_lookup(self->c.reply, "violations_freed"));
+	} else {
+		EXPECT_EQ(0, ret);
+		EXPECT_EQ(0, wrong);
+	}
+}
+
+/* --- Allocation failure at every step leaves no trace ------------------- */
+
+TEST(fail_nth_sweep_mm_commands)
+{
+	static const char *const live[] = {
+		"live_mms", "live_folios", "live_data_pages",
+	};
+	long long injected = pb_stat("alloc_failures_injected");
+	int n, fd, done = 0;
+	unsigned int i;
+
+	for (n = 1; n < 100 && !done; n++) {
+		struct pb_ctl c;
+		char nth[16];
+		int ret;
+
+		ASSERT_EQ(0, pb_open(&c));
+		fd = open(PB_DIR "/fail_nth", O_WRONLY);
+		ASSERT_LE(0, fd);
+		snprintf(nth, sizeof(nth), "%d", n);
+		ASSERT_LT(0, write(fd, nth, strlen(nth)));
+		close(fd);
+
+		ret = pb_cmd(&c, "mm_create page_kb=4 backing=1");
+		if (!ret)
+			ret = pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x40000", VA);
+		if (!ret) {
+			ret = pb_cmd(&c, "populate mm=0 va=0x%llx len=0x40000 order=4", VA);
+			if (ret) {
+				/* A failed populate maps nothing. */
+				EXPECT_EQ(0, pb_cmd(&c, "mm_stats mm=0"));
+				EXPECT_EQ(0, pb_lookup(c.reply, "arena_folios"));
+				EXPECT_EQ(0, pb_cmd(&c, "dump mm=0 va=0x%llx nr=64", VA));
+				EXPECT_EQ(NULL, strstr(c.reply, "pfn="));
+			}
+		}
+		if (ret) {
+			EXPECT_EQ(-ENOMEM, ret) TH_LOG("step %d: %s", n, c.reply);
+			EXPECT_EQ(injected + 1, pb_stat("alloc_failures_injected"));
+			injected++;
+		} else {
+			/* Every allocation succeeded: the sweep is complete. */
+			done = 1;
+			fd = open(PB_DIR "/fail_nth", O_WRONLY);
+			ASSERT_LE(0, fd);
+			ASSERT_LT(0, write(fd, "0", 1));
+			close(fd);
+		}
+		pb_close(&c);
+		for (i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+			EXPECT_EQ(0, pb_stat(live[i])) TH_LOG("step %d counter %u", n, i);
+		EXPECT_EQ(0, pb_stat("live_bytes")) TH_LOG("step %d", n);
+	}
+	EXPECT_TRUE(done);
+	EXPECT_LT(3, n) TH_LOG("too few allocations to sweep");
+}
+
+TEST_HARNESS_MAIN
