@@ -11,9 +11,17 @@
 atomic64_t pb_counters[PB_NR_COUNTERS];
 
 const char *const pb_counter_names[PB_NR_COUNTERS] = {
-#define PB_COUNTER_NAME(name) #name,
-	PB_GLOBAL_COUNTERS(PB_COUNTER_NAME)
-#undef PB_COUNTER_NAME
+	[PB_CNT_live_sessions] = "live_sessions",
+	[PB_CNT_live_mms] = "live_mms",
+	[PB_CNT_live_pt_pages] = "live_pt_pages",
+	[PB_CNT_live_folios] = "live_folios",
+	[PB_CNT_live_data_pages] = "live_data_pages",
+	[PB_CNT_live_bytes] = "live_bytes",
+	[PB_CNT_sessions_opened] = "sessions_opened",
+	[PB_CNT_commands] = "commands",
+	[PB_CNT_command_errors] = "command_errors",
+	[PB_CNT_allocs] = "allocs",
+	[PB_CNT_alloc_failures_injected] = "alloc_failures_injected",
 };
 
 atomic_t pb_fail_nth;

@@ -108,7 +108,7 @@ static void pb_clear_shadow(struct pb_mm *mm, pb_pte_t *table, u64 base,
 void pb_check_invalidated(struct pb_mm *mm, u64 start, u64 end)
 {
 	if (mm->shadowed)
-		pb_for_each_leaf(mm, start, end, pb_clear_shadow);
+		pb_walk_leaf_tables(mm, start, end, pb_clear_shadow);
 }
 
 /* --- The whole-mm scan ------------------------------------------------------- */
@@ -233,13 +233,13 @@ u64 pb_check_mm(struct pb_mm *mm)
 	unsigned int i;
 
 	pb_mm_count(mm, PB_MMC_checks, 1);
-	pb_for_each_leaf(mm, 0, U64_MAX, pb_check_blocks);
-	pb_phys_for_each_folio(p, pb_folio_reset_seen, NULL);
+	pb_walk_leaf_tables(mm, 0, U64_MAX, pb_check_blocks);
+	pb_phys_walk_folios(p, pb_folio_reset_seen, NULL);
 	for (i = 0; i < p->nr_mms; i++) {
 		p->mms[i]->checking = mm;
-		pb_for_each_leaf(p->mms[i], 0, U64_MAX, pb_count_maps);
+		pb_walk_leaf_tables(p->mms[i], 0, U64_MAX, pb_count_maps);
 	}
-	pb_phys_for_each_folio(p, pb_folio_check, mm);
+	pb_phys_walk_folios(p, pb_folio_check, mm);
 	return mm->counters[PB_MMC_violations] - before;
 }
 

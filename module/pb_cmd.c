@@ -208,7 +208,7 @@ static int pb_parse(struct pb_args *a, char *line,
 			return pb_err(a, "%s: argument '%s' is not key=value",
 				      name, tok);
 		*eq = '\0';
-		if (!pb_key_allowed(cmd->keys, tok))
+		if (!cmd->own_keys && !pb_key_allowed(cmd->keys, tok))
 			return pb_err(a, "%s: unknown argument '%s'", name, tok);
 		for (i = 0; i < a->nr; i++)
 			if (!strcmp(a->arg[i].key, tok))

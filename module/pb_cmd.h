@@ -31,6 +31,8 @@ struct pb_command {
 	/* Space-separated keys the command accepts. */
 	const char *keys;
 	const char *help;
+	/* The handler takes other keys too, and rejects what it does not know. */
+	bool own_keys;
 };
 
 /* The command tables: the session's own, and the private-mm commands. */

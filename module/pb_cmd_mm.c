@@ -15,33 +15,6 @@
 #include "pb_model.h"
 #include "pb_cmd.h"
 
-static const char *const pb_knob_names[PB_NR_KNOBS] = {
-#define PB_KNOB_NAME(name, def, help) #name,
-	PB_MM_KNOBS(PB_KNOB_NAME)
-#undef PB_KNOB_NAME
-};
-
-static const char *const pb_knob_help[PB_NR_KNOBS] = {
-#define PB_KNOB_HELP(name, def, help) help,
-	PB_MM_KNOBS(PB_KNOB_HELP)
-#undef PB_KNOB_HELP
-};
-
-/* Largest value of each knob. */
-static u64 pb_knob_max(enum pb_knob k)
-{
-	switch (k) {
-	case PB_KNOB_ad_policy:
-		return PB_AD_RANDOM;
-	case PB_KNOB_seed:
-		return U64_MAX - 1;
-	case PB_KNOB_gather_capacity:
-		return PB_GATHER_MAX;
-	default:
-		return 1;
-	}
-}
-
 void pb_session_release_mms(struct pb_session *s)
 {
 	unsigned int i;
@@ -252,8 +225,8 @@ static int pb_parse_vma_flags(struct pb_args *a, const char *str, u32 *flags)
 				break;
 		}
 		if (i == ARRAY_SIZE(pb_vma_flag_names))
-			return pb_err(a, "unknown VMA flag in '%s' (r,w,shared,anon,softdirty,uffdwp)",
-				      str);
+			return pb_err(a, "unknown VMA flag in '%s' (%s)", str,
+				      "r,w,shared,anon,softdirty,uffdwp");
 		*flags |= pb_vma_flag_names[i].flag;
 		p += len;
 		if (*p)
@@ -366,20 +339,23 @@ static int pb_cmd_set(struct pb_args *a)
 		return ret;
 	/* Check them all first: a bad value changes no knob. */
 	for (k = 0; k < PB_NR_KNOBS; k++) {
-		ret = pb_arg_u64(a, pb_knob_names[k], U64_MAX - 1, &vals[k]);
+		ret = pb_arg_u64(a, pb_knobs[k].name, U64_MAX - 1, &vals[k]);
 		if (ret)
 			return ret;
 		if (vals[k] == U64_MAX - 1)
 			continue;
 		given++;
-		if (vals[k] > pb_knob_max(k))
+		if (vals[k] > pb_knobs[k].max)
 			return pb_err(a, "%s must be within 0..%llu",
-				      pb_knob_names[k], pb_knob_max(k));
+				      pb_knobs[k].name, pb_knobs[k].max);
 		if (k == PB_KNOB_check && vals[k] && !mm->shadowed)
 			return pb_err(a, "check needs an mm created with check=1");
 		if (k == PB_KNOB_gather_capacity && !vals[k])
 			return pb_err(a, "gather_capacity must be at least 1");
 	}
+	for (k = 0; k < a->nr; k++)
+		if (!a->arg[k].used)
+			return pb_err(a, "set: unknown argument '%s'", a->arg[k].key);
 	if (!given)
 		return pb_err(a, "set: no knob given; see 'knobs'");
 	for (k = 0; k < PB_NR_KNOBS; k++) {
@@ -400,8 +376,8 @@ static int pb_cmd_knobs(struct pb_args *a)
 	if (ret)
 		return ret;
 	for (k = 0; k < PB_NR_KNOBS; k++)
-		pb_reply_printf(&a->s->reply, "%s %llu\t# %s\n", pb_knob_names[k],
-				mm->knobs[k], pb_knob_help[k]);
+		pb_reply_printf(&a->s->reply, "%s %llu\t# %s\n", pb_knobs[k].name,
+				mm->knobs[k], pb_knobs[k].help);
 	return 0;
 }
 
@@ -415,7 +391,8 @@ static int pb_cmd_mm_stats(struct pb_args *a)
 	for (c = 0; c < PB_NR_MM_COUNTERS; c++)
 		pb_reply_printf(&a->s->reply, "%s %llu\n", pb_mm_counter_names[c],
 				mm->counters[c]);
-	pb_reply_printf(&a->s->reply, "arena_folios %llu\narena_data_pages %llu\ndeferred_split_queue %llu\n",
+	pb_reply_printf(&a->s->reply,
+			"arena_folios %llu\narena_data_pages %llu\ndeferred_split_queue %llu\n",
 			mm->phys->live_folios, mm->phys->live_pages,
 			mm->phys->deferred_len);
 	return 0;
@@ -459,9 +436,11 @@ static int pb_cmd_ptep_get(struct pb_args *a)
 		return ret;
 	pte = pb_ptep_get(mm, va, ptep);
 	pb_pte_flags_str(pte, flags, sizeof(flags));
-	pb_reply_printf(&a->s->reply, "pte 0x%016llx\nraw 0x%016llx\npfn 0x%llx\nflags %s\ndirty %d\nyoung %d\nwrite %d\n",
-			pte, *ptep, pb_pte_pfn(&mm->geom, pte), flags,
-			pb_pte_dirty(pte), pb_pte_young(pte), pb_pte_write(pte));
+	pb_reply_printf(&a->s->reply,
+			"pte 0x%016llx\nraw 0x%016llx\npfn 0x%llx\nflags %s\n"
+			"dirty %d\nyoung %d\nwrite %d\n", pte, *ptep,
+			pb_pte_pfn(&mm->geom, pte), flags, pb_pte_dirty(pte),
+			pb_pte_young(pte), pb_pte_write(pte));
 	mm->report = NULL;
 	return 0;
 }
@@ -785,7 +764,71 @@ static int pb_cmd_folio(struct pb_args *a)
 	return 0;
 }
 
-#define PB_KNOB_KEYS(name, def, help) " " #name
+static int pb_cmd_flush(struct pb_args *a)
+{
+	struct pb_mm *mm;
+	u64 va, nr;
+	int ret;
+
+	ret = pb_arg_mm(a, &mm);
+	if (!ret)
+		ret = pb_arg_u64(a, "va", U64_MAX - 1, &va);
+	if (!ret)
+		ret = pb_arg_u64(a, "nr", 1, &nr);
+	if (ret)
+		return ret;
+	if (va == U64_MAX - 1) {
+		pb_flush_tlb_mm(mm);
+		return pb_mm_done(a, mm, 0);
+	}
+	if (va & (pb_page_size(&mm->geom) - 1) || va >= (1ULL << mm->geom.va_bits))
+		return pb_err(a, "va 0x%llx is not page aligned or beyond the VA size", va);
+	if (!nr || nr > ((1ULL << mm->geom.va_bits) - va) >> mm->geom.page_shift)
+		return pb_err(a, "nr is zero or the range passes the VA size");
+	if (nr == 1)
+		pb_flush_tlb_page(mm, va);
+	else
+		pb_flush_tlb_range(mm, va, va + (nr << mm->geom.page_shift));
+	return pb_mm_done(a, mm, 0);
+}
+
+/* FNV-1a over the data of every page mapped in the range, read by the tables. */
+static int pb_cmd_checksum(struct pb_args *a)
+{
+	const struct pb_geom *g;
+	u64 start, end, va, hash = 0xcbf29ce484222325ULL, pages = 0;
+	struct pb_mm *mm;
+	int ret;
+
+	ret = pb_arg_mm(a, &mm);
+	if (!ret)
+		ret = pb_arg_range(a, mm, &start, &end);
+	if (ret)
+		return ret;
+	mm->report = NULL;
+	g = &mm->geom;
+	if (!mm->phys->backing)
+		return pb_err(a, "checksum: mm %u has no backing pages (backing=1)", mm->id);
+	if (end > (1ULL << g->va_bits))
+		return pb_err(a, "range passes the VA size");
+	for (va = start; va < end; va += pb_page_size(g)) {
+		pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+		const u8 *data;
+		u64 i;
+
+		if (!ptep || !pb_pte_present(*ptep))
+			continue;
+		data = pb_page_data(mm->phys, pb_pte_pfn(g, *ptep));
+		if (!data)
+			continue;
+		hash = (hash ^ va) * 0x100000001b3ULL;
+		for (i = 0; i < pb_page_size(g); i++)
+			hash = (hash ^ data[i]) * 0x100000001b3ULL;
+		pages++;
+	}
+	pb_reply_printf(&a->s->reply, "checksum 0x%016llx\npages %llu\n", hash, pages);
+	return 0;
+}
 
 const struct pb_command pb_mm_commands[] = {
 	{ "mm_create", pb_cmd_mm_create,
@@ -797,7 +840,7 @@ const struct pb_command pb_mm_commands[] = {
 	{ "populate", pb_cmd_populate, "mm va len order per_pte",
 	  "map new folios of 2^order pages, as write faults do" },
 	{ "munmap", pb_cmd_munmap, "mm va len", "zap a range: batched clears, one gather flush" },
-	{ "set", pb_cmd_set, "mm" PB_MM_KNOBS(PB_KNOB_KEYS), "set knobs of an mm" },
+	{ "set", pb_cmd_set, "mm knob=value...", "set knobs of an mm; see knobs", true },
 	{ "knobs", pb_cmd_knobs, "mm", "list the knobs of an mm" },
 	{ "mm_stats", pb_cmd_mm_stats, "mm", "the counters of an mm" },
 	{ "check", pb_cmd_check, "mm", "run the checker now" },
@@ -818,6 +861,10 @@ const struct pb_command pb_mm_commands[] = {
 	{ "access", pb_cmd_access, "mm va write val", "a simulated CPU read or write" },
 	{ "dump", pb_cmd_dump, "mm va nr", "ptdump-like lines for nr pages from va" },
 	{ "folio", pb_cmd_folio, "mm va", "the folio mapped at va" },
+	{ "flush", pb_cmd_flush, "mm va nr",
+	  "TLB invalidation: the whole mm, or a page (nr=1), or a range" },
+	{ "checksum", pb_cmd_checksum, "mm va len",
+	  "FNV-1a of the data mapped in a range (backing=1)" },
 };
 
 const size_t pb_nr_mm_commands = ARRAY_SIZE(pb_mm_commands);

@@ -305,15 +305,17 @@ void pb_wrprotect_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 		       unsigned int nr)
 {
 	const struct pb_geom *g = &mm->geom;
-	unsigned int cont = pb_cont_ptes(g), i;
+	unsigned int cont = pb_cont_ptes(g), i, step;
 
 	if (mm->knobs[PB_KNOB_contpte]) {
 		if (nr == 1) {
 			pb_contpte_try_unfold(mm, va, ptep, *ptep);
 		} else {
-			for (i = 0; i < nr; i += cont - pb_cont_index(mm, va + ((u64)i << g->page_shift))) {
-				unsigned int idx = pb_cont_index(mm, va + ((u64)i << g->page_shift));
+			for (i = 0; i < nr; i += step) {
+				u64 addr = va + ((u64)i << g->page_shift);
+				unsigned int idx = pb_cont_index(mm, addr);
 
+				step = cont - idx;
 				if (!pb_pte_valid_cont(ptep[i]))
 					continue;
 				if (!idx && nr - i >= cont)

@@ -11,22 +11,73 @@
 #include "pb_model.h"
 
 const char *const pb_mm_counter_names[PB_NR_MM_COUNTERS] = {
-#define PB_MM_COUNTER_NAME(name) #name,
-	PB_MM_COUNTERS(PB_MM_COUNTER_NAME)
-#undef PB_MM_COUNTER_NAME
+	[PB_MMC_pte_writes] = "pte_writes",
+	[PB_MMC_folds] = "folds",
+	[PB_MMC_fold_attempts] = "fold_attempts",
+	[PB_MMC_unfolds] = "unfolds",
+	[PB_MMC_converts] = "converts",
+	[PB_MMC_wrprotect_whole_blocks] = "wrprotect_whole_blocks",
+	[PB_MMC_wrprotect_partial_blocks] = "wrprotect_partial_blocks",
+	[PB_MMC_tlbi_page] = "tlbi_page",
+	[PB_MMC_tlbi_range] = "tlbi_range",
+	[PB_MMC_tlbi_mm] = "tlbi_mm",
+	[PB_MMC_tlbi_skipped_bbml2] = "tlbi_skipped_bbml2",
+	[PB_MMC_gather_flushes] = "gather_flushes",
+	[PB_MMC_gather_forced_flushes] = "gather_forced_flushes",
+	[PB_MMC_tlb_hits] = "tlb_hits",
+	[PB_MMC_tlb_misses] = "tlb_misses",
+	[PB_MMC_tlb_fills] = "tlb_fills",
+	[PB_MMC_accesses] = "accesses",
+	[PB_MMC_faults] = "faults",
+	[PB_MMC_hw_af_updates] = "hw_af_updates",
+	[PB_MMC_hw_dirty_updates] = "hw_dirty_updates",
+	[PB_MMC_stale_tlb_writes] = "stale_tlb_writes",
+	[PB_MMC_refcount_atomics] = "refcount_atomics",
+	[PB_MMC_mapcount_atomics] = "mapcount_atomics",
+	[PB_MMC_pt_pages] = "pt_pages",
+	[PB_MMC_folios_mapped] = "folios_mapped",
+	[PB_MMC_deferred_split_adds] = "deferred_split_adds",
+	[PB_MMC_checks] = "checks",
+	[PB_MMC_violations] = "violations",
+	[PB_MMC_violations_misprogrammed] = "violations_misprogrammed",
+	[PB_MMC_violations_bbm] = "violations_bbm",
+	[PB_MMC_violations_refcount] = "violations_refcount",
+	[PB_MMC_violations_mapcount] = "violations_mapcount",
+	[PB_MMC_violations_freed] = "violations_freed",
+	[PB_MMC_violations_dirty_lost] = "violations_dirty_lost",
+	[PB_MMC_violations_stale_tlb] = "violations_stale_tlb",
 };
 
-static const u64 pb_knob_defaults[PB_NR_KNOBS] = {
-#define PB_KNOB_DEFAULT(name, def, help) def,
-	PB_MM_KNOBS(PB_KNOB_DEFAULT)
-#undef PB_KNOB_DEFAULT
+const struct pb_knob_desc pb_knobs[PB_NR_KNOBS] = {
+	[PB_KNOB_contpte] = { "contpte", 1, 1,
+		"use the contpte layer (0: plain per-PTE helpers)" },
+	[PB_KNOB_autofold] = { "autofold", 1, 1,
+		"fold a block on set_ptes(nr==1) of its last entry" },
+	[PB_KNOB_bbml2] = { "bbml2", 0, 1,
+		"BBML2_NOABORT: skip the TLBI between clear and set in convert" },
+	[PB_KNOB_check] = { "check", 1, 1,
+		"run the checker after every command" },
+	[PB_KNOB_ad_policy] = { "ad_policy", 0, PB_AD_RANDOM,
+		"entry a hardware A/D update lands on: 0 accessed, 1 first, 2 last, 3 random" },
+	[PB_KNOB_seed] = { "seed", 1, U64_MAX - 1,
+		"seed of the random A/D policy" },
+	[PB_KNOB_gather_capacity] = { "gather_capacity", 64, PB_GATHER_MAX,
+		"pages an mmu_gather holds before a forced flush" },
+	[PB_KNOB_naive_pfn_step] = { "naive_pfn_step", 0, 1,
+		"mutation: step PFNs by adding a granule to the descriptor" },
+	[PB_KNOB_skip_wrprotect_flush] = { "skip_wrprotect_flush", 0, 1,
+		"mutation: no TLB flush after a whole-block wrprotect" },
+	[PB_KNOB_partial_wrprotect_no_unfold] = { "partial_wrprotect_no_unfold", 0, 1,
+		"mutation: wrprotect part of a block without unfolding" },
+	[PB_KNOB_skip_ad_gather] = { "skip_ad_gather", 0, 1,
+		"mutation: ptep_get and convert do not gather A/D" },
 };
 
 struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 			   const char **why)
 {
 	struct pb_mm *mm;
-	int ret;
+	int ret, i;
 
 	mm = pb_zalloc(sizeof(*mm));
 	if (!mm)
@@ -36,7 +87,8 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 	if (ret)
 		goto free_mm;
 	mm->id = id;
-	memcpy(mm->knobs, pb_knob_defaults, sizeof(mm->knobs));
+	for (i = 0; i < PB_NR_KNOBS; i++)
+		mm->knobs[i] = pb_knobs[i].def;
 	mm->knobs[PB_KNOB_check] = params->check;
 	mm->shadowed = params->check;
 	mm->gather_start = U64_MAX;

@@ -62,12 +62,31 @@ struct pb_geom {
 	bool lpa2;			/* 52-bit OA with 4K/16K: OA[51:50] at [9:8] */
 };
 
-#define pb_page_size(g)		(1ULL << (g)->page_shift)
-#define pb_cont_ptes(g)		(1U << (g)->cont_shift)
-#define pb_cont_size(g)		(1ULL << ((g)->page_shift + (g)->cont_shift))
-#define pb_ptrs_per_table(g)	(1U << (g)->bits_per_level)
+static inline u64 pb_page_size(const struct pb_geom *g)
+{
+	return 1ULL << g->page_shift;
+}
+
+static inline unsigned int pb_cont_ptes(const struct pb_geom *g)
+{
+	return 1U << g->cont_shift;
+}
+
+static inline u64 pb_cont_size(const struct pb_geom *g)
+{
+	return 1ULL << (g->page_shift + g->cont_shift);
+}
+
+static inline unsigned int pb_ptrs_per_table(const struct pb_geom *g)
+{
+	return 1U << g->bits_per_level;
+}
+
 /* The largest folio: one that a PMD maps, i.e. a whole last-level table. */
-#define pb_pmd_order(g)		((g)->bits_per_level)
+static inline unsigned int pb_pmd_order(const struct pb_geom *g)
+{
+	return g->bits_per_level;
+}
 
 int pb_geom_init(struct pb_geom *g, unsigned int page_kb, unsigned int va_bits,
 		 unsigned int pa_bits, const char **why);
@@ -202,10 +221,9 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 int pb_phys_attach(struct pb_phys *p, struct pb_mm *mm);
 /* The last mm to detach frees the arena; its folios must be gone by then. */
 void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm);
-void pb_phys_for_each_folio(struct pb_phys *p,
-			    void (*fn)(struct pb_phys *p, u64 head_pfn,
-				       struct pb_page *head, void *arg),
-			    void *arg);
+typedef void (*pb_folio_fn_t)(struct pb_phys *p, u64 head_pfn,
+			    struct pb_page *head, void *arg);
+void pb_phys_walk_folios(struct pb_phys *p, pb_folio_fn_t fn, void *arg);
 
 /* The page of @pfn, or NULL if it is outside the arena or never touched. */
 struct pb_page *pb_pfn_to_page(struct pb_phys *p, u64 pfn);
@@ -278,69 +296,68 @@ enum pb_ad_policy {
 	PB_AD_RANDOM,		/* a seeded random entry of the block */
 };
 
-/* Knobs of an mm; the mutation knobs inject known bugs. */
-#define PB_MM_KNOBS(X)							\
-	X(contpte, 1, "use the contpte layer (0: plain per-PTE helpers)")	\
-	X(autofold, 1, "fold a block on set_ptes(nr==1) of its last entry")	\
-	X(bbml2, 0, "BBML2_NOABORT: skip the TLBI between clear and set in convert") \
-	X(check, 1, "run the checker after every command")		\
-	X(ad_policy, 0, "entry a hardware A/D update lands on: 0 accessed, 1 first, 2 last, 3 random") \
-	X(seed, 1, "seed of the random A/D policy")			\
-	X(gather_capacity, 64, "pages an mmu_gather holds before a forced flush") \
-	X(naive_pfn_step, 0, "mutation: step PFNs by adding a granule to the descriptor") \
-	X(skip_wrprotect_flush, 0, "mutation: no TLB flush after a whole-block wrprotect") \
-	X(partial_wrprotect_no_unfold, 0, "mutation: wrprotect part of a block without unfolding") \
-	X(skip_ad_gather, 0, "mutation: ptep_get and convert do not gather A/D")
-
+/* Knobs of an mm (pb_knobs[] describes them); mutations inject known bugs. */
 enum pb_knob {
-#define PB_KNOB_ENUM(name, def, help) PB_KNOB_##name,
-	PB_MM_KNOBS(PB_KNOB_ENUM)
-#undef PB_KNOB_ENUM
+	PB_KNOB_contpte,
+	PB_KNOB_autofold,
+	PB_KNOB_bbml2,
+	PB_KNOB_check,
+	PB_KNOB_ad_policy,
+	PB_KNOB_seed,
+	PB_KNOB_gather_capacity,
+	PB_KNOB_naive_pfn_step,
+	PB_KNOB_skip_wrprotect_flush,
+	PB_KNOB_partial_wrprotect_no_unfold,
+	PB_KNOB_skip_ad_gather,
 	PB_NR_KNOBS
 };
 
-/* Per-mm counters, shown by the mm_stats command and in the stats file. */
-#define PB_MM_COUNTERS(X)		\
-	X(pte_writes)			\
-	X(folds)			\
-	X(fold_attempts)		\
-	X(unfolds)			\
-	X(converts)			\
-	X(wrprotect_whole_blocks)	\
-	X(wrprotect_partial_blocks)	\
-	X(tlbi_page)			\
-	X(tlbi_range)			\
-	X(tlbi_mm)			\
-	X(tlbi_skipped_bbml2)		\
-	X(gather_flushes)		\
-	X(gather_forced_flushes)	\
-	X(tlb_hits)			\
-	X(tlb_misses)			\
-	X(tlb_fills)			\
-	X(accesses)			\
-	X(faults)			\
-	X(hw_af_updates)		\
-	X(hw_dirty_updates)		\
-	X(stale_tlb_writes)		\
-	X(refcount_atomics)		\
-	X(mapcount_atomics)		\
-	X(pt_pages)			\
-	X(folios_mapped)		\
-	X(deferred_split_adds)		\
-	X(checks)			\
-	X(violations)			\
-	X(violations_misprogrammed)	\
-	X(violations_bbm)		\
-	X(violations_refcount)		\
-	X(violations_mapcount)		\
-	X(violations_freed)		\
-	X(violations_dirty_lost)	\
-	X(violations_stale_tlb)
+struct pb_knob_desc {
+	const char *name;
+	u64 def;
+	u64 max;
+	const char *help;
+};
 
+extern const struct pb_knob_desc pb_knobs[PB_NR_KNOBS];
+
+/* Per-mm counters, shown by the mm_stats command and in the stats file. */
 enum pb_mm_counter {
-#define PB_MM_COUNTER_ENUM(name) PB_MMC_##name,
-	PB_MM_COUNTERS(PB_MM_COUNTER_ENUM)
-#undef PB_MM_COUNTER_ENUM
+	PB_MMC_pte_writes,
+	PB_MMC_folds,
+	PB_MMC_fold_attempts,
+	PB_MMC_unfolds,
+	PB_MMC_converts,
+	PB_MMC_wrprotect_whole_blocks,
+	PB_MMC_wrprotect_partial_blocks,
+	PB_MMC_tlbi_page,
+	PB_MMC_tlbi_range,
+	PB_MMC_tlbi_mm,
+	PB_MMC_tlbi_skipped_bbml2,
+	PB_MMC_gather_flushes,
+	PB_MMC_gather_forced_flushes,
+	PB_MMC_tlb_hits,
+	PB_MMC_tlb_misses,
+	PB_MMC_tlb_fills,
+	PB_MMC_accesses,
+	PB_MMC_faults,
+	PB_MMC_hw_af_updates,
+	PB_MMC_hw_dirty_updates,
+	PB_MMC_stale_tlb_writes,
+	PB_MMC_refcount_atomics,
+	PB_MMC_mapcount_atomics,
+	PB_MMC_pt_pages,
+	PB_MMC_folios_mapped,
+	PB_MMC_deferred_split_adds,
+	PB_MMC_checks,
+	PB_MMC_violations,
+	PB_MMC_violations_misprogrammed,
+	PB_MMC_violations_bbm,
+	PB_MMC_violations_refcount,
+	PB_MMC_violations_mapcount,
+	PB_MMC_violations_freed,
+	PB_MMC_violations_dirty_lost,
+	PB_MMC_violations_stale_tlb,
 	PB_NR_MM_COUNTERS
 };
 
@@ -380,9 +397,9 @@ void pb_pgd_free(struct pb_mm *mm);
 pb_pte_t *pb_pte_offset(struct pb_mm *mm, u64 va, bool alloc);
 int pb_pgtable_prealloc(struct pb_mm *mm, u64 start, u64 end);
 u64 pb_pmd_addr_end(const struct pb_mm *mm, u64 va, u64 end);
-void pb_for_each_leaf(struct pb_mm *mm, u64 start, u64 end,
-		      void (*fn)(struct pb_mm *mm, pb_pte_t *table, u64 va,
-				 u64 start, u64 end));
+typedef void (*pb_leaf_fn_t)(struct pb_mm *mm, pb_pte_t *table, u64 va,
+			   u64 start, u64 end);
+void pb_walk_leaf_tables(struct pb_mm *mm, u64 start, u64 end, pb_leaf_fn_t fn);
 
 /* pb_tlb.c */
 int pb_tlb_init(struct pb_tlb *t);

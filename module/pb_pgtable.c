@@ -167,8 +167,7 @@ u64 pb_pmd_addr_end(const struct pb_mm *mm, u64 va, u64 end)
 /* Call @fn on each populated last-level table overlapping [start, end). */
 static void pb_walk_leaves(struct pb_mm *mm, struct pb_table *t,
 			   unsigned int level, u64 base, u64 start, u64 end,
-			   void (*fn)(struct pb_mm *mm, pb_pte_t *table, u64 va,
-				      u64 start, u64 end))
+			   pb_leaf_fn_t fn)
 {
 	const struct pb_geom *g = &mm->geom;
 	unsigned int shift = pb_level_shift(g, level), i;
@@ -189,9 +188,7 @@ static void pb_walk_leaves(struct pb_mm *mm, struct pb_table *t,
 	}
 }
 
-void pb_for_each_leaf(struct pb_mm *mm, u64 start, u64 end,
-		      void (*fn)(struct pb_mm *mm, pb_pte_t *table, u64 va,
-				 u64 start, u64 end))
+void pb_walk_leaf_tables(struct pb_mm *mm, u64 start, u64 end, pb_leaf_fn_t fn)
 {
 	if (mm->geom.levels < 2 || !mm->pgd)
 		return;

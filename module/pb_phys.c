@@ -15,13 +15,18 @@
 
 #include "pb_model.h"
 
-#define PB_SECTION_PAGES	(1U << PB_SECTION_SHIFT)
+#define PB_SECTION_PAGES	BIT(PB_SECTION_SHIFT)
 
 struct pb_section {
 	struct pb_page pages[PB_SECTION_PAGES];
 	/* Backing data of each page, when the arena has backing pages. */
 	void **data;
 };
+
+static struct pb_section *pb_section_of(struct pb_phys *p, u64 off)
+{
+	return p->sections[off >> PB_SECTION_SHIFT];
+}
 
 struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 			       u64 nr_pages, bool backing)
@@ -51,10 +56,7 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 static void pb_folio_free(struct pb_phys *p, u64 head_pfn);
 
 /* Call @fn on the head page of every live folio of the arena. */
-void pb_phys_for_each_folio(struct pb_phys *p,
-			    void (*fn)(struct pb_phys *p, u64 head_pfn,
-				       struct pb_page *head, void *arg),
-			    void *arg)
+void pb_phys_walk_folios(struct pb_phys *p, pb_folio_fn_t fn, void *arg)
 {
 	u64 off = 0;
 
@@ -104,7 +106,7 @@ void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm)
 	if (p->nr_mms)
 		return;
 	/* Folios still held (pins, or maps a bug hid) go with the arena. */
-	pb_phys_for_each_folio(p, pb_folio_free_cb, NULL);
+	pb_phys_walk_folios(p, pb_folio_free_cb, NULL);
 	for (i = 0; i < p->nr_sections; i++) {
 		struct pb_section *sec = p->sections[i];
 
@@ -310,7 +312,7 @@ static void pb_folio_free(struct pb_phys *p, u64 head_pfn)
 
 		page->flags = PB_PG_FREED;
 		if (data)
-			p->sections[off >> PB_SECTION_SHIFT]->data[off & (PB_SECTION_PAGES - 1)] = NULL;
+			pb_section_of(p, off)->data[off & (PB_SECTION_PAGES - 1)] = NULL;
 	}
 	if (data) {
 		pb_free(data, nr * pb_page_size(p->geom));

@@ -21,25 +21,20 @@
 
 /*
  * Global counters, shown in the stats file in this order.  The live-object
- * counters must read zero when no session is open.
+ * counters (live_*) must read zero when no session is open.
  */
-#define PB_GLOBAL_COUNTERS(X)		\
-	X(live_sessions)		\
-	X(live_mms)			\
-	X(live_pt_pages)		\
-	X(live_folios)			\
-	X(live_data_pages)		\
-	X(live_bytes)			\
-	X(sessions_opened)		\
-	X(commands)			\
-	X(command_errors)		\
-	X(allocs)			\
-	X(alloc_failures_injected)
-
 enum pb_counter {
-#define PB_COUNTER_ENUM(name) PB_CNT_##name,
-	PB_GLOBAL_COUNTERS(PB_COUNTER_ENUM)
-#undef PB_COUNTER_ENUM
+	PB_CNT_live_sessions,
+	PB_CNT_live_mms,
+	PB_CNT_live_pt_pages,
+	PB_CNT_live_folios,
+	PB_CNT_live_data_pages,
+	PB_CNT_live_bytes,
+	PB_CNT_sessions_opened,
+	PB_CNT_commands,
+	PB_CNT_command_errors,
+	PB_CNT_allocs,
+	PB_CNT_alloc_failures_injected,
 	PB_NR_COUNTERS
 };
 
@@ -77,7 +72,7 @@ struct pb_mm;
 #define PB_SESSION_MMS	16
 
 struct pb_session {
-	struct mutex lock;
+	struct mutex lock;		/* serialises this session's commands */
 	u64 id;
 	u64 nr_commands;
 	struct pb_reply reply;

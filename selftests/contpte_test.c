@@ -31,10 +31,20 @@ FIXTURE_VARIANT_ADD(mm, granule_4k) { .page_kb = 4, .cont = 16, .cont_shift = 4 
 FIXTURE_VARIANT_ADD(mm, granule_16k) { .page_kb = 16, .cont = 128, .cont_shift = 7 };
 FIXTURE_VARIANT_ADD(mm, granule_64k) { .page_kb = 64, .cont = 32, .cont_shift = 5 };
 
-/* Run a command that must succeed. */
-#define CMD(fmt, ...)							\
-	ASSERT_EQ(0, pb_cmd(&self->c, fmt, ##__VA_ARGS__))		\
-		TH_LOG("'" fmt "': %s", ##__VA_ARGS__, self->c.reply)
+/* Run a command that must succeed; an ASSERT here ends the test. */
+static __printf(3, 4) void cmd_ok(struct __test_metadata *_metadata,
+				  struct pb_ctl *c, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ASSERT_EQ(0, pb_cmd(c, "%s", line)) TH_LOG("'%s': %s", line, c->reply);
+}
+
+#define CMD(...) cmd_ok(_metadata, &self->c, __VA_ARGS__)
 
 static long long mm_counter(struct pb_ctl *c, const char *name)
 {
@@ -190,7 +200,7 @@ TEST_F(mm, fold_refuses_a_block_across_folios)
 
 /* Old and clean entries, then a write lands its A/D update on one entry. */
 static void dirty_one_entry(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(mm) *self, const char *policy,
+			    struct _test_data_mm *self, const char *policy,
 			    unsigned long long va)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
@@ -419,6 +429,195 @@ TEST_F(mm, munmap_frees_everything)
 						self->psize, "none"));
 }
 
+/* --- Counters and knobs, each with an exact expectation ----------------- */
+
+TEST_F(mm, counters_of_populate_and_access)
+{
+	long long levels;
+
+	CMD("mm_stats mm=0");
+	levels = reply_val(&self->c, "pt_pages");	/* just the pgd so far */
+	ASSERT_EQ(1, levels);
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(2, reply_val(&self->c, "folios_mapped"));
+	EXPECT_EQ(2, reply_val(&self->c, "refcount_atomics"));
+	EXPECT_EQ(2, reply_val(&self->c, "mapcount_atomics"));
+	EXPECT_EQ(2 * self->cont, reply_val(&self->c, "pte_writes"));
+	EXPECT_EQ(1, reply_val(&self->c, "checks"));
+	/* One table per level below the pgd for a range inside one table. */
+	CMD("mm_create page_kb=%llu", self->psize / 1024);
+	levels = reply_val(&self->c, "levels");
+	EXPECT_EQ(levels, mm_counter(&self->c, "pt_pages"));
+
+	CMD("access mm=0 va=0x%llx", VA);
+	CMD("access mm=0 va=0x%llx", VA + self->psize);
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(2, reply_val(&self->c, "accesses"));
+	EXPECT_EQ(1, reply_val(&self->c, "tlb_misses"));
+	EXPECT_EQ(1, reply_val(&self->c, "tlb_fills"));
+	/* The block entry serves the second page. */
+	EXPECT_EQ(1, reply_val(&self->c, "tlb_hits"));
+
+	CMD("flush mm=0 va=0x%llx nr=1", VA + self->psize);
+	EXPECT_EQ(1, mm_counter(&self->c, "tlbi_page"));
+	CMD("access mm=0 va=0x%llx", VA);
+	EXPECT_EQ(2, mm_counter(&self->c, "tlb_misses"));
+	CMD("flush mm=0");
+	EXPECT_EQ(1, mm_counter(&self->c, "tlbi_mm"));
+	CMD("access mm=0 va=0x%llx", VA);
+	EXPECT_EQ(3, mm_counter(&self->c, "tlb_misses"));
+	CMD("flush mm=0 va=0x%llx nr=%u", VA, self->cont);
+	EXPECT_EQ(1, mm_counter(&self->c, "tlbi_range"));
+}
+
+TEST_F(mm, gather_capacity_forces_flushes)
+{
+	unsigned int pages = 40, cap = 16;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
+	CMD("set mm=0 gather_capacity=%u", cap);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, pages * self->psize);
+	EXPECT_EQ(pages / cap, mm_counter(&self->c, "gather_forced_flushes"));
+	EXPECT_EQ(pages / cap + 1, mm_counter(&self->c, "gather_flushes"));
+	EXPECT_EQ(pages / cap + 1, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=0 gather_capacity=0"));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=0 gather_capacity=4097"));
+}
+
+TEST_F(mm, check_knob_off_lets_a_violation_pass)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("set mm=0 check=0 partial_wrprotect_no_unfold=1");
+	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA + self->psize * (self->cont / 2),
+	    self->cont);
+	EXPECT_EQ(1, mm_counter(&self->c, "checks"));
+	/* On demand it is still found. */
+	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "check mm=0"));
+	EXPECT_EQ(2, mm_counter(&self->c, "checks"));
+}
+
+TEST_F(mm, check_needs_an_mm_created_with_it)
+{
+	CMD("mm_create page_kb=%llu check=0", self->psize / 1024);
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=1 check=1"));
+	EXPECT_NE(NULL, strstr(self->c.reply, "created with check=1"));
+	CMD("knobs mm=1");
+	EXPECT_EQ(0, reply_val(&self->c, "check"));
+}
+
+TEST_F(mm, ad_policy_accessed_lands_on_the_accessed_entry)
+{
+	unsigned int k = self->cont / 2 + 1;
+
+	dirty_one_entry(_metadata, self, "0", VA + k * self->psize);
+	EXPECT_EQ(1, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
+	CMD("dump mm=0 va=0x%llx nr=1", VA + k * self->psize);
+	EXPECT_NE(NULL, strstr(self->c.reply, ",AF"));
+}
+
+TEST_F(mm, ad_policy_random_is_seeded)
+{
+	char first[PB_REPLY_MAX + 1];
+	unsigned int b, mmid;
+
+	/* The same seed in two mms puts the updates on the same entries. */
+	CMD("mm_create page_kb=%llu", self->psize / 1024);
+	CMD("mmap mm=1 start=0x%llx len=0x%llx", VA, 8 * self->block);
+	for (mmid = 0; mmid < 2; mmid++) {
+		CMD("populate mm=%u va=0x%llx len=0x%llx order=%u", mmid, VA,
+		    4 * self->block, self->cont_shift);
+		CMD("clear_young_dirty mm=%u va=0x%llx nr=%u", mmid, VA, 4 * self->cont);
+		CMD("set mm=%u ad_policy=3 seed=12345", mmid);
+		for (b = 0; b < 4; b++)
+			CMD("access mm=%u va=0x%llx write=1", mmid, VA + b * self->block);
+	}
+	CMD("dump mm=0 va=0x%llx nr=%u", VA, 4 * self->cont < 512 ? 4 * self->cont : 512);
+	memcpy(first, self->c.reply, sizeof(first));
+	CMD("dump mm=1 va=0x%llx nr=%u", VA, 4 * self->cont < 512 ? 4 * self->cont : 512);
+	EXPECT_STREQ(first, self->c.reply);
+	/* One entry per block took the update. */
+	EXPECT_EQ(4, count_entries(&self->c, VA, 4 * self->cont, self->psize, ",AF"));
+}
+
+TEST_F(mm, every_listed_knob_can_be_set)
+{
+	char knobs[PB_REPLY_MAX + 1], *line, *save;
+	int n = 0;
+
+	CMD("knobs mm=0");
+	memcpy(knobs, self->c.reply, sizeof(knobs));
+	for (line = strtok_r(knobs, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		unsigned long long val;
+		int fields;
+
+		fields = sscanf(line, "%63s %llu", name, &val);
+		ASSERT_EQ(2, fields);
+		CMD("set mm=0 %s=%llu", name, val);
+		n++;
+	}
+	EXPECT_EQ(11, n);
+}
+
+TEST_F(mm, stats_file_shows_per_mm_counters)
+{
+	char name[96];
+	long long sid;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
+	    self->block, self->cont_shift);
+	CMD("session");
+	sid = reply_val(&self->c, "id");
+	snprintf(name, sizeof(name), "mm.%lld.0.folds", sid);
+	EXPECT_EQ(1, pb_stat(name));
+	snprintf(name, sizeof(name), "mm.%lld.0.pte_writes", sid);
+	EXPECT_EQ(mm_counter(&self->c, "pte_writes"), pb_stat(name));
+	CMD("mm_destroy mm=0");
+	EXPECT_EQ(-1, pb_stat(name));
+}
+
+TEST(backing_pages_hold_data)
+{
+	struct pb_ctl c;
+	long long pages = pb_stat("live_data_pages"), sum;
+
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create page_kb=4 backing=1"));
+	ASSERT_EQ(0, pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x20000", VA));
+	ASSERT_EQ(0, pb_cmd(&c, "populate mm=0 va=0x%llx len=0x20000 order=4", VA));
+	EXPECT_EQ(pages + 32, pb_stat("live_data_pages"));
+	ASSERT_EQ(0, pb_cmd(&c, "checksum mm=0 va=0x%llx len=0x20000", VA));
+	EXPECT_EQ(32, pb_lookup(c.reply, "pages"));
+	sum = pb_lookup(c.reply, "checksum");
+	ASSERT_EQ(0, pb_cmd(&c, "access mm=0 va=0x%llx write=1 val=0x1234", VA + 0x1008));
+	ASSERT_EQ(0, pb_cmd(&c, "access mm=0 va=0x%llx", VA + 0x1008));
+	EXPECT_EQ(0x1234, pb_lookup(c.reply, "val"));
+	ASSERT_EQ(0, pb_cmd(&c, "access mm=0 va=0x%llx", VA + 0x1010));
+	EXPECT_EQ(0, pb_lookup(c.reply, "val"));
+	ASSERT_EQ(0, pb_cmd(&c, "checksum mm=0 va=0x%llx len=0x20000", VA));
+	EXPECT_NE(sum, pb_lookup(c.reply, "checksum"));
+	ASSERT_EQ(0, pb_cmd(&c, "munmap mm=0 va=0x%llx len=0x10000", VA));
+	EXPECT_EQ(pages + 16, pb_stat("live_data_pages"));
+	pb_close(&c);
+	EXPECT_EQ(pages, pb_stat("live_data_pages"));
+	EXPECT_EQ(0, pb_stat("live_folios"));
+}
+
+TEST(checksum_needs_backing)
+{
+	struct pb_ctl c;
+
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create"));
+	EXPECT_EQ(-EINVAL, pb_cmd(&c, "checksum mm=0 va=0x%llx len=0x1000", VA));
+	EXPECT_NE(NULL, strstr(c.reply, "no backing pages"));
+	pb_close(&c);
+}
+
 /* --- Mutation knobs: each is caught ------------------------------------- */
 
 TEST_F(mm, mutation_skip_wrprotect_flush_caught_by_tlb)
@@ -482,35 +681,167 @@ FIXTURE_VARIANT(bad_input)
 	const char *reason;
 };
 
-#define BAD(name, c, r) FIXTURE_VARIANT_ADD(bad_input, name) { .cmd = c, .reason = r }
+FIXTURE_VARIANT_ADD(bad_input, granule_8k)
+{
+	.cmd = "mm_create page_kb=8",
+	.reason = "granule must be 4, 16 or 64",
+};
 
-BAD(granule_8k, "mm_create page_kb=8", "granule must be 4, 16 or 64");
-BAD(pa_bits_50, "mm_create pa_bits=50", "pa_bits must be 48 or 52");
-BAD(va_bits_60, "mm_create va_bits=60", "va_bits must be within");
-BAD(arena_beyond_pa, "mm_create base_pfn=0xfffffffff", "arena does not fit");
-BAD(no_such_mm, "populate mm=3 va=0x40000000 len=0x1000", "no mm 3");
-BAD(outside_vma, "populate mm=0 va=0x80000000 len=0x10000 order=4", "not inside one VMA");
-BAD(past_vma_end, "populate mm=0 va=0x40000000 len=0x2000000 order=4", "not inside one VMA");
-BAD(unaligned_va, "populate mm=0 va=0x40000800 len=0x10000", "multiples of the page size");
-BAD(unaligned_folio, "populate mm=0 va=0x40001000 len=0x10000 order=4", "multiples of the folio size");
-BAD(overflow, "populate mm=0 va=0xfffffffffffff000 len=0x2000", "overflows");
-BAD(order_too_large, "populate mm=0 va=0x40000000 len=0x400000 order=10", "larger than the PMD order");
-BAD(unknown_helper, "frob_ptes mm=0 va=0x40000000", "unknown command 'frob_ptes'");
-BAD(helper_overflow, "wrprotect mm=0 va=0xfffffffffffff000 nr=16", "overflows");
-BAD(helper_unaligned, "wrprotect mm=0 va=0x40000100 nr=16", "not page aligned");
-BAD(helper_nr_zero, "wrprotect mm=0 va=0x40000000 nr=0", "nr must be within");
-BAD(helper_outside_vma, "wrprotect mm=0 va=0x20000000 nr=16", "not inside one VMA");
-BAD(helper_crosses_table, "wrprotect mm=0 va=0x401ff000 nr=2", "crosses a page table");
-BAD(clear_two_folios, "clear_full mm=0 va=0x40000000 nr=32", "one folio");
-BAD(bad_knob_value, "set mm=0 ad_policy=9", "ad_policy must be within");
-BAD(unknown_knob, "set mm=0 turbo=1", "unknown argument 'turbo'");
-BAD(bad_vma_flag, "mmap mm=0 start=0x80000000 len=0x10000 flags=r,x", "unknown VMA flag");
-BAD(vma_overlap, "mmap mm=0 start=0x40100000 len=0x10000", "overlaps");
-BAD(vma_write_only, "mmap mm=0 start=0x80000000 len=0x10000 flags=w", "must be readable");
-BAD(populate_twice, "populate mm=0 va=0x40000000 len=0x10000 order=4", "already populated");
-BAD(fold_not_cont_aligned, "fold mm=0 va=0x40200000", "nothing mapped");
-BAD(access_unaligned, "access mm=0 va=0x40000004", "8-byte aligned");
-BAD(bool_not_01, "populate mm=0 va=0x40400000 len=0x10000 per_pte=2", "must be 0 or 1");
+FIXTURE_VARIANT_ADD(bad_input, pa_bits_50)
+{
+	.cmd = "mm_create pa_bits=50",
+	.reason = "pa_bits must be 48 or 52",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, va_bits_60)
+{
+	.cmd = "mm_create va_bits=60",
+	.reason = "va_bits must be within",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, arena_beyond_pa)
+{
+	.cmd = "mm_create base_pfn=0xfffffffff",
+	.reason = "arena does not fit",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, no_such_mm)
+{
+	.cmd = "populate mm=3 va=0x40000000 len=0x1000",
+	.reason = "no mm 3",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, outside_vma)
+{
+	.cmd = "populate mm=0 va=0x80000000 len=0x10000 order=4",
+	.reason = "not inside one VMA",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, past_vma_end)
+{
+	.cmd = "populate mm=0 va=0x40000000 len=0x2000000 order=4",
+	.reason = "not inside one VMA",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, unaligned_va)
+{
+	.cmd = "populate mm=0 va=0x40000800 len=0x10000",
+	.reason = "multiples of the page size",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, unaligned_folio)
+{
+	.cmd = "populate mm=0 va=0x40001000 len=0x10000 order=4",
+	.reason = "multiples of the folio size",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, overflow)
+{
+	.cmd = "populate mm=0 va=0xfffffffffffff000 len=0x2000",
+	.reason = "overflows",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, order_too_large)
+{
+	.cmd = "populate mm=0 va=0x40000000 len=0x400000 order=10",
+	.reason = "larger than the PMD order",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, unknown_helper)
+{
+	.cmd = "frob_ptes mm=0 va=0x40000000",
+	.reason = "unknown command 'frob_ptes'",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, helper_overflow)
+{
+	.cmd = "wrprotect mm=0 va=0xfffffffffffff000 nr=16",
+	.reason = "overflows",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, helper_unaligned)
+{
+	.cmd = "wrprotect mm=0 va=0x40000100 nr=16",
+	.reason = "not page aligned",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, helper_nr_zero)
+{
+	.cmd = "wrprotect mm=0 va=0x40000000 nr=0",
+	.reason = "nr must be within",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, helper_outside_vma)
+{
+	.cmd = "wrprotect mm=0 va=0x20000000 nr=16",
+	.reason = "not inside one VMA",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, helper_crosses_table)
+{
+	.cmd = "wrprotect mm=0 va=0x401ff000 nr=2",
+	.reason = "crosses a page table",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, clear_two_folios)
+{
+	.cmd = "clear_full mm=0 va=0x40000000 nr=32",
+	.reason = "one folio",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, bad_knob_value)
+{
+	.cmd = "set mm=0 ad_policy=9",
+	.reason = "ad_policy must be within",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, unknown_knob)
+{
+	.cmd = "set mm=0 turbo=1",
+	.reason = "unknown argument 'turbo'",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, bad_vma_flag)
+{
+	.cmd = "mmap mm=0 start=0x80000000 len=0x10000 flags=r,x",
+	.reason = "unknown VMA flag",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, vma_overlap)
+{
+	.cmd = "mmap mm=0 start=0x40100000 len=0x10000",
+	.reason = "overlaps",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, vma_write_only)
+{
+	.cmd = "mmap mm=0 start=0x80000000 len=0x10000 flags=w",
+	.reason = "must be readable",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, populate_twice)
+{
+	.cmd = "populate mm=0 va=0x40000000 len=0x10000 order=4",
+	.reason = "already populated",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, fold_not_cont_aligned)
+{
+	.cmd = "fold mm=0 va=0x40200000",
+	.reason = "nothing mapped",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, access_unaligned)
+{
+	.cmd = "access mm=0 va=0x40000004",
+	.reason = "8-byte aligned",
+};
+
+FIXTURE_VARIANT_ADD(bad_input, bool_not_01)
+{
+	.cmd = "populate mm=0 va=0x40400000 len=0x10000 per_pte=2",
+	.reason = "must be 0 or 1",
+};
 
 FIXTURE_SETUP(bad_input)
 {
@@ -713,7 +1044,7 @@ TEST(fail_nth_sweep_mm_commands)
 			close(fd);
 		}
 		pb_close(&c);
-		for (i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(live); i++)
 			EXPECT_EQ(0, pb_stat(live[i])) TH_LOG("step %d counter %u", n, i);
 		EXPECT_EQ(0, pb_stat("live_bytes")) TH_LOG("step %d", n);
 	}

@@ -7,11 +7,15 @@
 #define _PB_UTIL_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* For __printf() and ARRAY_SIZE(). */
+#include "kselftest.h"
 
 #define PB_DIR		"/sys/kernel/debug/ptebatch"
 #define PB_REPLY_MAX	(64 * 1024)
@@ -50,9 +54,7 @@ static inline int pb_read_reply(struct pb_ctl *c)
 }
 
 /* Run one command; 0 or -errno of the write.  The reply is read either way. */
-static inline int pb_cmd(struct pb_ctl *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static inline int pb_cmd(struct pb_ctl *c, const char *fmt, ...)
+static inline __printf(2, 3) int pb_cmd(struct pb_ctl *c, const char *fmt, ...)
 {
 	char line[4096];
 	va_list ap;

@@ -36,7 +36,7 @@ TEST(files_and_modes)
 	struct stat st;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		char path[256];
 
 		snprintf(path, sizeof(path), PB_DIR "/%s", files[i].name);
@@ -227,7 +227,7 @@ TEST(live_counters_zero_when_idle)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(live); i++)
 		EXPECT_EQ(0, pb_stat(live[i])) TH_LOG("counter %u", i);
 }
 
@@ -241,9 +241,10 @@ TEST(stats_format)
 	     line = strtok_r(NULL, "\n", &save)) {
 		char name[64], rest[8];
 		long long val;
+		int fields;
 
-		ASSERT_EQ(2, sscanf(line, "%63[a-z0-9_.] %lld%7s", name, &val, rest))
-			TH_LOG("bad stats line '%s'", line);
+		fields = sscanf(line, "%63[a-z0-9_.] %lld%7s", name, &val, rest);
+		ASSERT_EQ(2, fields) TH_LOG("bad stats line '%s'", line);
 		lines++;
 	}
 	EXPECT_LE(10, lines);
@@ -352,7 +353,7 @@ TEST(fail_nth_bad_input)
 	int err;
 
 	write_file(PB_DIR "/fail_nth", "0", &err);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		write_file(PB_DIR "/fail_nth", bad[i], &err);
 		EXPECT_EQ(EINVAL, err) TH_LOG("'%s' accepted", bad[i]);
 		ASSERT_LT(0, pb_read_file(PB_DIR "/fail_nth", buf, sizeof(buf)));
