@@ -182,6 +182,9 @@ const struct pb_command *pb_find_command(const char *name)
 	for (i = 0; i < pb_nr_mm_commands; i++)
 		if (!strcmp(pb_mm_commands[i].name, name))
 			return &pb_mm_commands[i];
+	for (i = 0; i < pb_nr_path_commands; i++)
+		if (!strcmp(pb_path_commands[i].name, name))
+			return &pb_path_commands[i];
 	return NULL;
 }
 

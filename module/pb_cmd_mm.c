@@ -32,6 +32,24 @@ void pb_session_release_mms(struct pb_session *s)
 	}
 }
 
+/* The lowest free mm id of a session, or PB_SESSION_MMS. */
+int pb_session_free_slot(struct pb_session *s)
+{
+	int id;
+
+	for (id = 0; id < PB_SESSION_MMS && s->mms[id]; id++)
+		;
+	return id;
+}
+
+int pb_session_add_mm(struct pb_session *s, struct pb_mm *mm)
+{
+	mutex_lock(&pb_registry_lock);
+	s->mms[mm->id] = mm;
+	mutex_unlock(&pb_registry_lock);
+	return 0;
+}
+
 static void pb_show_session_mms(struct pb_reply *r, struct pb_session *s)
 {
 	unsigned int i, c;
@@ -55,7 +73,7 @@ void pb_mm_stats_show(struct pb_reply *r)
 
 /* --- Argument helpers ------------------------------------------------------ */
 
-static int pb_arg_mm(struct pb_args *a, struct pb_mm **mmp)
+int pb_arg_mm(struct pb_args *a, struct pb_mm **mmp)
 {
 	u64 id;
 	int ret = pb_arg_u64(a, "mm", U64_MAX, &id);
@@ -71,7 +89,7 @@ static int pb_arg_mm(struct pb_args *a, struct pb_mm **mmp)
 	return 0;
 }
 
-static int pb_arg_bool(struct pb_args *a, const char *key, bool def, bool *out)
+int pb_arg_bool(struct pb_args *a, const char *key, bool def, bool *out)
 {
 	u64 v;
 	int ret = pb_arg_u64(a, key, def, &v);
@@ -123,7 +141,7 @@ static int pb_arg_ptes(struct pb_args *a, struct pb_mm *mm, u64 *vap,
 }
 
 /* After a command on @mm: run the checker if asked, and fail on violations. */
-static int pb_mm_done(struct pb_args *a, struct pb_mm *mm, int ret)
+int pb_mm_done(struct pb_args *a, struct pb_mm *mm, int ret)
 {
 	u64 found;
 
@@ -168,8 +186,7 @@ static int pb_cmd_mm_create(struct pb_args *a)
 	p.page_kb = page_kb;
 	p.va_bits = va_bits;
 	p.pa_bits = pa_bits;
-	for (id = 0; id < PB_SESSION_MMS && a->s->mms[id]; id++)
-		;
+	id = pb_session_free_slot(a->s);
 	if (id == PB_SESSION_MMS)
 		return pb_err(a, "this session has %d mms already", PB_SESSION_MMS);
 	mm = pb_mm_create(&p, id, &why);
@@ -177,9 +194,7 @@ static int pb_cmd_mm_create(struct pb_args *a)
 		pb_err(a, "mm_create: %s", why);
 		return PTR_ERR(mm);
 	}
-	mutex_lock(&pb_registry_lock);
-	a->s->mms[id] = mm;
-	mutex_unlock(&pb_registry_lock);
+	pb_session_add_mm(a->s, mm);
 	pb_reply_printf(&a->s->reply,
 			"mm %llu\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits %u\npa_bits %u\n",
 			id, pb_page_size(&mm->geom), mm->geom.levels,
@@ -262,7 +277,7 @@ static int pb_cmd_mmap(struct pb_args *a)
 	return ret;
 }
 
-static int pb_arg_range(struct pb_args *a, struct pb_mm *mm, u64 *startp,
+int pb_arg_range(struct pb_args *a, struct pb_mm *mm, u64 *startp,
 			u64 *endp)
 {
 	u64 start, len;
@@ -352,6 +367,9 @@ static int pb_cmd_set(struct pb_args *a)
 			return pb_err(a, "check needs an mm created with check=1");
 		if (k == PB_KNOB_gather_capacity && !vals[k])
 			return pb_err(a, "gather_capacity must be at least 1");
+		if (k == PB_KNOB_fault_order && vals[k] > pb_pmd_order(&mm->geom))
+			return pb_err(a, "fault_order must be within 0..%u for this granule",
+				      pb_pmd_order(&mm->geom));
 	}
 	for (k = 0; k < a->nr; k++)
 		if (!a->arg[k].used)

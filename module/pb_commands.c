@@ -21,6 +21,7 @@ static int pb_cmd_help(struct pb_args *a)
 {
 	pb_help_table(&a->s->reply, pb_commands, pb_nr_commands);
 	pb_help_table(&a->s->reply, pb_mm_commands, pb_nr_mm_commands);
+	pb_help_table(&a->s->reply, pb_path_commands, pb_nr_path_commands);
 	return 0;
 }
 

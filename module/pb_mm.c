@@ -37,6 +37,25 @@ const char *const pb_mm_counter_names[PB_NR_MM_COUNTERS] = {
 	[PB_MMC_pt_pages] = "pt_pages",
 	[PB_MMC_folios_mapped] = "folios_mapped",
 	[PB_MMC_deferred_split_adds] = "deferred_split_adds",
+	[PB_MMC_deferred_split_spurious] = "deferred_split_spurious",
+	[PB_MMC_ptes_copied] = "ptes_copied",
+	[PB_MMC_fork_batches] = "fork_batches",
+	[PB_MMC_batch_size_1] = "batch_size_1",
+	[PB_MMC_batch_size_small] = "batch_size_small",
+	[PB_MMC_batch_size_cont] = "batch_size_cont",
+	[PB_MMC_batch_size_large] = "batch_size_large",
+	[PB_MMC_batch_size_pmd] = "batch_size_pmd",
+	[PB_MMC_pinned_fallbacks] = "pinned_fallbacks",
+	[PB_MMC_zap_batches] = "zap_batches",
+	[PB_MMC_mprotect_batches] = "mprotect_batches",
+	[PB_MMC_read_faults] = "read_faults",
+	[PB_MMC_write_faults] = "write_faults",
+	[PB_MMC_write_faults_avoided] = "write_faults_avoided",
+	[PB_MMC_write_upgrades_denied] = "write_upgrades_denied",
+	[PB_MMC_wp_reuses] = "wp_reuses",
+	[PB_MMC_cow_copies] = "cow_copies",
+	[PB_MMC_uffd_wp_faults] = "uffd_wp_faults",
+	[PB_MMC_segv] = "segv",
 	[PB_MMC_checks] = "checks",
 	[PB_MMC_violations] = "violations",
 	[PB_MMC_violations_misprogrammed] = "violations_misprogrammed",
@@ -71,47 +90,43 @@ const struct pb_knob_desc pb_knobs[PB_NR_KNOBS] = {
 		"mutation: wrprotect part of a block without unfolding" },
 	[PB_KNOB_skip_ad_gather] = { "skip_ad_gather", 0, 1,
 		"mutation: ptep_get and convert do not gather A/D" },
+	[PB_KNOB_batch] = { "batch", 1, 1,
+		"batched fork, zap and mprotect (0: one PTE at a time)" },
+	[PB_KNOB_fault_order] = { "fault_order", 0, PB_MAX_ORDER,
+		"order of the folio a fault on an empty entry tries first" },
+	[PB_KNOB_mprotect_upgrade] = { "mprotect_upgrade", 1, 1,
+		"mprotect makes PTEs writable where can_change_pte_writable() allows" },
 };
 
-struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
-			   const char **why)
+/*
+ * An empty mm of geometry @g on arena @phys, with the default knobs.  The
+ * caller sets what differs (check, or a parent's knobs).
+ */
+struct pb_mm *pb_mm_alloc(const struct pb_geom *g, struct pb_phys *phys,
+			  u32 id)
 {
 	struct pb_mm *mm;
-	int ret, i;
+	int i;
 
+	if (phys->nr_mms == PB_MAX_MMS)
+		return ERR_PTR(-ENOSPC);
 	mm = pb_zalloc(sizeof(*mm));
 	if (!mm)
 		return ERR_PTR(-ENOMEM);
-	ret = pb_geom_init(&mm->geom, params->page_kb, params->va_bits,
-			   params->pa_bits, why);
-	if (ret)
-		goto free_mm;
+	mm->geom = *g;
 	mm->id = id;
 	for (i = 0; i < PB_NR_KNOBS; i++)
 		mm->knobs[i] = pb_knobs[i].def;
-	mm->knobs[PB_KNOB_check] = params->check;
-	mm->shadowed = params->check;
 	mm->gather_start = U64_MAX;
-
-	mm->phys = pb_phys_create(&mm->geom, params->base_pfn,
-				  params->arena_pages, params->backing);
-	if (IS_ERR(mm->phys)) {
-		ret = PTR_ERR(mm->phys);
-		*why = "arena does not fit the physical address size";
+	if (pb_tlb_init(&mm->tlb))
 		goto free_mm;
-	}
-	pb_phys_attach(mm->phys, mm);
-	ret = pb_tlb_init(&mm->tlb);
-	if (ret)
-		goto free_phys;
 	mm->gather_puts = pb_zalloc(PB_GATHER_MAX * sizeof(*mm->gather_puts));
-	if (!mm->gather_puts) {
-		ret = -ENOMEM;
+	if (!mm->gather_puts)
 		goto free_tlb;
-	}
-	ret = pb_pgd_alloc(mm);
-	if (ret)
+	mm->phys = phys;
+	if (pb_pgd_alloc(mm))
 		goto free_gather;
+	pb_phys_attach(phys, mm);
 	pb_count(PB_CNT_live_mms, 1);
 	return mm;
 
@@ -119,13 +134,39 @@ free_gather:
 	pb_free(mm->gather_puts, PB_GATHER_MAX * sizeof(*mm->gather_puts));
 free_tlb:
 	pb_tlb_destroy(&mm->tlb);
-free_phys:
-	pb_phys_detach(mm->phys, mm);
 free_mm:
-	if (ret == -ENOMEM)
-		*why = "out of memory";
 	pb_free(mm, sizeof(*mm));
-	return ERR_PTR(ret);
+	return ERR_PTR(-ENOMEM);
+}
+
+struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
+			   const char **why)
+{
+	struct pb_phys *phys;
+	struct pb_geom g;
+	struct pb_mm *mm;
+	int ret;
+
+	ret = pb_geom_init(&g, params->page_kb, params->va_bits,
+			   params->pa_bits, why);
+	if (ret)
+		return ERR_PTR(ret);
+	phys = pb_phys_create(&g, params->base_pfn, params->arena_pages,
+			      params->backing);
+	if (IS_ERR(phys)) {
+		*why = PTR_ERR(phys) == -ENOMEM ? "out of memory" :
+		       "arena does not fit the physical address size";
+		return ERR_CAST(phys);
+	}
+	mm = pb_mm_alloc(&g, phys, id);
+	if (IS_ERR(mm)) {
+		*why = "out of memory";
+		pb_phys_detach(phys, NULL);
+		return mm;
+	}
+	mm->knobs[PB_KNOB_check] = params->check;
+	mm->shadowed = params->check;
+	return mm;
 }
 
 void pb_mm_destroy(struct pb_mm *mm)
@@ -226,6 +267,10 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	}
 	head->large_mapcount -= nr;
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+	/* Queued while partly mapped, now wholly unmapped: it was for nothing. */
+	if ((head->flags & PB_PG_DEFERRED) && head->order &&
+	    !pb_nr_pages_mapped(head))
+		pb_mm_count(mm, PB_MMC_deferred_split_spurious, 1);
 	if (head->order && (head->flags & PB_PG_ANON) &&
 	    !(head->flags & PB_PG_DEFERRED) && pb_nr_pages_mapped(head) &&
 	    pb_nr_pages_mapped(head) < (1U << head->order)) {
@@ -237,7 +282,7 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 /* --- Population ------------------------------------------------------------------ */
 
 /* The descriptor attributes of a new mapping in @vma. */
-static pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
+pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
 			    bool write)
 {
 	pb_pte_t prot = PB_PTE_VALID | PB_PTE_TABLE | PB_PTE_USER | PB_PTE_AF |
@@ -246,9 +291,8 @@ static pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
 	/* With LPA2, bits [9:8] hold OA[51:50] and shareability is in TCR. */
 	if (!mm->geom.lpa2)
 		prot |= PB_ATTR_SH_INNER;
-	if (vma->flags & PB_VM_SOFTDIRTY)
-		prot |= PB_PTE_SOFT_DIRTY;
-	prot |= PB_PTE_RDONLY;
+	/* A new mapping is soft-dirty: it changed since any clear_refs. */
+	prot |= PB_PTE_SOFT_DIRTY | PB_PTE_RDONLY;
 	/* A private file mapping stays read-only: writes copy. */
 	if (write && (vma->flags & (PB_VM_ANON | PB_VM_SHARED)))
 		prot = pb_pte_mkdirty(pb_pte_mkwrite(prot));
@@ -286,8 +330,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 	const struct pb_geom *g = &mm->geom;
 	u64 fsize = pb_page_size(g) << order, va, busy;
 	struct pb_vma *vma = pb_vma_find(mm, start);
-	bool write, anon;
-	pb_pte_t prot;
+	bool write;
 	int ret;
 
 	if (!vma || end > vma->end) {
@@ -312,63 +355,65 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		return ret;
 	}
 	write = vma->flags & PB_VM_WRITE;
-	anon = vma->flags & PB_VM_ANON;
-	prot = pb_vma_prot(mm, vma, write);
-
 	for (va = start; va < end; va += fsize) {
-		pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte;
-		unsigned int nr = 1U << order, i;
-		u64 pfn;
-		struct pb_page *head;
-
-		ret = pb_folio_alloc(mm->phys, order, anon, &pfn);
+		ret = pb_map_new_folio(mm, vma, va, order, write, per_pte);
 		if (ret) {
 			pb_zap_range(mm, start, va);
 			*why = "out of memory for folios (arena full?)";
 			return ret;
 		}
-		head = pb_pfn_to_page(mm->phys, pfn);
-		/* The mappings take over the allocation's reference. */
-		head->refcount += nr - 1;
-		head->extra_refs = 0;
-		pb_mm_count(mm, PB_MMC_refcount_atomics, 1);
-		pb_rmap_add(mm, pfn, nr, anon);
-		pb_mm_count(mm, PB_MMC_folios_mapped, 1);
-		pte = pb_pfn_pte(g, pfn, prot);
-		if (!per_pte) {
-			pb_set_ptes(mm, va, ptep, pte, nr);
-			continue;
-		}
-		for (i = 0; i < nr; i++) {
-			pb_set_ptes(mm, va + ((u64)i << g->page_shift), ptep + i,
-				    pte, 1);
-			pte = pb_pte_advance(g, pte, 1, false);
-		}
+	}
+	return 0;
+}
+
+/*
+ * Map a new folio of @order at @va (aligned, tables present), as a fault
+ * would: young, and dirty and writable for a write where the VMA allows.
+ */
+int pb_map_new_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+		     unsigned int order, bool write, bool per_pte)
+{
+	const struct pb_geom *g = &mm->geom;
+	bool anon = vma->flags & PB_VM_ANON;
+	unsigned int nr = 1U << order, i;
+	pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte;
+	struct pb_page *head;
+	u64 pfn;
+	int ret;
+
+	ret = pb_folio_alloc(mm->phys, order, anon, &pfn);
+	if (ret)
+		return ret;
+	head = pb_pfn_to_page(mm->phys, pfn);
+	/* The mappings take over the allocation's reference. */
+	head->refcount += nr - 1;
+	head->extra_refs = 0;
+	pb_mm_count(mm, PB_MMC_refcount_atomics, 1);
+	pb_rmap_add(mm, pfn, nr, anon);
+	pb_mm_count(mm, PB_MMC_folios_mapped, 1);
+	pte = pb_pfn_pte(g, pfn, pb_vma_prot(mm, vma, write));
+	if (!per_pte) {
+		pb_set_ptes(mm, va, ptep, pte, nr);
+		return 0;
+	}
+	for (i = 0; i < nr; i++) {
+		pb_set_ptes(mm, va + ((u64)i << g->page_shift), ptep + i, pte, 1);
+		pte = pb_pte_advance(g, pte, 1, false);
 	}
 	return 0;
 }
 
 /* --- Unmapping ------------------------------------------------------------------- */
 
-/* PTEs from @ptep that map the next pages of the same folio, at most @max. */
-static unsigned int pb_folio_run(struct pb_mm *mm, pb_pte_t *ptep,
-				 unsigned int max, u64 head_pfn, u64 nr_pages)
-{
-	const struct pb_geom *g = &mm->geom;
-	u64 pfn = pb_pte_pfn(g, *ptep);
-	unsigned int n = 1;
-
-	while (n < max && pfn + n < head_pfn + nr_pages &&
-	       pb_pte_present(ptep[n]) && !(ptep[n] & PB_PTE_SPECIAL) &&
-	       pb_pte_pfn(g, ptep[n]) == pfn + n)
-		n++;
-	return n;
-}
-
-/* Unmap [start, end): a batch per folio run, flushed before folios go. */
+/*
+ * Unmap [start, end): batched, one clear and one rmap removal per folio
+ * batch, or with the batch knob off one PTE at a time.  Cleared ranges are
+ * flushed by the mmu_gather before the folios' references go.
+ */
 void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 {
 	const struct pb_geom *g = &mm->geom;
+	bool batch = mm->knobs[PB_KNOB_batch];
 	u64 va = start, next;
 
 	for (; va < end; va = next) {
@@ -380,8 +425,9 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 			continue;
 		left = (next - va) >> g->page_shift;
 		for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
-			pb_pte_t pte = *ptep;
+			pb_pte_t pte = pb_ptep_get(mm, va, ptep);
 			struct pb_page *head;
+			bool writable;
 			u64 head_pfn;
 
 			nr = 1;
@@ -393,7 +439,11 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 				pb_gather_add(mm, va, 1);
 				continue;
 			}
-			nr = pb_folio_run(mm, ptep, left, head_pfn, 1ULL << head->order);
+			if (batch && head->order && left > 1)
+				nr = pb_folio_pte_batch(mm, va, ptep, pte, left,
+							PB_FPB_IGNORE_DIRTY |
+							PB_FPB_IGNORE_SOFT_DIRTY,
+							&writable);
 			if (head->flags & PB_PG_ANON) {
 				pb_clear_full_ptes(mm, va, ptep, nr);
 			} else {
@@ -402,6 +452,7 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 					head->flags |= PB_PG_DIRTY;
 			}
 			pb_rmap_remove(mm, pb_pte_pfn(g, pte), nr);
+			pb_mm_count(mm, PB_MMC_zap_batches, 1);
 			pb_gather_add(mm, va, nr);
 			pb_gather_put_folio(mm, head_pfn, nr);
 		}

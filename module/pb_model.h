@@ -199,7 +199,7 @@ struct pb_mm;
 
 /* The physical memory of a family of mms (a parent and its fork children). */
 struct pb_phys {
-	const struct pb_geom *geom;
+	struct pb_geom geom;
 	u64 base_pfn;
 	u64 nr_pages;		/* arena capacity */
 	u64 next_pfn;		/* allocation cursor */
@@ -272,6 +272,8 @@ enum pb_violation {
 
 /* Violations reported in detail per command; the rest are only counted. */
 #define PB_MAX_REPORTED	8
+/* The largest folio order of any granule: a 64K granule's PMD order. */
+#define PB_MAX_ORDER	13
 /* Most pages an mmu_gather can hold. */
 #define PB_GATHER_MAX	4096
 
@@ -279,8 +281,8 @@ enum pb_violation {
 #define PB_VM_WRITE	BIT(1)
 #define PB_VM_SHARED	BIT(2)
 #define PB_VM_ANON	BIT(3)
-#define PB_VM_SOFTDIRTY	BIT(4)	/* soft-dirty tracking is on for this VMA */
-#define PB_VM_UFFD_WP	BIT(5)
+#define PB_VM_SOFTDIRTY	BIT(4)	/* soft-dirty tracking on (VM_SOFTDIRTY clear) */
+#define PB_VM_UFFD_WP	BIT(5)	/* registered for uffd write-protect */
 
 #define PB_MAX_VMAS	64
 
@@ -309,6 +311,9 @@ enum pb_knob {
 	PB_KNOB_skip_wrprotect_flush,
 	PB_KNOB_partial_wrprotect_no_unfold,
 	PB_KNOB_skip_ad_gather,
+	PB_KNOB_batch,
+	PB_KNOB_fault_order,
+	PB_KNOB_mprotect_upgrade,
 	PB_NR_KNOBS
 };
 
@@ -349,6 +354,25 @@ enum pb_mm_counter {
 	PB_MMC_pt_pages,
 	PB_MMC_folios_mapped,
 	PB_MMC_deferred_split_adds,
+	PB_MMC_deferred_split_spurious,
+	PB_MMC_ptes_copied,
+	PB_MMC_fork_batches,
+	PB_MMC_batch_size_1,
+	PB_MMC_batch_size_small,
+	PB_MMC_batch_size_cont,
+	PB_MMC_batch_size_large,
+	PB_MMC_batch_size_pmd,
+	PB_MMC_pinned_fallbacks,
+	PB_MMC_zap_batches,
+	PB_MMC_mprotect_batches,
+	PB_MMC_read_faults,
+	PB_MMC_write_faults,
+	PB_MMC_write_faults_avoided,
+	PB_MMC_write_upgrades_denied,
+	PB_MMC_wp_reuses,
+	PB_MMC_cow_copies,
+	PB_MMC_uffd_wp_faults,
+	PB_MMC_segv,
 	PB_MMC_checks,
 	PB_MMC_violations,
 	PB_MMC_violations_misprogrammed,
@@ -447,7 +471,29 @@ bool pb_ptep_set_access_flags(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 void pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			       unsigned int nr, bool young, bool dirty);
 
+/* pb_fork.c: folio_pte_batch(), fork and zap */
+#define PB_FPB_IGNORE_DIRTY		BIT(0)
+#define PB_FPB_IGNORE_SOFT_DIRTY	BIT(1)
+#define PB_FPB_RESPECT_WRITE		BIT(2)
+
+unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+				pb_pte_t pte, unsigned int max_nr,
+				unsigned int flags, bool *any_writable);
+void pb_count_batch(struct pb_mm *mm, unsigned int nr);
+struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why);
+
+/* pb_fault.c: faults, mprotect, soft-dirty, uffd-wp and pins */
+int pb_handle_fault(struct pb_mm *mm, u64 va, bool write, const char **why);
+int pb_mprotect(struct pb_mm *mm, u64 start, u64 end, u32 prot,
+		const char **why);
+void pb_clear_soft_dirty(struct pb_mm *mm);
+int pb_uffd_wp(struct pb_mm *mm, u64 start, u64 end, bool wp,
+	       const char **why);
+int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why);
+
 /* pb_mm.c */
+struct pb_mm *pb_mm_alloc(const struct pb_geom *g, struct pb_phys *phys,
+			  u32 id);
 struct pb_mm_params {
 	unsigned int page_kb, va_bits, pa_bits;
 	u64 base_pfn, arena_pages;
@@ -462,6 +508,11 @@ int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 struct pb_vma *pb_vma_find(struct pb_mm *mm, u64 va);
 int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		bool per_pte, const char **why);
+int pb_map_new_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+		     unsigned int order, bool write, bool per_pte);
+pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
+		     bool write);
+int pb_vma_split(struct pb_mm *mm, u64 va);
 void pb_zap_range(struct pb_mm *mm, u64 start, u64 end);
 int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val);
 void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive);

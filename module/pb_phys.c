@@ -46,7 +46,7 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 		pb_free(p, sizeof(*p));
 		return ERR_PTR(-ENOMEM);
 	}
-	p->geom = g;
+	p->geom = *g;
 	p->base_pfn = base_pfn;
 	p->nr_pages = nr_pages;
 	p->backing = backing;
@@ -228,7 +228,7 @@ int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
 		   u64 *head_pfn)
 {
 	u64 nr = 1ULL << order, off, i;
-	size_t psize = pb_page_size(p->geom);
+	size_t psize = pb_page_size(&p->geom);
 	void *data = NULL;
 	struct pb_page *head;
 	int ret;
@@ -315,7 +315,7 @@ static void pb_folio_free(struct pb_phys *p, u64 head_pfn)
 			pb_section_of(p, off)->data[off & (PB_SECTION_PAGES - 1)] = NULL;
 	}
 	if (data) {
-		pb_free(data, nr * pb_page_size(p->geom));
+		pb_free(data, nr * pb_page_size(&p->geom));
 		p->live_pages -= nr;
 		pb_count(PB_CNT_live_data_pages, -(s64)nr);
 	}
