@@ -21,6 +21,11 @@ FLAVOURS := arm64 arm64-16k amd64
 all: modules
 
 modules:
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "no kernel headers at KDIR=$(KDIR);" \
+		     "install linux-headers-$$(uname -r) or use make flavour-arm64" >&2; \
+		exit 1; \
+	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 clean:
@@ -39,7 +44,8 @@ native:
 
 demo: setup
 	scripts/build-flavour arm64
-	scripts/qemu-run --flavour arm64 --no-tests --extra scripts/demo.sh
+	scripts/qemu-run --flavour arm64 --no-tests --extra scripts/demo.sh \
+		--log $${PTEBATCH_BUILD:-build}/logs/demo.log
 
 check: setup
 	scripts/check

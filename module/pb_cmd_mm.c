@@ -277,8 +277,7 @@ static int pb_cmd_mmap(struct pb_args *a)
 	return ret;
 }
 
-int pb_arg_range(struct pb_args *a, struct pb_mm *mm, u64 *startp,
-			u64 *endp)
+int pb_arg_range(struct pb_args *a, struct pb_mm *mm, u64 *startp, u64 *endp)
 {
 	u64 start, len;
 	int ret;

@@ -283,7 +283,7 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 
 /* The descriptor attributes of a new mapping in @vma. */
 pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
-			    bool write)
+		     bool write)
 {
 	pb_pte_t prot = PB_PTE_VALID | PB_PTE_TABLE | PB_PTE_USER | PB_PTE_AF |
 			PB_PTE_NG | PB_PTE_PXN | PB_PTE_UXN | PB_ATTR_NORMAL;
