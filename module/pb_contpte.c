@@ -68,12 +68,13 @@ static bool pb_raw_test_and_clear_young(struct pb_mm *mm, u64 va,
 
 /*
  * The access flags of @entry applied to @old: AF, write and dirty can only be
- * added, and RDONLY takes the more permissive of the two.
+ * added, and RDONLY takes the more permissive of the two.  Soft-dirty too, as
+ * pte_mkdirty() sets it where the architecture has it.
  */
 static pb_pte_t pb_access_flags_apply(pb_pte_t old, pb_pte_t entry)
 {
 	pb_pte_t bits = entry & (PB_PTE_RDONLY | PB_PTE_AF | PB_PTE_WRITE |
-				 PB_PTE_DIRTY);
+				 PB_PTE_DIRTY | PB_PTE_SOFT_DIRTY);
 
 	return ((old ^ PB_PTE_RDONLY) | (bits ^ PB_PTE_RDONLY)) ^ PB_PTE_RDONLY;
 }

@@ -364,8 +364,17 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 				   pb_pte_valid(sub)) {
 				pb_mm_count(mm, PB_MMC_write_upgrades_denied, run);
 			}
-			pb_set_ptes(mm, va + ((u64)i << g->page_shift), ptep + i,
-				    sub, run);
+			/*
+			 * Several entries that were not contiguous go back as
+			 * they were: set_ptes() would set CONT on a whole block
+			 * whose old entries a TLB may still hold.
+			 */
+			if (pb_pte_cont(pte) || run == 1)
+				pb_set_ptes(mm, va + ((u64)i << g->page_shift),
+					    ptep + i, sub, run);
+			else
+				pb_raw_set_ptes(mm, va + ((u64)i << g->page_shift),
+						ptep + i, sub, run);
 		}
 		pb_gather_add(mm, va, nr);
 	}

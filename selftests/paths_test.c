@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch selftests: fork, zap, mprotect and faults over the private mm,
+ * batched and one PTE at a time, with the seeds' behaviour in exact counters.
+ */
+#include <stdarg.h>
+
+#include "kselftest_harness.h"
+#include "pb_util.h"
+
+#define VA	0x40000000ULL
+
+FIXTURE(paths)
+{
+	struct pb_ctl c;
+	unsigned long long psize, block;
+	unsigned int cont, cont_shift;
+};
+
+FIXTURE_VARIANT(paths)
+{
+	unsigned int page_kb, cont, cont_shift;
+};
+
+FIXTURE_VARIANT_ADD(paths, granule_4k) { .page_kb = 4, .cont = 16, .cont_shift = 4 };
+FIXTURE_VARIANT_ADD(paths, granule_16k) { .page_kb = 16, .cont = 128, .cont_shift = 7 };
+FIXTURE_VARIANT_ADD(paths, granule_64k) { .page_kb = 64, .cont = 32, .cont_shift = 5 };
+
+static __printf(3, 4) void cmd_ok(struct __test_metadata *_metadata,
+				  struct pb_ctl *c, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ASSERT_EQ(0, pb_cmd(c, "%s", line)) TH_LOG("'%s': %s", line, c->reply);
+}
+
+#define CMD(...) cmd_ok(_metadata, &self->c, __VA_ARGS__)
+
+static long long counter(struct pb_ctl *c, int mm, const char *name)
+{
+	if (pb_cmd(c, "mm_stats mm=%d", mm))
+		return -1;
+	return pb_lookup(c->reply, name);
+}
+
+static long long val(struct pb_ctl *c, const char *name)
+{
+	return pb_lookup(c->reply, name);
+}
+
+/* Entries of mm's [va, va + nr pages) whose dump line has @what in it. */
+static int count_entries(struct pb_ctl *c, int mm, unsigned long long va,
+			 unsigned int nr, unsigned long long psize, const char *what)
+{
+	int count = 0;
+
+	while (nr) {
+		unsigned int n = nr > 512 ? 512 : nr;
+		char *p;
+
+		if (pb_cmd(c, "dump mm=%d va=0x%llx nr=%u", mm, va, n))
+			return -1;
+		for (p = c->reply; (p = strstr(p, what)); p++)
+			count++;
+		va += n * psize;
+		nr -= n;
+	}
+	return count;
+}
+
+FIXTURE_SETUP(paths)
+{
+	self->cont = variant->cont;
+	self->cont_shift = variant->cont_shift;
+	self->psize = variant->page_kb * 1024ULL;
+	self->block = self->psize * self->cont;
+	ASSERT_EQ(0, pb_open(&self->c));
+	CMD("mm_create page_kb=%u backing=1", variant->page_kb);
+	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon", VA, 8 * self->block);
+}
+
+FIXTURE_TEARDOWN(paths)
+{
+	pb_close(&self->c);
+}
+
+/* --- Fork ------------------------------------------------------------------ */
+
+TEST_F(paths, fork_batched_keeps_parent_folded)
+{
+	unsigned int blocks = 4;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
+	    self->cont_shift);
+	CMD("fork mm=0");
+	ASSERT_EQ(1, val(&self->c, "mm"));
+	/* Parent: every block write-protected whole, none unfolded. */
+	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, counter(&self->c, 0, "converts"));
+	EXPECT_EQ(blocks, counter(&self->c, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(1, counter(&self->c, 0, "tlbi_mm"));
+	EXPECT_EQ(blocks * self->cont,
+		  count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(blocks * self->cont,
+		  count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, ",RO,"));
+	/* Child: one refcount add and one rmap dup per batch (per folio). */
+	EXPECT_EQ(blocks, counter(&self->c, 1, "fork_batches"));
+	EXPECT_EQ(blocks, counter(&self->c, 1, "refcount_atomics"));
+	EXPECT_EQ(blocks, counter(&self->c, 1, "mapcount_atomics"));
+	EXPECT_EQ(blocks, counter(&self->c, 1, "batch_size_cont"));
+	EXPECT_EQ(blocks * self->cont, counter(&self->c, 1, "ptes_copied"));
+	EXPECT_EQ(0, counter(&self->c, 1, "folds"));
+	EXPECT_EQ(blocks * self->cont,
+		  count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, "cont=1"));
+	/* The child's entries are old. */
+	EXPECT_EQ(0, count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, ",AF"));
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(2, val(&self->c, "mapcount"));
+	EXPECT_EQ(2 * self->cont, val(&self->c, "refcount"));
+	EXPECT_EQ(0, val(&self->c, "exclusive"));
+}
+
+TEST_F(paths, fork_batched_large_folio_is_one_batch)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
+	    self->cont_shift + 2);
+	CMD("fork mm=0");
+	EXPECT_EQ(1, counter(&self->c, 1, "fork_batches"));
+	EXPECT_EQ(1, counter(&self->c, 1, "refcount_atomics"));
+	EXPECT_EQ(1, counter(&self->c, 1, "batch_size_large"));
+	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
+}
+
+TEST_F(paths, fork_per_pte_unfolds_every_block)
+{
+	unsigned int blocks = 4, pages = blocks * self->cont;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
+	    self->cont_shift);
+	CMD("set mm=0 batch=0");
+	CMD("fork mm=0");
+	EXPECT_EQ(blocks, counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, counter(&self->c, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(0, count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
+	/* The child folds each block again, on its last entry. */
+	EXPECT_EQ(blocks, counter(&self->c, 1, "folds"));
+	EXPECT_EQ(pages, counter(&self->c, 1, "fork_batches"));
+	EXPECT_EQ(pages, counter(&self->c, 1, "batch_size_1"));
+	EXPECT_EQ(pages, counter(&self->c, 1, "refcount_atomics"));
+}
+
+TEST_F(paths, order0_fork_batched_and_per_pte_alike)
+{
+	unsigned int pages = 2 * self->cont;
+	static const char *const same[] = {
+		"fork_batches", "batch_size_1", "refcount_atomics",
+		"mapcount_atomics", "ptes_copied", "unfolds", "folds",
+	};
+	long long batched[ARRAY_SIZE(same)];
+	unsigned int i;
+
+	CMD("mm_create page_kb=%llu backing=1", self->psize / 1024);
+	CMD("mmap mm=1 start=0x%llx len=0x%llx", VA, 8 * self->block);
+	CMD("set mm=1 batch=0");
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
+	CMD("populate mm=1 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
+	CMD("fork mm=0");
+	ASSERT_EQ(2, val(&self->c, "mm"));
+	CMD("fork mm=1");
+	ASSERT_EQ(3, val(&self->c, "mm"));
+	for (i = 0; i < ARRAY_SIZE(same); i++)
+		batched[i] = counter(&self->c, 2, same[i]);
+	for (i = 0; i < ARRAY_SIZE(same); i++)
+		EXPECT_EQ(batched[i], counter(&self->c, 3, same[i])) TH_LOG("%u", i);
+	EXPECT_EQ(pages, batched[0]);
+	EXPECT_EQ(pages, batched[2]);
+}
+
+/*
+ * A pin anywhere in a large folio makes each of its exclusive pages "maybe
+ * pinned" (folio_maybe_dma_pinned() is per folio): fork copies them all.
+ */
+TEST_F(paths, pinned_exclusive_pages_are_copied)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("pin mm=0 va=0x%llx len=0x%llx", VA, 2 * self->psize);
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(2, val(&self->c, "pincount"));
+	EXPECT_EQ(self->cont + 2, val(&self->c, "refcount"));
+	CMD("fork mm=0");
+	EXPECT_EQ(self->cont, counter(&self->c, 1, "pinned_fallbacks"));
+	/* The child has its own order-0 copies of the pinned folio's pages... */
+	CMD("folio mm=1 va=0x%llx", VA + 3 * self->psize);
+	EXPECT_EQ(0, val(&self->c, "order"));
+	EXPECT_EQ(1, val(&self->c, "exclusive"));
+	/* ...and shares the unpinned folio. */
+	CMD("folio mm=1 va=0x%llx", VA + self->block);
+	EXPECT_EQ(self->cont_shift, val(&self->c, "order"));
+	EXPECT_EQ(2, val(&self->c, "mapcount"));
+	/* The parent's pinned folio stays exclusive, writable and folded. */
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, val(&self->c, "exclusive"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, 0, VA, self->cont, self->psize, "DBM"));
+	CMD("touch mm=0 va=0x%llx write=1", VA);
+	EXPECT_EQ(0, val(&self->c, "faulted"));
+	CMD("unpin mm=0 va=0x%llx len=0x%llx", VA, 2 * self->psize);
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0, val(&self->c, "pincount"));
+	EXPECT_EQ(self->cont, val(&self->c, "refcount"));
+}
+
+TEST_F(paths, cow_after_fork_unfolds_the_written_block_only)
+{
+	unsigned int blocks = 4, pages = blocks * self->cont;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
+	    self->cont_shift);
+	CMD("fork mm=0");
+	CMD("touch mm=1 va=0x%llx write=1 val=5", VA + 2 * self->block + self->psize);
+	EXPECT_EQ(1, val(&self->c, "faulted"));
+	EXPECT_EQ(1, counter(&self->c, 1, "cow_copies"));
+	EXPECT_EQ(1, counter(&self->c, 1, "unfolds"));
+	EXPECT_EQ(pages - self->cont,
+		  count_entries(&self->c, 1, VA, pages, self->psize, "cont=1"));
+	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
+}
+
+/* --- Data integrity, with backing pages ------------------------------------- */
+
+TEST_F(paths, fork_keeps_each_side_its_data)
+{
+	unsigned int blocks = 2, b;
+	unsigned long long va;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
+	    self->cont_shift);
+	for (b = 0; b < blocks; b++)
+		CMD("touch mm=0 va=0x%llx write=1 val=0x%x", VA + b * self->block, 0x100 + b);
+	CMD("fork mm=0");
+	for (b = 0; b < blocks; b++)
+		CMD("touch mm=1 va=0x%llx write=1 val=0x%x", VA + b * self->block, 0x200 + b);
+	for (b = 0; b < blocks; b++) {
+		va = VA + b * self->block;
+		CMD("touch mm=0 va=0x%llx", va);
+		EXPECT_EQ(0x100 + b, val(&self->c, "val"));
+		CMD("touch mm=1 va=0x%llx", va);
+		EXPECT_EQ(0x200 + b, val(&self->c, "val"));
+	}
+	/* mprotect round trips and a partial munmap keep what is left. */
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA, blocks * self->block);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", VA, blocks * self->block);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA + self->psize, self->block / 2);
+	CMD("touch mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0x100, val(&self->c, "val"));
+	CMD("touch mm=0 va=0x%llx", VA + self->block);
+	EXPECT_EQ(0x101, val(&self->c, "val"));
+	CMD("touch mm=1 va=0x%llx", VA + self->psize);
+	EXPECT_EQ(0, val(&self->c, "val"));
+	CMD("mm_destroy mm=1");
+	CMD("mm_destroy mm=0");
+	EXPECT_EQ(0, pb_stat("live_folios"));
+	EXPECT_EQ(0, pb_stat("live_data_pages"));
+}
+
+/* --- Zap ------------------------------------------------------------------------ */
+
+TEST_F(paths, munmap_whole_large_folios_adds_no_deferred_split)
+{
+	unsigned int folios = 2, order = self->cont_shift + 1;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
+	    folios * 2 * self->block, order);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
+	EXPECT_EQ(0, counter(&self->c, 0, "deferred_split_adds"));
+	EXPECT_EQ(folios, counter(&self->c, 0, "zap_batches"));
+	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
+}
+
+TEST_F(paths, munmap_per_pte_adds_spurious_deferred_split)
+{
+	unsigned int folios = 2, order = self->cont_shift + 1;
+
+	CMD("set mm=0 batch=0");
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
+	    folios * 2 * self->block, order);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
+	EXPECT_EQ(folios, counter(&self->c, 0, "deferred_split_adds"));
+	EXPECT_EQ(folios, counter(&self->c, 0, "deferred_split_spurious"));
+	EXPECT_EQ(folios * 2 * self->cont, counter(&self->c, 0, "zap_batches"));
+	/* One unfold per block: the first nr == 1 clear of each. */
+	EXPECT_EQ(folios * 2, counter(&self->c, 0, "unfolds"));
+}
+
+TEST_F(paths, munmap_half_a_folio_queues_it)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift + 1);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, self->block);
+	EXPECT_EQ(1, counter(&self->c, 0, "deferred_split_adds"));
+	EXPECT_EQ(0, counter(&self->c, 0, "deferred_split_spurious"));
+	EXPECT_EQ(1, val(&self->c, "deferred_split_queue"));
+}
+
+/* --- mprotect and write faults (seed 002) ----------------------------------- */
+
+/* Write every page once; returns the write faults taken. */
+static long long write_all(struct __test_metadata *_metadata,
+			   struct _test_data_paths *self, unsigned int pages)
+{
+	long long before = counter(&self->c, 0, "write_faults");
+	unsigned int i;
+
+	for (i = 0; i < pages; i++)
+		CMD("touch mm=0 va=0x%llx write=1", VA + i * self->psize);
+	return counter(&self->c, 0, "write_faults") - before;
+}
+
+static void ro_rw_round_trip(struct __test_metadata *_metadata,
+			     struct _test_data_paths *self, unsigned int pages)
+{
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA, pages * self->psize);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", VA, pages * self->psize);
+}
+
+TEST_F(paths, mprotect_round_trip_spares_write_faults)
+{
+	unsigned int pages = 2 * self->cont;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, pages * self->psize,
+	    self->cont_shift);
+	ro_rw_round_trip(_metadata, self, pages);
+	EXPECT_EQ(pages, counter(&self->c, 0, "write_faults_avoided"));
+	EXPECT_EQ(0, write_all(_metadata, self, pages));
+	/* Whole blocks stayed folded through both changes. */
+	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(pages, count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
+}
+
+TEST_F(paths, mprotect_without_upgrade_takes_write_faults)
+{
+	unsigned int pages = 2 * self->cont;
+
+	CMD("set mm=0 mprotect_upgrade=0");
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, pages * self->psize,
+	    self->cont_shift);
+	ro_rw_round_trip(_metadata, self, pages);
+	EXPECT_EQ(pages, write_all(_metadata, self, pages));
+	EXPECT_EQ(pages, counter(&self->c, 0, "wp_reuses"));
+}
+
+TEST_F(paths, soft_dirty_clear_makes_write_faults_again)
+{
+	unsigned int pages = 2 * self->cont;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, pages * self->psize,
+	    self->cont_shift);
+	CMD("clear_refs mm=0");
+	ro_rw_round_trip(_metadata, self, pages);
+	EXPECT_EQ(pages, counter(&self->c, 0, "write_upgrades_denied"));
+	EXPECT_EQ(pages, write_all(_metadata, self, pages));
+	/* The faults made the pages soft-dirty: now they upgrade again. */
+	ro_rw_round_trip(_metadata, self, pages);
+	EXPECT_EQ(0, write_all(_metadata, self, pages));
+}
+
+TEST_F(paths, uffd_wp_makes_write_faults_again)
+{
+	unsigned int pages = 2 * self->cont;
+
+	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon,uffdwp", 2 * VA,
+	    pages * self->psize);
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", 2 * VA, pages * self->psize,
+	    self->cont_shift);
+	CMD("uffd_wp mm=0 va=0x%llx len=0x%llx", 2 * VA, pages * self->psize);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", 2 * VA, pages * self->psize);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", 2 * VA, pages * self->psize);
+	EXPECT_EQ(pages, counter(&self->c, 0, "write_upgrades_denied"));
+	CMD("touch mm=0 va=0x%llx write=1", 2 * VA);
+	EXPECT_EQ(1, val(&self->c, "faulted"));
+	EXPECT_EQ(1, counter(&self->c, 0, "uffd_wp_faults"));
+}
+
+TEST_F(paths, mprotect_shared_needs_dirty)
+{
+	unsigned int pages = self->cont;
+
+	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,shared", 2 * VA,
+	    2 * pages * self->psize);
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", 2 * VA,
+	    2 * pages * self->psize, self->cont_shift);
+	/* Clean the second block: only the dirty one may become writable. */
+	CMD("clear_young_dirty mm=0 va=0x%llx nr=%u young=0", 2 * VA + self->block, pages);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", 2 * VA, 2 * pages * self->psize);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", 2 * VA, 2 * pages * self->psize);
+	EXPECT_EQ(pages, counter(&self->c, 0, "write_faults_avoided"));
+	EXPECT_EQ(pages, counter(&self->c, 0, "write_upgrades_denied"));
+}
+
+TEST_F(paths, partial_mprotect_unfolds_only_edge_blocks)
+{
+	unsigned int half = self->cont / 2;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
+	    self->cont_shift);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA + half * self->psize,
+	    3 * self->block);
+	EXPECT_EQ(2, counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(2 * self->cont, count_entries(&self->c, 0, VA, 4 * self->cont,
+						self->psize, "cont=1"));
+	EXPECT_EQ(3 * self->cont, count_entries(&self->c, 0, VA, 4 * self->cont,
+						self->psize, ",RO,"));
+}
+
+TEST_F(paths, mprotect_none_then_access_faults)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=none", VA, self->block);
+	EXPECT_EQ(self->cont, count_entries(&self->c, 0, VA, self->cont, self->psize,
+					    "PROTNONE"));
+	CMD("touch mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, val(&self->c, "segv"));
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", VA, self->block);
+	CMD("touch mm=0 va=0x%llx write=1", VA);
+	EXPECT_EQ(0, val(&self->c, "faulted"));
+}
+
+/* --- Faults -------------------------------------------------------------------- */
+
+TEST_F(paths, fault_allocates_fault_order_and_folds)
+{
+	CMD("set mm=0 fault_order=%u", self->cont_shift);
+	CMD("touch mm=0 va=0x%llx write=1", VA + 3 * self->psize);
+	EXPECT_EQ(1, val(&self->c, "faulted"));
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(self->cont_shift, val(&self->c, "order"));
+	EXPECT_EQ(self->cont, count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, counter(&self->c, 0, "write_faults"));
+}
+
+TEST_F(paths, fault_falls_back_where_partly_populated)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA + self->psize, self->psize);
+	CMD("set mm=0 fault_order=%u", self->cont_shift);
+	CMD("touch mm=0 va=0x%llx", VA);
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0, val(&self->c, "order"));
+	/* The next block is empty: it gets a whole folio. */
+	CMD("touch mm=0 va=0x%llx", VA + self->block);
+	CMD("folio mm=0 va=0x%llx", VA + self->block);
+	EXPECT_EQ(self->cont_shift, val(&self->c, "order"));
+	EXPECT_EQ(2, counter(&self->c, 0, "read_faults"));
+}
+
+TEST_F(paths, fault_outside_vma_is_segv)
+{
+	CMD("touch mm=0 va=0x%llx", 4 * VA);
+	EXPECT_EQ(1, val(&self->c, "segv"));
+	EXPECT_EQ(1, counter(&self->c, 0, "segv"));
+}
+
+/* --- Bad input ------------------------------------------------------------------ */
+
+FIXTURE(paths_bad)
+{
+	struct pb_ctl c;
+};
+
+FIXTURE_VARIANT(paths_bad)
+{
+	const char *cmd;
+	const char *reason;
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, fork_no_mm)
+{
+	.cmd = "fork mm=7", .reason = "no mm 7",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mprotect_bad_prot)
+{
+	.cmd = "mprotect mm=0 va=0x40000000 len=0x1000 prot=x", .reason = "prot must be",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mprotect_hole)
+{
+	.cmd = "mprotect mm=0 va=0x40000000 len=0x2000000 prot=r", .reason = "hole",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mprotect_overflow)
+{
+	.cmd = "mprotect mm=0 va=0xfffffffffffff000 len=0x2000 prot=r", .reason = "overflows",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mprotect_unaligned)
+{
+	.cmd = "mprotect mm=0 va=0x40000800 len=0x1000 prot=r", .reason = "multiples",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, pin_unmapped)
+{
+	.cmd = "pin mm=0 va=0x40100000 len=0x1000", .reason = "not mapped",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, unpin_unpinned)
+{
+	.cmd = "unpin mm=0 va=0x40000000 len=0x1000", .reason = "not pinned",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, uffd_wp_unregistered)
+{
+	.cmd = "uffd_wp mm=0 va=0x40000000 len=0x1000", .reason = "not registered",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, touch_unaligned)
+{
+	.cmd = "touch mm=0 va=0x40000003", .reason = "8-byte aligned",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, fault_order_too_large)
+{
+	.cmd = "set mm=0 fault_order=10", .reason = "fault_order must be within 0..9",
+};
+
+FIXTURE_SETUP(paths_bad)
+{
+	ASSERT_EQ(0, pb_open(&self->c));
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_create page_kb=4"));
+	ASSERT_EQ(0, pb_cmd(&self->c, "mmap mm=0 start=0x40000000 len=0x1000000"));
+	ASSERT_EQ(0, pb_cmd(&self->c, "populate mm=0 va=0x40000000 len=0x20000 order=4"));
+}
+
+FIXTURE_TEARDOWN(paths_bad)
+{
+	pb_close(&self->c);
+}
+
+TEST_F(paths_bad, einval_reason_no_change)
+{
+	char dump[PB_REPLY_MAX + 1], stats[PB_REPLY_MAX + 1];
+
+	ASSERT_EQ(0, pb_cmd(&self->c, "dump mm=0 va=0x40000000 nr=64"));
+	memcpy(dump, self->c.reply, sizeof(dump));
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
+	memcpy(stats, self->c.reply, sizeof(stats));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->cmd));
+	EXPECT_NE(NULL, strstr(self->c.reply, variant->reason))
+		TH_LOG("'%s' replied: %s", variant->cmd, self->c.reply);
+	ASSERT_EQ(0, pb_cmd(&self->c, "dump mm=0 va=0x40000000 nr=64"));
+	EXPECT_STREQ(dump, self->c.reply);
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
+	EXPECT_STREQ(stats, self->c.reply);
+	ASSERT_EQ(0, pb_cmd(&self->c, "fork mm=0"));
+	EXPECT_EQ(1, pb_lookup(self->c.reply, "mm"));
+}
+
+TEST_HARNESS_MAIN
