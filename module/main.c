@@ -37,18 +37,18 @@ static ssize_t pb_ctl_write(struct file *file, const char __user *ubuf,
 {
 	struct pb_session *s = file->private_data;
 	char *line;
+	size_t len = min_t(size_t, count, PB_CMD_MAX + 1);
 	int ret;
 
-	if (count > PB_CMD_MAX)
-		count = PB_CMD_MAX;	/* pb_session_exec rejects it as too long */
-	line = memdup_user(ubuf, count);
+	/* At most one byte more than a command can be: too long is seen. */
+	line = memdup_user(ubuf, len);
 	if (IS_ERR(line))
 		return PTR_ERR(line);
 
 	ret = mutex_lock_interruptible(&s->lock);
 	if (ret)
 		goto out;
-	ret = pb_session_exec(s, line, count);
+	ret = pb_session_exec(s, line, len);
 	mutex_unlock(&s->lock);
 out:
 	kfree(line);

@@ -157,6 +157,16 @@ static void pb_check_blocks(struct pb_mm *mm, pb_pte_t *table, u64 base,
 /* Scratch state of the refcount scan, kept in the pages themselves. */
 #define pb_seen(page)	((page)->scratch)
 
+static bool pb_block_dirty(struct pb_mm *mm, pb_pte_t *first)
+{
+	unsigned int i;
+
+	for (i = 0; i < pb_cont_ptes(&mm->geom); i++)
+		if (pb_pte_dirty(first[i]))
+			return true;
+	return false;
+}
+
 static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
 			  u64 start, u64 end)
 {
@@ -165,7 +175,7 @@ static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
 
 	for (i = 0; i < n; i++) {
 		pb_pte_t pte = table[i];
-		struct pb_page *page, *head;
+		struct pb_page *page;
 
 		if (!pb_pte_present(pte) || (pte & PB_PTE_SPECIAL))
 			continue;
@@ -176,9 +186,10 @@ static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
 			continue;
 		}
 		pb_seen(page)++;
-		head = pb_page_folio(mm->phys, pb_pte_pfn(g, pte), NULL);
-		if (pb_pte_dirty(pte))
-			head->flags |= PB_PG_SEEN_DIRTY;
+		/* Dirty is visible in the entry, or anywhere in its block. */
+		if (pb_pte_dirty(pte) || (pb_pte_cont(pte) &&
+		    pb_block_dirty(mm, table + (i & ~(pb_cont_ptes(g) - 1)))))
+			page->flags |= PB_PG_SEEN_DIRTY;
 	}
 }
 
@@ -193,9 +204,10 @@ static void pb_folio_reset_seen(struct pb_phys *p, u64 head_pfn,
 {
 	u64 i;
 
-	for (i = 0; i < (1ULL << head->order); i++)
+	for (i = 0; i < (1ULL << head->order); i++) {
 		pb_seen(&head[i]) = 0;
-	head->flags &= ~PB_PG_SEEN_DIRTY;
+		head[i].flags &= ~PB_PG_SEEN_DIRTY;
+	}
 }
 
 static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
@@ -209,6 +221,10 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 			pb_folio_violation(mm, PB_V_MAPCOUNT, head_pfn + i,
 					   pb_seen(&head[i]), head[i].mapcount);
 		maps += pb_seen(&head[i]);
+		if ((head[i].flags & PB_PG_HW_DIRTIED) && pb_seen(&head[i]) &&
+		    !(head[i].flags & PB_PG_SEEN_DIRTY) &&
+		    !(head->flags & PB_PG_DIRTY))
+			pb_folio_violation(mm, PB_V_DIRTY_LOST, head_pfn + i, 1, 0);
 	}
 	if (maps != head->large_mapcount)
 		pb_folio_violation(mm, PB_V_MAPCOUNT, head_pfn, maps,
@@ -217,9 +233,6 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 		pb_folio_violation(mm, PB_V_REFCOUNT, head_pfn,
 				   maps + head->pincount + head->extra_refs,
 				   head->refcount);
-	if ((head->flags & PB_PG_HW_DIRTIED) &&
-	    !(head->flags & (PB_PG_DIRTY | PB_PG_SEEN_DIRTY)))
-		pb_folio_violation(mm, PB_V_DIRTY_LOST, head_pfn, 1, 0);
 }
 
 /*
@@ -247,7 +260,11 @@ u64 pb_check_mm(struct pb_mm *mm)
 void pb_folio_mark_clean(struct pb_mm *mm, u64 pfn)
 {
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, NULL);
+	u64 i;
 
-	if (head)
-		head->flags &= ~(PB_PG_HW_DIRTIED | PB_PG_DIRTY);
+	if (!head)
+		return;
+	head->flags &= ~PB_PG_DIRTY;
+	for (i = 0; i < (1ULL << head->order); i++)
+		head[i].flags &= ~PB_PG_HW_DIRTIED;
 }

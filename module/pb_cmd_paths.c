@@ -10,6 +10,7 @@
 
 #include "pb_model.h"
 #include "pb_cmd.h"
+#include "pb_oracle.h"
 
 static int pb_cmd_fork(struct pb_args *a)
 {
@@ -170,6 +171,48 @@ static int pb_cmd_unpin(struct pb_args *a)
 	return pb_cmd_pin_range(a, false);
 }
 
+static int pb_cmd_oracle(struct pb_args *a)
+{
+	struct pb_oracle_totals t = { };
+	struct pb_oracle_args o = { };
+	u64 page_kb;
+	int ret;
+
+	ret = pb_arg_u64(a, "seed", 1, &o.seed);
+	if (!ret)
+		ret = pb_arg_u64(a, "seeds", 1, &o.seeds);
+	if (!ret)
+		ret = pb_arg_u64(a, "steps", 50, &o.steps);
+	if (!ret)
+		ret = pb_arg_u64(a, "page_kb", 4, &page_kb);
+	if (!ret)
+		ret = pb_arg_bool(a, "backing", false, &o.backing);
+	if (!ret)
+		ret = pb_arg_bool(a, "trace", false, &o.trace);
+	if (ret)
+		return ret;
+	if (o.trace && o.seeds * o.steps > 500)
+		return pb_err(a, "trace=1 prints a line per step: at most 500 steps");
+	if (page_kb != 4 && page_kb != 16 && page_kb != 64)
+		return pb_err(a, "granule must be 4, 16 or 64 (KiB)");
+	if (!o.seeds || o.seeds > 10000 || !o.steps || o.steps > 10000)
+		return pb_err(a, "seeds and steps must be within 1..10000");
+	if (o.seed > U64_MAX - o.seeds)
+		return pb_err(a, "seed + seeds overflows");
+	o.page_kb = page_kb;
+	ret = pb_oracle_run(&o, &a->s->reply, &t);
+	if (ret == -ENOMEM)
+		return pb_err(a, "oracle: out of memory");
+	if (ret)
+		return ret;
+	pb_reply_printf(&a->s->reply,
+			"seeds %llu\nsteps %llu\nunfolds_batched %llu\nunfolds_per_pte %llu\n"
+			"tlbi_batched %llu\ntlbi_per_pte %llu\n",
+			t.seeds, t.steps, t.unfolds[0], t.unfolds[1], t.tlbis[0],
+			t.tlbis[1]);
+	return 0;
+}
+
 const struct pb_command pb_path_commands[] = {
 	{ "fork", pb_cmd_fork, "mm",
 	  "copy an mm as fork() does (batch knob); replies the child's id" },
@@ -183,6 +226,8 @@ const struct pb_command pb_path_commands[] = {
 	  "set (wp=1) or clear uffd write-protection of a range" },
 	{ "pin", pb_cmd_pin, "mm va len", "GUP-pin every page of a range" },
 	{ "unpin", pb_cmd_unpin, "mm va len", "release one pin of every page of a range" },
+	{ "oracle", pb_cmd_oracle, "seed seeds steps page_kb backing trace",
+	  "run seeded random steps on a batched and a per-PTE mm family and compare" },
 };
 
 const size_t pb_nr_path_commands = ARRAY_SIZE(pb_path_commands);

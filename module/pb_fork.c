@@ -211,8 +211,13 @@ static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
 	pb_pte_t *dst_ptep = pb_pte_offset(f->dst, va, false);
 	unsigned int flags = PB_FPB_IGNORE_SOFT_DIRTY, left, nr;
 
+	/*
+	 * Unlike upstream, a shared VMA's batch respects the write bit: merging
+	 * it (any_writable) would make clean read-only PTEs of a dirty-accounted
+	 * folio writable in the child, where per-PTE fork keeps them read-only.
+	 */
 	if (f->vma->flags & PB_VM_SHARED)
-		flags |= PB_FPB_IGNORE_DIRTY;
+		flags |= PB_FPB_IGNORE_DIRTY | PB_FPB_RESPECT_WRITE;
 	if (f->vma->flags & PB_VM_SOFTDIRTY)
 		flags &= ~PB_FPB_IGNORE_SOFT_DIRTY;
 	left = (end - va) >> g->page_shift;

@@ -262,7 +262,11 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
-		if (--page[i].mapcount == 0 && head->order)
+		if (--page[i].mapcount)
+			continue;
+		/* Unmapped everywhere: what the hardware wrote is gone or saved. */
+		page[i].flags &= ~PB_PG_HW_DIRTIED;
+		if (head->order)
 			pb_nr_pages_mapped(head)--;
 	}
 	head->large_mapcount -= nr;
@@ -555,7 +559,7 @@ int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
 	if (!head)
 		return 0;
 	if (write)
-		head->flags |= PB_PG_HW_DIRTIED;
+		head[pfn - head_pfn].flags |= PB_PG_HW_DIRTIED;
 	data = pb_page_data(mm->phys, pfn);
 	if (data && val) {
 		u64 *word = data + (va & (pb_page_size(g) - 8));

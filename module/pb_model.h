@@ -184,10 +184,10 @@ struct pb_page {
 #define PB_PG_ANON_EXCLUSIVE	BIT(2)	/* per page */
 #define PB_PG_ANON		BIT(3)	/* folio (head) */
 #define PB_PG_DIRTY		BIT(4)	/* folio dirty (head) */
-#define PB_PG_HW_DIRTIED	BIT(5)	/* written by hardware since cleaned (head) */
+#define PB_PG_HW_DIRTIED	BIT(5)	/* written by hardware since cleaned (page) */
 #define PB_PG_DEFERRED		BIT(6)	/* on the deferred-split queue (head) */
 #define PB_PG_FREED		BIT(7)	/* was a folio, now free: maps are bugs */
-#define PB_PG_SEEN_DIRTY	BIT(8)	/* checker scratch: a dirty PTE maps it */
+#define PB_PG_SEEN_DIRTY	BIT(8)	/* checker scratch: mapped with dirty visible */
 
 struct pb_section;
 struct pb_mm;
@@ -203,6 +203,7 @@ struct pb_phys {
 	u64 base_pfn;
 	u64 nr_pages;		/* arena capacity */
 	u64 next_pfn;		/* allocation cursor */
+	u64 high_water;		/* no folio was ever allocated from here up */
 	bool backing;		/* real backing pages for data */
 	unsigned int nr_sections;
 	struct pb_section **sections;

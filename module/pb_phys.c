@@ -60,7 +60,7 @@ void pb_phys_walk_folios(struct pb_phys *p, pb_folio_fn_t fn, void *arg)
 {
 	u64 off = 0;
 
-	while (off < p->nr_pages) {
+	while (off < p->high_water) {
 		struct pb_section *sec = p->sections[off >> PB_SECTION_SHIFT];
 		struct pb_page *page;
 
@@ -260,6 +260,7 @@ int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
 	head->refcount = 1;
 	head->extra_refs = 1;
 	p->next_pfn = off + nr;
+	p->high_water = max(p->high_water, off + nr);
 	p->live_folios++;
 	pb_count(PB_CNT_live_folios, 1);
 	if (data) {
