@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Native shim: vmalloc memory is heap memory too. */
+#ifndef _SHIM_LINUX_VMALLOC_H
+#define _SHIM_LINUX_VMALLOC_H
+
+#include <linux/slab.h>
+
+static inline void *vzalloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+static inline void vfree(const void *p)
+{
+	free((void *)p);
+}
+
+#endif /* _SHIM_LINUX_VMALLOC_H */

@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Native tests: the ctl command layer run in-process (sessions, the parser,
+ * replies), bad commands that must fail with EINVAL, a reason and no change,
+ * fault injection with fail_nth, and the shim's kstrtou64().
+ */
+#include "pb_native.h"
+
+#include <linux/kstrtox.h>
+
+FIXTURE(cmd)
+{
+	struct pb_session *s;
+	struct pb_mm *mm;
+	unsigned int cont;
+	u64 psize, block;
+};
+
+FIXTURE_VARIANT(cmd)
+{
+	NT_GRANULE_FIELDS;
+};
+
+FIXTURE_VARIANT_ADD(cmd, granule_4k) NT_GRANULE_4K;
+FIXTURE_VARIANT_ADD(cmd, granule_16k) NT_GRANULE_16K;
+FIXTURE_VARIANT_ADD(cmd, granule_64k) NT_GRANULE_64K;
+
+#define NR_BLOCKS	8
+
+/* mm 0: eight blocks of anon memory, the first two populated and folded. */
+FIXTURE_SETUP(cmd)
+{
+	self->psize = 1ULL << variant->page_shift;
+	self->cont = 1U << variant->cont_shift;
+	self->block = self->psize * self->cont;
+	self->s = pb_session_create();
+	ASSERT_NE(NULL, self->s);
+	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u", variant->page_kb));
+	self->mm = self->s->mms[0];
+	ASSERT_NE(NULL, self->mm);
+	ASSERT_EQ(0, nt_run(self->s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon",
+			    NT_VA, NR_BLOCKS * self->block));
+	ASSERT_EQ(0, nt_run(self->s, "populate mm=0 va=0x%llx len=0x%llx order=%u",
+			    NT_VA, 2 * self->block, variant->cont_shift))
+		TH_LOG("%s", self->s->reply.buf);
+}
+
+FIXTURE_TEARDOWN(cmd)
+{
+	if (self->s)
+		pb_session_destroy(self->s);
+	atomic_set(&pb_fail_nth, 0);
+	nt_check_leaks(_metadata);
+}
+
+/* The reply is one "error: " line. */
+static bool one_error_line(const struct pb_reply *r)
+{
+	const char *nl = strchr(r->buf, '\n');
+
+	return !strncmp(r->buf, "error: ", 7) && nl && !nl[1] &&
+	       strlen(r->buf) == r->len;
+}
+
+TEST_F(cmd, mm_create_replies_the_geometry)
+{
+	unsigned int levels = (48 - variant->page_shift + variant->page_shift - 4) /
+			      (variant->page_shift - 3);
+	char want[256];
+
+	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u va_bits=48 pa_bits=52 check=0",
+			    variant->page_kb));
+	snprintf(want, sizeof(want),
+		 "mm 1\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits 48\npa_bits 52\n",
+		 self->psize, levels, self->cont);
+	EXPECT_STREQ(want, self->s->reply.buf);
+	EXPECT_EQ(variant->page_kb != 64, self->s->mms[1]->geom.lpa2);
+	EXPECT_FALSE(self->s->mms[1]->shadowed);
+	EXPECT_EQ(2, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+	/* check=1 needs the shadows of an mm created with check=1. */
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "set mm=1 check=1"));
+	EXPECT_STREQ("error: check needs an mm created with check=1\n",
+		     self->s->reply.buf);
+	ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
+	EXPECT_EQ(NULL, self->s->mms[1]);
+	EXPECT_EQ(1, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+}
+
+/* --- Bad commands ------------------------------------------------------------------- */
+
+struct tok {
+	const char *name;
+	u64 val;
+};
+
+/* Replace each $NAME of @in by its value, in hex. */
+static void expand(char *out, size_t size, const char *in, const struct tok *t,
+		   unsigned int nr)
+{
+	size_t len = 0;
+
+	while (*in && len + 1 < size) {
+		unsigned int i, best = nr;
+		size_t blen = 0;
+
+		if (*in != '$') {
+			out[len++] = *in++;
+			continue;
+		}
+		for (i = 0; i < nr; i++) {
+			size_t l = strlen(t[i].name);
+
+			if (!strncmp(in + 1, t[i].name, l) && l > blen) {
+				best = i;
+				blen = l;
+			}
+		}
+		if (best == nr) {
+			out[len++] = *in++;
+			continue;
+		}
+		len += snprintf(out + len, size - len, "0x%llx", t[best].val);
+		in += 1 + blen;
+	}
+	out[len < size ? len : size - 1] = '\0';
+}
+
+/* What a failing command must leave as it was. */
+struct state {
+	u64 counters[PB_NR_MM_COUNTERS];
+	u64 knobs[PB_NR_KNOBS];
+	struct pb_vma vmas[PB_MAX_VMAS];
+	unsigned int nr_vmas;
+	struct pb_mm *mms[PB_SESSION_MMS];
+	s64 live[PB_CNT_live_bytes + 1];
+	s64 commands;
+	u64 live_folios;
+	pb_pte_t ptes[NR_BLOCKS * 128];
+};
+
+static void save(struct state *st, struct pb_session *s, struct pb_mm *mm,
+		 unsigned int nr_ptes)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	memcpy(st->counters, mm->counters, sizeof(st->counters));
+	memcpy(st->knobs, mm->knobs, sizeof(st->knobs));
+	memcpy(st->vmas, mm->vmas, sizeof(st->vmas));
+	st->nr_vmas = mm->nr_vmas;
+	memcpy(st->mms, s->mms, sizeof(st->mms));
+	for (i = 0; i <= PB_CNT_live_bytes; i++)
+		st->live[i] = atomic64_read(&pb_counters[i]);
+	st->commands = atomic64_read(&pb_counters[PB_CNT_commands]);
+	st->live_folios = mm->phys->live_folios;
+	memcpy(st->ptes, pb_pte_offset(mm, NT_VA, false), nr_ptes * sizeof(pb_pte_t));
+}
+
+TEST_F(cmd, bad_commands_get_einval_a_reason_and_change_nothing)
+{
+	static const char *const bad[] = {
+		/* The parser. */
+		"",
+		"   ",
+		"frobnicate",
+		"wrprotect_ptes mm=0 va=$VA nr=1",
+		"help extra",
+		"version x=1",
+		"version =1",
+		"version x=",
+		"version x",
+		"mm_create page_kb=4 page_kb=4",
+		"set mm=0 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 m=1 n=1 o=1 p=1",
+		/* Numbers. */
+		"mm_create page_kb=",
+		"mm_create page_kb=0x",
+		"mm_create page_kb=4k",
+		"mm_create page_kb=-4",
+		"mm_create page_kb= 4",
+		"mm_create page_kb=18446744073709551616",
+		"mm_create page_kb=08",
+		/* Geometry. */
+		"mm_create page_kb=8",
+		"mm_create page_kb=128",
+		"mm_create page_kb=0",
+		"mm_create pa_bits=50",
+		"mm_create pa_bits=4294967344",
+		"mm_create va_bits=35",
+		"mm_create va_bits=53",
+		"mm_create page_kb=$KB base_pfn=$HIGHPFN arena_pages=16",
+		"mm_create arena_pages=0",
+		"mm_create backing=2",
+		"mm_create check=yes",
+		/* VMAs. */
+		"mmap mm=0 start=$VEND len=$PAGE flags=r,w,bogus",
+		"mmap mm=0 start=$VEND len=$PAGE flags=r,,w",
+		"mmap mm=0 start=$VEND len=$PAGE flags=w",
+		"mmap mm=0 start=$VA len=$PAGE",
+		"mmap mm=0 start=$VEND1 len=$PAGE",
+		"mmap mm=0 start=$VEND len=0",
+		"mmap mm=0 start=$TOP len=$TOP",
+		"mmap mm=0 start=$HIGHVA len=$PAGE",
+		"mmap mm=0",
+		"mmap mm=1 start=$VEND len=$PAGE",
+		"mmap mm=16 start=$VEND len=$PAGE",
+		"mmap mm=0x10000000000000000 start=$VEND len=$PAGE",
+		/* Populate. */
+		"populate mm=0 va=$VEND len=$PAGE",
+		"populate mm=0 va=$FREE len=$VMALEN",
+		"populate mm=0 va=$VA len=$PAGE",
+		"populate mm=0 va=$FREE len=$BLOCK order=$BADORDER",
+		"populate mm=0 va=$FREEPAGE len=$BLOCK order=$ORDER",
+		"populate mm=0 va=$FREE len=0",
+		"populate mm=0 va=$FREE1 len=$PAGE",
+		"populate mm=0 va=$FREE len=$PAGE per_pte=2",
+		"populate mm=0 va=$TOP len=$PAGE",
+		/* Helpers on a range. */
+		"wrprotect mm=0 va=$VA1 nr=1",
+		"wrprotect mm=0 va=$VA nr=0",
+		"wrprotect mm=0 va=$VA",
+		"wrprotect mm=0 va=$VA nr=$TOOMANY",
+		"wrprotect mm=0 va=$TOPPAGE nr=2",
+		"wrprotect mm=0 va=$VEND nr=1",
+		"wrprotect mm=0 va=$VENDM1 nr=2",
+		"ptep_get mm=0 va=$VA nr=1",
+		"ptep_get mm=0 va=$VA va=$VA",
+		"get_and_clear mm=0 va=$FREE nr=1",
+		"clear_full mm=0 va=$VA nr=$TWOBLOCKS1",
+		"young mm=0 va=$VA flush=3",
+		"set_access_flags mm=0 va=$FREE",
+		"clear_young_dirty mm=0 va=$VA nr=1 young=0 dirty=0",
+		"fold mm=0 va=$VA",
+		"fold mm=0 va=$FREE",
+		"unfold mm=0 va=$FREE",
+		"access mm=0 va=$VA4",
+		"access mm=0 va=$HIGHVA",
+		"dump mm=0 va=$VA nr=513",
+		"dump mm=0 va=$VA1",
+		"flush mm=0 va=$VA1",
+		"flush mm=0 va=$VA nr=0",
+		"checksum mm=0 va=$VA len=$PAGE",
+		"folio mm=0 va=$FREE",
+		"mm_destroy mm=3",
+		/* Knobs: one bad value changes none. */
+		"set mm=0",
+		"set mm=0 contpte=2",
+		"set mm=0 bogus=1",
+		"set mm=0 contpte=0 autofold=5",
+		"set mm=0 gather_capacity=0",
+		"set mm=0 ad_policy=4",
+		"set mm=0 seed=0xffffffffffffffff",
+	};
+	const struct pb_geom *g = &self->mm->geom;
+	u64 vend = NT_VA + NR_BLOCKS * self->block, hole = NT_VA + 4 * self->block;
+	const struct tok t[] = {
+		{ "VA", NT_VA }, { "VA1", NT_VA + 1 }, { "VA4", NT_VA + 4 },
+		{ "PAGE", self->psize }, { "BLOCK", self->block },
+		{ "TWOBLOCKS1", 2 * self->cont + 1 },
+		{ "FREE", hole }, { "FREE1", hole + 1 },
+		{ "FREEPAGE", hole + self->psize },
+		{ "VEND", vend }, { "VEND1", vend + 1 },
+		{ "VENDM1", vend - self->psize },
+		{ "VMALEN", NR_BLOCKS * self->block },
+		{ "ORDER", variant->cont_shift },
+		{ "BADORDER", pb_pmd_order(g) + 1 },
+		{ "TOOMANY", pb_ptrs_per_table(g) + 1 },
+		{ "TOP", 1ULL << 63 }, { "TOPPAGE", -self->psize },
+		{ "HIGHVA", 1ULL << 48 }, { "KB", variant->page_kb },
+		{ "HIGHPFN", 1ULL << (48 - variant->page_shift) },
+	};
+	unsigned int nr_ptes = NR_BLOCKS * self->cont, i;
+	struct state *before, *after;
+
+	before = calloc(2, sizeof(*before));
+	ASSERT_NE(NULL, before);
+	after = before + 1;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		s64 errors = atomic64_read(&pb_counters[PB_CNT_command_errors]);
+		char line[512];
+		int ret;
+
+		expand(line, sizeof(line), bad[i], t, ARRAY_SIZE(t));
+		save(before, self->s, self->mm, nr_ptes);
+		ret = pb_session_exec(self->s, line, strlen(line));
+		save(after, self->s, self->mm, nr_ptes);
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("'%s': %s", line, self->s->reply.buf);
+		EXPECT_TRUE(one_error_line(&self->s->reply))
+			TH_LOG("'%s': '%s'", line, self->s->reply.buf);
+		EXPECT_EQ(errors + 1, atomic64_read(&pb_counters[PB_CNT_command_errors]));
+		EXPECT_EQ(0, memcmp(before, after, sizeof(*before)))
+			TH_LOG("'%s' changed something", line);
+	}
+	free(before);
+}
+
+TEST_F(cmd, bad_lines_get_einval)
+{
+	char line[PB_CMD_MAX + 8];
+
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "help\nhelp", 9));
+	EXPECT_STREQ("error: one command per write, printable characters only\n",
+		     self->s->reply.buf);
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "help\n\n", 6));
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "help\x01", 5));
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "help\0x", 6));
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "version \xff", 9));
+	/* One byte short of the limit fits; the limit does not. */
+	memset(line, ' ', sizeof(line));
+	memcpy(line, "version", 7);
+	EXPECT_EQ(0, pb_session_exec(self->s, line, PB_CMD_MAX - 1));
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, line, PB_CMD_MAX));
+	EXPECT_TRUE(one_error_line(&self->s->reply));
+	/* ...but for a trailing newline. */
+	line[PB_CMD_MAX - 1] = '\n';
+	EXPECT_EQ(0, pb_session_exec(self->s, line, PB_CMD_MAX));
+	/* A single trailing newline, and tabs between arguments, are fine. */
+	EXPECT_EQ(0, pb_session_exec(self->s, "version\n", 8));
+	EXPECT_EQ(0, nt_run(self->s, "ptep_get\tmm=0  va=0x%llx\t", NT_VA));
+}
+
+/* --- Good commands ----------------------------------------------------------------- */
+
+TEST_F(cmd, informational_commands)
+{
+	const char *const names[] = {
+		"help", "version", "session", "stats", "mm_create", "mm_destroy",
+		"mmap", "populate", "munmap", "set", "knobs", "mm_stats", "check",
+		"ptep_get", "wrprotect", "get_and_clear", "clear_full", "young",
+		"set_access_flags", "clear_young_dirty", "fold", "unfold", "access",
+		"dump", "folio", "flush", "checksum",
+	};
+	struct pb_reply r = { };
+	unsigned int i;
+	char want[128];
+
+	ASSERT_EQ(0, nt_run(self->s, "help"));
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(want, sizeof(want), "\n%s [", names[i]);
+		EXPECT_TRUE(strstr(self->s->reply.buf, want) ||
+			    !strncmp(self->s->reply.buf, want + 1, strlen(want + 1)))
+			TH_LOG("help lacks %s", names[i]);
+	}
+	ASSERT_EQ(0, nt_run(self->s, "version"));
+	EXPECT_STREQ("ptebatch " PTEBATCH_VERSION "\n", self->s->reply.buf);
+	ASSERT_EQ(0, nt_run(self->s, "session"));
+	/* Three in the setup, then help and version; this one counts after. */
+	snprintf(want, sizeof(want), "id %llu\ncommands 5\n", self->s->id);
+	EXPECT_STREQ(want, self->s->reply.buf);
+	EXPECT_EQ(6, self->s->nr_commands);
+	ASSERT_EQ(0, nt_run(self->s, "stats"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "live_sessions"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "live_mms"));
+	EXPECT_EQ(2, nt_reply_val(self->s, "live_folios"));
+	EXPECT_EQ(atomic64_read(&pb_counters[PB_CNT_live_bytes]),
+		  nt_reply_val(self->s, "live_bytes"));
+	ASSERT_EQ(0, nt_run(self->s, "knobs mm=0"));
+	for (i = 0; i < PB_NR_KNOBS; i++) {
+		snprintf(want, sizeof(want), "%s %llu\t# ", pb_knobs[i].name,
+			 self->mm->knobs[i]);
+		EXPECT_NE(NULL, strstr(self->s->reply.buf, want)) TH_LOG("%s", want);
+	}
+	ASSERT_EQ(0, nt_run(self->s, "mm_stats mm=0"));
+	for (i = 0; i < PB_NR_MM_COUNTERS; i++) {
+		long long v = nt_reply_val(self->s, pb_mm_counter_names[i]);
+
+		EXPECT_EQ((long long)self->mm->counters[i], v)
+			TH_LOG("%s", pb_mm_counter_names[i]);
+	}
+	EXPECT_EQ(2, nt_reply_val(self->s, "arena_folios"));
+	ASSERT_EQ(0, nt_run(self->s, "check mm=0"));
+	EXPECT_STREQ("violations 0\n", self->s->reply.buf);
+	/* The stats file's per-mm part. */
+	r.size = PB_STATS_MAX;
+	r.buf = calloc(1, r.size);
+	ASSERT_NE(NULL, r.buf);
+	pb_mm_stats_show(&r);
+	snprintf(want, sizeof(want), "mm.%llu.0.pte_writes %llu\n", self->s->id,
+		 self->mm->counters[PB_MMC_pte_writes]);
+	EXPECT_NE(NULL, strstr(r.buf, want)) TH_LOG("%s", r.buf);
+	free(r.buf);
+}
+
+TEST_F(cmd, dump_folio_and_ptep_get_describe_the_entries)
+{
+	const struct pb_geom *g = &self->mm->geom;
+	pb_pte_t *ptep = pb_pte_offset(self->mm, NT_VA, false);
+	u64 head = pb_pte_pfn(g, ptep[0]);
+	char want[4096], flags[96];
+	int len = 0;
+	unsigned int i;
+
+	/* From the last entry of block 0 into block 1. */
+	for (i = 0; i < 3; i++) {
+		u64 idx = self->cont - 1 + i;
+
+		pb_pte_flags_str(ptep[idx], flags, sizeof(flags));
+		len += snprintf(want + len, sizeof(want) - len,
+				"0x%012llx 0x%016llx %s pfn=0x%llx folio=0x%llx order=%u idx=%llu cont=1\n",
+				NT_VA + idx * self->psize, ptep[idx], flags,
+				pb_pte_pfn(g, ptep[idx]),
+				pb_pte_pfn(g, ptep[idx]) - (idx & (self->cont - 1)),
+				variant->cont_shift, idx & (self->cont - 1));
+	}
+	ASSERT_EQ(0, nt_run(self->s, "dump mm=0 va=0x%llx nr=3",
+			    NT_VA + self->block - self->psize));
+	EXPECT_STREQ(want, self->s->reply.buf);
+	EXPECT_NE(NULL, strstr(want, ",CONT,"));
+	ASSERT_EQ(0, nt_run(self->s, "dump mm=0 va=0x%llx", NT_VA + 2 * self->block));
+	snprintf(want, sizeof(want), "0x%012llx 0x%016llx none\n",
+		 NT_VA + 2 * self->block, 0ULL);
+	EXPECT_STREQ(want, self->s->reply.buf);
+
+	ASSERT_EQ(0, nt_run(self->s, "folio mm=0 va=0x%llx", NT_VA + 3 * self->psize));
+	snprintf(want, sizeof(want),
+		 "pfn 0x%llx\nhead 0x%llx\norder %u\nrefcount %u\nmapcount 1\n"
+		 "large_mapcount %u\npincount 0\nanon 1\nexclusive 1\ndeferred 0\ndirty 0\n",
+		 head + 3, head, variant->cont_shift, self->cont, self->cont);
+	EXPECT_STREQ(want, self->s->reply.buf);
+
+	ASSERT_EQ(0, nt_run(self->s, "ptep_get mm=0 va=0x%llx", NT_VA + self->psize));
+	EXPECT_EQ(ptep[1], (u64)nt_reply_val(self->s, "pte"));
+	EXPECT_EQ(ptep[1], (u64)nt_reply_val(self->s, "raw"));
+	EXPECT_EQ(head + 1, nt_reply_val(self->s, "pfn"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "dirty"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "young"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "write"));
+}
+
+TEST_F(cmd, helper_commands_move_the_counters)
+{
+	struct pb_mm *mm = self->mm;
+	unsigned int cont = self->cont;
+	u64 unfolds = mm->counters[PB_MMC_unfolds];
+	u64 folds = mm->counters[PB_MMC_folds];
+	u64 tlbi = mm->counters[PB_MMC_tlbi_range];
+
+	/* A partial wrprotect: two edge unfolds and the caller's flush. */
+	ASSERT_EQ(0, nt_run(self->s, "wrprotect mm=0 va=0x%llx nr=%u",
+			    NT_VA + self->psize, 2 * cont - 2));
+	EXPECT_EQ(unfolds + 2, mm->counters[PB_MMC_unfolds]);
+	EXPECT_EQ(tlbi + 3, mm->counters[PB_MMC_tlbi_range]);
+	/* Fold a block back: the wrprotected entries differ from the first. */
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "fold mm=0 va=0x%llx", NT_VA));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf, "entries differ"));
+	ASSERT_EQ(0, nt_run(self->s, "set_access_flags mm=0 va=0x%llx write=1",
+			    NT_VA + self->block));
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "fold mm=0 va=0x%llx", NT_VA + self->block));
+	ASSERT_EQ(0, nt_run(self->s, "wrprotect mm=0 va=0x%llx nr=1", NT_VA));
+	ASSERT_EQ(0, nt_run(self->s, "fold mm=0 va=0x%llx", NT_VA));
+	EXPECT_EQ(folds + 1, mm->counters[PB_MMC_folds]);
+	ASSERT_EQ(0, nt_run(self->s, "unfold mm=0 va=0x%llx", NT_VA + self->psize));
+	EXPECT_EQ(unfolds + 3, mm->counters[PB_MMC_unfolds]);
+	/* young, then again: the block was young once. */
+	ASSERT_EQ(0, nt_run(self->s, "populate mm=0 va=0x%llx len=0x%llx order=%u",
+			    NT_VA + 2 * self->block, self->block, variant->cont_shift));
+	ASSERT_EQ(0, nt_run(self->s, "young mm=0 va=0x%llx flush=1",
+			    NT_VA + 2 * self->block + self->psize));
+	EXPECT_STREQ("young 1\n", self->s->reply.buf);
+	ASSERT_EQ(0, nt_run(self->s, "young mm=0 va=0x%llx", NT_VA + 2 * self->block));
+	EXPECT_STREQ("young 0\n", self->s->reply.buf);
+	ASSERT_EQ(0, nt_run(self->s, "clear_young_dirty mm=0 va=0x%llx nr=2",
+			    NT_VA + 2 * self->block + self->psize));
+	ASSERT_EQ(0, nt_run(self->s, "access mm=0 va=0x%llx write=1 val=7",
+			    NT_VA + 2 * self->block));
+	EXPECT_STREQ("fault 0\nval 0x7\n", self->s->reply.buf);
+	ASSERT_EQ(0, nt_run(self->s, "get_and_clear mm=0 va=0x%llx nr=%u",
+			    NT_VA + 2 * self->block, cont));
+	EXPECT_EQ(1, nt_reply_val(self->s, "dirty"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "young"));
+	ASSERT_EQ(0, nt_run(self->s, "clear_full mm=0 va=0x%llx nr=%u",
+			    NT_VA + self->block + 1 * self->psize, cont - 1));
+	ASSERT_EQ(0, nt_run(self->s, "munmap mm=0 va=0x%llx len=0x%llx", NT_VA,
+			    NR_BLOCKS * self->block));
+	ASSERT_EQ(0, nt_run(self->s, "check mm=0"));
+	ASSERT_EQ(0, nt_run(self->s, "flush mm=0"));
+	EXPECT_EQ(0, mm->phys->live_folios);
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+TEST_F(cmd, backing_pages_keep_data)
+{
+	u64 va = NT_VA;
+
+	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
+	ASSERT_EQ(0, nt_run(self->s, "mmap mm=1 start=0x%llx len=0x%llx", va, 2 * self->block));
+	ASSERT_EQ(0, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u", va,
+			    2 * self->block, variant->cont_shift));
+	EXPECT_EQ(2 * self->cont, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
+	ASSERT_EQ(0, nt_run(self->s, "checksum mm=1 va=0x%llx len=0x%llx", va,
+			    2 * self->block));
+	EXPECT_EQ(2 * self->cont, nt_reply_val(self->s, "pages"));
+	ASSERT_EQ(0, nt_run(self->s, "access mm=1 va=0x%llx write=1 val=0x1234",
+			    va + self->block + 8));
+	ASSERT_EQ(0, nt_run(self->s, "access mm=1 va=0x%llx", va + self->block + 8));
+	EXPECT_STREQ("fault 0\nval 0x1234\n", self->s->reply.buf);
+	ASSERT_EQ(0, nt_run(self->s, "access mm=1 va=0x%llx", va + self->block + 16));
+	EXPECT_STREQ("fault 0\nval 0x0\n", self->s->reply.buf);
+	ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
+	EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
+}
+
+TEST_F(cmd, a_session_holds_at_most_16_mms)
+{
+	unsigned int i;
+
+	for (i = 1; i < PB_SESSION_MMS; i++)
+		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u arena_pages=16",
+				    variant->page_kb));
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "mm_create"));
+	EXPECT_TRUE(one_error_line(&self->s->reply));
+	EXPECT_EQ(PB_SESSION_MMS, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+	/* Destroying the session releases them all (teardown checks). */
+}
+
+#ifdef NT_KNOWN_BUGS	/* U64_MAX - 1 means "absent" in set and flush */
+/* An optional argument takes every value its range allows. */
+TEST_F(cmd, optional_arguments_take_every_value)
+{
+	/* Not page aligned: not the whole-mm flush that an absent va means. */
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "flush mm=0 va=0xfffffffffffffffe"))
+		TH_LOG("%s", self->s->reply.buf);
+	/* The seed knob's largest value, alone and with another knob. */
+	EXPECT_EQ(0, nt_run(self->s, "set mm=0 seed=0xfffffffffffffffe"))
+		TH_LOG("%s", self->s->reply.buf);
+	EXPECT_EQ(0xfffffffffffffffeULL, self->mm->knobs[PB_KNOB_seed]);
+	self->mm->knobs[PB_KNOB_seed] = 1;
+	EXPECT_EQ(0, nt_run(self->s, "set mm=0 autofold=1 seed=0xfffffffffffffffe"));
+	EXPECT_EQ(0xfffffffffffffffeULL, self->mm->knobs[PB_KNOB_seed]);
+}
+#endif
+
+#ifdef NT_KNOWN_BUGS	/* set contpte=0 leaves blocks folded */
+/*
+ * contpte=0 is arm64 without CONFIG_ARM64_CONTPTE, whose helpers never see a
+ * CONT entry.  Switching it off over folded blocks must refuse, or unfold
+ * them; either way no helper may leave a block half CONT.
+ */
+TEST_F(cmd, contpte_off_over_folded_blocks)
+{
+	pb_pte_t *ptep = pb_pte_offset(self->mm, NT_VA, false);
+	unsigned int i, cont = 0;
+	int ret;
+
+	ret = nt_run(self->s, "set mm=0 contpte=0");
+	if (ret) {
+		EXPECT_EQ(-EINVAL, ret);
+		EXPECT_TRUE(one_error_line(&self->s->reply));
+		EXPECT_EQ(1, self->mm->knobs[PB_KNOB_contpte]);
+		return;
+	}
+	for (i = 0; i < 2 * self->cont; i++)
+		cont += pb_pte_cont(ptep[i]);
+	EXPECT_EQ(0, cont);
+	EXPECT_EQ(0, nt_run(self->s, "wrprotect mm=0 va=0x%llx nr=1", NT_VA + self->psize))
+		TH_LOG("%s", self->s->reply.buf);
+	EXPECT_EQ(0, nt_run(self->s, "check mm=0")) TH_LOG("%s", self->s->reply.buf);
+}
+#endif
+
+/* --- fail_nth ---------------------------------------------------------------------- */
+
+TEST_F(cmd, fail_nth_mm_create_fails_cleanly)
+{
+	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	s64 injected = atomic64_read(&pb_counters[PB_CNT_alloc_failures_injected]);
+	unsigned int nth, failures = 0;
+	struct pb_mm *mm;
+
+	for (nth = 1; nth < 64; nth++) {
+		atomic_set(&pb_fail_nth, nth);
+		mm = nt_mm_create(variant->page_kb, 48, 48, 0, 1 << 20, true);
+		if (!IS_ERR(mm))
+			break;
+		failures++;
+		EXPECT_EQ(-ENOMEM, PTR_ERR(mm));
+		EXPECT_EQ(0, atomic_read(&pb_fail_nth));
+		EXPECT_EQ(injected + failures,
+			  atomic64_read(&pb_counters[PB_CNT_alloc_failures_injected]));
+		EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+		EXPECT_EQ(1, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+		EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
+	}
+	ASSERT_FALSE(IS_ERR(mm));
+	/* Every allocation of create was made to fail once. */
+	EXPECT_EQ(nth - 1, failures);
+	EXPECT_GE(failures, 5);
+	atomic_set(&pb_fail_nth, 0);
+	pb_mm_destroy(mm);
+	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+}
+
+TEST_F(cmd, fail_nth_populate_fails_cleanly)
+{
+	struct pb_mm *mm = self->mm;
+	u64 va = NT_VA + 2 * self->block, len = 4 * self->block;
+	u64 folios = mm->phys->live_folios;
+	unsigned int nth, failures = 0, i;
+	const char *why = NULL;
+	int ret;
+
+	/* Backing pages, so that every folio allocates; fresh tables too. */
+	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
+	mm = self->s->mms[1];
+	ASSERT_EQ(0, pb_vma_add(mm, va, va + len, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
+				&why));
+	folios = mm->phys->live_folios;
+	for (nth = 1; nth < 256; nth++) {
+		s64 data = atomic64_read(&pb_counters[PB_CNT_live_data_pages]);
+		unsigned int mapped = 0;
+
+		atomic_set(&pb_fail_nth, nth);
+		ret = pb_populate(mm, va, va + len, variant->cont_shift, nth & 1, &why);
+		if (!ret)
+			break;
+		failures++;
+		EXPECT_EQ(-ENOMEM, ret);
+		EXPECT_NE(NULL, why);
+		atomic_set(&pb_fail_nth, 0);
+		/* Nothing stays mapped, no folio stays allocated. */
+		for (i = 0; i < len / self->psize; i++) {
+			pb_pte_t *ptep = pb_pte_offset(mm, va + i * self->psize, false);
+
+			mapped += ptep && *ptep;
+		}
+		EXPECT_EQ(0, mapped) TH_LOG("nth %u", nth);
+		EXPECT_EQ(folios, mm->phys->live_folios);
+		EXPECT_EQ(data, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
+		EXPECT_EQ(0, pb_check_mm(mm));
+	}
+	ASSERT_EQ(0, ret);
+	atomic_set(&pb_fail_nth, 0);
+	EXPECT_GE(failures, 4);
+	EXPECT_EQ(folios + 4, mm->phys->live_folios);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+TEST_F(cmd, fail_nth_in_sessions_and_commands)
+{
+	struct pb_session *s;
+
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(NULL, pb_session_create());
+	atomic_set(&pb_fail_nth, 2);
+	EXPECT_EQ(NULL, pb_session_create());
+	EXPECT_EQ(1, atomic64_read(&pb_counters[PB_CNT_live_sessions]));
+	atomic_set(&pb_fail_nth, 3);
+	s = pb_session_create();
+	ASSERT_NE(NULL, s);
+	atomic_set(&pb_fail_nth, 0);
+	pb_session_destroy(s);
+
+	/* A command that runs out of memory says so, and leaves nothing. */
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(-ENOMEM, nt_run(self->s, "mm_create page_kb=%u", variant->page_kb));
+	EXPECT_STREQ("error: mm_create: out of memory\n", self->s->reply.buf);
+	EXPECT_EQ(NULL, self->s->mms[1]);
+	/* A fresh mm: populate needs page tables first. */
+	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
+	ASSERT_EQ(0, nt_run(self->s, "mmap mm=1 start=0x%llx len=0x%llx", NT_VA,
+			    self->block));
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(-ENOMEM, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+				  NT_VA, self->block, variant->cont_shift));
+	EXPECT_STREQ("error: populate: out of memory for page tables\n",
+		     self->s->reply.buf);
+	/* The tables are there now: the folio's backing data fails. */
+	ASSERT_EQ(0, pb_pgtable_prealloc(self->s->mms[1], NT_VA, NT_VA + self->block));
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(-ENOMEM, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+				  NT_VA, self->block, variant->cont_shift));
+	EXPECT_TRUE(one_error_line(&self->s->reply)) TH_LOG("%s", self->s->reply.buf);
+	EXPECT_EQ(0, self->s->mms[1]->phys->live_folios);
+	EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
+	atomic_set(&pb_fail_nth, 0);
+	EXPECT_EQ(0, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+			    NT_VA, self->block, variant->cont_shift));
+}
+
+/* --- The shim's kstrtou64(), which the parser relies on ----------------------------- */
+
+FIXTURE(shim)
+{
+};
+
+FIXTURE_SETUP(shim)
+{
+}
+
+FIXTURE_TEARDOWN(shim)
+{
+	nt_check_leaks(_metadata);
+}
+
+TEST_F(shim, kstrtou64_has_kernel_semantics)
+{
+	static const struct {
+		const char *s;
+		unsigned int base;
+		int ret;
+		u64 val;
+	} t[] = {
+		{ "0", 0, 0, 0 }, { "10", 0, 0, 10 }, { "010", 0, 0, 8 },
+		{ "0x10", 0, 0, 16 }, { "0X1f", 0, 0, 31 }, { "+7", 0, 0, 7 },
+		{ "7\n", 0, 0, 7 }, { "18446744073709551615", 0, 0, U64_MAX },
+		{ "0xffffffffffffffff", 0, 0, U64_MAX }, { "ff", 16, 0, 255 },
+		{ "0xff", 16, 0, 255 }, { "777", 8, 0, 511 }, { "101", 2, 0, 5 },
+		{ "18446744073709551616", 0, -ERANGE, 0 },
+		{ "0x10000000000000000", 0, -ERANGE, 0 },
+		{ "", 0, -EINVAL, 0 }, { "\n", 0, -EINVAL, 0 }, { "+", 0, -EINVAL, 0 },
+		{ "-1", 0, -EINVAL, 0 }, { " 1", 0, -EINVAL, 0 }, { "1 ", 0, -EINVAL, 0 },
+		{ "7\n\n", 0, -EINVAL, 0 }, { "0x", 0, -EINVAL, 0 }, { "08", 0, -EINVAL, 0 },
+		{ "12a", 0, -EINVAL, 0 }, { "0x1g", 0, -EINVAL, 0 }, { "9", 8, -EINVAL, 0 },
+		{ "++1", 0, -EINVAL, 0 }, { "0x", 16, -EINVAL, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		u64 val = 0xdead;
+		int ret = kstrtou64(t[i].s, t[i].base, &val);
+
+		EXPECT_EQ(t[i].ret, ret) TH_LOG("'%s' base %u", t[i].s, t[i].base);
+		EXPECT_EQ(t[i].ret ? 0xdead : t[i].val, val)
+			TH_LOG("'%s' base %u", t[i].s, t[i].base);
+	}
+}
+
+TEST_F(shim, printf_helpers_and_macros)
+{
+	char buf[8];
+
+	EXPECT_EQ(5, scnprintf(buf, sizeof(buf), "%s", "hello"));
+	EXPECT_EQ(7, scnprintf(buf, sizeof(buf), "%s", "truncated"));
+	EXPECT_STREQ("truncat", buf);
+	EXPECT_EQ(0, scnprintf(buf, 0, "x"));
+	EXPECT_EQ(0x1000, ALIGN(0xfffULL, 0x1000));
+	EXPECT_EQ(0x1000, ALIGN(0x1000ULL, 0x1000));
+	EXPECT_EQ(3, DIV_ROUND_UP(9, 4));
+	EXPECT_EQ(0xff0, GENMASK(11, 4));
+	EXPECT_EQ(0xf000000000000000ULL, GENMASK_ULL(63, 60));
+	EXPECT_EQ(2, min(2ULL, 3ULL));
+	EXPECT_EQ(3, max(2, 3));
+	EXPECT_TRUE(IS_ERR(ERR_PTR(-ENOMEM)));
+	EXPECT_FALSE(IS_ERR(buf));
+	EXPECT_EQ(-ENOMEM, PTR_ERR(ERR_PTR(-ENOMEM)));
+}
+
+TEST_HARNESS_MAIN
