@@ -191,6 +191,55 @@ TEST_F(chk, clean_across_fork)
 	EXPECT_EQ(0, self->mm->counters[PB_MMC_violations]);
 }
 
+TEST_F(chk, fork_fails_cleanly_under_fail_nth)
+{
+	s64 bytes, folios;
+	unsigned int nth;
+	const char *why = NULL;
+	struct pb_mm *child = NULL;
+	u64 refs;
+
+	populate(_metadata, self->mm, va_of(self, 0), 2 * self->block,
+		 variant->cont_shift + 1, false);
+	populate(_metadata, self->mm, va_of(self, 4 * self->cont), self->block, 0, true);
+	ASSERT_EQ(0, pb_pin(self->mm, va_of(self, 1), va_of(self, 2), true, &why))
+		TH_LOG("pin: %s", why);
+	bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	folios = atomic64_read(&pb_counters[PB_CNT_live_folios]);
+	refs = pb_pfn_to_page(self->mm->phys, pb_pte_pfn(self->g, *ptep_of(self, 0)))->refcount;
+	for (nth = 1; nth < 64; nth++) {
+		atomic_set(&pb_fail_nth, nth);
+		child = pb_fork(self->mm, 1, &why);
+		if (!IS_ERR(child))
+			break;
+		EXPECT_EQ(-ENOMEM, PTR_ERR(child));
+		EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+		EXPECT_EQ(folios, atomic64_read(&pb_counters[PB_CNT_live_folios]));
+		EXPECT_EQ(1, self->mm->phys->nr_mms);
+		EXPECT_EQ(0, pb_check_mm(self->mm)) TH_LOG("nth %u", nth);
+	}
+	atomic_set(&pb_fail_nth, 0);
+	ASSERT_FALSE(IS_ERR(child));
+	EXPECT_GT(nth, 1);
+	/*
+	 * A pinned folio may be DMA'd to: the child gets copies of all its
+	 * exclusive pages, as upstream's folio_maybe_dma_pinned() decides per
+	 * folio.  The other folios are shared.
+	 */
+	EXPECT_EQ(refs, pb_pfn_to_page(self->mm->phys,
+				       pb_pte_pfn(self->g, *ptep_of(self, 0)))->refcount);
+	EXPECT_NE(pb_pte_pfn(self->g, *ptep_of(self, 0)),
+		  pb_pte_pfn(self->g, *pb_pte_offset(child, va_of(self, 0), false)));
+	EXPECT_EQ(pb_pte_pfn(self->g, *ptep_of(self, 4 * self->cont)),
+		  pb_pte_pfn(self->g, *pb_pte_offset(child, va_of(self, 4 * self->cont),
+						     false)));
+	EXPECT_EQ(0, pb_check_mm(child));
+	pb_mm_destroy(child);
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+	ASSERT_EQ(0, pb_pin(self->mm, va_of(self, 1), va_of(self, 2), false, &why));
+	EXPECT_EQ(0, self->mm->counters[PB_MMC_violations]);
+}
+
 /*
  * A write to an anon page, then munmap() of just that page: its data goes
  * with the mapping, which is no lost dirty state.

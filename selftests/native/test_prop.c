@@ -208,6 +208,35 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 		mm->knobs[PB_KNOB_ad_policy] = rnd(self, 4);
 		mm->knobs[PB_KNOB_gather_capacity] = 1 + rnd(self, 128);
 		return NULL;
+	case 9: {	/* a fault: a new folio, a write-protect reuse, or spurious */
+		struct ref was;
+
+		i = rnd(self, self->pages);
+		was = self->ref[i];
+		op = rnd(self, 2);
+		mm->knobs[PB_KNOB_fault_order] = rnd(self, self->g->cont_shift + 2);
+		if (pb_handle_fault(mm, va_of(self, i), op, &why))
+			return why;
+		/* What a fault on an empty entry mapped is the reference now. */
+		for (first = 0; first < self->pages; first++) {
+			pte = *ptep_of(self, first);
+			if (self->ref[first].mapped || !pb_pte_present(pte))
+				continue;
+			self->ref[first] = (struct ref){ .mapped = true,
+				.writable = pb_pte_write(pte),
+				.pfn = pb_pte_pfn(self->g, pte) };
+		}
+		if (!self->ref[i].mapped)
+			return "fault: nothing mapped";
+		/* An exclusive anon page is reused, never copied. */
+		if (was.mapped && self->ref[i].pfn != was.pfn)
+			return "fault: the page moved";
+		if (op && !pb_pte_write(pb_ptep_get(mm, va_of(self, i), ptep_of(self, i))))
+			return "fault: a write fault left the page read-only";
+		if (op)
+			self->ref[i].writable = true;
+		return NULL;
+	}
 	default:	/* get_and_clear_full_ptes() of a run of one folio */
 		first = rnd(self, self->pages);
 		if (!self->ref[first].mapped)
@@ -271,7 +300,8 @@ static void run_seed(struct __test_metadata *_metadata,
 {
 	static const char *const ops[] = {
 		"populate", "munmap", "wrprotect", "access", "set_access_flags",
-		"clear_young_dirty", "young", "fold/unfold", "knobs", "get_and_clear",
+		"clear_young_dirty", "young", "fold/unfold", "knobs", "fault",
+		"get_and_clear",
 	};
 	unsigned int s;
 
