@@ -174,7 +174,7 @@ static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
 	unsigned int n = pb_ptrs_per_table(g), i;
 
 	for (i = 0; i < n; i++) {
-		pb_pte_t pte = table[i];
+		pb_pte_t pte = table[i], *first;
 		struct pb_page *page;
 
 		if (!pb_pte_present(pte) || (pte & PB_PTE_SPECIAL))
@@ -187,8 +187,9 @@ static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
 		}
 		pb_seen(page)++;
 		/* Dirty is visible in the entry, or anywhere in its block. */
-		if (pb_pte_dirty(pte) || (pb_pte_cont(pte) &&
-		    pb_block_dirty(mm, table + (i & ~(pb_cont_ptes(g) - 1)))))
+		first = table + (i & ~(pb_cont_ptes(g) - 1));
+		if (pb_pte_dirty(pte) ||
+		    (pb_pte_cont(pte) && pb_block_dirty(mm, first)))
 			page->flags |= PB_PG_SEEN_DIRTY;
 	}
 }
@@ -256,15 +257,12 @@ u64 pb_check_mm(struct pb_mm *mm)
 	return mm->counters[PB_MMC_violations] - before;
 }
 
-/* The folio of @pfn is cleaned on purpose: its dirty data may be dropped. */
-void pb_folio_mark_clean(struct pb_mm *mm, u64 pfn)
+/* The page @pfn is cleaned on purpose: what it holds may be dropped. */
+void pb_page_mark_clean(struct pb_mm *mm, u64 pfn)
 {
-	struct pb_page *head = pb_page_folio(mm->phys, pfn, NULL);
-	u64 i;
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
 
-	if (!head)
-		return;
-	head->flags &= ~PB_PG_DIRTY;
-	for (i = 0; i < (1ULL << head->order); i++)
-		head[i].flags &= ~PB_PG_HW_DIRTIED;
+	if (head)
+		head[pfn - head_pfn].flags &= ~PB_PG_HW_DIRTIED;
 }

@@ -124,6 +124,12 @@ static struct pb_arg *pb_find_arg(struct pb_args *a, const char *key)
 	return NULL;
 }
 
+/* Was @key given?  Marks it used. */
+bool pb_arg_given(struct pb_args *a, const char *key)
+{
+	return pb_find_arg(a, key);
+}
+
 int pb_arg_str(struct pb_args *a, const char *key, const char *def,
 	       const char **out)
 {
@@ -196,6 +202,7 @@ static int pb_parse(struct pb_args *a, char *line,
 	char *name, *tok, *eq;
 	int i;
 
+	line = skip_spaces(line);
 	name = strsep(&line, " \t");
 	if (!name || !*name)
 		return pb_err(a, "empty command; try 'help'");

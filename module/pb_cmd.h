@@ -55,6 +55,7 @@ const struct pb_command *pb_find_command(const char *name);
 
 __printf(2, 3) int pb_err(struct pb_args *a, const char *fmt, ...);
 int pb_arg_u64(struct pb_args *a, const char *key, u64 def, u64 *out);
+bool pb_arg_given(struct pb_args *a, const char *key);
 int pb_arg_str(struct pb_args *a, const char *key, const char *def,
 	       const char **out);
 

@@ -342,23 +342,45 @@ static int pb_cmd_munmap(struct pb_args *a)
 
 /* --- Knobs and counters -------------------------------------------------------- */
 
+/* Is any block of @mm folded? */
+static bool pb_mm_has_cont(struct pb_mm *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm->nr_vmas; i++) {
+		const struct pb_geom *g = &mm->geom;
+		u64 va;
+
+		for (va = mm->vmas[i].start; va < mm->vmas[i].end;
+		     va += pb_cont_size(g)) {
+			pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+
+			if (ptep && pb_pte_valid_cont(*ptep))
+				return true;
+		}
+	}
+	return false;
+}
+
 static int pb_cmd_set(struct pb_args *a)
 {
+	bool given[PB_NR_KNOBS] = { };
 	u64 vals[PB_NR_KNOBS];
 	struct pb_mm *mm;
-	int ret, k, given = 0;
+	int ret, k, nr_given = 0;
 
 	ret = pb_arg_mm(a, &mm);
 	if (ret)
 		return ret;
 	/* Check them all first: a bad value changes no knob. */
 	for (k = 0; k < PB_NR_KNOBS; k++) {
-		ret = pb_arg_u64(a, pb_knobs[k].name, U64_MAX - 1, &vals[k]);
+		if (!pb_arg_given(a, pb_knobs[k].name))
+			continue;
+		ret = pb_arg_u64(a, pb_knobs[k].name, U64_MAX, &vals[k]);
 		if (ret)
 			return ret;
-		if (vals[k] == U64_MAX - 1)
-			continue;
-		given++;
+		given[k] = true;
+		nr_given++;
 		if (vals[k] > pb_knobs[k].max)
 			return pb_err(a, "%s must be within 0..%llu",
 				      pb_knobs[k].name, pb_knobs[k].max);
@@ -369,14 +391,18 @@ static int pb_cmd_set(struct pb_args *a)
 		if (k == PB_KNOB_fault_order && vals[k] > pb_pmd_order(&mm->geom))
 			return pb_err(a, "fault_order must be within 0..%u for this granule",
 				      pb_pmd_order(&mm->geom));
+		/* The plain helpers would leave folded blocks half-CONT. */
+		if (k == PB_KNOB_contpte && !vals[k] && mm->knobs[k] &&
+		    pb_mm_has_cont(mm))
+			return pb_err(a, "contpte=0 needs an mm with no folded block");
 	}
 	for (k = 0; k < a->nr; k++)
 		if (!a->arg[k].used)
 			return pb_err(a, "set: unknown argument '%s'", a->arg[k].key);
-	if (!given)
+	if (!nr_given)
 		return pb_err(a, "set: no knob given; see 'knobs'");
 	for (k = 0; k < PB_NR_KNOBS; k++) {
-		if (vals[k] == U64_MAX - 1)
+		if (!given[k])
 			continue;
 		mm->knobs[k] = vals[k];
 		if (k == PB_KNOB_seed)
@@ -788,16 +814,18 @@ static int pb_cmd_flush(struct pb_args *a)
 	int ret;
 
 	ret = pb_arg_mm(a, &mm);
+	if (!ret && !pb_arg_given(a, "va")) {
+		if (pb_arg_given(a, "nr"))
+			return pb_err(a, "nr needs va");
+		pb_flush_tlb_mm(mm);
+		return pb_mm_done(a, mm, 0);
+	}
 	if (!ret)
-		ret = pb_arg_u64(a, "va", U64_MAX - 1, &va);
+		ret = pb_arg_u64(a, "va", U64_MAX, &va);
 	if (!ret)
 		ret = pb_arg_u64(a, "nr", 1, &nr);
 	if (ret)
 		return ret;
-	if (va == U64_MAX - 1) {
-		pb_flush_tlb_mm(mm);
-		return pb_mm_done(a, mm, 0);
-	}
 	if (va & (pb_page_size(&mm->geom) - 1) || va >= (1ULL << mm->geom.va_bits))
 		return pb_err(a, "va 0x%llx is not page aligned or beyond the VA size", va);
 	if (!nr || nr > ((1ULL << mm->geom.va_bits) - va) >> mm->geom.page_shift)

@@ -455,7 +455,7 @@ void pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			new = pb_pte_mkold(new);
 		if (dirty) {
 			new = pb_pte_mkclean(new);
-			pb_folio_mark_clean(mm, pb_pte_pfn(g, old));
+			pb_page_mark_clean(mm, pb_pte_pfn(g, old));
 		}
 		if (new != old)
 			pb_write_pte(mm, va + ((u64)i << g->page_shift), ptep + i, new);

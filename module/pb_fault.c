@@ -335,10 +335,16 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		if (!pb_pte_present(pte))
 			continue;
 		head = pb_page_folio(mm->phys, pb_pte_pfn(g, pte), NULL);
+		/*
+		 * Unlike upstream, a shared VMA's batch respects dirty: the
+		 * upgrade there depends on each PTE's dirty bit, and a merged
+		 * batch would make clean PTEs writable without a write notify.
+		 */
 		if (batch && head && head->order && left > 1)
 			nr = pb_folio_pte_batch(mm, va, ptep, pte, left,
-						PB_FPB_IGNORE_DIRTY |
-						PB_FPB_RESPECT_WRITE, &writable);
+						PB_FPB_RESPECT_WRITE |
+						(vma->flags & PB_VM_SHARED ? 0 :
+						 PB_FPB_IGNORE_DIRTY), &writable);
 		/* modify_prot_start_ptes(): A/D of the batch gathered. */
 		pte = nr == 1 ? pb_ptep_get_and_clear(mm, va, ptep) :
 				pb_get_and_clear_full_ptes(mm, va, ptep, nr);

@@ -444,7 +444,7 @@ void pb_check_invalidated(struct pb_mm *mm, u64 start, u64 end);
 void pb_violation(struct pb_mm *mm, enum pb_violation v, u64 va, u64 old,
 		  u64 new);
 u64 pb_check_mm(struct pb_mm *mm);
-void pb_folio_mark_clean(struct pb_mm *mm, u64 pfn);
+void pb_page_mark_clean(struct pb_mm *mm, u64 pfn);
 
 /* pb_contpte.c */
 void pb_raw_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,

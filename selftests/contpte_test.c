@@ -967,8 +967,11 @@ TEST_F(oa52, fixed_stepping_crosses_cleanly)
 			    (unsigned long long)OA52_PAGES << variant->page_shift))
 		TH_LOG("%s", self->c.reply);
 	ASSERT_EQ(0, dump_pfns(&self->c, pfns, OA52_PAGES));
-	for (i = 0; i < OA52_PAGES; i++)
-		EXPECT_EQ(boundary - OA52_PAGES / 2 + i, pfns[i]);
+	for (i = 0; i < OA52_PAGES; i++) {
+		unsigned long long want = boundary - OA52_PAGES / 2 + i;
+
+		EXPECT_EQ(want, pfns[i]) TH_LOG("entry %d", i);
+	}
 	ASSERT_EQ(0, pb_cmd(&self->c, "check mm=0"));
 }
 
@@ -1045,8 +1048,11 @@ TEST(fail_nth_sweep_mm_commands)
 			close(fd);
 		}
 		pb_close(&c);
-		for (i = 0; i < ARRAY_SIZE(live); i++)
-			EXPECT_EQ(0, pb_stat(live[i])) TH_LOG("step %d counter %u", n, i);
+		for (i = 0; i < ARRAY_SIZE(live); i++) {
+			long long value = pb_stat(live[i]);
+
+			EXPECT_EQ(0, value) TH_LOG("step %d: %s", n, live[i]);
+		}
 		EXPECT_EQ(0, pb_stat("live_bytes")) TH_LOG("step %d", n);
 	}
 	EXPECT_TRUE(done);

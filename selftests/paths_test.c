@@ -174,8 +174,11 @@ TEST_F(paths, order0_fork_batched_and_per_pte_alike)
 	ASSERT_EQ(3, val(&self->c, "mm"));
 	for (i = 0; i < ARRAY_SIZE(same); i++)
 		batched[i] = counter(&self->c, 2, same[i]);
-	for (i = 0; i < ARRAY_SIZE(same); i++)
-		EXPECT_EQ(batched[i], counter(&self->c, 3, same[i])) TH_LOG("%u", i);
+	for (i = 0; i < ARRAY_SIZE(same); i++) {
+		long long per_pte = counter(&self->c, 3, same[i]);
+
+		EXPECT_EQ(batched[i], per_pte) TH_LOG("%s", same[i]);
+	}
 	EXPECT_EQ(pages, batched[0]);
 	EXPECT_EQ(pages, batched[2]);
 }

@@ -227,8 +227,11 @@ TEST(live_counters_zero_when_idle)
 	};
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(live); i++)
-		EXPECT_EQ(0, pb_stat(live[i])) TH_LOG("counter %u", i);
+	for (i = 0; i < ARRAY_SIZE(live); i++) {
+		long long value = pb_stat(live[i]);
+
+		EXPECT_EQ(0, value) TH_LOG("%s", live[i]);
+	}
 }
 
 TEST(stats_format)

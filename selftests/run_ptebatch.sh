@@ -55,7 +55,7 @@ mountpoint -q /sys/kernel/debug 2>/dev/null ||
 [ -d /sys/kernel/debug/ptebatch ] || { echo "# /sys/kernel/debug/ptebatch missing"; exit 1; }
 
 rc=0
-for t in ptebatch_test contpte_test paths_test; do
+for t in ptebatch_test contpte_test paths_test oracle_test; do
 	"$here/$t" || rc=1
 done
 

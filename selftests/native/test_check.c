@@ -521,7 +521,6 @@ TEST_F(chk, mutation_skip_ad_gather)
 	EXPECT_EQ(0, dirty);
 }
 
-#ifdef NT_KNOWN_BUGS	/* pb_folio_mark_clean() cleans the whole folio */
 /*
  * The same loss after MADV_FREE cleaned only the other block of the folio:
  * the written page's state must survive a clean of its neighbours.
@@ -549,7 +548,6 @@ TEST_F(chk, mutation_skip_ad_gather_after_a_partial_clean)
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_dirty_lost, 1, before);
 }
-#endif
 
 /* The TLB model: a write through a writable entry that wrprotect left. */
 TEST_F(chk, wrprotect_without_flush_is_a_stale_tlb_write)

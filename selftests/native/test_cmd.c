@@ -512,7 +512,6 @@ TEST_F(cmd, a_session_holds_at_most_16_mms)
 	/* Destroying the session releases them all (teardown checks). */
 }
 
-#ifdef NT_KNOWN_BUGS	/* U64_MAX - 1 means "absent" in set and flush */
 /* An optional argument takes every value its range allows. */
 TEST_F(cmd, optional_arguments_take_every_value)
 {
@@ -527,9 +526,7 @@ TEST_F(cmd, optional_arguments_take_every_value)
 	EXPECT_EQ(0, nt_run(self->s, "set mm=0 autofold=1 seed=0xfffffffffffffffe"));
 	EXPECT_EQ(0xfffffffffffffffeULL, self->mm->knobs[PB_KNOB_seed]);
 }
-#endif
 
-#ifdef NT_KNOWN_BUGS	/* set contpte=0 leaves blocks folded */
 /*
  * contpte=0 is arm64 without CONFIG_ARM64_CONTPTE, whose helpers never see a
  * CONT entry.  Switching it off over folded blocks must refuse, or unfold
@@ -555,7 +552,6 @@ TEST_F(cmd, contpte_off_over_folded_blocks)
 		TH_LOG("%s", self->s->reply.buf);
 	EXPECT_EQ(0, nt_run(self->s, "check mm=0")) TH_LOG("%s", self->s->reply.buf);
 }
-#endif
 
 /* --- fail_nth ---------------------------------------------------------------------- */
 

@@ -3,6 +3,14 @@
 #ifndef _SHIM_LINUX_STRING_H
 #define _SHIM_LINUX_STRING_H
 
+#include <ctype.h>
 #include <string.h>
+
+static inline char *skip_spaces(const char *str)
+{
+	while (isspace(*str))
+		str++;
+	return (char *)str;
+}
 
 #endif /* _SHIM_LINUX_STRING_H */

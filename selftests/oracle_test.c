@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch selftests: the differential oracle, batched against per-PTE, on
+ * every granule with backing pages on and off.
+ */
+#include "kselftest_harness.h"
+#include "pb_util.h"
+
+/* Six variants of 34 seeds: 204 seeds per guest. */
+#define SEEDS	34
+#define STEPS	40
+
+FIXTURE(oracle)
+{
+	struct pb_ctl c;
+};
+
+FIXTURE_VARIANT(oracle)
+{
+	unsigned int page_kb;
+	int backing;
+	unsigned long long first_seed;
+};
+
+FIXTURE_VARIANT_ADD(oracle, granule_4k)
+{
+	.page_kb = 4, .first_seed = 1,
+};
+
+FIXTURE_VARIANT_ADD(oracle, granule_4k_backing)
+{
+	.page_kb = 4, .backing = 1, .first_seed = 1001,
+};
+
+FIXTURE_VARIANT_ADD(oracle, granule_16k)
+{
+	.page_kb = 16, .first_seed = 2001,
+};
+
+FIXTURE_VARIANT_ADD(oracle, granule_16k_backing)
+{
+	.page_kb = 16, .backing = 1, .first_seed = 3001,
+};
+
+FIXTURE_VARIANT_ADD(oracle, granule_64k)
+{
+	.page_kb = 64, .first_seed = 4001,
+};
+
+FIXTURE_VARIANT_ADD(oracle, granule_64k_backing)
+{
+	.page_kb = 64, .backing = 1, .first_seed = 5001,
+};
+
+FIXTURE_SETUP(oracle)
+{
+	ASSERT_EQ(0, pb_open(&self->c));
+}
+
+FIXTURE_TEARDOWN(oracle)
+{
+	pb_close(&self->c);
+}
+
+TEST_F_TIMEOUT(oracle, seeds_agree, 300)
+{
+	long long live = pb_stat("live_folios");
+
+	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu seeds=%d steps=%d page_kb=%u backing=%d",
+			    variant->first_seed, SEEDS, STEPS, variant->page_kb,
+			    variant->backing))
+		TH_LOG("%s", self->c.reply);
+	EXPECT_EQ(SEEDS, pb_lookup(self->c.reply, "seeds"));
+	EXPECT_EQ(SEEDS * STEPS, pb_lookup(self->c.reply, "steps"));
+	/* Batching never costs more unfolds or invalidations, and saves some. */
+	EXPECT_LT(pb_lookup(self->c.reply, "unfolds_batched"),
+		  pb_lookup(self->c.reply, "unfolds_per_pte"));
+	EXPECT_LT(pb_lookup(self->c.reply, "tlbi_batched"),
+		  pb_lookup(self->c.reply, "tlbi_per_pte"));
+	/* Every mm the oracle made is gone. */
+	EXPECT_EQ(live, pb_stat("live_folios"));
+	EXPECT_EQ(0, pb_stat("live_mms"));
+}
+
+TEST_F(oracle, replay_is_deterministic)
+{
+	char first[PB_REPLY_MAX + 1];
+
+	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu steps=25 page_kb=%u trace=1",
+			    variant->first_seed, variant->page_kb));
+	memcpy(first, self->c.reply, sizeof(first));
+	EXPECT_NE(NULL, strstr(first, "step 25 op "));
+	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu steps=25 page_kb=%u trace=1",
+			    variant->first_seed, variant->page_kb));
+	EXPECT_STREQ(first, self->c.reply);
+}
+
+FIXTURE(oracle_bad)
+{
+	struct pb_ctl c;
+};
+
+FIXTURE_VARIANT(oracle_bad)
+{
+	const char *cmd;
+	const char *reason;
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, granule)
+{
+	.cmd = "oracle page_kb=8", .reason = "granule must be 4, 16 or 64",
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, no_seeds)
+{
+	.cmd = "oracle seeds=0", .reason = "within 1..10000",
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, too_many_steps)
+{
+	.cmd = "oracle steps=10001", .reason = "within 1..10000",
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, seed_overflow)
+{
+	.cmd = "oracle seed=0xffffffffffffffff seeds=2", .reason = "overflows",
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, trace_too_long)
+{
+	.cmd = "oracle steps=501 trace=1", .reason = "at most 500 steps",
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, unknown_key)
+{
+	.cmd = "oracle mm=0", .reason = "unknown argument 'mm'",
+};
+
+FIXTURE_SETUP(oracle_bad)
+{
+	ASSERT_EQ(0, pb_open(&self->c));
+}
+
+FIXTURE_TEARDOWN(oracle_bad)
+{
+	pb_close(&self->c);
+}
+
+/* The allocation counter, through ctl: reading the stats file allocates. */
+static long long allocs(struct pb_ctl *c)
+{
+	return pb_cmd(c, "stats") ? -1 : pb_lookup(c->reply, "allocs");
+}
+
+TEST_F(oracle_bad, einval_with_reason)
+{
+	long long before = allocs(&self->c);
+
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->cmd));
+	EXPECT_NE(NULL, strstr(self->c.reply, variant->reason))
+		TH_LOG("'%s' replied: %s", variant->cmd, self->c.reply);
+	/* Rejected before anything was allocated. */
+	EXPECT_EQ(before, allocs(&self->c));
+}
+
+TEST_HARNESS_MAIN
