@@ -9,6 +9,7 @@
 #                         build/<flavour>/ (also flavour-arm64-16k, -amd64)
 #   make demo             boot the arm64 guest and show what the module offers
 #   make check            every test, ending with "N passed, M failed"
+#   make bench            benchmarks in instruction time: build/bench/results.md
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PTEBATCH_CACHE ?= $(HOME)/.cache/ptebatch
@@ -16,7 +17,7 @@ export PTEBATCH_CACHE
 
 FLAVOURS := arm64 arm64-16k amd64
 
-.PHONY: all modules clean setup demo check lint native $(addprefix flavour-,$(FLAVOURS))
+.PHONY: all modules clean setup demo check bench lint native $(addprefix flavour-,$(FLAVOURS))
 
 all: modules
 
@@ -49,3 +50,6 @@ demo: setup
 
 check: setup
 	scripts/check
+
+bench: setup
+	scripts/bench

@@ -50,6 +50,7 @@ int pb_arg_range(struct pb_args *a, struct pb_mm *mm, u64 *startp, u64 *endp);
 int pb_mm_done(struct pb_args *a, struct pb_mm *mm, int ret);
 int pb_session_add_mm(struct pb_session *s, struct pb_mm *mm);
 int pb_session_free_slot(struct pb_session *s);
+int pb_cmd_bench(struct pb_args *a);
 
 const struct pb_command *pb_find_command(const char *name);
 

@@ -435,9 +435,10 @@ static int pb_cmd_mm_stats(struct pb_args *a)
 		pb_reply_printf(&a->s->reply, "%s %llu\n", pb_mm_counter_names[c],
 				mm->counters[c]);
 	pb_reply_printf(&a->s->reply,
-			"arena_folios %llu\narena_data_pages %llu\ndeferred_split_queue %llu\n",
+			"arena_folios %llu\narena_data_pages %llu\ndeferred_split_queue %llu\n"
+			"pt_bytes %llu\narena_meta_bytes %llu\n",
 			mm->phys->live_folios, mm->phys->live_pages,
-			mm->phys->deferred_len);
+			mm->phys->deferred_len, mm->pt_bytes, mm->phys->meta_bytes);
 	return 0;
 }
 

@@ -226,6 +226,8 @@ const struct pb_command pb_path_commands[] = {
 	  "set (wp=1) or clear uffd write-protection of a range" },
 	{ "pin", pb_cmd_pin, "mm va len", "GUP-pin every page of a range" },
 	{ "unpin", pb_cmd_unpin, "mm va len", "release one pin of every page of a range" },
+	{ "bench", pb_cmd_bench, "mm op bytes",
+	  "time fork, zap (the child's exit) or an mprotect RO/RW round trip of an mm, or memcpy" },
 	{ "oracle", pb_cmd_oracle, "seed seeds steps page_kb backing trace",
 	  "run seeded random steps on a batched and a per-PTE mm family and compare" },
 };

@@ -204,6 +204,7 @@ struct pb_phys {
 	u64 nr_pages;		/* arena capacity */
 	u64 next_pfn;		/* allocation cursor */
 	u64 high_water;		/* no folio was ever allocated from here up */
+	u64 meta_bytes;		/* the arena's own metadata: sections, pages */
 	bool backing;		/* real backing pages for data */
 	unsigned int nr_sections;
 	struct pb_section **sections;
@@ -407,6 +408,7 @@ struct pb_mm {
 	struct pb_mm *checking;		/* the mm a family-wide check reports to */
 	bool shadowed;			/* created with check=1: BBM shadows */
 	u32 table_serial;
+	u64 pt_bytes;			/* page tables, with their headers */
 	/* The mmu_gather: a range to flush and folio references to drop after. */
 	u64 gather_start, gather_end, gather_pages;
 	struct pb_gather_put {

@@ -46,6 +46,15 @@ static unsigned int pb_level_shift(const struct pb_geom *g, unsigned int level)
 	return g->page_shift + (g->levels - 1 - level) * g->bits_per_level;
 }
 
+/* What a table at @level costs: the descriptors, the children, the header. */
+static u64 pb_table_bytes(const struct pb_mm *mm, unsigned int level)
+{
+	if (level == mm->geom.levels - 1)
+		return sizeof(struct pb_table) + pb_leaf_bytes(mm);
+	return sizeof(struct pb_table) + pb_page_size(&mm->geom) +
+	       pb_ptrs_per_table(&mm->geom) * sizeof(struct pb_table *);
+}
+
 static struct pb_table *pb_table_alloc(struct pb_mm *mm, unsigned int level)
 {
 	bool leaf = level == mm->geom.levels - 1;
@@ -63,6 +72,7 @@ static struct pb_table *pb_table_alloc(struct pb_mm *mm, unsigned int level)
 			goto free_desc;
 	}
 	t->serial = ++mm->table_serial;
+	mm->pt_bytes += pb_table_bytes(mm, level);
 	pb_mm_count(mm, PB_MMC_pt_pages, 1);
 	pb_count(PB_CNT_live_pt_pages, 1);
 	return t;
@@ -88,6 +98,7 @@ static void pb_table_free(struct pb_mm *mm, struct pb_table *t,
 	}
 	pb_free(t->desc, leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
 	pb_free(t, sizeof(*t));
+	mm->pt_bytes -= pb_table_bytes(mm, level);
 	pb_mm_count(mm, PB_MMC_pt_pages, -1);
 	pb_count(PB_CNT_live_pt_pages, -1);
 }

@@ -47,6 +47,7 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 		return ERR_PTR(-ENOMEM);
 	}
 	p->geom = *g;
+	p->meta_bytes = sizeof(*p) + p->nr_sections * sizeof(*p->sections);
 	p->base_pfn = base_pfn;
 	p->nr_pages = nr_pages;
 	p->backing = backing;
@@ -179,6 +180,8 @@ static int pb_phys_populate_sections(struct pb_phys *p, u64 off, u64 nr)
 		}
 		/* Kept until the arena goes, as memory sections are. */
 		p->sections[s] = sec;
+		p->meta_bytes += sizeof(*sec) +
+				 (p->backing ? PB_SECTION_PAGES * sizeof(void *) : 0);
 	}
 	return 0;
 }

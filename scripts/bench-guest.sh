@@ -1,0 +1,101 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs in a guest (make bench copies it in as an --extra): the model's fork,
+# zap and mprotect round trip of 1 GiB in four variants, interleaved, per
+# folio size; the memcpy bound; the model's metadata; then the real kernel
+# (bench_real).  Writes model.tsv (one row per run) and real.tsv into the
+# current folder (/results).
+#
+#   bench-guest.sh GUEST [RUNS] [MAX_ORDER]
+
+guest=${1:?guest name}
+runs=${2:-5}
+granule=$(awk '/KernelPageSize/ {print $2; exit}' /proc/self/smaps)
+va=0x40000000
+gib=0x40000000
+# Folio sizes up to 2 MiB.
+case $granule in
+4) max_order=9 ;;
+16) max_order=7 ;;
+*) max_order=5 ;;
+esac
+max_order=${3:-$max_order}
+variants="pte-nocont:0:0 pte-cont:0:1 batch-nocont:1:0 batch-cont:1:1"
+
+say() { echo "bench: $guest: $*" >&2; }
+
+# Run ctl commands from standard input in one session; print "op mm ns" rows.
+run() {
+	pbctl - | awk '
+		/^> bench / { op = ""; mm = "";
+			for (i = 3; i <= NF; i++) {
+				split($i, kv, "=");
+				if (kv[1] == "op") op = kv[2];
+				if (kv[1] == "mm") mm = kv[2];
+			} next }
+		/^> mm_stats/ { stats = 1; next }
+		/^> / { stats = 0; next }
+		/^ns / && op != "" { print op, mm, $2; op = "" }
+		stats && /^(pt_bytes|arena_meta_bytes) / { meta += $2 }
+		END { if (meta) print "metadata", 0, meta }'
+}
+
+: >model.tsv
+bytes=$((gib / (granule * 1024) * 8))
+say "memcpy of $bytes bytes, the page-table bytes of 1 GiB"
+r=0
+while [ $r -lt "$runs" ]; do
+	echo "bench op=memcpy bytes=$bytes"
+	r=$((r + 1))
+done | run | while read -r op mm ns; do
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$granule" memcpy memcpy \
+		"$granule" "$ns" "$bytes" >>model.tsv
+done
+
+order=0
+while [ $order -le "$max_order" ]; do
+	folio_kb=$((granule << order))
+	say "folio ${folio_kb}K: map 1 GiB four times, then $runs runs of fork, zap, mprotect"
+	{
+		i=0
+		for v in $variants; do
+			batch=$(echo "$v" | cut -d: -f2)
+			cont=$(echo "$v" | cut -d: -f3)
+			echo "mm_create page_kb=$granule check=0 arena_pages=$((gib / (granule * 1024)))"
+			echo "set mm=$i batch=$batch contpte=$cont"
+			echo "mmap mm=$i start=$va len=$gib"
+			echo "populate mm=$i va=$va len=$gib order=$order"
+			i=$((i + 1))
+		done
+		echo "mm_stats mm=0"
+		r=0
+		while [ $r -lt "$runs" ]; do
+			for op in fork zap mprotect; do
+				for i in 0 1 2 3; do
+					echo "bench mm=$i op=$op"
+				done
+			done
+			r=$((r + 1))
+		done
+		for i in 0 1 2 3; do
+			echo "mm_destroy mm=$i"
+		done
+	} | run | while read -r op mm ns; do
+		if [ "$op" = metadata ]; then
+			printf '%s\t%s\tmetadata\tmodel\t%s\t%s\t%s\n' "$guest" "$granule" \
+				"$folio_kb" "$ns" "$((gib))" >>model.tsv
+			continue
+		fi
+		variant=$(echo "$variants" | tr ' ' '\n' | sed -n "$((mm + 1))p" | cut -d: -f1)
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$granule" "$op" \
+			"$variant" "$folio_kb" "$ns" "$((gib))" >>model.tsv
+	done
+	order=$((order + 1))
+done
+
+if [ -x /selftests/bench_real ]; then
+	say "the real kernel: fork and munmap of 256 MiB per mTHP size, mprotect vs clear_refs"
+	/selftests/bench_real "$guest" >real.tsv || say "bench_real failed ($?)"
+fi
+say "done"
