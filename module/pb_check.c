@@ -69,15 +69,13 @@ static pb_pte_t *pb_shadow(const struct pb_mm *mm, pb_pte_t *ptep)
 	return ptep + pb_ptrs_per_table(&mm->geom);
 }
 
-/* Every leaf descriptor write goes through here. */
-void pb_write_pte(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t new)
+/* A leaf descriptor write in an mm with BBM shadows. */
+void pb_write_pte_checked(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			  pb_pte_t new)
 {
 	pb_pte_t old = *ptep, *shadow;
 
-	pb_mm_count(mm, PB_MMC_pte_writes, 1);
 	*ptep = new;
-	if (!mm->shadowed)
-		return;
 	shadow = pb_shadow(mm, ptep);
 	if (pb_pte_valid(old)) {
 		if (pb_pte_valid(new) && !pb_live_change_ok(mm, old, new))

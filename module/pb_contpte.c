@@ -28,14 +28,35 @@ static bool pb_naive(const struct pb_mm *mm)
 void pb_raw_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 		     unsigned int nr)
 {
-	for (;;) {
-		pb_write_pte(mm, va, ptep, pte);
-		if (--nr == 0)
-			break;
-		ptep++;
-		va += pb_page_size(&mm->geom);
-		pte = pb_pte_advance(&mm->geom, pte, 1, pb_naive(mm));
+	const struct pb_geom *g = &mm->geom;
+	pb_pte_t prot;
+	unsigned int i;
+	u64 pfn;
+
+	if (nr == 1 || mm->shadowed || pb_naive(mm)) {
+		for (i = 0; i < nr; i++) {
+			pb_write_pte(mm, va + ((u64)i << g->page_shift), ptep + i, pte);
+			pte = pb_pte_advance(g, pte, 1, pb_naive(mm));
+		}
+		return;
 	}
+	/*
+	 * Nothing watches these writes.  Where the output addresses of the
+	 * run share their top, stored-apart bits, stepping the in-place field
+	 * is what decoding and re-encoding each entry gives; else do that.
+	 */
+	pfn = pb_pte_pfn(g, pte);
+	prot = pb_pte_pgprot(g, pte);
+	pb_mm_count(mm, PB_MMC_pte_writes, nr);
+	if ((((pfn + nr - 1) << g->page_shift) & ~g->oa_low_mask) ==
+	    ((pfn << g->page_shift) & ~g->oa_low_mask)) {
+		pte = pb_pfn_pte(g, pfn, prot);
+		for (i = 0; i < nr; i++, pte += pb_page_size(g))
+			ptep[i] = pte;
+		return;
+	}
+	for (i = 0; i < nr; i++)
+		ptep[i] = pb_pfn_pte(g, pfn + i, prot);
 }
 
 pb_pte_t pb_raw_get_and_clear(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
@@ -328,8 +349,20 @@ void pb_wrprotect_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 				pb_contpte_try_unfold_partial(mm, va, ptep, nr);
 		}
 	}
-	for (i = 0; i < nr; i++)
-		pb_raw_wrprotect(mm, va + ((u64)i << g->page_shift), ptep + i);
+	if (mm->shadowed) {
+		for (i = 0; i < nr; i++)
+			pb_raw_wrprotect(mm, va + ((u64)i << g->page_shift), ptep + i);
+		return;
+	}
+	for (i = 0, step = 0; i < nr; i++) {
+		pb_pte_t old = ptep[i], new = pb_pte_wrprotect(old);
+
+		if (pb_pte_present(old) && new != old) {
+			ptep[i] = new;
+			step++;
+		}
+	}
+	pb_mm_count(mm, PB_MMC_pte_writes, step);
 }
 
 void pb_ptep_set_wrprotect(struct pb_mm *mm, u64 va, pb_pte_t *ptep)

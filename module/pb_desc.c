@@ -43,113 +43,20 @@ int pb_geom_init(struct pb_geom *g, unsigned int page_kb, unsigned int va_bits,
 	g->bits_per_level = g->page_shift - 3;
 	g->levels = DIV_ROUND_UP(va_bits - g->page_shift, g->bits_per_level);
 	g->lpa2 = pa_bits == 52 && g->page_shift != 16;
+	/*
+	 * With 52-bit OAs the top bits are not stored beside the rest: 64K
+	 * keeps OA[51:48] in bits [15:12], LPA2 (4K and 16K) keeps OA[49:48]
+	 * in place and OA[51:50] in bits [9:8].
+	 */
+	g->oa_low_mask = GENMASK_ULL((g->lpa2 ? 50 : 48) - 1, g->page_shift);
+	if (pa_bits == 52 && g->lpa2) {
+		g->oa_high_mask = GENMASK_ULL(9, 8);
+		g->oa_high_shift = 50 - 8;
+	} else if (pa_bits == 52) {
+		g->oa_high_mask = GENMASK_ULL(15, 12);
+		g->oa_high_shift = 48 - 12;
+	}
 	return 0;
-}
-
-/*
- * Output address bits in the descriptor.  With 52-bit OAs the top bits are not
- * stored beside the rest: 64K keeps OA[51:48] in bits [15:12], LPA2 (4K and
- * 16K) keeps OA[49:48] in place and OA[51:50] in bits [9:8].
- */
-static u64 pb_oa_low_mask(const struct pb_geom *g)
-{
-	unsigned int top = g->lpa2 ? 50 : 48;
-
-	return GENMASK_ULL(top - 1, g->page_shift);
-}
-
-u64 pb_pte_pfn(const struct pb_geom *g, pb_pte_t pte)
-{
-	u64 pa = pte & pb_oa_low_mask(g);
-
-	if (g->pa_bits == 52) {
-		if (g->lpa2)
-			pa |= ((pte >> 8) & 0x3ULL) << 50;
-		else
-			pa |= ((pte >> 12) & 0xfULL) << 48;
-	}
-	return pa >> g->page_shift;
-}
-
-/* Everything but the output address. */
-pb_pte_t pb_pte_pgprot(const struct pb_geom *g, pb_pte_t pte)
-{
-	u64 oa = pb_oa_low_mask(g);
-
-	if (g->pa_bits == 52)
-		oa |= g->lpa2 ? GENMASK_ULL(9, 8) : GENMASK_ULL(15, 12);
-	return pte & ~oa;
-}
-
-pb_pte_t pb_pfn_pte(const struct pb_geom *g, u64 pfn, pb_pte_t prot)
-{
-	u64 pa = pfn << g->page_shift;
-	pb_pte_t pte = pb_pte_pgprot(g, prot) | (pa & pb_oa_low_mask(g));
-
-	if (g->pa_bits == 52) {
-		if (g->lpa2)
-			pte |= ((pa >> 50) & 0x3ULL) << 8;
-		else
-			pte |= ((pa >> 48) & 0xfULL) << 12;
-	}
-	return pte;
-}
-
-/*
- * The naive form adds the granule to the raw descriptor, as set_ptes() did
- * before "arm64/mm: Make set_ptes() robust when OAs cross 48-bit boundary":
- * the carry out of the low OA field lands in attribute bits.
- */
-pb_pte_t pb_pte_advance(const struct pb_geom *g, pb_pte_t pte, u64 nr,
-			bool naive)
-{
-	if (naive)
-		return pte + (nr << g->page_shift);
-	return pb_pfn_pte(g, pb_pte_pfn(g, pte) + nr, pte);
-}
-
-pb_pte_t pb_pte_mkclean(pb_pte_t pte)
-{
-	pte &= ~PB_PTE_DIRTY;
-	/* A writable clean entry is read-only until DBM marks it dirty. */
-	if (pte & PB_PTE_DBM)
-		pte |= PB_PTE_RDONLY;
-	return pte;
-}
-
-pb_pte_t pb_pte_mkdirty(pb_pte_t pte)
-{
-	pte |= PB_PTE_DIRTY;
-	if (pte & PB_PTE_WRITE)
-		pte &= ~PB_PTE_RDONLY;
-	return pte;
-}
-
-pb_pte_t pb_pte_mkold(pb_pte_t pte)
-{
-	return pte & ~PB_PTE_AF;
-}
-
-pb_pte_t pb_pte_mkyoung(pb_pte_t pte)
-{
-	return pte | PB_PTE_AF;
-}
-
-/* Read-only, moving a hardware-dirty state into the software dirty bit. */
-pb_pte_t pb_pte_wrprotect(pb_pte_t pte)
-{
-	if (pb_pte_hw_dirty(pte))
-		pte |= PB_PTE_DIRTY;
-	pte &= ~PB_PTE_WRITE;
-	return pte | PB_PTE_RDONLY;
-}
-
-pb_pte_t pb_pte_mkwrite(pb_pte_t pte)
-{
-	pte |= PB_PTE_WRITE;
-	if (pte & PB_PTE_DIRTY)
-		pte &= ~PB_PTE_RDONLY;
-	return pte;
 }
 
 void pb_pte_flags_str(pb_pte_t pte, char *buf, size_t size)

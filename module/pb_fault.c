@@ -262,6 +262,7 @@ int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 				continue;
 			head->pincount += pin ? 1 : -1;
 			head->refcount += pin ? 1 : -1;
+			mm->phys->pins += pin ? 1 : -1;
 		}
 	}
 	return 0;

@@ -119,8 +119,9 @@ static bool pb_try_dup_anon_rmap(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	struct pb_page *page = head + (pfn - head_pfn);
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		if (pb_maybe_pinned_exclusive(mm, pfn + i))
+	/* folio_maybe_dma_pinned() is per folio: no pin, nothing to check. */
+	for (i = 0; head->pincount && i < nr; i++)
+		if (page[i].flags & PB_PG_ANON_EXCLUSIVE)
 			return false;
 	for (i = 0; i < nr; i++)
 		page[i].flags &= ~PB_PG_ANON_EXCLUSIVE;
@@ -237,7 +238,8 @@ static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
 			continue;
 		}
 		any_writable = pb_pte_write(pte);
-		if (src->knobs[PB_KNOB_batch] && head->order && left > 1)
+		/* Order 0 first: its path must not pay for batching. */
+		if (head->order && left > 1 && src->knobs[PB_KNOB_batch])
 			nr = pb_folio_pte_batch(src, va, src_ptep, pte, left,
 						flags, &any_writable);
 		pb_copy_present_ptes(f, va, src_ptep, dst_ptep, pte, nr,
@@ -280,7 +282,7 @@ static int pb_fork_prepare(struct pb_mm *src, const struct pb_vma *vma,
 	int ret;
 
 	ret = pb_pgtable_prealloc(f->dst, va, end);
-	if (ret)
+	if (ret || !src->phys->pins)
 		return ret;
 	for (; va < end; va += pb_page_size(g), ptep++) {
 		u64 pfn;

@@ -60,6 +60,10 @@ struct pb_geom {
 	unsigned int bits_per_level;	/* page_shift - 3 */
 	unsigned int cont_shift;	/* log2(CONT_PTES): 4, 7 or 5 */
 	bool lpa2;			/* 52-bit OA with 4K/16K: OA[51:50] at [9:8] */
+	/* Where the output address lives in a descriptor, derived. */
+	u64 oa_low_mask;		/* OA bits stored in place */
+	u64 oa_high_mask;		/* descriptor bits holding the top OA bits */
+	unsigned int oa_high_shift;	/* from those bits to their OA position */
 };
 
 static inline u64 pb_page_size(const struct pb_geom *g)
@@ -92,12 +96,42 @@ int pb_geom_init(struct pb_geom *g, unsigned int page_kb, unsigned int va_bits,
 		 unsigned int pa_bits, const char **why);
 
 /* Descriptor encoding: always by decode and re-encode of the output address. */
-u64 pb_pte_pfn(const struct pb_geom *g, pb_pte_t pte);
-pb_pte_t pb_pfn_pte(const struct pb_geom *g, u64 pfn, pb_pte_t prot);
-pb_pte_t pb_pte_pgprot(const struct pb_geom *g, pb_pte_t pte);
-/* The descriptor of the next page: decode/re-encode, or the naive +granule. */
-pb_pte_t pb_pte_advance(const struct pb_geom *g, pb_pte_t pte, u64 nr,
-			bool naive);
+static inline u64 pb_pte_pfn(const struct pb_geom *g, pb_pte_t pte)
+{
+	u64 pa = (pte & g->oa_low_mask) |
+		 ((pte & g->oa_high_mask) << g->oa_high_shift);
+
+	return pa >> g->page_shift;
+}
+
+/* Everything but the output address. */
+static inline pb_pte_t pb_pte_pgprot(const struct pb_geom *g, pb_pte_t pte)
+{
+	return pte & ~(g->oa_low_mask | g->oa_high_mask);
+}
+
+static inline pb_pte_t pb_pfn_pte(const struct pb_geom *g, u64 pfn,
+				  pb_pte_t prot)
+{
+	u64 pa = pfn << g->page_shift;
+
+	return pb_pte_pgprot(g, prot) | (pa & g->oa_low_mask) |
+	       ((pa >> g->oa_high_shift) & g->oa_high_mask);
+}
+
+/*
+ * The descriptor @nr pages on.  The naive form adds the granules to the raw
+ * descriptor, as set_ptes() did before "arm64/mm: Make set_ptes() robust when
+ * OAs cross 48-bit boundary": the carry out of the low OA field lands in
+ * attribute bits.
+ */
+static inline pb_pte_t pb_pte_advance(const struct pb_geom *g, pb_pte_t pte,
+				      u64 nr, bool naive)
+{
+	if (naive)
+		return pte + (nr << g->page_shift);
+	return pb_pfn_pte(g, pb_pte_pfn(g, pte) + nr, pte);
+}
 
 static inline bool pb_pte_valid(pb_pte_t pte)
 {
@@ -145,12 +179,49 @@ static inline bool pb_pte_protnone(pb_pte_t pte)
 	return !(pte & PB_PTE_VALID) && (pte & PB_PTE_PRESENT_INVALID);
 }
 
-pb_pte_t pb_pte_mkclean(pb_pte_t pte);
-pb_pte_t pb_pte_mkdirty(pb_pte_t pte);
-pb_pte_t pb_pte_mkold(pb_pte_t pte);
-pb_pte_t pb_pte_mkyoung(pb_pte_t pte);
-pb_pte_t pb_pte_wrprotect(pb_pte_t pte);
-pb_pte_t pb_pte_mkwrite(pb_pte_t pte);
+static inline pb_pte_t pb_pte_mkclean(pb_pte_t pte)
+{
+	pte &= ~PB_PTE_DIRTY;
+	/* A writable clean entry is read-only until DBM marks it dirty. */
+	if (pte & PB_PTE_DBM)
+		pte |= PB_PTE_RDONLY;
+	return pte;
+}
+
+static inline pb_pte_t pb_pte_mkdirty(pb_pte_t pte)
+{
+	pte |= PB_PTE_DIRTY;
+	if (pte & PB_PTE_WRITE)
+		pte &= ~PB_PTE_RDONLY;
+	return pte;
+}
+
+static inline pb_pte_t pb_pte_mkold(pb_pte_t pte)
+{
+	return pte & ~PB_PTE_AF;
+}
+
+static inline pb_pte_t pb_pte_mkyoung(pb_pte_t pte)
+{
+	return pte | PB_PTE_AF;
+}
+
+/* Read-only, moving a hardware-dirty state into the software dirty bit. */
+static inline pb_pte_t pb_pte_wrprotect(pb_pte_t pte)
+{
+	if (pb_pte_hw_dirty(pte))
+		pte |= PB_PTE_DIRTY;
+	pte &= ~PB_PTE_WRITE;
+	return pte | PB_PTE_RDONLY;
+}
+
+static inline pb_pte_t pb_pte_mkwrite(pb_pte_t pte)
+{
+	pte |= PB_PTE_WRITE;
+	if (pte & PB_PTE_DIRTY)
+		pte &= ~PB_PTE_RDONLY;
+	return pte;
+}
 
 /* Decoded flags of a descriptor for dumps, e.g. "V U RO AF DBM CONT D". */
 void pb_pte_flags_str(pb_pte_t pte, char *buf, size_t size);
@@ -205,6 +276,7 @@ struct pb_phys {
 	u64 next_pfn;		/* allocation cursor */
 	u64 high_water;		/* no folio was ever allocated from here up */
 	u64 meta_bytes;		/* the arena's own metadata: sections, pages */
+	u64 pins;		/* GUP pins held on the arena's folios */
 	bool backing;		/* real backing pages for data */
 	unsigned int nr_sections;
 	struct pb_section **sections;
@@ -227,9 +299,40 @@ typedef void (*pb_folio_fn_t)(struct pb_phys *p, u64 head_pfn,
 			    struct pb_page *head, void *arg);
 void pb_phys_walk_folios(struct pb_phys *p, pb_folio_fn_t fn, void *arg);
 
+#define PB_SECTION_PAGES	BIT(PB_SECTION_SHIFT)
+
+struct pb_section {
+	struct pb_page pages[PB_SECTION_PAGES];
+	/* Backing data of each page, when the arena has backing pages. */
+	void **data;
+};
+
 /* The page of @pfn, or NULL if it is outside the arena or never touched. */
-struct pb_page *pb_pfn_to_page(struct pb_phys *p, u64 pfn);
-struct pb_page *pb_page_folio(struct pb_phys *p, u64 pfn, u64 *head_pfn);
+static inline struct pb_page *pb_pfn_to_page(struct pb_phys *p, u64 pfn)
+{
+	u64 off = pfn - p->base_pfn;
+	struct pb_section *sec;
+
+	if (pfn < p->base_pfn || off >= p->nr_pages)
+		return NULL;
+	sec = p->sections[off >> PB_SECTION_SHIFT];
+	return sec ? &sec->pages[off & (PB_SECTION_PAGES - 1)] : NULL;
+}
+
+/* The head page of the live folio that @pfn belongs to, or NULL. */
+static inline struct pb_page *pb_page_folio(struct pb_phys *p, u64 pfn,
+					    u64 *head_pfn)
+{
+	struct pb_page *page = pb_pfn_to_page(p, pfn);
+	u64 head;
+
+	if (!page || !(page->flags & PB_PG_ALLOCATED))
+		return NULL;
+	head = p->base_pfn + ((pfn - p->base_pfn) & ~((1ULL << page->order) - 1));
+	if (head_pfn)
+		*head_pfn = head;
+	return page - (pfn - head);
+}
 
 /* Allocate a naturally aligned folio; 0 or -ENOMEM.  refcount starts at 1. */
 int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
@@ -441,7 +544,7 @@ void pb_gather_put_folio(struct pb_mm *mm, u64 head_pfn, u32 nr);
 void pb_gather_finish(struct pb_mm *mm);
 
 /* pb_check.c */
-void pb_write_pte(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t new);
+
 void pb_check_invalidated(struct pb_mm *mm, u64 start, u64 end);
 void pb_violation(struct pb_mm *mm, enum pb_violation v, u64 va, u64 old,
 		  u64 new);
@@ -524,6 +627,20 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr);
 static inline void pb_mm_count(struct pb_mm *mm, enum pb_mm_counter c, u64 n)
 {
 	mm->counters[c] += n;
+}
+
+void pb_write_pte_checked(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			  pb_pte_t new);
+
+/* Every leaf descriptor write goes through here, where the checker sees it. */
+static inline void pb_write_pte(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+				pb_pte_t new)
+{
+	pb_mm_count(mm, PB_MMC_pte_writes, 1);
+	if (mm->shadowed)
+		pb_write_pte_checked(mm, va, ptep, new);
+	else
+		*ptep = new;
 }
 
 #endif /* _PB_MODEL_H */

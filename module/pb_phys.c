@@ -15,14 +15,6 @@
 
 #include "pb_model.h"
 
-#define PB_SECTION_PAGES	BIT(PB_SECTION_SHIFT)
-
-struct pb_section {
-	struct pb_page pages[PB_SECTION_PAGES];
-	/* Backing data of each page, when the arena has backing pages. */
-	void **data;
-};
-
 static struct pb_section *pb_section_of(struct pb_phys *p, u64 off)
 {
 	return p->sections[off >> PB_SECTION_SHIFT];
@@ -118,31 +110,6 @@ void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm)
 	}
 	pb_free(p->sections, p->nr_sections * sizeof(*p->sections));
 	pb_free(p, sizeof(*p));
-}
-
-struct pb_page *pb_pfn_to_page(struct pb_phys *p, u64 pfn)
-{
-	u64 off = pfn - p->base_pfn;
-	struct pb_section *sec;
-
-	if (pfn < p->base_pfn || off >= p->nr_pages)
-		return NULL;
-	sec = p->sections[off >> PB_SECTION_SHIFT];
-	return sec ? &sec->pages[off & (PB_SECTION_PAGES - 1)] : NULL;
-}
-
-/* The head page of the live folio that @pfn belongs to, or NULL. */
-struct pb_page *pb_page_folio(struct pb_phys *p, u64 pfn, u64 *head_pfn)
-{
-	struct pb_page *page = pb_pfn_to_page(p, pfn);
-	u64 head;
-
-	if (!page || !(page->flags & PB_PG_ALLOCATED))
-		return NULL;
-	head = p->base_pfn + ((pfn - p->base_pfn) & ~((1ULL << page->order) - 1));
-	if (head_pfn)
-		*head_pfn = head;
-	return pb_pfn_to_page(p, head);
 }
 
 void *pb_page_data(struct pb_phys *p, u64 pfn)
@@ -308,6 +275,8 @@ static void pb_folio_free(struct pb_phys *p, u64 head_pfn)
 	u64 nr = 1ULL << head->order, i;
 	void *data = pb_page_data(p, head_pfn);
 
+	/* Pins still held go with the folio (an arena freed with pins on). */
+	p->pins -= head->pincount;
 	if (head->flags & PB_PG_DEFERRED)
 		pb_deferred_remove(p, head_pfn);
 	for (i = 0; i < nr; i++) {
