@@ -97,14 +97,22 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 		pb_write_pte(mm, va, ptep, *ptep & ~PB_PTE_UFFD_WP);
 		pte &= ~PB_PTE_UFFD_WP;
 	}
+	/*
+	 * An exclusive anon page is reused; so is a small anon folio nobody
+	 * else holds (wp_can_reuse_anon_folio() of 6.12, which copies large
+	 * folios that are not exclusive).
+	 */
 	if (vma->flags & PB_VM_SHARED)
 		reuse = true;
 	else
 		reuse = head && (head->flags & PB_PG_ANON) &&
-			(head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE);
+			((head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE) ||
+			 (!head->order && head->refcount == 1));
 	if (!reuse)
 		return pb_fault_cow(mm, vma, va, ptep, pte);
-	/* wp_page_reuse(): young, dirty, writable, soft-dirty. */
+	/* wp_page_reuse(): young, dirty, writable, soft-dirty; exclusive again. */
+	if (head && (head->flags & PB_PG_ANON))
+		head[pfn - head_pfn].flags |= PB_PG_ANON_EXCLUSIVE;
 	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_pte_mkyoung(pte))) | PB_PTE_SOFT_DIRTY;
 	pb_ptep_set_access_flags(mm, va, ptep, pte, true);
 	pb_mm_count(mm, PB_MMC_wp_reuses, 1);

@@ -36,11 +36,14 @@ run() {
 			} next }
 		/^> mm_stats/ { stats = 1; next }
 		/^> / { stats = 0; next }
-		/^ns / && op != "" { print op, mm, $2; op = "" }
+		/^ns / && op != "" { print op, (mm == "" ? "-" : mm), $2; op = "" }
 		stats && /^(pt_bytes|arena_meta_bytes) / { meta += $2 }
 		END { if (meta) print "metadata", 0, meta }'
 }
 
+# QEMU's -icount clock runs ahead of the instructions for a while after boot:
+# let it settle before anything is timed.
+sleep 3
 : >model.tsv
 bytes=$((gib / (granule * 1024) * 8))
 say "memcpy of $bytes bytes, the page-table bytes of 1 GiB"

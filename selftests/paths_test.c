@@ -562,4 +562,108 @@ TEST_F(paths_bad, einval_reason_no_change)
 	EXPECT_EQ(1, pb_lookup(self->c.reply, "mm"));
 }
 
+/* --- bench: timed paths that change nothing --------------------------------- */
+
+/* The child the timed fork made is gone; the parent is as fork leaves it. */
+TEST_F(paths, bench_times_fork_zap_and_mprotect)
+{
+	static const char *const ops[] = { "fork", "zap", "mprotect" };
+	unsigned int i;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		long long ns;
+
+		CMD("bench mm=0 op=%s", ops[i]);
+		ns = val(&self->c, "ns");
+		EXPECT_LT(0, ns) TH_LOG("%s", ops[i]);
+	}
+	EXPECT_EQ(1, pb_stat("live_mms"));
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(2, val(&self->c, "arena_folios"));
+	EXPECT_LT(0, val(&self->c, "pt_bytes"));
+	/* A page's metadata at least, for every page the arena has touched. */
+	EXPECT_LE(2 * self->cont * 32, val(&self->c, "arena_meta_bytes"));
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(self->cont, val(&self->c, "refcount"));
+	EXPECT_EQ(1, val(&self->c, "mapcount"));
+	EXPECT_EQ(2 * self->cont, count_entries(&self->c, 0, VA, 2 * self->cont,
+						self->psize, "cont=1"));
+	CMD("bench op=memcpy bytes=65536");
+	EXPECT_LT(0, val(&self->c, "ns"));
+}
+
+FIXTURE(bench_bad)
+{
+	struct pb_ctl c;
+};
+
+FIXTURE_VARIANT(bench_bad)
+{
+	const char *cmd;
+	const char *reason;
+};
+
+FIXTURE_VARIANT_ADD(bench_bad, unknown_op)
+{
+	.cmd = "bench mm=0 op=exec", .reason = "op must be fork, zap, mprotect or memcpy",
+};
+
+FIXTURE_VARIANT_ADD(bench_bad, no_op)
+{
+	.cmd = "bench mm=0", .reason = "missing argument 'op'",
+};
+
+FIXTURE_VARIANT_ADD(bench_bad, memcpy_with_mm)
+{
+	.cmd = "bench mm=0 op=memcpy bytes=4096", .reason = "takes no mm",
+};
+
+FIXTURE_VARIANT_ADD(bench_bad, memcpy_zero)
+{
+	.cmd = "bench op=memcpy bytes=0", .reason = "bytes must be within",
+};
+
+FIXTURE_VARIANT_ADD(bench_bad, memcpy_too_big)
+{
+	.cmd = "bench op=memcpy bytes=0x10000001", .reason = "bytes must be within",
+};
+
+FIXTURE_VARIANT_ADD(bench_bad, bytes_for_fork)
+{
+	.cmd = "bench mm=0 op=fork bytes=4096", .reason = "for op=memcpy only",
+};
+
+FIXTURE_VARIANT_ADD(bench_bad, no_such_mm)
+{
+	.cmd = "bench mm=5 op=fork", .reason = "no mm 5",
+};
+
+FIXTURE_SETUP(bench_bad)
+{
+	ASSERT_EQ(0, pb_open(&self->c));
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_create page_kb=4"));
+	ASSERT_EQ(0, pb_cmd(&self->c, "mmap mm=0 start=0x40000000 len=0x100000"));
+	ASSERT_EQ(0, pb_cmd(&self->c, "populate mm=0 va=0x40000000 len=0x20000 order=4"));
+}
+
+FIXTURE_TEARDOWN(bench_bad)
+{
+	pb_close(&self->c);
+}
+
+TEST_F(bench_bad, einval_reason_no_change)
+{
+	char stats[PB_REPLY_MAX + 1];
+
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
+	memcpy(stats, self->c.reply, sizeof(stats));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->cmd));
+	EXPECT_NE(NULL, strstr(self->c.reply, variant->reason))
+		TH_LOG("'%s' replied: %s", variant->cmd, self->c.reply);
+	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
+	EXPECT_STREQ(stats, self->c.reply);
+}
+
 TEST_HARNESS_MAIN
