@@ -84,15 +84,14 @@ void pb_session_destroy(struct pb_session *s)
 	pb_count(PB_CNT_live_sessions, -1);
 }
 
-/* Per-mm counters of every session: mm.<session>.<mm>.<counter> <value>. */
-void pb_sessions_show_mms(struct pb_reply *r,
-			  void (*show)(struct pb_reply *r, struct pb_session *s))
+/* Call @fn on every live session, under the registry lock. */
+void pb_sessions_walk(void (*fn)(struct pb_session *s, void *arg), void *arg)
 {
 	struct pb_session *s;
 
 	mutex_lock(&pb_registry_lock);
 	for (s = pb_sessions; s; s = s->next)
-		show(r, s);
+		fn(s, arg);
 	mutex_unlock(&pb_registry_lock);
 }
 

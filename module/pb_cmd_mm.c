@@ -50,8 +50,9 @@ int pb_session_add_mm(struct pb_session *s, struct pb_mm *mm)
 	return 0;
 }
 
-static void pb_show_session_mms(struct pb_reply *r, struct pb_session *s)
+static void pb_show_session_mms(struct pb_session *s, void *arg)
 {
+	struct pb_reply *r = arg;
 	unsigned int i, c;
 
 	for (i = 0; i < PB_SESSION_MMS; i++) {
@@ -66,9 +67,31 @@ static void pb_show_session_mms(struct pb_reply *r, struct pb_session *s)
 	}
 }
 
+static void pb_sum_session_mms(struct pb_session *s, void *arg)
+{
+	u64 *sums = arg;
+	unsigned int i, c;
+
+	for (i = 0; i < PB_SESSION_MMS; i++)
+		for (c = 0; s->mms[i] && c < PB_NR_MM_COUNTERS; c++)
+			sums[c] += READ_ONCE(s->mms[i]->counters[c]);
+}
+
+/*
+ * The per-mm counters summed over every mm there has been (total.<counter>),
+ * then each live session mm's own (mm.<session>.<mm>.<counter>).
+ */
 void pb_mm_stats_show(struct pb_reply *r)
 {
-	pb_sessions_show_mms(r, pb_show_session_mms);
+	u64 sums[PB_NR_MM_COUNTERS];
+	unsigned int c;
+
+	for (c = 0; c < PB_NR_MM_COUNTERS; c++)
+		sums[c] = atomic64_read(&pb_mm_totals[c]);
+	pb_sessions_walk(pb_sum_session_mms, sums);
+	for (c = 0; c < PB_NR_MM_COUNTERS; c++)
+		pb_reply_printf(r, "total.%s %llu\n", pb_mm_counter_names[c], sums[c]);
+	pb_sessions_walk(pb_show_session_mms, r);
 }
 
 /* --- Argument helpers ------------------------------------------------------ */

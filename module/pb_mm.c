@@ -67,6 +67,8 @@ const char *const pb_mm_counter_names[PB_NR_MM_COUNTERS] = {
 	[PB_MMC_violations_stale_tlb] = "violations_stale_tlb",
 };
 
+atomic64_t pb_mm_totals[PB_NR_MM_COUNTERS];
+
 const struct pb_knob_desc pb_knobs[PB_NR_KNOBS] = {
 	[PB_KNOB_contpte] = { "contpte", 1, 1,
 		"use the contpte layer (0: plain per-PTE helpers)" },
@@ -175,6 +177,8 @@ void pb_mm_destroy(struct pb_mm *mm)
 
 	for (i = 0; i < mm->nr_vmas; i++)
 		pb_zap_range(mm, mm->vmas[i].start, mm->vmas[i].end);
+	for (i = 0; i < PB_NR_MM_COUNTERS; i++)
+		atomic64_add(mm->counters[i], &pb_mm_totals[i]);
 	pb_pgd_free(mm);
 	pb_free(mm->gather_puts, PB_GATHER_MAX * sizeof(*mm->gather_puts));
 	pb_tlb_destroy(&mm->tlb);

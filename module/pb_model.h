@@ -491,6 +491,8 @@ enum pb_mm_counter {
 };
 
 extern const char *const pb_mm_counter_names[PB_NR_MM_COUNTERS];
+/* The counters of every mm that has gone, for the stats file's totals. */
+extern atomic64_t pb_mm_totals[PB_NR_MM_COUNTERS];
 
 struct pb_table;
 

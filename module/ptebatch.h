@@ -93,8 +93,7 @@ void pb_stats_show(struct pb_reply *r, const s64 *snap);
 void pb_mm_stats_show(struct pb_reply *r);
 void pb_session_release_mms(struct pb_session *s);
 extern struct mutex pb_registry_lock;
-void pb_sessions_show_mms(struct pb_reply *r,
-			  void (*show)(struct pb_reply *r, struct pb_session *s));
+void pb_sessions_walk(void (*fn)(struct pb_session *s, void *arg), void *arg);
 /* The stats file's buffer: room for the counters of many mms. */
 #define PB_STATS_MAX	(1024 * 1024)
 

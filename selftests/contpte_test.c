@@ -566,11 +566,14 @@ TEST_F(mm, every_listed_knob_can_be_set)
 
 TEST_F(mm, stats_file_shows_per_mm_counters)
 {
+	long long sid, total = pb_stat("total.folds");
 	char name[96];
-	long long sid;
 
+	ASSERT_LE(0, total);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
 	    self->block, self->cont_shift);
+	/* The totals count live mms and the ones that have gone. */
+	EXPECT_EQ(total + 1, pb_stat("total.folds"));
 	CMD("session");
 	sid = reply_val(&self->c, "id");
 	snprintf(name, sizeof(name), "mm.%lld.0.folds", sid);
@@ -579,6 +582,7 @@ TEST_F(mm, stats_file_shows_per_mm_counters)
 	EXPECT_EQ(mm_counter(&self->c, "pte_writes"), pb_stat(name));
 	CMD("mm_destroy mm=0");
 	EXPECT_EQ(-1, pb_stat(name));
+	EXPECT_EQ(total + 1, pb_stat("total.folds"));
 }
 
 TEST(backing_pages_hold_data)
