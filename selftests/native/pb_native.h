@@ -128,14 +128,27 @@ static inline long long nt_reply_val(struct pb_session *s, const char *key)
 	return -1;
 }
 
+/*
+ * ASan's allocator hooks, which its headers do not declare: a test can watch
+ * a free (a folio's backing data, an mm) and look at the model at that
+ * moment.  Each test runs in a child process of its own, which keeps them.
+ */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const void *ptr, size_t size),
+					      void (*free_hook)(const void *ptr));
+
 /* Every live counter at zero and nothing leaked, checked in the test child. */
 static inline void nt_check_leaks(struct __test_metadata *_metadata)
 {
+	s64 left = 0;
 	int i;
 
-	for (i = 0; i <= PB_CNT_live_bytes; i++)
+	/* Braces, and a second statement: TH_LOG must log inside the loop. */
+	for (i = 0; i <= PB_CNT_live_bytes; i++) {
 		EXPECT_EQ(0, atomic64_read(&pb_counters[i]))
 			TH_LOG("%s is not back to zero", pb_counter_names[i]);
+		left |= atomic64_read(&pb_counters[i]);
+	}
+	EXPECT_EQ(0, left);
 	EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
 }
 
