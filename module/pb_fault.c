@@ -71,7 +71,9 @@ static int pb_fault_cow(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	/* ptep_clear_flush(), which unfolds the block it breaks. */
 	pb_ptep_get_and_clear(mm, va, ptep);
 	pb_flush_tlb_page(mm, va);
-	pte = pb_vma_prot(mm, vma, true) | (pte & PB_PTE_SOFT_DIRTY);
+	/* The copy is private: writable wherever the VMA is, file or anon. */
+	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_vma_prot(mm, vma, true))) |
+	      (pte & PB_PTE_SOFT_DIRTY);
 	pb_rmap_add(mm, new_pfn, 1, true);
 	pb_set_ptes(mm, va, ptep, pb_pfn_pte(g, new_pfn, pte), 1);
 	pb_rmap_remove(mm, old_pfn, 1);
@@ -94,6 +96,8 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	if (pte & PB_PTE_UFFD_WP) {
 		/* The uffd handler resolves it by write-unprotecting. */
 		pb_mm_count(mm, PB_MMC_uffd_wp_faults, 1);
+		/* Unfold first: the block's other pages stay write-protected. */
+		pb_contpte_try_unfold(mm, va, ptep, *ptep);
 		pb_write_pte(mm, va, ptep, *ptep & ~PB_PTE_UFFD_WP);
 		pte &= ~PB_PTE_UFFD_WP;
 	}
@@ -245,7 +249,8 @@ int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 	int pass;
 	u64 va;
 
-	for (pass = 0; pass < 2; pass++) {
+	/* 0: reset the counts, 1: check everything, 2: change. */
+	for (pass = 0; pass < 3; pass++) {
 		for (va = start; va < end; va += pb_page_size(g)) {
 			pb_pte_t *ptep = pb_pte_offset(mm, va, false);
 			struct pb_page *head;
@@ -262,12 +267,18 @@ int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 				*why = "only exclusive anon pages can be pinned";
 				return -EINVAL;
 			}
-			if (!pin && !head->pincount) {
-				*why = "a page of the range is not pinned";
-				return -EINVAL;
-			}
-			if (!pass)
+			if (pass == 0) {
+				head->scratch = 0;
 				continue;
+			}
+			if (pass == 1) {
+				/* Unpinning needs a pin for every page of the folio. */
+				if (!pin && ++head->scratch > head->pincount) {
+					*why = "a page of the range is not pinned";
+					return -EINVAL;
+				}
+				continue;
+			}
 			head->pincount += pin ? 1 : -1;
 			head->refcount += pin ? 1 : -1;
 			mm->phys->pins += pin ? 1 : -1;
@@ -338,7 +349,7 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 	for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
 		pb_pte_t pte = pb_ptep_get(mm, va, ptep), new;
 		struct pb_page *head;
-		bool writable;
+		bool writable, was_cont;
 
 		nr = 1;
 		if (!pb_pte_present(pte))
@@ -354,6 +365,8 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 						PB_FPB_RESPECT_WRITE |
 						(vma->flags & PB_VM_SHARED ? 0 :
 						 PB_FPB_IGNORE_DIRTY), &writable);
+		/* Whether the batch was contiguous, before an edge unfolds. */
+		was_cont = pb_pte_cont(pte);
 		/* modify_prot_start_ptes(): A/D of the batch gathered. */
 		pte = nr == 1 ? pb_ptep_get_and_clear(mm, va, ptep) :
 				pb_get_and_clear_full_ptes(mm, va, ptep, nr);
@@ -382,9 +395,11 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 			/*
 			 * Several entries that were not contiguous go back as
 			 * they were: set_ptes() would set CONT on a whole block
-			 * whose old entries a TLB may still hold.
+			 * whose old entries a TLB may still hold.  Contiguous
+			 * ones go back through set_ptes(), which folds the
+			 * whole blocks again.
 			 */
-			if (pb_pte_cont(pte) || run == 1)
+			if (was_cont || run == 1)
 				pb_set_ptes(mm, va + ((u64)i << g->page_shift),
 					    ptep + i, sub, run);
 			else

@@ -131,13 +131,18 @@ static bool pb_try_dup_anon_rmap(struct pb_mm *mm, u64 pfn, unsigned int nr)
 
 /* copy_present_page(): the child gets its own copy of a pinned page. */
 static void pb_copy_pinned_page(struct pb_fork_ctx *f, u64 va,
-				pb_pte_t *dst_ptep, u64 pfn)
+				pb_pte_t *dst_ptep, pb_pte_t src_pte)
 {
 	struct pb_mm *dst = f->dst;
+	u64 pfn = pb_pte_pfn(&dst->geom, src_pte);
 	u64 new_pfn = f->prealloc[f->used++];
 	struct pb_page *head = pb_pfn_to_page(dst->phys, new_pfn);
 	void *from = pb_page_data(dst->phys, pfn), *to = pb_page_data(dst->phys, new_pfn);
 	pb_pte_t pte = pb_vma_prot(dst, f->vma, f->vma->flags & PB_VM_WRITE);
+
+	/* As copy_present_page(): a write-protected source stays so. */
+	if ((src_pte & PB_PTE_UFFD_WP) && (f->vma->flags & PB_VM_UFFD_WP))
+		pte = pb_pte_wrprotect(pte) | PB_PTE_UFFD_WP;
 
 	if (from && to)
 		memcpy(to, from, pb_page_size(&dst->geom));
@@ -167,7 +172,7 @@ static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 			head->refcount -= nr;
 			pb_mm_count(dst, PB_MMC_refcount_atomics, 1);
 			if (nr == 1) {
-				pb_copy_pinned_page(f, va, dst_ptep, pfn);
+				pb_copy_pinned_page(f, va, dst_ptep, pte);
 				return;
 			}
 			/* As upstream's -EAGAIN: again, one page at a time. */

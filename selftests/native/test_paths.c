@@ -844,7 +844,6 @@ TEST_F(paths, fork_copies_every_exclusive_page_of_a_pinned_folio)
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
 
-#ifdef NT_KNOWN_BUGS	/* fork's copy of a pinned page drops uffd-wp */
 /*
  * copy_present_page() keeps uffd-wp in the child's copy where the child's VMA
  * is registered (pte_mkuffd_wp(): read-only too).  The model maps the copy
@@ -873,7 +872,6 @@ TEST_F(paths, fork_copy_of_a_pinned_page_keeps_uffd_wp)
 	EXPECT_EQ(cont, child->counters[PB_MMC_uffd_wp_faults]);
 	ASSERT_EQ(0, pb_pin(mm, NT_VA, va_of(self, 1), false, &why)) TH_LOG("%s", why);
 }
-#endif
 
 /* --- Fork under fail_nth ---------------------------------------------------------- */
 
@@ -1551,7 +1549,6 @@ TEST_F(paths, mprotect_fails_with_a_hole_or_a_full_vma_table)
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
-#ifdef NT_KNOWN_BUGS	/* mprotect drops CONT on whole blocks after a partial first block */
 /*
  * The same range over one large folio: the batch starts inside block 0, so
  * get_and_clear_full_ptes() unfolds it and the batch's first entry is no
@@ -1571,7 +1568,6 @@ TEST_F(paths, mprotect_keeps_whole_blocks_of_a_large_folio_folded)
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations_bbm]);
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
-#endif
 
 /* --- Faults --------------------------------------------------------------------------- */
 
@@ -1756,7 +1752,6 @@ TEST_F(paths, fault_on_a_read_only_entry_reuses_or_copies)
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
 
-#ifdef NT_KNOWN_BUGS	/* a COW copy in a private file VMA is mapped read-only */
 /*
  * The copy of a private file page is an anon page of a writable VMA: it must
  * be mapped writable (maybe_mkwrite()), or the write faults again and again.
@@ -1773,9 +1768,7 @@ TEST_F(paths, fault_cow_of_a_private_file_page_is_writable)
 	EXPECT_EQ(1, mm->counters[PB_MMC_cow_copies]);
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
-#endif
 
-#ifdef NT_KNOWN_BUGS	/* a uffd-wp fault clears the bit raw inside a folded block */
 /*
  * Each uffd-wp PTE must reach the handler once.  pb_fault_wp() clears the bit
  * with a raw write into a folded block; the unfold that follows rewrites the
@@ -1801,7 +1794,6 @@ TEST_F(paths, every_uffd_wp_page_faults_to_the_handler)
 			TH_LOG("contpte %u", contpte);
 	}
 }
-#endif
 
 /* No VMA, or no permission: SIGSEGV, and nothing is allocated. */
 TEST_F(paths, fault_outside_a_vma_or_its_protection_is_sigsegv)
@@ -2016,7 +2008,6 @@ TEST_F(pcmd, bad_path_commands_get_einval_and_change_nothing)
 	EXPECT_EQ(0, nt_run(s, "check mm=0"));
 }
 
-#ifdef NT_KNOWN_BUGS	/* unpin of more pages than pins fails after releasing some */
 /* One pin, two pages to unpin: EINVAL, and the pin must still be there. */
 TEST_F(pcmd, unpin_of_more_pages_than_pinned_changes_nothing)
 {
@@ -2031,7 +2022,6 @@ TEST_F(pcmd, unpin_of_more_pages_than_pinned_changes_nothing)
 	EXPECT_EQ(self->cont + 1, nt_reply_val(s, "refcount"));
 	EXPECT_EQ(0, nt_run(s, "check mm=0")) TH_LOG("%s", s->reply.buf);
 }
-#endif
 
 /* --- The differential oracle ------------------------------------------------------- */
 
@@ -2124,7 +2114,6 @@ TEST_F(oracle, a_replay_is_identical)
 	EXPECT_EQ(0, strncmp(self->reply[0].buf, "step 1 op ", 10));
 }
 
-#ifdef NT_KNOWN_BUGS	/* the oracle misses violations made during a step */
 /*
  * The oracle samples an mm's violation counter just before its checker runs,
  * so what pb_write_pte() or pb_access() counted during the step (bbm,
@@ -2185,6 +2174,5 @@ TEST_F(oracle, a_violation_during_a_step_fails_the_run)
 			       mms_watched.violations - before);
 	}
 }
-#endif
 
 TEST_HARNESS_MAIN
