@@ -17,7 +17,22 @@ COMMANDS='
 help
 version
 session
-stats
+# A private mm (4K granule), 2 MiB of 64K folios: every block contiguous.
+mm_create page_kb=4
+mmap mm=0 start=0x40000000 len=0x400000
+populate mm=0 va=0x40000000 len=0x200000 order=4
+dump mm=0 va=0x40000000 nr=2
+# A batched fork keeps the parent folded; the child shares the folios.
+fork mm=0
+dump mm=0 va=0x40000000 nr=2
+folio mm=0 va=0x40000000
+# A write in the child copies one page and unfolds just that block.
+touch mm=1 va=0x40010000 write=1
+dump mm=1 va=0x4000f000 nr=2
+mm_stats mm=1
+check mm=0
+# The differential oracle: batched against per-PTE, 20 seeds.
+oracle seed=1 seeds=20 steps=40
 '
 
 BAD_COMMAND='frobnicate now=1'
