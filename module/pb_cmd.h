@@ -47,6 +47,8 @@ extern const size_t pb_nr_path_commands;
 int pb_arg_mm(struct pb_args *a, struct pb_mm **mmp);
 int pb_arg_bool(struct pb_args *a, const char *key, bool def, bool *out);
 int pb_arg_range(struct pb_args *a, struct pb_mm *mm, u64 *startp, u64 *endp);
+int pb_arg_access(struct pb_args *a, struct pb_mm **mmp, u64 *va, bool *write,
+		  u64 *val);
 int pb_mm_done(struct pb_args *a, struct pb_mm *mm, int ret);
 int pb_session_add_mm(struct pb_session *s, struct pb_mm *mm);
 int pb_session_free_slot(struct pb_session *s);

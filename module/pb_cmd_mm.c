@@ -723,6 +723,26 @@ static int pb_cmd_unfold(struct pb_args *a)
 	return pb_mm_done(a, mm, 0);
 }
 
+/* The arguments of a user access: mm, an 8-byte aligned va, write, val. */
+int pb_arg_access(struct pb_args *a, struct pb_mm **mmp, u64 *va, bool *write,
+		  u64 *val)
+{
+	int ret;
+
+	ret = pb_arg_mm(a, mmp);
+	if (!ret)
+		ret = pb_arg_u64(a, "va", U64_MAX, va);
+	if (!ret)
+		ret = pb_arg_bool(a, "write", false, write);
+	if (!ret)
+		ret = pb_arg_u64(a, "val", 0, val);
+	if (ret)
+		return ret;
+	if (*va >= (1ULL << (*mmp)->geom.va_bits) || (*va & 7))
+		return pb_err(a, "va 0x%llx is beyond the VA size or not 8-byte aligned", *va);
+	return 0;
+}
+
 static int pb_cmd_access(struct pb_args *a)
 {
 	struct pb_mm *mm;
@@ -730,17 +750,9 @@ static int pb_cmd_access(struct pb_args *a)
 	u64 va, val;
 	int ret;
 
-	ret = pb_arg_mm(a, &mm);
-	if (!ret)
-		ret = pb_arg_u64(a, "va", U64_MAX, &va);
-	if (!ret)
-		ret = pb_arg_bool(a, "write", false, &write);
-	if (!ret)
-		ret = pb_arg_u64(a, "val", 0, &val);
+	ret = pb_arg_access(a, &mm, &va, &write, &val);
 	if (ret)
 		return ret;
-	if (va >= (1ULL << mm->geom.va_bits) || (va & 7))
-		return pb_err(a, "va 0x%llx is beyond the VA size or not 8-byte aligned", va);
 	ret = pb_access(mm, va, write, &val);
 	if (ret == -EFAULT)
 		pb_reply_printf(&a->s->reply, "fault 1\n");

@@ -50,17 +50,9 @@ static int pb_cmd_touch(struct pb_args *a)
 	u64 va, val;
 	int ret;
 
-	ret = pb_arg_mm(a, &mm);
-	if (!ret)
-		ret = pb_arg_u64(a, "va", U64_MAX, &va);
-	if (!ret)
-		ret = pb_arg_bool(a, "write", false, &write);
-	if (!ret)
-		ret = pb_arg_u64(a, "val", 0, &val);
+	ret = pb_arg_access(a, &mm, &va, &write, &val);
 	if (ret)
 		return ret;
-	if (va >= (1ULL << mm->geom.va_bits) || (va & 7))
-		return pb_err(a, "va 0x%llx is beyond the VA size or not 8-byte aligned", va);
 	if (!pb_access(mm, va, write, &val)) {
 		pb_reply_printf(&a->s->reply, "faulted 0\nval 0x%llx\n", val);
 		return pb_mm_done(a, mm, 0);

@@ -3,11 +3,9 @@
  * ptebatch selftests: the private mm and the contpte batch helpers, on each
  * granule.  Expected counter values are derived from the geometry.
  */
-#include <stdarg.h>
 #include <stdint.h>
 
-#include "kselftest_harness.h"
-#include "pb_util.h"
+#include "pb_test.h"
 
 #define VA	0x40000000ULL	/* aligned to every granule's table size */
 
@@ -31,54 +29,6 @@ FIXTURE_VARIANT_ADD(mm, granule_4k) { .page_kb = 4, .cont = 16, .cont_shift = 4 
 FIXTURE_VARIANT_ADD(mm, granule_16k) { .page_kb = 16, .cont = 128, .cont_shift = 7 };
 FIXTURE_VARIANT_ADD(mm, granule_64k) { .page_kb = 64, .cont = 32, .cont_shift = 5 };
 
-/* Run a command that must succeed; an ASSERT here ends the test. */
-static __printf(3, 4) void cmd_ok(struct __test_metadata *_metadata,
-				  struct pb_ctl *c, const char *fmt, ...)
-{
-	char line[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	ASSERT_EQ(0, pb_cmd(c, "%s", line)) TH_LOG("'%s': %s", line, c->reply);
-}
-
-#define CMD(...) cmd_ok(_metadata, &self->c, __VA_ARGS__)
-
-static long long mm_counter(struct pb_ctl *c, const char *name)
-{
-	if (pb_cmd(c, "mm_stats mm=0"))
-		return -1;
-	return pb_lookup(c->reply, name);
-}
-
-static long long reply_val(struct pb_ctl *c, const char *name)
-{
-	return pb_lookup(c->reply, name);
-}
-
-/* Entries of [va, va + nr pages) whose dump line has @what in it. */
-static int count_entries(struct pb_ctl *c, unsigned long long va,
-			 unsigned int nr, unsigned long long psize,
-			 const char *what)
-{
-	int count = 0;
-
-	while (nr) {
-		unsigned int n = nr > 512 ? 512 : nr;
-		char *p;
-
-		if (pb_cmd(c, "dump mm=0 va=0x%llx nr=%u", va, n))
-			return -1;
-		for (p = c->reply; (p = strstr(p, what)); p++)
-			count++;
-		va += n * psize;
-		nr -= n;
-	}
-	return count;
-}
-
 FIXTURE_SETUP(mm)
 {
 	self->cont = variant->cont;
@@ -87,9 +37,9 @@ FIXTURE_SETUP(mm)
 	self->block = self->psize * self->cont;
 	ASSERT_EQ(0, pb_open(&self->c));
 	CMD("mm_create page_kb=%u", variant->page_kb);
-	ASSERT_EQ(0, reply_val(&self->c, "mm"));
-	ASSERT_EQ(self->cont, reply_val(&self->c, "cont_ptes"));
-	ASSERT_EQ(self->psize, reply_val(&self->c, "granule"));
+	ASSERT_EQ(0, pb_reply_val(&self->c, "mm"));
+	ASSERT_EQ(self->cont, pb_reply_val(&self->c, "cont_ptes"));
+	ASSERT_EQ(self->psize, pb_reply_val(&self->c, "granule"));
 	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon", VA, 8 * self->block);
 }
 
@@ -105,14 +55,14 @@ TEST_F(mm, set_ptes_batch_sets_cont_on_covered_blocks)
 	/* Folios of one block: every entry CONT, no fold needed. */
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
 	    self->cont_shift);
-	EXPECT_EQ(nr, count_entries(&self->c, VA, nr, self->psize, "cont=1"));
-	EXPECT_EQ(0, mm_counter(&self->c, "folds"));
-	EXPECT_EQ(0, mm_counter(&self->c, "converts"));
+	EXPECT_EQ(nr, pb_count_entries(&self->c, 0, VA, nr, self->psize, "cont=1"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "folds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "converts"));
 	/* Half-block folios: never CONT. */
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA + 4 * self->block,
 	    2 * self->block, self->cont_shift - 1);
-	EXPECT_EQ(0, count_entries(&self->c, VA + 4 * self->block, 2 * self->cont,
-				   self->psize, "cont=1"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA + 4 * self->block, 2 * self->cont,
+				      self->psize, "cont=1"));
 	CMD("check mm=0");
 }
 
@@ -120,12 +70,12 @@ TEST_F(mm, set_ptes_nr1_autofolds_on_last_entry)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
 	    2 * self->block, self->cont_shift + 1);
-	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 2 * self->cont,
-						self->psize, "cont=1"));
-	EXPECT_EQ(2, mm_counter(&self->c, "folds"));
-	EXPECT_EQ(2, mm_counter(&self->c, "fold_attempts"));
-	EXPECT_EQ(2, mm_counter(&self->c, "converts"));
-	EXPECT_EQ(2, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+						   self->psize, "cont=1"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "folds"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "fold_attempts"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "converts"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "tlbi_range"));
 }
 
 TEST_F(mm, autofold_off_leaves_blocks_unfolded)
@@ -133,12 +83,12 @@ TEST_F(mm, autofold_off_leaves_blocks_unfolded)
 	CMD("set mm=0 autofold=0");
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
 	    self->block, self->cont_shift);
-	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(0, mm_counter(&self->c, "fold_attempts"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "fold_attempts"));
 	/* An explicit fold still works. */
 	CMD("fold mm=0 va=0x%llx", VA);
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(1, mm_counter(&self->c, "folds"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "folds"));
 }
 
 TEST_F(mm, contpte_off_never_sets_cont)
@@ -148,8 +98,8 @@ TEST_F(mm, contpte_off_never_sets_cont)
 	    self->cont_shift);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1",
 	    VA + 2 * self->block, self->block, self->cont_shift);
-	EXPECT_EQ(0, count_entries(&self->c, VA, 3 * self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(0, mm_counter(&self->c, "converts"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, 3 * self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "converts"));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "contpte is off"));
 }
@@ -159,11 +109,11 @@ TEST_F(mm, bbml2_skips_the_convert_tlbi)
 	CMD("set mm=0 bbml2=1");
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
 	    2 * self->block, self->cont_shift);
-	EXPECT_EQ(2, mm_counter(&self->c, "folds"));
-	EXPECT_EQ(2, mm_counter(&self->c, "tlbi_skipped_bbml2"));
-	EXPECT_EQ(0, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "folds"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "tlbi_skipped_bbml2"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "tlbi_range"));
 	CMD("unfold mm=0 va=0x%llx", VA);
-	EXPECT_EQ(3, mm_counter(&self->c, "tlbi_skipped_bbml2"));
+	EXPECT_EQ(3, pb_mm_counter(&self->c, 0, "tlbi_skipped_bbml2"));
 	CMD("check mm=0");
 }
 
@@ -172,18 +122,18 @@ TEST_F(mm, fold_unfold_counters_and_tlbi)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
 	    self->cont_shift);
 	CMD("unfold mm=0 va=0x%llx", VA + self->psize);
-	EXPECT_EQ(1, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(1, mm_counter(&self->c, "converts"));
-	EXPECT_EQ(1, mm_counter(&self->c, "tlbi_range"));
-	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "converts"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "unfold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "no folded block"));
 
 	CMD("fold mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, mm_counter(&self->c, "folds"));
-	EXPECT_EQ(2, mm_counter(&self->c, "converts"));
-	EXPECT_EQ(2, mm_counter(&self->c, "tlbi_range"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "folds"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "converts"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "already folded"));
 }
@@ -195,7 +145,7 @@ TEST_F(mm, fold_refuses_a_block_across_folios)
 	    self->cont_shift - 1);
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "not inside one folio"));
-	EXPECT_EQ(0, mm_counter(&self->c, "converts"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "converts"));
 }
 
 /* Old and clean entries, then a write lands its A/D update on one entry. */
@@ -207,13 +157,13 @@ static void dirty_one_entry(struct __test_metadata *_metadata,
 	    self->cont_shift);
 	CMD("clear_young_dirty mm=0 va=0x%llx nr=%u", VA, self->cont);
 	CMD("ptep_get mm=0 va=0x%llx", VA);
-	ASSERT_EQ(0, reply_val(&self->c, "dirty"));
-	ASSERT_EQ(0, reply_val(&self->c, "young"));
+	ASSERT_EQ(0, pb_reply_val(&self->c, "dirty"));
+	ASSERT_EQ(0, pb_reply_val(&self->c, "young"));
 	CMD("set mm=0 ad_policy=%s", policy);
 	CMD("access mm=0 va=0x%llx write=1 val=7", va);
-	ASSERT_EQ(0, reply_val(&self->c, "fault"));
-	ASSERT_EQ(1, mm_counter(&self->c, "hw_af_updates"));
-	ASSERT_EQ(1, mm_counter(&self->c, "hw_dirty_updates"));
+	ASSERT_EQ(0, pb_reply_val(&self->c, "fault"));
+	ASSERT_EQ(1, pb_mm_counter(&self->c, 0, "hw_af_updates"));
+	ASSERT_EQ(1, pb_mm_counter(&self->c, 0, "hw_dirty_updates"));
 }
 
 TEST_F(mm, ptep_get_gathers_ad_from_last_entry)
@@ -224,10 +174,10 @@ TEST_F(mm, ptep_get_gathers_ad_from_last_entry)
 	EXPECT_EQ(NULL, strstr(self->c.reply, "AF"));
 	/* ...but ptep_get() on any entry sees the block's A/D. */
 	CMD("ptep_get mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
-	EXPECT_EQ(1, reply_val(&self->c, "young"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "young"));
 	CMD("ptep_get mm=0 va=0x%llx", VA + (self->cont / 2) * self->psize);
-	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
 	CMD("check mm=0");
 }
 
@@ -237,9 +187,9 @@ TEST_F(mm, ptep_get_gathers_ad_from_first_entry)
 
 	dirty_one_entry(_metadata, self, "1", last);
 	CMD("ptep_get mm=0 va=0x%llx", last);
-	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
-	EXPECT_EQ(1, reply_val(&self->c, "young"));
-	EXPECT_EQ(1, count_entries(&self->c, VA, self->cont, self->psize, "AF"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "young"));
+	EXPECT_EQ(1, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "AF"));
 }
 
 TEST_F(mm, unfold_spreads_gathered_ad)
@@ -247,9 +197,9 @@ TEST_F(mm, unfold_spreads_gathered_ad)
 	dirty_one_entry(_metadata, self, "2", VA);
 	CMD("unfold mm=0 va=0x%llx", VA);
 	/* Every entry now carries the block's A/D state. */
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, ",AF"));
 	CMD("ptep_get mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
 }
 
 TEST_F(mm, wrprotect_whole_blocks_stay_folded)
@@ -258,22 +208,22 @@ TEST_F(mm, wrprotect_whole_blocks_stay_folded)
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift + 1);
-	tlbi = mm_counter(&self->c, "tlbi_range");
+	tlbi = pb_mm_counter(&self->c, 0, "tlbi_range");
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, 2 * self->cont);
-	EXPECT_EQ(0, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(2, mm_counter(&self->c, "wrprotect_whole_blocks"));
-	EXPECT_EQ(0, mm_counter(&self->c, "wrprotect_partial_blocks"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "wrprotect_partial_blocks"));
 	/* One flush: the caller's. */
-	EXPECT_EQ(tlbi + 1, mm_counter(&self->c, "tlbi_range"));
-	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 2 * self->cont,
-						self->psize, "cont=1"));
-	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 2 * self->cont,
-						self->psize, ",RO,"));
-	EXPECT_EQ(0, count_entries(&self->c, VA, 2 * self->cont, self->psize, "DBM"));
+	EXPECT_EQ(tlbi + 1, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+						   self->psize, "cont=1"));
+	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+						   self->psize, ",RO,"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, 2 * self->cont, self->psize, "DBM"));
 	/* The dirty state moved to the software bit. */
 	CMD("ptep_get mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
-	EXPECT_EQ(0, reply_val(&self->c, "write"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "write"));
 }
 
 TEST_F(mm, wrprotect_partial_range_unfolds_only_edges)
@@ -284,14 +234,14 @@ TEST_F(mm, wrprotect_partial_range_unfolds_only_edges)
 	    self->cont_shift);
 	/* Half of block 0, blocks 1 and 2, half of block 3. */
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA + half * self->psize, 3 * self->cont);
-	EXPECT_EQ(2, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(2, mm_counter(&self->c, "wrprotect_whole_blocks"));
-	EXPECT_EQ(2, mm_counter(&self->c, "wrprotect_partial_blocks"));
-	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 4 * self->cont,
-						self->psize, "cont=1"));
-	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(3 * self->cont, count_entries(&self->c, VA, 4 * self->cont,
-						self->psize, ",RO,"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "wrprotect_partial_blocks"));
+	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
+						   self->psize, "cont=1"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(3 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
+						   self->psize, ",RO,"));
 }
 
 TEST_F(mm, wrprotect_nr1_on_cont_entry_unfolds_its_block)
@@ -299,10 +249,10 @@ TEST_F(mm, wrprotect_nr1_on_cont_entry_unfolds_its_block)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
 	CMD("wrprotect mm=0 va=0x%llx nr=1", VA + self->block + 3 * self->psize);
-	EXPECT_EQ(1, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, 2 * self->cont,
-					    self->psize, "cont=1"));
-	EXPECT_EQ(1, count_entries(&self->c, VA, 2 * self->cont, self->psize, ",RO,"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+					       self->psize, "cont=1"));
+	EXPECT_EQ(1, pb_count_entries(&self->c, 0, VA, 2 * self->cont, self->psize, ",RO,"));
 }
 
 TEST_F(mm, clear_full_unfolds_only_partial_blocks)
@@ -313,13 +263,14 @@ TEST_F(mm, clear_full_unfolds_only_partial_blocks)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift + 1);
 	CMD("clear_full mm=0 va=0x%llx nr=%u", VA + half * self->psize, self->cont);
-	EXPECT_EQ(2, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, 2 * self->cont, self->psize, "none"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+					       self->psize, "none"));
 	/* Partly unmapped large anon folio: queued for deferred split. */
 	CMD("folio mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "deferred"));
-	EXPECT_EQ(self->cont, reply_val(&self->c, "large_mapcount"));
-	EXPECT_EQ(self->cont, reply_val(&self->c, "refcount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "deferred"));
+	EXPECT_EQ(self->cont, pb_reply_val(&self->c, "large_mapcount"));
+	EXPECT_EQ(self->cont, pb_reply_val(&self->c, "refcount"));
 }
 
 TEST_F(mm, get_and_clear_whole_block_keeps_no_unfold)
@@ -327,15 +278,16 @@ TEST_F(mm, get_and_clear_whole_block_keeps_no_unfold)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
 	CMD("get_and_clear mm=0 va=0x%llx nr=%u", VA + self->block, self->cont);
-	EXPECT_EQ(1, reply_val(&self->c, "dirty"));
-	EXPECT_EQ(1, reply_val(&self->c, "young"));
-	EXPECT_EQ(0, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, 2 * self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(1, mm_counter(&self->c, "gather_flushes"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "young"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+					       self->psize, "cont=1"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "gather_flushes"));
 	/* The folio went with its last mapping. */
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "folio mm=0 va=0x%llx", VA + self->block));
 	CMD("mm_stats mm=0");
-	EXPECT_EQ(1, reply_val(&self->c, "arena_folios"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "arena_folios"));
 }
 
 TEST_F(mm, get_and_clear_nr1_unfolds)
@@ -343,9 +295,9 @@ TEST_F(mm, get_and_clear_nr1_unfolds)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
 	    self->cont_shift);
 	CMD("get_and_clear mm=0 va=0x%llx nr=1", VA);
-	EXPECT_EQ(1, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(1, count_entries(&self->c, VA, self->cont, self->psize, "none"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "none"));
 }
 
 TEST_F(mm, test_and_clear_young_on_a_block)
@@ -354,23 +306,23 @@ TEST_F(mm, test_and_clear_young_on_a_block)
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
 	    self->cont_shift);
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, ",AF"));
 	CMD("young mm=0 va=0x%llx", VA + self->psize);
-	EXPECT_EQ(1, reply_val(&self->c, "young"));
-	EXPECT_EQ(0, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "young"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, ",AF"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
 	CMD("young mm=0 va=0x%llx", VA);
-	EXPECT_EQ(0, reply_val(&self->c, "young"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "young"));
 
 	/* clear_flush_young flushes the block only when it was young. */
-	tlbi = mm_counter(&self->c, "tlbi_range");
+	tlbi = pb_mm_counter(&self->c, 0, "tlbi_range");
 	CMD("young mm=0 va=0x%llx flush=1", VA);
-	EXPECT_EQ(0, reply_val(&self->c, "young"));
-	EXPECT_EQ(tlbi, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "young"));
+	EXPECT_EQ(tlbi, pb_mm_counter(&self->c, 0, "tlbi_range"));
 	CMD("access mm=0 va=0x%llx", VA);
 	CMD("young mm=0 va=0x%llx flush=1", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "young"));
-	EXPECT_EQ(tlbi + 1, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "young"));
+	EXPECT_EQ(tlbi + 1, pb_mm_counter(&self->c, 0, "tlbi_range"));
 }
 
 TEST_F(mm, set_access_flags_updates_block)
@@ -379,12 +331,12 @@ TEST_F(mm, set_access_flags_updates_block)
 	    self->cont_shift);
 	CMD("clear_young_dirty mm=0 va=0x%llx nr=%u young=1 dirty=0", VA, self->cont);
 	CMD("set_access_flags mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "changed"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "changed"));
 	/* Every descriptor gets AF: no per-descriptor walker is left faulting. */
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, ",AF"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
 	CMD("set_access_flags mm=0 va=0x%llx", VA);
-	EXPECT_EQ(0, reply_val(&self->c, "changed"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "changed"));
 }
 
 TEST_F(mm, set_access_flags_write_change_unfolds)
@@ -393,9 +345,10 @@ TEST_F(mm, set_access_flags_write_change_unfolds)
 	    self->cont_shift);
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, self->cont);
 	CMD("set_access_flags mm=0 va=0x%llx write=1", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "changed"));
-	EXPECT_EQ(1, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(self->cont - 1, count_entries(&self->c, VA, self->cont, self->psize, ",RO,"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "changed"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(self->cont - 1, pb_count_entries(&self->c, 0, VA, self->cont,
+						   self->psize, ",RO,"));
 }
 
 TEST_F(mm, clear_young_dirty_never_unfolds)
@@ -404,17 +357,18 @@ TEST_F(mm, clear_young_dirty_never_unfolds)
 	    self->cont_shift);
 	/* A range inside one block is widened to the whole block. */
 	CMD("clear_young_dirty mm=0 va=0x%llx nr=1", VA + self->psize);
-	EXPECT_EQ(0, mm_counter(&self->c, "unfolds"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, VA, 2 * self->cont, self->psize, ",AF"));
-	EXPECT_EQ(2 * self->cont, count_entries(&self->c, VA, 2 * self->cont,
-						self->psize, "cont=1"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+					       self->psize, ",AF"));
+	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+						   self->psize, "cont=1"));
 }
 
 TEST_F(mm, access_faults_where_nothing_is_mapped)
 {
 	CMD("access mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "fault"));
-	EXPECT_EQ(1, mm_counter(&self->c, "faults"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "fault"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "faults"));
 }
 
 TEST_F(mm, munmap_frees_everything)
@@ -423,10 +377,10 @@ TEST_F(mm, munmap_frees_everything)
 	    4 * self->block, self->cont_shift);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, 4 * self->block);
 	CMD("mm_stats mm=0");
-	EXPECT_EQ(0, reply_val(&self->c, "arena_folios"));
-	EXPECT_EQ(0, reply_val(&self->c, "deferred_split_adds"));
-	EXPECT_EQ(4 * self->cont, count_entries(&self->c, VA, 4 * self->cont,
-						self->psize, "none"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "arena_folios"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "deferred_split_adds"));
+	EXPECT_EQ(4 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
+						   self->psize, "none"));
 }
 
 /* --- Counters and knobs, each with an exact expectation ----------------- */
@@ -436,40 +390,40 @@ TEST_F(mm, counters_of_populate_and_access)
 	long long levels;
 
 	CMD("mm_stats mm=0");
-	levels = reply_val(&self->c, "pt_pages");	/* just the pgd so far */
+	levels = pb_reply_val(&self->c, "pt_pages");	/* just the pgd so far */
 	ASSERT_EQ(1, levels);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
 	CMD("mm_stats mm=0");
-	EXPECT_EQ(2, reply_val(&self->c, "folios_mapped"));
-	EXPECT_EQ(2, reply_val(&self->c, "refcount_atomics"));
-	EXPECT_EQ(2, reply_val(&self->c, "mapcount_atomics"));
-	EXPECT_EQ(2 * self->cont, reply_val(&self->c, "pte_writes"));
-	EXPECT_EQ(1, reply_val(&self->c, "checks"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "folios_mapped"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "refcount_atomics"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "mapcount_atomics"));
+	EXPECT_EQ(2 * self->cont, pb_reply_val(&self->c, "pte_writes"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "checks"));
 	/* One table per level below the pgd for a range inside one table. */
 	CMD("mm_create page_kb=%llu", self->psize / 1024);
-	levels = reply_val(&self->c, "levels");
-	EXPECT_EQ(levels, mm_counter(&self->c, "pt_pages"));
+	levels = pb_reply_val(&self->c, "levels");
+	EXPECT_EQ(levels, pb_mm_counter(&self->c, 0, "pt_pages"));
 
 	CMD("access mm=0 va=0x%llx", VA);
 	CMD("access mm=0 va=0x%llx", VA + self->psize);
 	CMD("mm_stats mm=0");
-	EXPECT_EQ(2, reply_val(&self->c, "accesses"));
-	EXPECT_EQ(1, reply_val(&self->c, "tlb_misses"));
-	EXPECT_EQ(1, reply_val(&self->c, "tlb_fills"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "accesses"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "tlb_misses"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "tlb_fills"));
 	/* The block entry serves the second page. */
-	EXPECT_EQ(1, reply_val(&self->c, "tlb_hits"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "tlb_hits"));
 
 	CMD("flush mm=0 va=0x%llx nr=1", VA + self->psize);
-	EXPECT_EQ(1, mm_counter(&self->c, "tlbi_page"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_page"));
 	CMD("access mm=0 va=0x%llx", VA);
-	EXPECT_EQ(2, mm_counter(&self->c, "tlb_misses"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "tlb_misses"));
 	CMD("flush mm=0");
-	EXPECT_EQ(1, mm_counter(&self->c, "tlbi_mm"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_mm"));
 	CMD("access mm=0 va=0x%llx", VA);
-	EXPECT_EQ(3, mm_counter(&self->c, "tlb_misses"));
+	EXPECT_EQ(3, pb_mm_counter(&self->c, 0, "tlb_misses"));
 	CMD("flush mm=0 va=0x%llx nr=%u", VA, self->cont);
-	EXPECT_EQ(1, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_range"));
 }
 
 TEST_F(mm, gather_capacity_forces_flushes)
@@ -479,9 +433,9 @@ TEST_F(mm, gather_capacity_forces_flushes)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
 	CMD("set mm=0 gather_capacity=%u", cap);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, pages * self->psize);
-	EXPECT_EQ(pages / cap, mm_counter(&self->c, "gather_forced_flushes"));
-	EXPECT_EQ(pages / cap + 1, mm_counter(&self->c, "gather_flushes"));
-	EXPECT_EQ(pages / cap + 1, mm_counter(&self->c, "tlbi_range"));
+	EXPECT_EQ(pages / cap, pb_mm_counter(&self->c, 0, "gather_forced_flushes"));
+	EXPECT_EQ(pages / cap + 1, pb_mm_counter(&self->c, 0, "gather_flushes"));
+	EXPECT_EQ(pages / cap + 1, pb_mm_counter(&self->c, 0, "tlbi_range"));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=0 gather_capacity=0"));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=0 gather_capacity=4097"));
 }
@@ -493,10 +447,10 @@ TEST_F(mm, check_knob_off_lets_a_violation_pass)
 	CMD("set mm=0 check=0 partial_wrprotect_no_unfold=1");
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA + self->psize * (self->cont / 2),
 	    self->cont);
-	EXPECT_EQ(1, mm_counter(&self->c, "checks"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "checks"));
 	/* On demand it is still found. */
 	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "check mm=0"));
-	EXPECT_EQ(2, mm_counter(&self->c, "checks"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "checks"));
 }
 
 TEST_F(mm, check_needs_an_mm_created_with_it)
@@ -505,7 +459,7 @@ TEST_F(mm, check_needs_an_mm_created_with_it)
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=1 check=1"));
 	EXPECT_NE(NULL, strstr(self->c.reply, "created with check=1"));
 	CMD("knobs mm=1");
-	EXPECT_EQ(0, reply_val(&self->c, "check"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "check"));
 }
 
 TEST_F(mm, ad_policy_accessed_lands_on_the_accessed_entry)
@@ -513,7 +467,7 @@ TEST_F(mm, ad_policy_accessed_lands_on_the_accessed_entry)
 	unsigned int k = self->cont / 2 + 1;
 
 	dirty_one_entry(_metadata, self, "0", VA + k * self->psize);
-	EXPECT_EQ(1, count_entries(&self->c, VA, self->cont, self->psize, ",AF"));
+	EXPECT_EQ(1, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, ",AF"));
 	CMD("dump mm=0 va=0x%llx nr=1", VA + k * self->psize);
 	EXPECT_NE(NULL, strstr(self->c.reply, ",AF"));
 }
@@ -539,7 +493,7 @@ TEST_F(mm, ad_policy_random_is_seeded)
 	CMD("dump mm=1 va=0x%llx nr=%u", VA, 4 * self->cont < 512 ? 4 * self->cont : 512);
 	EXPECT_STREQ(first, self->c.reply);
 	/* One entry per block took the update. */
-	EXPECT_EQ(4, count_entries(&self->c, VA, 4 * self->cont, self->psize, ",AF"));
+	EXPECT_EQ(4, pb_count_entries(&self->c, 0, VA, 4 * self->cont, self->psize, ",AF"));
 }
 
 TEST_F(mm, every_listed_knob_can_be_set)
@@ -575,11 +529,11 @@ TEST_F(mm, stats_file_shows_per_mm_counters)
 	/* The totals count live mms and the ones that have gone. */
 	EXPECT_EQ(total + 1, pb_stat("total.folds"));
 	CMD("session");
-	sid = reply_val(&self->c, "id");
+	sid = pb_reply_val(&self->c, "id");
 	snprintf(name, sizeof(name), "mm.%lld.0.folds", sid);
 	EXPECT_EQ(1, pb_stat(name));
 	snprintf(name, sizeof(name), "mm.%lld.0.pte_writes", sid);
-	EXPECT_EQ(mm_counter(&self->c, "pte_writes"), pb_stat(name));
+	EXPECT_EQ(pb_mm_counter(&self->c, 0, "pte_writes"), pb_stat(name));
 	CMD("mm_destroy mm=0");
 	EXPECT_EQ(-1, pb_stat(name));
 	EXPECT_EQ(total + 1, pb_stat("total.folds"));
@@ -635,7 +589,7 @@ TEST_F(mm, mutation_skip_wrprotect_flush_caught_by_tlb)
 	/* The write goes through the stale writable TLB entry. */
 	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "access mm=0 va=0x%llx write=1", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "violation stale_tlb"));
-	EXPECT_EQ(1, mm_counter(&self->c, "stale_tlb_writes"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "stale_tlb_writes"));
 }
 
 TEST_F(mm, wrprotect_flush_makes_write_fault)
@@ -645,8 +599,8 @@ TEST_F(mm, wrprotect_flush_makes_write_fault)
 	CMD("access mm=0 va=0x%llx write=1", VA);
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, self->cont);
 	CMD("access mm=0 va=0x%llx write=1", VA);
-	EXPECT_EQ(1, reply_val(&self->c, "fault"));
-	EXPECT_EQ(0, mm_counter(&self->c, "violations"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "fault"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "violations"));
 }
 
 TEST_F(mm, mutation_partial_wrprotect_no_unfold_caught)
@@ -657,7 +611,7 @@ TEST_F(mm, mutation_partial_wrprotect_no_unfold_caught)
 	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "wrprotect mm=0 va=0x%llx nr=%u",
 				   VA + self->psize * (self->cont / 2), self->cont));
 	EXPECT_NE(NULL, strstr(self->c.reply, "violation misprogrammed"));
-	EXPECT_LE(2, mm_counter(&self->c, "violations_misprogrammed"));
+	EXPECT_LE(2, pb_mm_counter(&self->c, 0, "violations_misprogrammed"));
 }
 
 TEST_F(mm, mutation_skip_ad_gather_caught)
@@ -665,11 +619,11 @@ TEST_F(mm, mutation_skip_ad_gather_caught)
 	dirty_one_entry(_metadata, self, "2", VA);
 	CMD("set mm=0 skip_ad_gather=1");
 	CMD("ptep_get mm=0 va=0x%llx", VA);
-	EXPECT_EQ(0, reply_val(&self->c, "dirty"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "dirty"));
 	/* Unfolding without gathering drops the hardware dirty state. */
 	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "unfold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "violation dirty_lost"));
-	EXPECT_EQ(1, mm_counter(&self->c, "violations_dirty_lost"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "violations_dirty_lost"));
 }
 
 /* --- Bad input: EINVAL, a reason, and no change ------------------------- */

@@ -3,10 +3,8 @@
  * ptebatch selftests: fork, zap, mprotect and faults over the private mm,
  * batched and one PTE at a time, with the seeds' behaviour in exact counters.
  */
-#include <stdarg.h>
 
-#include "kselftest_harness.h"
-#include "pb_util.h"
+#include "pb_test.h"
 
 #define VA	0x40000000ULL
 
@@ -25,52 +23,6 @@ FIXTURE_VARIANT(paths)
 FIXTURE_VARIANT_ADD(paths, granule_4k) { .page_kb = 4, .cont = 16, .cont_shift = 4 };
 FIXTURE_VARIANT_ADD(paths, granule_16k) { .page_kb = 16, .cont = 128, .cont_shift = 7 };
 FIXTURE_VARIANT_ADD(paths, granule_64k) { .page_kb = 64, .cont = 32, .cont_shift = 5 };
-
-static __printf(3, 4) void cmd_ok(struct __test_metadata *_metadata,
-				  struct pb_ctl *c, const char *fmt, ...)
-{
-	char line[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	ASSERT_EQ(0, pb_cmd(c, "%s", line)) TH_LOG("'%s': %s", line, c->reply);
-}
-
-#define CMD(...) cmd_ok(_metadata, &self->c, __VA_ARGS__)
-
-static long long counter(struct pb_ctl *c, int mm, const char *name)
-{
-	if (pb_cmd(c, "mm_stats mm=%d", mm))
-		return -1;
-	return pb_lookup(c->reply, name);
-}
-
-static long long val(struct pb_ctl *c, const char *name)
-{
-	return pb_lookup(c->reply, name);
-}
-
-/* Entries of mm's [va, va + nr pages) whose dump line has @what in it. */
-static int count_entries(struct pb_ctl *c, int mm, unsigned long long va,
-			 unsigned int nr, unsigned long long psize, const char *what)
-{
-	int count = 0;
-
-	while (nr) {
-		unsigned int n = nr > 512 ? 512 : nr;
-		char *p;
-
-		if (pb_cmd(c, "dump mm=%d va=0x%llx nr=%u", mm, va, n))
-			return -1;
-		for (p = c->reply; (p = strstr(p, what)); p++)
-			count++;
-		va += n * psize;
-		nr -= n;
-	}
-	return count;
-}
 
 FIXTURE_SETUP(paths)
 {
@@ -97,31 +49,31 @@ TEST_F(paths, fork_batched_keeps_parent_folded)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
 	    self->cont_shift);
 	CMD("fork mm=0");
-	ASSERT_EQ(1, val(&self->c, "mm"));
+	ASSERT_EQ(1, pb_reply_val(&self->c, "mm"));
 	/* Parent: every block write-protected whole, none unfolded. */
-	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(0, counter(&self->c, 0, "converts"));
-	EXPECT_EQ(blocks, counter(&self->c, 0, "wrprotect_whole_blocks"));
-	EXPECT_EQ(1, counter(&self->c, 0, "tlbi_mm"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "converts"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_mm"));
 	EXPECT_EQ(blocks * self->cont,
-		  count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, "cont=1"));
+		  pb_count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, "cont=1"));
 	EXPECT_EQ(blocks * self->cont,
-		  count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, ",RO,"));
+		  pb_count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, ",RO,"));
 	/* Child: one refcount add and one rmap dup per batch (per folio). */
-	EXPECT_EQ(blocks, counter(&self->c, 1, "fork_batches"));
-	EXPECT_EQ(blocks, counter(&self->c, 1, "refcount_atomics"));
-	EXPECT_EQ(blocks, counter(&self->c, 1, "mapcount_atomics"));
-	EXPECT_EQ(blocks, counter(&self->c, 1, "batch_size_cont"));
-	EXPECT_EQ(blocks * self->cont, counter(&self->c, 1, "ptes_copied"));
-	EXPECT_EQ(0, counter(&self->c, 1, "folds"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "fork_batches"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "refcount_atomics"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "mapcount_atomics"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "batch_size_cont"));
+	EXPECT_EQ(blocks * self->cont, pb_mm_counter(&self->c, 1, "ptes_copied"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 1, "folds"));
 	EXPECT_EQ(blocks * self->cont,
-		  count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, "cont=1"));
+		  pb_count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, "cont=1"));
 	/* The child's entries are old. */
-	EXPECT_EQ(0, count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, ",AF"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, ",AF"));
 	CMD("folio mm=0 va=0x%llx", VA);
-	EXPECT_EQ(2, val(&self->c, "mapcount"));
-	EXPECT_EQ(2 * self->cont, val(&self->c, "refcount"));
-	EXPECT_EQ(0, val(&self->c, "exclusive"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "mapcount"));
+	EXPECT_EQ(2 * self->cont, pb_reply_val(&self->c, "refcount"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "exclusive"));
 }
 
 TEST_F(paths, fork_batched_large_folio_is_one_batch)
@@ -129,10 +81,10 @@ TEST_F(paths, fork_batched_large_folio_is_one_batch)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
 	    self->cont_shift + 2);
 	CMD("fork mm=0");
-	EXPECT_EQ(1, counter(&self->c, 1, "fork_batches"));
-	EXPECT_EQ(1, counter(&self->c, 1, "refcount_atomics"));
-	EXPECT_EQ(1, counter(&self->c, 1, "batch_size_large"));
-	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "fork_batches"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "refcount_atomics"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "batch_size_large"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
 }
 
 TEST_F(paths, fork_per_pte_unfolds_every_block)
@@ -143,14 +95,14 @@ TEST_F(paths, fork_per_pte_unfolds_every_block)
 	    self->cont_shift);
 	CMD("set mm=0 batch=0");
 	CMD("fork mm=0");
-	EXPECT_EQ(blocks, counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(0, counter(&self->c, 0, "wrprotect_whole_blocks"));
-	EXPECT_EQ(0, count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
 	/* The child folds each block again, on its last entry. */
-	EXPECT_EQ(blocks, counter(&self->c, 1, "folds"));
-	EXPECT_EQ(pages, counter(&self->c, 1, "fork_batches"));
-	EXPECT_EQ(pages, counter(&self->c, 1, "batch_size_1"));
-	EXPECT_EQ(pages, counter(&self->c, 1, "refcount_atomics"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "folds"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, "fork_batches"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, "batch_size_1"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, "refcount_atomics"));
 }
 
 TEST_F(paths, order0_fork_batched_and_per_pte_alike)
@@ -169,13 +121,13 @@ TEST_F(paths, order0_fork_batched_and_per_pte_alike)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
 	CMD("populate mm=1 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
 	CMD("fork mm=0");
-	ASSERT_EQ(2, val(&self->c, "mm"));
+	ASSERT_EQ(2, pb_reply_val(&self->c, "mm"));
 	CMD("fork mm=1");
-	ASSERT_EQ(3, val(&self->c, "mm"));
+	ASSERT_EQ(3, pb_reply_val(&self->c, "mm"));
 	for (i = 0; i < ARRAY_SIZE(same); i++)
-		batched[i] = counter(&self->c, 2, same[i]);
+		batched[i] = pb_mm_counter(&self->c, 2, same[i]);
 	for (i = 0; i < ARRAY_SIZE(same); i++) {
-		long long per_pte = counter(&self->c, 3, same[i]);
+		long long per_pte = pb_mm_counter(&self->c, 3, same[i]);
 
 		EXPECT_EQ(batched[i], per_pte) TH_LOG("%s", same[i]);
 	}
@@ -193,28 +145,28 @@ TEST_F(paths, pinned_exclusive_pages_are_copied)
 	    self->cont_shift);
 	CMD("pin mm=0 va=0x%llx len=0x%llx", VA, 2 * self->psize);
 	CMD("folio mm=0 va=0x%llx", VA);
-	EXPECT_EQ(2, val(&self->c, "pincount"));
-	EXPECT_EQ(self->cont + 2, val(&self->c, "refcount"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "pincount"));
+	EXPECT_EQ(self->cont + 2, pb_reply_val(&self->c, "refcount"));
 	CMD("fork mm=0");
-	EXPECT_EQ(self->cont, counter(&self->c, 1, "pinned_fallbacks"));
+	EXPECT_EQ(self->cont, pb_mm_counter(&self->c, 1, "pinned_fallbacks"));
 	/* The child has its own order-0 copies of the pinned folio's pages... */
 	CMD("folio mm=1 va=0x%llx", VA + 3 * self->psize);
-	EXPECT_EQ(0, val(&self->c, "order"));
-	EXPECT_EQ(1, val(&self->c, "exclusive"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
 	/* ...and shares the unpinned folio. */
 	CMD("folio mm=1 va=0x%llx", VA + self->block);
-	EXPECT_EQ(self->cont_shift, val(&self->c, "order"));
-	EXPECT_EQ(2, val(&self->c, "mapcount"));
+	EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "mapcount"));
 	/* The parent's pinned folio stays exclusive, writable and folded. */
 	CMD("folio mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, val(&self->c, "exclusive"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, 0, VA, self->cont, self->psize, "DBM"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "DBM"));
 	CMD("touch mm=0 va=0x%llx write=1", VA);
-	EXPECT_EQ(0, val(&self->c, "faulted"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "faulted"));
 	CMD("unpin mm=0 va=0x%llx len=0x%llx", VA, 2 * self->psize);
 	CMD("folio mm=0 va=0x%llx", VA);
-	EXPECT_EQ(0, val(&self->c, "pincount"));
-	EXPECT_EQ(self->cont, val(&self->c, "refcount"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "pincount"));
+	EXPECT_EQ(self->cont, pb_reply_val(&self->c, "refcount"));
 }
 
 TEST_F(paths, cow_after_fork_unfolds_the_written_block_only)
@@ -225,12 +177,12 @@ TEST_F(paths, cow_after_fork_unfolds_the_written_block_only)
 	    self->cont_shift);
 	CMD("fork mm=0");
 	CMD("touch mm=1 va=0x%llx write=1 val=5", VA + 2 * self->block + self->psize);
-	EXPECT_EQ(1, val(&self->c, "faulted"));
-	EXPECT_EQ(1, counter(&self->c, 1, "cow_copies"));
-	EXPECT_EQ(1, counter(&self->c, 1, "unfolds"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "cow_copies"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "unfolds"));
 	EXPECT_EQ(pages - self->cont,
-		  count_entries(&self->c, 1, VA, pages, self->psize, "cont=1"));
-	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
+		  pb_count_entries(&self->c, 1, VA, pages, self->psize, "cont=1"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
 }
 
 /* --- Data integrity, with backing pages ------------------------------------- */
@@ -250,20 +202,20 @@ TEST_F(paths, fork_keeps_each_side_its_data)
 	for (b = 0; b < blocks; b++) {
 		va = VA + b * self->block;
 		CMD("touch mm=0 va=0x%llx", va);
-		EXPECT_EQ(0x100 + b, val(&self->c, "val"));
+		EXPECT_EQ(0x100 + b, pb_reply_val(&self->c, "val"));
 		CMD("touch mm=1 va=0x%llx", va);
-		EXPECT_EQ(0x200 + b, val(&self->c, "val"));
+		EXPECT_EQ(0x200 + b, pb_reply_val(&self->c, "val"));
 	}
 	/* mprotect round trips and a partial munmap keep what is left. */
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA, blocks * self->block);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", VA, blocks * self->block);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA + self->psize, self->block / 2);
 	CMD("touch mm=0 va=0x%llx", VA);
-	EXPECT_EQ(0x100, val(&self->c, "val"));
+	EXPECT_EQ(0x100, pb_reply_val(&self->c, "val"));
 	CMD("touch mm=0 va=0x%llx", VA + self->block);
-	EXPECT_EQ(0x101, val(&self->c, "val"));
+	EXPECT_EQ(0x101, pb_reply_val(&self->c, "val"));
 	CMD("touch mm=1 va=0x%llx", VA + self->psize);
-	EXPECT_EQ(0, val(&self->c, "val"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "val"));
 	CMD("mm_destroy mm=1");
 	CMD("mm_destroy mm=0");
 	EXPECT_EQ(0, pb_stat("live_folios"));
@@ -279,9 +231,9 @@ TEST_F(paths, munmap_whole_large_folios_adds_no_deferred_split)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
 	    folios * 2 * self->block, order);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
-	EXPECT_EQ(0, counter(&self->c, 0, "deferred_split_adds"));
-	EXPECT_EQ(folios, counter(&self->c, 0, "zap_batches"));
-	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "deferred_split_adds"));
+	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, "zap_batches"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
 }
 
 TEST_F(paths, munmap_per_pte_adds_spurious_deferred_split)
@@ -292,11 +244,11 @@ TEST_F(paths, munmap_per_pte_adds_spurious_deferred_split)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
 	    folios * 2 * self->block, order);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
-	EXPECT_EQ(folios, counter(&self->c, 0, "deferred_split_adds"));
-	EXPECT_EQ(folios, counter(&self->c, 0, "deferred_split_spurious"));
-	EXPECT_EQ(folios * 2 * self->cont, counter(&self->c, 0, "zap_batches"));
+	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, "deferred_split_adds"));
+	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, "deferred_split_spurious"));
+	EXPECT_EQ(folios * 2 * self->cont, pb_mm_counter(&self->c, 0, "zap_batches"));
 	/* One unfold per block: the first nr == 1 clear of each. */
-	EXPECT_EQ(folios * 2, counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(folios * 2, pb_mm_counter(&self->c, 0, "unfolds"));
 }
 
 TEST_F(paths, munmap_half_a_folio_queues_it)
@@ -304,9 +256,9 @@ TEST_F(paths, munmap_half_a_folio_queues_it)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift + 1);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, self->block);
-	EXPECT_EQ(1, counter(&self->c, 0, "deferred_split_adds"));
-	EXPECT_EQ(0, counter(&self->c, 0, "deferred_split_spurious"));
-	EXPECT_EQ(1, val(&self->c, "deferred_split_queue"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "deferred_split_adds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "deferred_split_spurious"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "deferred_split_queue"));
 }
 
 /* --- mprotect and write faults (seed 002) ----------------------------------- */
@@ -315,12 +267,12 @@ TEST_F(paths, munmap_half_a_folio_queues_it)
 static long long write_all(struct __test_metadata *_metadata,
 			   struct _test_data_paths *self, unsigned int pages)
 {
-	long long before = counter(&self->c, 0, "write_faults");
+	long long before = pb_mm_counter(&self->c, 0, "write_faults");
 	unsigned int i;
 
 	for (i = 0; i < pages; i++)
 		CMD("touch mm=0 va=0x%llx write=1", VA + i * self->psize);
-	return counter(&self->c, 0, "write_faults") - before;
+	return pb_mm_counter(&self->c, 0, "write_faults") - before;
 }
 
 static void ro_rw_round_trip(struct __test_metadata *_metadata,
@@ -337,11 +289,11 @@ TEST_F(paths, mprotect_round_trip_spares_write_faults)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, pages * self->psize,
 	    self->cont_shift);
 	ro_rw_round_trip(_metadata, self, pages);
-	EXPECT_EQ(pages, counter(&self->c, 0, "write_faults_avoided"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_faults_avoided"));
 	EXPECT_EQ(0, write_all(_metadata, self, pages));
 	/* Whole blocks stayed folded through both changes. */
-	EXPECT_EQ(0, counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(pages, count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(pages, pb_count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
 }
 
 TEST_F(paths, mprotect_without_upgrade_takes_write_faults)
@@ -353,7 +305,7 @@ TEST_F(paths, mprotect_without_upgrade_takes_write_faults)
 	    self->cont_shift);
 	ro_rw_round_trip(_metadata, self, pages);
 	EXPECT_EQ(pages, write_all(_metadata, self, pages));
-	EXPECT_EQ(pages, counter(&self->c, 0, "wp_reuses"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "wp_reuses"));
 }
 
 TEST_F(paths, soft_dirty_clear_makes_write_faults_again)
@@ -364,7 +316,7 @@ TEST_F(paths, soft_dirty_clear_makes_write_faults_again)
 	    self->cont_shift);
 	CMD("clear_refs mm=0");
 	ro_rw_round_trip(_metadata, self, pages);
-	EXPECT_EQ(pages, counter(&self->c, 0, "write_upgrades_denied"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_upgrades_denied"));
 	EXPECT_EQ(pages, write_all(_metadata, self, pages));
 	/* The faults made the pages soft-dirty: now they upgrade again. */
 	ro_rw_round_trip(_metadata, self, pages);
@@ -382,10 +334,10 @@ TEST_F(paths, uffd_wp_makes_write_faults_again)
 	CMD("uffd_wp mm=0 va=0x%llx len=0x%llx", 2 * VA, pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", 2 * VA, pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", 2 * VA, pages * self->psize);
-	EXPECT_EQ(pages, counter(&self->c, 0, "write_upgrades_denied"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_upgrades_denied"));
 	CMD("touch mm=0 va=0x%llx write=1", 2 * VA);
-	EXPECT_EQ(1, val(&self->c, "faulted"));
-	EXPECT_EQ(1, counter(&self->c, 0, "uffd_wp_faults"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "uffd_wp_faults"));
 }
 
 TEST_F(paths, mprotect_shared_needs_dirty)
@@ -400,8 +352,8 @@ TEST_F(paths, mprotect_shared_needs_dirty)
 	CMD("clear_young_dirty mm=0 va=0x%llx nr=%u young=0", 2 * VA + self->block, pages);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", 2 * VA, 2 * pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", 2 * VA, 2 * pages * self->psize);
-	EXPECT_EQ(pages, counter(&self->c, 0, "write_faults_avoided"));
-	EXPECT_EQ(pages, counter(&self->c, 0, "write_upgrades_denied"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_faults_avoided"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_upgrades_denied"));
 }
 
 TEST_F(paths, partial_mprotect_unfolds_only_edge_blocks)
@@ -412,11 +364,11 @@ TEST_F(paths, partial_mprotect_unfolds_only_edge_blocks)
 	    self->cont_shift);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA + half * self->psize,
 	    3 * self->block);
-	EXPECT_EQ(2, counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(2 * self->cont, count_entries(&self->c, 0, VA, 4 * self->cont,
-						self->psize, "cont=1"));
-	EXPECT_EQ(3 * self->cont, count_entries(&self->c, 0, VA, 4 * self->cont,
-						self->psize, ",RO,"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
+						   self->psize, "cont=1"));
+	EXPECT_EQ(3 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
+						   self->psize, ",RO,"));
 }
 
 TEST_F(paths, mprotect_none_then_access_faults)
@@ -424,13 +376,13 @@ TEST_F(paths, mprotect_none_then_access_faults)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
 	    self->cont_shift);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=none", VA, self->block);
-	EXPECT_EQ(self->cont, count_entries(&self->c, 0, VA, self->cont, self->psize,
-					    "PROTNONE"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize,
+					       "PROTNONE"));
 	CMD("touch mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, val(&self->c, "segv"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "segv"));
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", VA, self->block);
 	CMD("touch mm=0 va=0x%llx write=1", VA);
-	EXPECT_EQ(0, val(&self->c, "faulted"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "faulted"));
 }
 
 /* --- Faults -------------------------------------------------------------------- */
@@ -439,11 +391,11 @@ TEST_F(paths, fault_allocates_fault_order_and_folds)
 {
 	CMD("set mm=0 fault_order=%u", self->cont_shift);
 	CMD("touch mm=0 va=0x%llx write=1", VA + 3 * self->psize);
-	EXPECT_EQ(1, val(&self->c, "faulted"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
 	CMD("folio mm=0 va=0x%llx", VA);
-	EXPECT_EQ(self->cont_shift, val(&self->c, "order"));
-	EXPECT_EQ(self->cont, count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(1, counter(&self->c, 0, "write_faults"));
+	EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
+	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "write_faults"));
 }
 
 TEST_F(paths, fault_falls_back_where_partly_populated)
@@ -452,19 +404,19 @@ TEST_F(paths, fault_falls_back_where_partly_populated)
 	CMD("set mm=0 fault_order=%u", self->cont_shift);
 	CMD("touch mm=0 va=0x%llx", VA);
 	CMD("folio mm=0 va=0x%llx", VA);
-	EXPECT_EQ(0, val(&self->c, "order"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
 	/* The next block is empty: it gets a whole folio. */
 	CMD("touch mm=0 va=0x%llx", VA + self->block);
 	CMD("folio mm=0 va=0x%llx", VA + self->block);
-	EXPECT_EQ(self->cont_shift, val(&self->c, "order"));
-	EXPECT_EQ(2, counter(&self->c, 0, "read_faults"));
+	EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "read_faults"));
 }
 
 TEST_F(paths, fault_outside_vma_is_segv)
 {
 	CMD("touch mm=0 va=0x%llx", 4 * VA);
-	EXPECT_EQ(1, val(&self->c, "segv"));
-	EXPECT_EQ(1, counter(&self->c, 0, "segv"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "segv"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "segv"));
 }
 
 /* --- Bad input ------------------------------------------------------------------ */
@@ -576,22 +528,22 @@ TEST_F(paths, bench_times_fork_zap_and_mprotect)
 		long long ns;
 
 		CMD("bench mm=0 op=%s", ops[i]);
-		ns = val(&self->c, "ns");
+		ns = pb_reply_val(&self->c, "ns");
 		EXPECT_LT(0, ns) TH_LOG("%s", ops[i]);
 	}
 	EXPECT_EQ(1, pb_stat("live_mms"));
 	CMD("mm_stats mm=0");
-	EXPECT_EQ(2, val(&self->c, "arena_folios"));
-	EXPECT_LT(0, val(&self->c, "pt_bytes"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "arena_folios"));
+	EXPECT_LT(0, pb_reply_val(&self->c, "pt_bytes"));
 	/* A page's metadata at least, for every page the arena has touched. */
-	EXPECT_LE(2 * self->cont * 32, val(&self->c, "arena_meta_bytes"));
+	EXPECT_LE(2 * self->cont * 32, pb_reply_val(&self->c, "arena_meta_bytes"));
 	CMD("folio mm=0 va=0x%llx", VA);
-	EXPECT_EQ(self->cont, val(&self->c, "refcount"));
-	EXPECT_EQ(1, val(&self->c, "mapcount"));
-	EXPECT_EQ(2 * self->cont, count_entries(&self->c, 0, VA, 2 * self->cont,
-						self->psize, "cont=1"));
+	EXPECT_EQ(self->cont, pb_reply_val(&self->c, "refcount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "mapcount"));
+	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
+						   self->psize, "cont=1"));
 	CMD("bench op=memcpy bytes=65536");
-	EXPECT_LT(0, val(&self->c, "ns"));
+	EXPECT_LT(0, pb_reply_val(&self->c, "ns"));
 }
 
 FIXTURE(bench_bad)

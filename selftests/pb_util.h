@@ -107,6 +107,12 @@ static inline long long pb_lookup(const char *text, const char *name)
 	return -1;
 }
 
+/* The value of line @name in the reply to the last command. */
+static inline long long pb_reply_val(struct pb_ctl *c, const char *name)
+{
+	return pb_lookup(c->reply, name);
+}
+
 /* A global counter from the stats file, or -1. */
 static inline long long pb_stat(const char *name)
 {
