@@ -486,6 +486,41 @@ FIXTURE_VARIANT_ADD(paths_bad, fault_order_too_large)
 	.cmd = "set mm=0 fault_order=10", .reason = "fault_order must be within 0..9",
 };
 
+FIXTURE_VARIANT_ADD(paths_bad, bench_unknown_op)
+{
+	.cmd = "bench mm=0 op=exec", .reason = "op must be fork, zap, mprotect or memcpy",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_no_op)
+{
+	.cmd = "bench mm=0", .reason = "missing argument 'op'",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_memcpy_with_mm)
+{
+	.cmd = "bench mm=0 op=memcpy bytes=4096", .reason = "takes no mm",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_memcpy_zero)
+{
+	.cmd = "bench op=memcpy bytes=0", .reason = "bytes must be within",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_memcpy_too_big)
+{
+	.cmd = "bench op=memcpy bytes=0x10000001", .reason = "bytes must be within",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_bytes_for_fork)
+{
+	.cmd = "bench mm=0 op=fork bytes=4096", .reason = "for op=memcpy only",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_no_such_mm)
+{
+	.cmd = "bench mm=5 op=fork", .reason = "no mm 5",
+};
+
 FIXTURE_SETUP(paths_bad)
 {
 	ASSERT_EQ(0, pb_open(&self->c));
@@ -501,19 +536,7 @@ FIXTURE_TEARDOWN(paths_bad)
 
 TEST_F(paths_bad, einval_reason_no_change)
 {
-	char dump[PB_REPLY_MAX + 1], stats[PB_REPLY_MAX + 1];
-
-	ASSERT_EQ(0, pb_cmd(&self->c, "dump mm=0 va=0x40000000 nr=64"));
-	memcpy(dump, self->c.reply, sizeof(dump));
-	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
-	memcpy(stats, self->c.reply, sizeof(stats));
-	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->cmd));
-	EXPECT_NE(NULL, strstr(self->c.reply, variant->reason))
-		TH_LOG("'%s' replied: %s", variant->cmd, self->c.reply);
-	ASSERT_EQ(0, pb_cmd(&self->c, "dump mm=0 va=0x40000000 nr=64"));
-	EXPECT_STREQ(dump, self->c.reply);
-	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
-	EXPECT_STREQ(stats, self->c.reply);
+	pb_expect_rejected(_metadata, &self->c, variant->cmd, variant->reason);
 	ASSERT_EQ(0, pb_cmd(&self->c, "fork mm=0"));
 	EXPECT_EQ(1, pb_lookup(self->c.reply, "mm"));
 }
@@ -548,78 +571,6 @@ TEST_F(paths, bench_times_fork_zap_and_mprotect)
 						   self->psize, "cont=1"));
 	CMD("bench op=memcpy bytes=65536");
 	EXPECT_LT(0, pb_reply_val(&self->c, "ns"));
-}
-
-FIXTURE(bench_bad)
-{
-	struct pb_ctl c;
-};
-
-FIXTURE_VARIANT(bench_bad)
-{
-	const char *cmd;
-	const char *reason;
-};
-
-FIXTURE_VARIANT_ADD(bench_bad, unknown_op)
-{
-	.cmd = "bench mm=0 op=exec", .reason = "op must be fork, zap, mprotect or memcpy",
-};
-
-FIXTURE_VARIANT_ADD(bench_bad, no_op)
-{
-	.cmd = "bench mm=0", .reason = "missing argument 'op'",
-};
-
-FIXTURE_VARIANT_ADD(bench_bad, memcpy_with_mm)
-{
-	.cmd = "bench mm=0 op=memcpy bytes=4096", .reason = "takes no mm",
-};
-
-FIXTURE_VARIANT_ADD(bench_bad, memcpy_zero)
-{
-	.cmd = "bench op=memcpy bytes=0", .reason = "bytes must be within",
-};
-
-FIXTURE_VARIANT_ADD(bench_bad, memcpy_too_big)
-{
-	.cmd = "bench op=memcpy bytes=0x10000001", .reason = "bytes must be within",
-};
-
-FIXTURE_VARIANT_ADD(bench_bad, bytes_for_fork)
-{
-	.cmd = "bench mm=0 op=fork bytes=4096", .reason = "for op=memcpy only",
-};
-
-FIXTURE_VARIANT_ADD(bench_bad, no_such_mm)
-{
-	.cmd = "bench mm=5 op=fork", .reason = "no mm 5",
-};
-
-FIXTURE_SETUP(bench_bad)
-{
-	ASSERT_EQ(0, pb_open(&self->c));
-	ASSERT_EQ(0, pb_cmd(&self->c, "mm_create page_kb=4"));
-	ASSERT_EQ(0, pb_cmd(&self->c, "mmap mm=0 start=0x40000000 len=0x100000"));
-	ASSERT_EQ(0, pb_cmd(&self->c, "populate mm=0 va=0x40000000 len=0x20000 order=4"));
-}
-
-FIXTURE_TEARDOWN(bench_bad)
-{
-	pb_close(&self->c);
-}
-
-TEST_F(bench_bad, einval_reason_no_change)
-{
-	char stats[PB_REPLY_MAX + 1];
-
-	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
-	memcpy(stats, self->c.reply, sizeof(stats));
-	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->cmd));
-	EXPECT_NE(NULL, strstr(self->c.reply, variant->reason))
-		TH_LOG("'%s' replied: %s", variant->cmd, self->c.reply);
-	ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
-	EXPECT_STREQ(stats, self->c.reply);
 }
 
 TEST_HARNESS_MAIN

@@ -56,4 +56,30 @@ static inline int pb_count_entries(struct pb_ctl *c, int mm,
 	return count;
 }
 
+/*
+ * @cmd must fail with EINVAL and a one-line "error: " reply that contains
+ * @reason, and change neither the page table at 0x40000000 of mm 0 nor its
+ * counters.
+ */
+static inline void pb_expect_rejected(struct __test_metadata *_metadata,
+				      struct pb_ctl *c, const char *cmd,
+				      const char *reason)
+{
+	static char dump[PB_REPLY_MAX + 1], stats[PB_REPLY_MAX + 1];
+
+	ASSERT_EQ(0, pb_cmd(c, "dump mm=0 va=0x40000000 nr=64"));
+	memcpy(dump, c->reply, sizeof(dump));
+	ASSERT_EQ(0, pb_cmd(c, "mm_stats mm=0"));
+	memcpy(stats, c->reply, sizeof(stats));
+	EXPECT_EQ(-EINVAL, pb_cmd(c, "%s", cmd));
+	EXPECT_NE(NULL, strstr(c->reply, reason))
+		TH_LOG("'%s' replied: %s", cmd, c->reply);
+	EXPECT_EQ(0, strncmp(c->reply, "error: ", 7));
+	EXPECT_EQ(strchr(c->reply, '\n'), c->reply + strlen(c->reply) - 1);
+	ASSERT_EQ(0, pb_cmd(c, "dump mm=0 va=0x40000000 nr=64"));
+	EXPECT_STREQ(dump, c->reply);
+	ASSERT_EQ(0, pb_cmd(c, "mm_stats mm=0"));
+	EXPECT_STREQ(stats, c->reply);
+}
+
 #endif /* _PB_TEST_H */
