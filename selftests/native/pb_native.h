@@ -14,8 +14,36 @@
 #include <linux/kernel.h>
 #include <linux/err.h>
 
-#include "pb_model.h"
-#include "pb_cmd.h"
+#include "lib/alloc.h"
+#include "lib/counters.h"
+#include "model/cpu.h"
+#include "model/desc.h"
+#include "model/mm.h"
+#include "model/pgtable.h"
+#include "model/phys.h"
+#include "model/rmap.h"
+#include "model/shadow.h"
+#include "model/tlb.h"
+#include "arch/contpte.h"
+#include "check/check.h"
+#include "paths/batch.h"
+#include "paths/fault.h"
+#include "paths/fork.h"
+#include "paths/gather.h"
+#include "paths/mprotect.h"
+#include "paths/populate.h"
+#include "paths/tracking.h"
+#include "paths/zap.h"
+#include "tools/bench.h"
+#include "tools/oracle.h"
+#include "iface/commands.h"
+#include "iface/exec.h"
+#include "iface/format.h"
+#include "iface/parse.h"
+#include "iface/reply.h"
+#include "iface/session.h"
+#include "iface/stats.h"
+#include "iface/report.h"
 
 /* Aligned to the last-level table size of every granule. */
 #define NT_VA		0x40000000ULL
@@ -91,12 +119,7 @@ static inline void nt_map(struct pb_mm *mm, u64 va, u64 head_pfn,
 static inline void nt_unmapped(struct pb_mm *mm, u64 va, u64 pfn,
 			       unsigned int nr)
 {
-	u64 head_pfn;
-
-	pb_page_folio(mm->phys, pfn, &head_pfn);
-	pb_rmap_remove(mm, pfn, nr);
-	pb_gather_add(mm, va, nr);
-	pb_gather_put_folio(mm, head_pfn, nr);
+	pb_zap_folio_ptes_cleared(mm, va, pfn, nr, false);
 	pb_gather_finish(mm);
 }
 

@@ -297,27 +297,6 @@ TEST_F(desc, attribute_algebra)
 	ASSERT_FALSE(pb_pte_protnone(rw));
 }
 
-TEST_F(desc, flags_string)
-{
-	const struct pb_geom *g = &self->g48;
-	char buf[96];
-
-	pb_pte_flags_str(0, buf, sizeof(buf));
-	ASSERT_STREQ("-", buf);
-	pb_pte_flags_str(PB_PTE_PRESENT_INVALID, buf, sizeof(buf));
-	ASSERT_STREQ("PROTNONE", buf);
-	pb_pte_flags_str(pb_pfn_pte(g, 7, nt_prot_rw(g)) | PB_PTE_CONT, buf,
-			 sizeof(buf));
-	ASSERT_STREQ("V,U,AF,nG,DBM,CONT,PXN,UXN,D", buf);
-	pb_pte_flags_str(pb_pte_wrprotect(pb_pfn_pte(g, 7, nt_prot_rw(g))) |
-			 PB_PTE_SOFT_DIRTY | PB_PTE_UFFD_WP | PB_PTE_SPECIAL,
-			 buf, sizeof(buf));
-	ASSERT_STREQ("V,U,RO,AF,nG,PXN,UXN,D,SP,SD,WP", buf);
-	/* A short buffer truncates, NUL-terminated. */
-	pb_pte_flags_str(nt_prot_rw(g), buf, 6);
-	ASSERT_STREQ("V,U,A", buf);
-}
-
 /* --- Page tables: levels from the granule and the VA size ------------------------- */
 
 FIXTURE(pgt)

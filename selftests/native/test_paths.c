@@ -3,11 +3,9 @@
  * Native tests: the paths built from the helpers (issue 4).  folio_pte_batch()
  * and the batch-size histogram; fork, zap and mprotect, batched and one PTE at
  * a time, with exact counters derived from the geometry; faults; a fork that
- * fails at every allocation; the command layer of the paths; and the
- * differential oracle, on every granule with and without backing pages.
+ * fails at every allocation; and the command layer of the paths.
  */
 #include "pb_native.h"
-#include "pb_oracle.h"
 
 FIXTURE(paths)
 {
@@ -903,8 +901,8 @@ static void take_state(struct pb_mm *mm, u64 start, unsigned int nr, u64 nr_fram
 	}
 	for (i = 0; i < nr_frames; i++) {
 		st->pages[i] = *pb_pfn_to_page(mm->phys, mm->phys->base_pfn + i);
-		/* The checker's scratch state is not the parent's. */
-		st->pages[i].scratch = 0;
+		/* Walk scratch (one union) is not the parent's state. */
+		st->pages[i].seen_maps = 0;
 		st->pages[i].flags &= ~PB_PG_SEEN_DIRTY;
 	}
 	memcpy(st->counters, mm->counters, sizeof(st->counters));
@@ -2021,158 +2019,6 @@ TEST_F(pcmd, unpin_of_more_pages_than_pinned_changes_nothing)
 	EXPECT_EQ(1, nt_reply_val(s, "pincount"));
 	EXPECT_EQ(self->cont + 1, nt_reply_val(s, "refcount"));
 	EXPECT_EQ(0, nt_run(s, "check mm=0")) TH_LOG("%s", s->reply.buf);
-}
-
-/* --- The differential oracle ------------------------------------------------------- */
-
-FIXTURE(oracle)
-{
-	struct pb_reply reply[2];
-};
-
-FIXTURE_VARIANT(oracle)
-{
-	NT_GRANULE_FIELDS;
-	bool backing;
-};
-
-FIXTURE_VARIANT_ADD(oracle, granule_4k) NT_GRANULE_4K;
-FIXTURE_VARIANT_ADD(oracle, granule_16k) NT_GRANULE_16K;
-FIXTURE_VARIANT_ADD(oracle, granule_64k) NT_GRANULE_64K;
-FIXTURE_VARIANT_ADD(oracle, granule_4k_backing) {
-	.page_kb = 4, .page_shift = 12, .cont_shift = 4, .backing = true };
-FIXTURE_VARIANT_ADD(oracle, granule_16k_backing) {
-	.page_kb = 16, .page_shift = 14, .cont_shift = 7, .backing = true };
-FIXTURE_VARIANT_ADD(oracle, granule_64k_backing) {
-	.page_kb = 64, .page_shift = 16, .cont_shift = 5, .backing = true };
-
-FIXTURE_SETUP(oracle)
-{
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		self->reply[i].buf = calloc(1, PB_REPLY_MAX);
-		self->reply[i].size = PB_REPLY_MAX;
-		ASSERT_NE(NULL, self->reply[i].buf);
-	}
-}
-
-FIXTURE_TEARDOWN(oracle)
-{
-	free(self->reply[0].buf);
-	free(self->reply[1].buf);
-	nt_check_leaks(_metadata);
-}
-
-/* Fifty seeds of sixty steps per variant: 300 seeds over the six. */
-#define ORACLE_SEEDS	50
-#define ORACLE_STEPS	60
-
-TEST_F(oracle, batched_and_per_pte_families_agree)
-{
-	struct pb_oracle_args args = {
-		.seed = 1, .seeds = ORACLE_SEEDS, .steps = ORACLE_STEPS,
-		.page_kb = variant->page_kb, .backing = variant->backing,
-	};
-	struct pb_oracle_totals t = { };
-	int ret;
-
-	ret = pb_oracle_run(&args, &self->reply[0], &t);
-	EXPECT_EQ(0, ret) TH_LOG("%s", self->reply[0].buf);
-	/* Not a line: a mismatch would have said where. */
-	EXPECT_EQ(0, self->reply[0].len) TH_LOG("%s", self->reply[0].buf);
-	EXPECT_EQ(ORACLE_SEEDS, t.seeds);
-	EXPECT_EQ(ORACLE_SEEDS * ORACLE_STEPS, t.steps);
-	/* Batching never costs more, and over this many steps it saves. */
-	EXPECT_LT(t.unfolds[0], t.unfolds[1]);
-	EXPECT_LT(t.tlbis[0], t.tlbis[1]);
-	EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_mms]));
-	EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_folios]));
-}
-
-/* The same seeds twice: the same trace, line for line, and the same totals. */
-TEST_F(oracle, a_replay_is_identical)
-{
-	struct pb_oracle_args args = {
-		.seed = 1000, .seeds = 3, .steps = ORACLE_STEPS, .trace = true,
-		.page_kb = variant->page_kb, .backing = variant->backing,
-	};
-	struct pb_oracle_totals t[2] = { };
-	unsigned int i, lines = 0;
-	const char *p;
-
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pb_oracle_run(&args, &self->reply[i], &t[i]))
-			TH_LOG("%s", self->reply[i].buf);
-	EXPECT_EQ(0, memcmp(&t[0], &t[1], sizeof(t[0])));
-	EXPECT_EQ(3, t[0].seeds);
-	EXPECT_FALSE(self->reply[0].overflow);
-	EXPECT_STREQ(self->reply[0].buf, self->reply[1].buf);
-	for (p = self->reply[0].buf; (p = strstr(p, "\nstep ")); p++)
-		lines++;
-	EXPECT_EQ(3 * ORACLE_STEPS - 1, lines);
-	EXPECT_EQ(0, strncmp(self->reply[0].buf, "step 1 op ", 10));
-}
-
-/*
- * The oracle samples an mm's violation counter just before its checker runs,
- * so what pb_write_pte() or pb_access() counted during the step (bbm,
- * stale_tlb) goes unseen.  A free hook sums the counters of the oracle's mms
- * as they go: a run that passes must have recorded none.  These seeds make
- * the mprotect bug above break a block without break-before-make.
- */
-#define NR_MMS_WATCHED	64
-
-static struct {
-	const void *mm[NR_MMS_WATCHED];
-	u64 violations;
-} mms_watched;
-
-static void mm_malloc(const void *p, size_t size)
-{
-	int i;
-
-	if (size != sizeof(struct pb_mm))
-		return;
-	for (i = 0; i < NR_MMS_WATCHED; i++) {
-		if (!mms_watched.mm[i]) {
-			mms_watched.mm[i] = p;
-			break;
-		}
-	}
-}
-
-static void mm_free(const void *p)
-{
-	int i;
-
-	for (i = 0; p && i < NR_MMS_WATCHED; i++) {
-		if (mms_watched.mm[i] != p)
-			continue;
-		mms_watched.violations += ((const struct pb_mm *)p)->counters[PB_MMC_violations];
-		mms_watched.mm[i] = NULL;
-	}
-}
-
-TEST_F(oracle, a_violation_during_a_step_fails_the_run)
-{
-	static const u64 seeds[] = { 45, 46, 255 };
-	unsigned int i;
-
-	ASSERT_NE(0, __sanitizer_install_malloc_and_free_hooks(mm_malloc, mm_free));
-	for (i = 0; i < ARRAY_SIZE(seeds); i++) {
-		struct pb_oracle_args args = {
-			.seed = seeds[i], .seeds = 1, .steps = ORACLE_STEPS,
-			.page_kb = variant->page_kb, .backing = variant->backing,
-		};
-		struct pb_oracle_totals t = { };
-		u64 before = mms_watched.violations;
-		int ret = pb_oracle_run(&args, &self->reply[0], &t);
-
-		EXPECT_EQ(mms_watched.violations != before ? -EUCLEAN : 0, ret)
-			TH_LOG("seed %llu: %llu violations", seeds[i],
-			       mms_watched.violations - before);
-	}
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: the checker for the architecture's rules and the refcounts.
+ *
+ * - Break-before-make: a live entry's output address or CONT bit must not
+ *   change, nor its attributes unsafely, while a TLB may still hold the old
+ *   translation, that is until an invalidation covers it (pb_write_pte()).
+ * - Misprogramming the Contiguous bit: once the flushes of a command have
+ *   completed, the entries of a block with CONT set must all be valid, CONT,
+ *   map consecutive pages from a block-aligned address and agree on the
+ *   hardware attributes.  Access and dirty state may differ: the hardware
+ *   updates one entry of a block.
+ * - Refcounts: a folio's refcount is its mappings + pins + extra references,
+ *   each page's mapcount is the number of PTEs that map it, and no PTE maps a
+ *   page outside a live folio.
+ * - Dirty state: a folio the hardware wrote must stay dirty somewhere (a PTE
+ *   or the folio) until it is cleaned on purpose.
+ */
+#include <linux/kernel.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "model/mm.h"
+#include "model/pgtable.h"
+#include "model/phys.h"
+#include "model/report.h"
+#include "check/check.h"
+
+static pb_pte_t pb_hw_attrs(const struct pb_mm *mm, pb_pte_t pte)
+{
+	pte = pb_pte_pgprot(&mm->geom, pte);
+	/* Hardware A/D state lands on one entry; software bits are not seen. */
+	if (pte & PB_PTE_DBM)
+		pte &= ~PB_PTE_RDONLY;
+	return pte & ~(PB_PTE_AF | PB_PTE_DIRTY | PB_PTE_SPECIAL |
+		       PB_PTE_SOFT_DIRTY | PB_PTE_UFFD_WP);
+}
+
+static void pb_check_blocks(struct pb_mm *mm, pb_pte_t *table, u64 base,
+			    u64 start, u64 end, void *arg)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int cont = pb_cont_ptes(g), n = pb_ptrs_per_table(g), b, i;
+
+	for (b = 0; b < n; b += cont) {
+		pb_pte_t *blk = table + b, ref = 0, attrs;
+		u64 va = base + ((u64)b << g->page_shift), pfn0;
+
+		for (i = 0; i < cont && !ref; i++)
+			if (pb_pte_valid_cont(blk[i]))
+				ref = blk[i];
+		if (!ref)
+			continue;
+		pfn0 = pb_pte_pfn(g, ref) - (i - 1);
+		attrs = pb_hw_attrs(mm, ref);
+		for (i = 0; i < cont; i++) {
+			pb_pte_t pte = blk[i];
+
+			if (pb_pte_valid_cont(pte) && !(pfn0 & (cont - 1)) &&
+			    pb_pte_pfn(g, pte) == pfn0 + i &&
+			    pb_hw_attrs(mm, pte) == attrs)
+				continue;
+			pb_violation(mm, PB_V_misprogrammed,
+				     va + ((u64)i << g->page_shift), ref, pte);
+			break;
+		}
+	}
+}
+
+static bool pb_block_dirty(struct pb_mm *mm, pb_pte_t *first)
+{
+	unsigned int i;
+
+	for (i = 0; i < pb_cont_ptes(&mm->geom); i++)
+		if (pb_pte_dirty(first[i]))
+			return true;
+	return false;
+}
+
+/* @arg is the mm being checked, which the violations count in. */
+static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
+			  u64 start, u64 end, void *arg)
+{
+	struct pb_mm *checking = arg;
+	const struct pb_geom *g = &mm->geom;
+	unsigned int n = pb_ptrs_per_table(g), i;
+
+	for (i = 0; i < n; i++) {
+		pb_pte_t pte = table[i], *first;
+		struct pb_page *page;
+
+		if (!pb_pte_present(pte) || (pte & PB_PTE_SPECIAL))
+			continue;
+		page = pb_pfn_to_page(mm->phys, pb_pte_pfn(g, pte));
+		if (!page || !(page->flags & PB_PG_ALLOCATED)) {
+			pb_violation(checking, PB_V_freed,
+				     base + ((u64)i << g->page_shift), 0, pte);
+			continue;
+		}
+		page->seen_maps++;
+		/* Dirty is visible in the entry, or anywhere in its block. */
+		first = table + (i & ~(pb_cont_ptes(g) - 1));
+		if (pb_pte_dirty(pte) ||
+		    (pb_pte_cont(pte) && pb_block_dirty(mm, first)))
+			page->flags |= PB_PG_SEEN_DIRTY;
+	}
+}
+
+static void pb_folio_violation(struct pb_mm *mm, enum pb_violation v, u64 pfn,
+			       u64 expected, u64 actual)
+{
+	pb_violation(mm, v, pfn << mm->geom.page_shift, expected, actual);
+}
+
+static void pb_folio_reset_seen(struct pb_phys *p, u64 head_pfn,
+				struct pb_page *head, void *arg)
+{
+	u64 i;
+
+	for (i = 0; i < (1ULL << head->order); i++) {
+		head[i].seen_maps = 0;
+		head[i].flags &= ~PB_PG_SEEN_DIRTY;
+	}
+}
+
+static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
+			   struct pb_page *head, void *arg)
+{
+	struct pb_mm *mm = arg;
+	u64 i, nr = 1ULL << head->order, maps = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (head[i].seen_maps != head[i].mapcount)
+			pb_folio_violation(mm, PB_V_mapcount, head_pfn + i,
+					   head[i].seen_maps, head[i].mapcount);
+		maps += head[i].seen_maps;
+		if ((head[i].flags & PB_PG_HW_DIRTIED) && head[i].seen_maps &&
+		    !(head[i].flags & PB_PG_SEEN_DIRTY) &&
+		    !(head->flags & PB_PG_DIRTY))
+			pb_folio_violation(mm, PB_V_dirty_lost, head_pfn + i, 1, 0);
+	}
+	if (maps != head->large_mapcount)
+		pb_folio_violation(mm, PB_V_mapcount, head_pfn, maps,
+				   head->large_mapcount);
+	if (head->refcount != maps + head->pincount + head->extra_refs)
+		pb_folio_violation(mm, PB_V_refcount, head_pfn,
+				   maps + head->pincount + head->extra_refs,
+				   head->refcount);
+}
+
+/*
+ * Check @mm's page table and the folios of its arena against every mm that
+ * shares the arena.  Returns the number of violations found.
+ */
+u64 pb_check_mm(struct pb_mm *mm)
+{
+	struct pb_phys *p = mm->phys;
+	u64 before = mm->counters[PB_MMC_violations];
+	unsigned int i;
+
+	pb_mm_count(mm, PB_MMC_checks, 1);
+	pb_walk_leaf_tables(mm, 0, U64_MAX, pb_check_blocks, NULL);
+	pb_phys_walk_folios(p, pb_folio_reset_seen, NULL);
+	for (i = 0; i < p->nr_mms; i++)
+		pb_walk_leaf_tables(p->mms[i], 0, U64_MAX, pb_count_maps, mm);
+	pb_phys_walk_folios(p, pb_folio_check, mm);
+	return mm->counters[PB_MMC_violations] - before;
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: the ctl commands of the paths built from the helpers: fork, user
+ * accesses with faults, mprotect, soft-dirty, uffd-wp and pins.
+ */
+#include <linux/kernel.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "model/cpu.h"
+#include "model/mm.h"
+#include "paths/fault.h"
+#include "paths/fork.h"
+#include "paths/mprotect.h"
+#include "paths/tracking.h"
+#include "iface/cmd_paths.h"
+#include "iface/parse.h"
+#include "iface/report.h"
+#include "iface/session.h"
+
+int pb_cmd_fork(struct pb_args *a)
+{
+	struct pb_mm *mm, *child;
+	const char *why;
+	int id, ret;
+
+	ret = pb_arg_mm(a, &mm);
+	if (ret)
+		return ret;
+	id = pb_session_free_slot(a->s);
+	if (id == PB_SESSION_MMS)
+		return pb_err(a, "this session has %d mms already", PB_SESSION_MMS);
+	child = pb_fork(mm, id, &why);
+	if (IS_ERR(child)) {
+		pb_err(a, "fork: %s", why);
+		return PTR_ERR(child);
+	}
+	pb_session_add_mm(a->s, child);
+	pb_reply_printf(&a->s->reply, "mm %d\n", id);
+	ret = pb_mm_done(a, mm, 0);
+	if (!ret && child->knobs[PB_KNOB_check]) {
+		pb_mm_begin(a, child);
+		ret = pb_mm_done(a, child, 0);
+	}
+	return ret;
+}
+
+/* A user access: the CPU's, and on a fault the kernel's handling and a retry. */
+int pb_cmd_touch(struct pb_args *a)
+{
+	const char *why = NULL;
+	struct pb_mm *mm;
+	bool write;
+	u64 va, val;
+	int ret;
+
+	ret = pb_arg_access(a, &mm, &va, &write, &val);
+	if (ret)
+		return ret;
+	if (!pb_access(mm, va, write, &val)) {
+		pb_reply_printf(&a->s->reply, "faulted 0\nval 0x%llx\n", val);
+		return pb_mm_done(a, mm, 0);
+	}
+	ret = pb_handle_fault(mm, va, write, &why);
+	if (ret == -EFAULT) {
+		pb_reply_printf(&a->s->reply, "faulted 1\nsegv 1\n");
+		return pb_mm_done(a, mm, 0);
+	}
+	if (ret) {
+		pb_err(a, "touch: %s", why);
+		return pb_mm_done(a, mm, ret);
+	}
+	if (pb_access(mm, va, write, &val)) {
+		pb_err(a, "touch: the access faults again after the fault was handled");
+		return pb_mm_done(a, mm, -EIO);
+	}
+	pb_reply_printf(&a->s->reply, "faulted 1\nsegv 0\nval 0x%llx\n", val);
+	return pb_mm_done(a, mm, 0);
+}
+
+int pb_cmd_mprotect(struct pb_args *a)
+{
+	const char *protstr, *why;
+	struct pb_mm *mm;
+	u64 start, end;
+	u32 prot;
+	int ret;
+
+	ret = pb_arg_mm(a, &mm);
+	if (!ret)
+		ret = pb_arg_range(a, mm, &start, &end);
+	if (!ret)
+		ret = pb_arg_str(a, "prot", NULL, &protstr);
+	if (ret)
+		return ret;
+	if (!strcmp(protstr, "none"))
+		prot = 0;
+	else if (!strcmp(protstr, "r"))
+		prot = PB_VM_READ;
+	else if (!strcmp(protstr, "rw"))
+		prot = PB_VM_READ | PB_VM_WRITE;
+	else
+		return pb_err(a, "prot must be none, r or rw");
+	ret = pb_mprotect(mm, start, end, prot, &why);
+	if (ret)
+		pb_err(a, "mprotect: %s", why);
+	return pb_mm_done(a, mm, ret);
+}
+
+int pb_cmd_clear_refs(struct pb_args *a)
+{
+	struct pb_mm *mm;
+	int ret = pb_arg_mm(a, &mm);
+
+	if (ret)
+		return ret;
+	pb_clear_soft_dirty(mm);
+	return pb_mm_done(a, mm, 0);
+}
+
+int pb_cmd_uffd_wp(struct pb_args *a)
+{
+	const char *why;
+	struct pb_mm *mm;
+	u64 start, end;
+	bool wp;
+	int ret;
+
+	ret = pb_arg_mm(a, &mm);
+	if (!ret)
+		ret = pb_arg_range(a, mm, &start, &end);
+	if (!ret)
+		ret = pb_arg_bool(a, "wp", true, &wp);
+	if (ret)
+		return ret;
+	ret = pb_uffd_wp(mm, start, end, wp, &why);
+	if (ret)
+		pb_err(a, "uffd_wp: %s", why);
+	return pb_mm_done(a, mm, ret);
+}
+
+static int pb_cmd_pin_range(struct pb_args *a, bool pin)
+{
+	const char *why;
+	struct pb_mm *mm;
+	u64 start, end;
+	int ret;
+
+	ret = pb_arg_mm(a, &mm);
+	if (!ret)
+		ret = pb_arg_range(a, mm, &start, &end);
+	if (ret)
+		return ret;
+	ret = pb_pin(mm, start, end, pin, &why);
+	if (ret)
+		pb_err(a, "%s: %s", pin ? "pin" : "unpin", why);
+	return pb_mm_done(a, mm, ret);
+}
+
+int pb_cmd_pin(struct pb_args *a)
+{
+	return pb_cmd_pin_range(a, true);
+}
+
+int pb_cmd_unpin(struct pb_args *a)
+{
+	return pb_cmd_pin_range(a, false);
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: the ctl commands of the tools: bench and the oracle.
+ */
+#include <linux/kernel.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "model/mm.h"
+#include "tools/bench.h"
+#include "tools/oracle.h"
+#include "iface/cmd_tools.h"
+#include "iface/parse.h"
+#include "iface/report.h"
+#include "iface/session.h"
+
+int pb_cmd_bench(struct pb_args *a)
+{
+	const char *op;
+	struct pb_mm *mm;
+	u64 ns = 0, bytes;
+	int ret;
+
+	ret = pb_arg_str(a, "op", NULL, &op);
+	if (ret)
+		return ret;
+	if (!strcmp(op, "memcpy")) {
+		ret = pb_arg_u64(a, "bytes", U64_MAX, &bytes);
+		if (ret)
+			return ret;
+		if (pb_arg_given(a, "mm"))
+			return pb_err(a, "bench op=memcpy takes no mm");
+		if (!bytes || bytes > PB_BENCH_MEMCPY_MAX)
+			return pb_err(a, "bytes must be within 1..%llu", PB_BENCH_MEMCPY_MAX);
+		ret = pb_bench_memcpy(bytes, &ns);
+		if (ret)
+			return pb_err(a, "bench: out of memory");
+		pb_reply_printf(&a->s->reply, "ns %llu\n", ns);
+		return 0;
+	}
+	if (pb_arg_given(a, "bytes"))
+		return pb_err(a, "bytes is for op=memcpy only");
+	ret = pb_arg_mm(a, &mm);
+	if (ret)
+		return ret;
+	if (!strcmp(op, "fork"))
+		ret = pb_bench_fork(mm, false, &ns);
+	else if (!strcmp(op, "zap"))
+		ret = pb_bench_fork(mm, true, &ns);
+	else if (!strcmp(op, "mprotect"))
+		ret = pb_bench_mprotect(mm, &ns);
+	else
+		return pb_err(a, "op must be fork, zap, mprotect or memcpy");
+	if (ret)
+		return pb_err(a, "bench: %s failed (%d)", op, ret);
+	pb_reply_printf(&a->s->reply, "ns %llu\n", ns);
+	return pb_mm_done(a, mm, 0);
+}
+
+static void pb_oracle_trace(const struct pb_oracle_step *st, void *arg)
+{
+	pb_reply_printf(arg,
+			"step %llu op %s mm %u va 0x%llx-0x%llx order %u ret %d unfolds %llu/%llu tlbi %llu/%llu\n",
+			st->step, st->op, st->mm, st->start, st->end, st->order,
+			st->ret, st->unfolds[0], st->unfolds[1], st->tlbis[0],
+			st->tlbis[1]);
+}
+
+/* The first mismatch, as one error line after the violations behind it. */
+static void pb_oracle_reply_mismatch(struct pb_reply *r,
+				     const struct pb_oracle_result *res)
+{
+	const struct pb_oracle_mismatch *m = &res->mismatch;
+	const struct pb_oracle_view *x = &m->views[0], *y = &m->views[1];
+
+	pb_reply_violations(r, &res->report);
+	pb_reply_printf(r, "error: oracle: mismatch seed=%llu step=%llu op=%s mm=%u va=0x%llx: ",
+			m->seed, m->step, m->op, m->mm, m->va);
+	switch (m->kind) {
+	case PB_ORACLE_NR_MMS:
+		pb_reply_printf(r, "%lld mms against %lld\n", m->a, m->b);
+		break;
+	case PB_ORACLE_NR_VMAS:
+		pb_reply_printf(r, "%lld VMAs against %lld\n", m->a, m->b);
+		break;
+	case PB_ORACLE_VMAS:
+		pb_reply_printf(r, "VMAs differ\n");
+		break;
+	case PB_ORACLE_VIEW:
+		pb_reply_printf(r,
+				"present %d/%d write %d/%d sd %d/%d refcount %u/%u mapcount %u/%u idx %llu/%llu data 0x%llx/0x%llx\n",
+				x->present, y->present, x->write, y->write,
+				x->soft_dirty, y->soft_dirty, x->refcount,
+				y->refcount, x->mapcount, y->mapcount,
+				x->folio_idx, y->folio_idx, x->data, y->data);
+		break;
+	case PB_ORACLE_VIOLATIONS:
+		pb_reply_printf(r, "checker violations in the %s family\n",
+				m->a ? "per-PTE" : "batched");
+		break;
+	case PB_ORACLE_UNFOLDS:
+		pb_reply_printf(r, "batched made more unfolds\n");
+		break;
+	case PB_ORACLE_TLBIS:
+		pb_reply_printf(r, "batched made more TLB invalidations\n");
+		break;
+	case PB_ORACLE_RESULTS:
+		pb_reply_printf(r, "results %lld/%lld\n", m->a, m->b);
+		break;
+	case PB_ORACLE_OK:
+		pb_reply_printf(r, "no mismatch recorded\n");
+		break;
+	}
+}
+
+int pb_cmd_oracle(struct pb_args *a)
+{
+	struct pb_oracle_result res = { };
+	struct pb_oracle_args o = { };
+	u64 page_kb;
+	bool trace;
+	int ret;
+
+	ret = pb_arg_u64(a, "seed", 1, &o.seed);
+	if (!ret)
+		ret = pb_arg_u64(a, "seeds", 1, &o.seeds);
+	if (!ret)
+		ret = pb_arg_u64(a, "steps", 50, &o.steps);
+	if (!ret)
+		ret = pb_arg_u64(a, "page_kb", 4, &page_kb);
+	if (!ret)
+		ret = pb_arg_bool(a, "backing", false, &o.backing);
+	if (!ret)
+		ret = pb_arg_bool(a, "trace", false, &trace);
+	if (ret)
+		return ret;
+	if (trace && o.seeds * o.steps > PB_ORACLE_TRACE_MAX)
+		return pb_err(a, "trace=1 prints a line per step: at most %d steps",
+			      PB_ORACLE_TRACE_MAX);
+	if (page_kb != 4 && page_kb != 16 && page_kb != 64)
+		return pb_err(a, "granule must be 4, 16 or 64 (KiB)");
+	if (!o.seeds || o.seeds > PB_ORACLE_MAX || !o.steps ||
+	    o.steps > PB_ORACLE_MAX)
+		return pb_err(a, "seeds and steps must be within 1..%d",
+			      PB_ORACLE_MAX);
+	if (o.seed > U64_MAX - o.seeds)
+		return pb_err(a, "seed + seeds overflows");
+	o.page_kb = page_kb;
+	if (trace) {
+		o.trace = pb_oracle_trace;
+		o.trace_arg = &a->s->reply;
+	}
+	ret = pb_oracle_run(&o, &res);
+	if (ret == -ENOMEM)
+		return pb_err(a, "oracle: out of memory");
+	if (ret == -EUCLEAN)
+		pb_oracle_reply_mismatch(&a->s->reply, &res);
+	if (ret)
+		return ret;
+	pb_reply_printf(&a->s->reply,
+			"seeds %llu\nsteps %llu\nunfolds_batched %llu\nunfolds_per_pte %llu\n"
+			"tlbi_batched %llu\ntlbi_per_pte %llu\n",
+			res.seeds, res.steps, res.unfolds[0], res.unfolds[1],
+			res.tlbis[0], res.tlbis[1]);
+	return 0;
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: sessions, the registry of live sessions, and each session's mm
+ * slots.
+ */
+#include <linux/kernel.h>
+#include <linux/mutex.h>
+
+#include "lib/alloc.h"
+#include "lib/counters.h"
+#include "model/mm.h"
+#include "paths/zap.h"
+#include "iface/session.h"
+
+static atomic64_t pb_next_session_id;
+
+/* Every live session, for the per-mm part of the stats file. */
+static DEFINE_MUTEX(pb_registry_lock);
+static struct pb_session *pb_sessions;
+
+/* The lowest free mm id of a session, or PB_SESSION_MMS. */
+int pb_session_free_slot(struct pb_session *s)
+{
+	int id;
+
+	for (id = 0; id < PB_SESSION_MMS && s->mms[id]; id++)
+		;
+	return id;
+}
+
+void pb_session_add_mm(struct pb_session *s, struct pb_mm *mm)
+{
+	mutex_lock(&pb_registry_lock);
+	s->mms[mm->id] = mm;
+	mutex_unlock(&pb_registry_lock);
+}
+
+void pb_session_destroy_mm(struct pb_session *s, struct pb_mm *mm)
+{
+	mutex_lock(&pb_registry_lock);
+	s->mms[mm->id] = NULL;
+	mutex_unlock(&pb_registry_lock);
+	pb_mm_destroy(mm);
+}
+
+struct pb_session *pb_session_create(void)
+{
+	struct pb_session *s;
+
+	s = pb_zalloc(sizeof(*s));
+	if (!s)
+		return NULL;
+	s->reply.buf = pb_zalloc(PB_REPLY_MAX);
+	if (!s->reply.buf) {
+		pb_free(s, sizeof(*s));
+		return NULL;
+	}
+	s->reply.size = PB_REPLY_MAX;
+	mutex_init(&s->lock);
+	s->id = atomic64_inc_return(&pb_next_session_id);
+	mutex_lock(&pb_registry_lock);
+	s->next = pb_sessions;
+	pb_sessions = s;
+	mutex_unlock(&pb_registry_lock);
+	pb_count(PB_CNT_live_sessions, 1);
+	pb_count(PB_CNT_sessions_opened, 1);
+	return s;
+}
+
+static void pb_session_release_mms(struct pb_session *s)
+{
+	unsigned int i;
+
+	/* Any order: an arena goes with the last mm that uses it. */
+	for (i = PB_SESSION_MMS; i-- > 0;)
+		if (s->mms[i])
+			pb_session_destroy_mm(s, s->mms[i]);
+}
+
+void pb_session_destroy(struct pb_session *s)
+{
+	struct pb_session **link;
+
+	mutex_lock(&pb_registry_lock);
+	for (link = &pb_sessions; *link != s; link = &(*link)->next)
+		;
+	*link = s->next;
+	mutex_unlock(&pb_registry_lock);
+	pb_session_release_mms(s);
+	mutex_destroy(&s->lock);
+	pb_free(s->reply.buf, PB_REPLY_MAX);
+	pb_free(s, sizeof(*s));
+	pb_count(PB_CNT_live_sessions, -1);
+}
+
+/* Call @fn on every live session, under the registry lock. */
+void pb_sessions_walk(void (*fn)(struct pb_session *s, void *arg), void *arg)
+{
+	struct pb_session *s;
+
+	mutex_lock(&pb_registry_lock);
+	for (s = pb_sessions; s; s = s->next)
+		fn(s, arg);
+	mutex_unlock(&pb_registry_lock);
+}

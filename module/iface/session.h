@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: sessions.
+ *
+ * A session is one open() of ctl.  Its lock serialises its commands; sessions
+ * share nothing but the global counters.
+ */
+#ifndef _PB_IFACE_SESSION_H
+#define _PB_IFACE_SESSION_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+
+#include "uapi/ptebatch.h"
+#include "iface/reply.h"
+
+struct pb_mm;
+
+struct pb_session {
+	struct mutex lock;		/* serialises this session's commands */
+	u64 id;
+	u64 nr_commands;
+	struct pb_reply reply;
+	/* Set and cleared under pb_registry_lock too, for the stats file. */
+	struct pb_mm *mms[PB_SESSION_MMS];
+	struct pb_session *next;
+	/* The command being parsed, split in place. */
+	char line[PB_CMD_MAX];
+};
+
+struct pb_session *pb_session_create(void);
+void pb_session_destroy(struct pb_session *s);
+/* Call @fn on every live session, under the registry lock. */
+void pb_sessions_walk(void (*fn)(struct pb_session *s, void *arg), void *arg);
+
+/* The lowest free mm id of a session, or PB_SESSION_MMS. */
+int pb_session_free_slot(struct pb_session *s);
+void pb_session_add_mm(struct pb_session *s, struct pb_mm *mm);
+/* Take @mm out of its slot and destroy it. */
+void pb_session_destroy_mm(struct pb_session *s, struct pb_mm *mm);
+
+#endif /* _PB_IFACE_SESSION_H */

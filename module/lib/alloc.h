@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: the one allocation helper and its fault injection.
+ */
+#ifndef _PB_LIB_ALLOC_H
+#define _PB_LIB_ALLOC_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+
+/* Fault injection: the Nth allocation from now fails, once (0: off). */
+extern atomic_t pb_fail_nth;
+
+void *pb_zalloc(size_t size);
+void pb_free(void *p, size_t size);
+
+#endif /* _PB_LIB_ALLOC_H */

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: the private mm.
+ *
+ * A private mm is a multi-level page table in the arm64 stage-1 descriptor
+ * format (model/pgtable.c), a model of physical memory that it shares with
+ * its fork children (model/phys.c), a TLB model (model/tlb.c), VMAs, knobs
+ * and counters.  None of this touches the real MMU: descriptors are plain
+ * u64 values in memory allocated with pb_zalloc(), and "hardware" accesses
+ * are simulated (model/cpu.c).
+ */
+#ifndef _PB_MODEL_MM_H
+#define _PB_MODEL_MM_H
+
+#include <linux/types.h>
+#include <linux/bits.h>
+#include <linux/atomic.h>
+
+#include "uapi/ptebatch.h"
+#include "model/desc.h"
+#include "model/phys.h"
+#include "model/tlb.h"
+#include "model/report.h"
+
+#define PB_VM_READ	BIT(0)
+#define PB_VM_WRITE	BIT(1)
+#define PB_VM_SHARED	BIT(2)
+#define PB_VM_ANON	BIT(3)
+#define PB_VM_SOFTDIRTY	BIT(4)	/* soft-dirty tracking on (VM_SOFTDIRTY clear) */
+#define PB_VM_UFFD_WP	BIT(5)	/* registered for uffd write-protect */
+
+#define PB_MAX_VMAS	64
+
+struct pb_vma {
+	u64 start, end;
+	u32 flags;
+};
+
+/* The knobs of uapi's PB_KNOB list, with their defaults, maxima and help. */
+struct pb_knob_desc {
+	const char *name;
+	u64 def;
+	u64 max;
+	const char *help;
+};
+
+extern const struct pb_knob_desc pb_knobs[PB_NR_KNOBS];
+
+extern const char *const pb_mm_counter_names[PB_NR_MM_COUNTERS];
+/* The counters of every mm that has gone, for the stats file's totals. */
+extern atomic64_t pb_mm_totals[PB_NR_MM_COUNTERS];
+
+/* The id of an mm that no session holds (the bench's fork child). */
+#define PB_MM_ID_NONE	U32_MAX
+
+struct pb_table;
+
+struct pb_mm {
+	u32 id;
+	struct pb_geom geom;
+	struct pb_phys *phys;
+	struct pb_table *pgd;
+	struct pb_vma vmas[PB_MAX_VMAS];
+	unsigned int nr_vmas;
+	struct pb_tlb tlb;
+	u64 knobs[PB_NR_KNOBS];
+	u64 counters[PB_NR_MM_COUNTERS];
+	u64 rng;			/* state of the seeded A/D policy */
+	/* Where violations are recorded: lent by the caller, or NULL. */
+	struct pb_report *report;
+	bool shadowed;			/* created with check=1: BBM shadows */
+	u32 table_serial;
+	u64 pt_bytes;			/* page tables, with their headers */
+	/* The mmu_gather (paths/gather.c): a range to flush, puts after it. */
+	u64 gather_start, gather_end, gather_pages;
+	struct pb_gather_put {
+		u64 head_pfn;
+		u32 nr;
+	} *gather_puts;
+	unsigned int nr_gather_puts;
+};
+
+static inline void pb_mm_count(struct pb_mm *mm, enum pb_mm_counter c, u64 n)
+{
+	mm->counters[c] += n;
+}
+
+/*
+ * A mutation knob: on, it injects a known bug.  Every injected bug is read
+ * through here, so that grep finds them all.
+ */
+static inline bool pb_mutation(const struct pb_mm *mm, enum pb_knob k)
+{
+	return mm->knobs[k];
+}
+
+struct pb_mm_params {
+	unsigned int page_kb, va_bits, pa_bits;
+	u64 base_pfn, arena_pages;
+	bool backing, check;
+};
+
+struct pb_mm *pb_mm_alloc(const struct pb_geom *g, struct pb_phys *phys,
+			  u32 id);
+struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
+			   const char **why);
+/* Free an mm whose VMAs hold no mapping (paths/zap.c's pb_mm_destroy()). */
+void pb_mm_free(struct pb_mm *mm);
+
+int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
+	       const char **why);
+struct pb_vma *pb_vma_find(struct pb_mm *mm, u64 va);
+int pb_vma_split(struct pb_mm *mm, u64 va);
+pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
+		     bool write);
+bool pb_mm_has_cont(struct pb_mm *mm);
+
+#endif /* _PB_MODEL_MM_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: the multi-level page table of a private mm.
+ */
+#ifndef _PB_MODEL_PGTABLE_H
+#define _PB_MODEL_PGTABLE_H
+
+#include <linux/types.h>
+
+#include "model/desc.h"
+#include "model/mm.h"
+
+int pb_pgd_alloc(struct pb_mm *mm);
+void pb_pgd_free(struct pb_mm *mm);
+pb_pte_t *pb_pte_offset(struct pb_mm *mm, u64 va, bool alloc);
+int pb_pgtable_prealloc(struct pb_mm *mm, u64 start, u64 end);
+u64 pb_pmd_addr_end(const struct pb_mm *mm, u64 va, u64 end);
+
+/* A last-level table: its entries, the VA of the first, the range walked. */
+typedef void (*pb_leaf_fn_t)(struct pb_mm *mm, pb_pte_t *table, u64 va,
+			     u64 start, u64 end, void *arg);
+void pb_walk_leaf_tables(struct pb_mm *mm, u64 start, u64 end,
+			 pb_leaf_fn_t fn, void *arg);
+
+#endif /* _PB_MODEL_PGTABLE_H */

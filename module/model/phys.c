@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: the physical memory model.
+ *
+ * An arena of page frames from base_pfn, described by pb_page structures held
+ * in sections that are allocated when first used, so that a PFN finds its page
+ * in O(1) and an unused arena costs nothing.  Folios are naturally aligned
+ * within the arena: an arena whose base is not aligned puts them physically
+ * unaligned, which is how a test makes a folio cross 2^48.
+ */
+#include <linux/kernel.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "lib/alloc.h"
+#include "lib/counters.h"
+#include "model/phys.h"
+
+static struct pb_section *pb_section_of(struct pb_phys *p, u64 off)
+{
+	return p->sections[off >> PB_SECTION_SHIFT];
+}
+
+struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
+			       u64 nr_pages, bool backing)
+{
+	struct pb_phys *p;
+	u64 max_pfn = 1ULL << (g->pa_bits - g->page_shift);
+
+	if (!nr_pages || nr_pages > U32_MAX - 1 || base_pfn >= max_pfn ||
+	    nr_pages > max_pfn - base_pfn)
+		return ERR_PTR(-EINVAL);
+	p = pb_zalloc(sizeof(*p));
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	p->nr_sections = DIV_ROUND_UP(nr_pages, PB_SECTION_PAGES);
+	p->sections = pb_zalloc(p->nr_sections * sizeof(*p->sections));
+	if (!p->sections) {
+		pb_free(p, sizeof(*p));
+		return ERR_PTR(-ENOMEM);
+	}
+	p->geom = *g;
+	p->meta_bytes = sizeof(*p) + p->nr_sections * sizeof(*p->sections);
+	p->base_pfn = base_pfn;
+	p->nr_pages = nr_pages;
+	p->backing = backing;
+	return p;
+}
+
+static void pb_folio_free(struct pb_phys *p, u64 head_pfn);
+
+/* Call @fn on the head page of every live folio of the arena. */
+void pb_phys_walk_folios(struct pb_phys *p, pb_folio_fn_t fn, void *arg)
+{
+	u64 off = 0;
+
+	while (off < p->high_water) {
+		struct pb_section *sec = p->sections[off >> PB_SECTION_SHIFT];
+		struct pb_page *page;
+
+		if (!sec) {
+			off = (off | (PB_SECTION_PAGES - 1)) + 1;
+			continue;
+		}
+		page = &sec->pages[off & (PB_SECTION_PAGES - 1)];
+		if (!(page->flags & PB_PG_HEAD)) {
+			off++;
+			continue;
+		}
+		/* @fn may free the folio: step by the order read before. */
+		off += 1ULL << page->order;
+		fn(p, p->base_pfn + off - (1ULL << page->order), page, arg);
+	}
+}
+
+static void pb_folio_free_cb(struct pb_phys *p, u64 head_pfn,
+			     struct pb_page *head, void *arg)
+{
+	pb_folio_free(p, head_pfn);
+}
+
+int pb_phys_attach(struct pb_phys *p, struct pb_mm *mm)
+{
+	if (p->nr_mms == PB_MAX_MMS)
+		return -ENOSPC;
+	p->mms[p->nr_mms++] = mm;
+	return 0;
+}
+
+void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_mms; i++) {
+		if (p->mms[i] == mm) {
+			p->mms[i] = p->mms[--p->nr_mms];
+			break;
+		}
+	}
+	if (p->nr_mms)
+		return;
+	/* Folios still held (pins, or maps a bug hid) go with the arena. */
+	pb_phys_walk_folios(p, pb_folio_free_cb, NULL);
+	for (i = 0; i < p->nr_sections; i++) {
+		struct pb_section *sec = p->sections[i];
+
+		if (!sec)
+			continue;
+		pb_free(sec->data, PB_SECTION_PAGES * sizeof(void *));
+		pb_free(sec, sizeof(*sec));
+	}
+	pb_free(p->sections, p->nr_sections * sizeof(*p->sections));
+	pb_free(p, sizeof(*p));
+}
+
+void *pb_page_data(struct pb_phys *p, u64 pfn)
+{
+	u64 off = pfn - p->base_pfn;
+	struct pb_section *sec;
+
+	if (!p->backing || pfn < p->base_pfn || off >= p->nr_pages)
+		return NULL;
+	sec = p->sections[off >> PB_SECTION_SHIFT];
+	if (!sec || !sec->data)
+		return NULL;
+	return sec->data[off & (PB_SECTION_PAGES - 1)];
+}
+
+/* Make sure the sections covering [off, off + nr) exist. */
+static int pb_phys_populate_sections(struct pb_phys *p, u64 off, u64 nr)
+{
+	u64 s;
+
+	for (s = off >> PB_SECTION_SHIFT; s <= (off + nr - 1) >> PB_SECTION_SHIFT; s++) {
+		struct pb_section *sec = p->sections[s];
+
+		if (sec)
+			continue;
+		sec = pb_zalloc(sizeof(*sec));
+		if (!sec)
+			return -ENOMEM;
+		if (p->backing) {
+			sec->data = pb_zalloc(PB_SECTION_PAGES * sizeof(void *));
+			if (!sec->data) {
+				pb_free(sec, sizeof(*sec));
+				return -ENOMEM;
+			}
+		}
+		/* Kept until the arena goes, as memory sections are. */
+		p->sections[s] = sec;
+		p->meta_bytes += sizeof(*sec) +
+				 (p->backing ? PB_SECTION_PAGES * sizeof(void *) : 0);
+	}
+	return 0;
+}
+
+static bool pb_range_free(struct pb_phys *p, u64 off, u64 nr)
+{
+	u64 i;
+
+	for (i = 0; i < nr; i++) {
+		struct pb_section *sec = p->sections[(off + i) >> PB_SECTION_SHIFT];
+
+		if (!sec) {
+			/* A missing section is free through its end. */
+			i |= PB_SECTION_PAGES - 1;
+			continue;
+		}
+		if (sec->pages[(off + i) & (PB_SECTION_PAGES - 1)].flags &
+		    PB_PG_ALLOCATED)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Find a naturally aligned free run, from the cursor, wrapping once.  The
+ * cursor makes the common case, a fresh arena filled in order, O(1).
+ */
+static int pb_find_free(struct pb_phys *p, unsigned int order, u64 *offp)
+{
+	u64 nr = 1ULL << order;
+	u64 start = p->next_pfn, off, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		off = ALIGN(start, nr);
+		for (; off + nr <= p->nr_pages; off += nr) {
+			if (pb_range_free(p, off, nr)) {
+				*offp = off;
+				return 0;
+			}
+		}
+		start = 0;
+	}
+	return -ENOMEM;
+}
+
+int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
+		   u64 *head_pfn)
+{
+	u64 nr = 1ULL << order, off, i;
+	size_t psize = pb_page_size(&p->geom);
+	void *data = NULL;
+	struct pb_page *head;
+	int ret;
+
+	ret = pb_find_free(p, order, &off);
+	if (ret)
+		return ret;
+	ret = pb_phys_populate_sections(p, off, nr);
+	if (ret)
+		return ret;
+	if (p->backing) {
+		data = pb_zalloc(nr * psize);
+		if (!data)
+			return -ENOMEM;
+	}
+	for (i = 0; i < nr; i++) {
+		u64 o = off + i;
+		struct pb_section *sec = p->sections[o >> PB_SECTION_SHIFT];
+		struct pb_page *page = &sec->pages[o & (PB_SECTION_PAGES - 1)];
+
+		memset(page, 0, sizeof(*page));
+		page->flags = PB_PG_ALLOCATED;
+		page->order = order;
+		if (data)
+			sec->data[o & (PB_SECTION_PAGES - 1)] = data + i * psize;
+	}
+	head = pb_pfn_to_page(p, p->base_pfn + off);
+	head->flags |= PB_PG_HEAD | (anon ? PB_PG_ANON : 0);
+	head->refcount = 1;
+	head->extra_refs = 1;
+	p->next_pfn = off + nr;
+	p->high_water = max(p->high_water, off + nr);
+	p->live_folios++;
+	pb_count(PB_CNT_live_folios, 1);
+	if (data) {
+		p->live_pages += nr;
+		pb_count(PB_CNT_live_data_pages, nr);
+	}
+	*head_pfn = p->base_pfn + off;
+	return 0;
+}
+
+static void pb_deferred_remove(struct pb_phys *p, u64 head_pfn)
+{
+	u32 want = head_pfn - p->base_pfn + 1, *link = &p->deferred_head;
+
+	while (*link) {
+		struct pb_page *q = pb_pfn_to_page(p, p->base_pfn + *link - 1);
+
+		if (*link == want) {
+			*link = q->deferred_next;
+			q->deferred_next = 0;
+			q->flags &= ~PB_PG_DEFERRED;
+			p->deferred_len--;
+			return;
+		}
+		link = &q->deferred_next;
+	}
+}
+
+void pb_deferred_add(struct pb_phys *p, u64 head_pfn)
+{
+	struct pb_page *head = pb_pfn_to_page(p, head_pfn);
+
+	head->flags |= PB_PG_DEFERRED;
+	head->deferred_next = p->deferred_head;
+	p->deferred_head = head_pfn - p->base_pfn + 1;
+	p->deferred_len++;
+}
+
+static void pb_folio_free(struct pb_phys *p, u64 head_pfn)
+{
+	struct pb_page *head = pb_pfn_to_page(p, head_pfn);
+	u64 nr = 1ULL << head->order, i;
+	void *data = pb_page_data(p, head_pfn);
+
+	/* Pins still held go with the folio (an arena freed with pins on). */
+	p->pins -= head->pincount;
+	if (head->flags & PB_PG_DEFERRED)
+		pb_deferred_remove(p, head_pfn);
+	for (i = 0; i < nr; i++) {
+		struct pb_page *page = pb_pfn_to_page(p, head_pfn + i);
+		u64 off = head_pfn + i - p->base_pfn;
+
+		page->flags = PB_PG_FREED;
+		if (data)
+			pb_section_of(p, off)->data[off & (PB_SECTION_PAGES - 1)] = NULL;
+	}
+	if (data) {
+		pb_free(data, nr * pb_page_size(&p->geom));
+		p->live_pages -= nr;
+		pb_count(PB_CNT_live_data_pages, -(s64)nr);
+	}
+	p->live_folios--;
+	pb_count(PB_CNT_live_folios, -1);
+}
+
+/* Drop @nr references; true when that freed the folio. */
+bool pb_folio_put(struct pb_phys *p, u64 head_pfn, u32 nr)
+{
+	struct pb_page *head = pb_pfn_to_page(p, head_pfn);
+
+	head->refcount -= nr;
+	if (head->refcount)
+		return false;
+	pb_folio_free(p, head_pfn);
+	return true;
+}
+
+/* The page @pfn is cleaned on purpose: what it holds may be dropped. */
+void pb_page_mark_clean(struct pb_phys *p, u64 pfn)
+{
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(p, pfn, &head_pfn);
+
+	if (head)
+		head[pfn - head_pfn].flags &= ~PB_PG_HW_DIRTIED;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: the physical memory of a family of private mms: page frames,
+ * folios with their refcounts and mapcounts, and the deferred-split queue.
+ */
+#ifndef _PB_MODEL_PHYS_H
+#define _PB_MODEL_PHYS_H
+
+#include <linux/types.h>
+#include <linux/bits.h>
+
+#include "model/desc.h"
+
+/*
+ * One pb_page per page frame of the arena, found from its PFN in O(1) through
+ * a section table, as vmemmap does.  The head page of a folio carries the
+ * folio's fields, as struct folio overlays struct page.
+ */
+struct pb_page {
+	u16 flags;		/* PB_PG_* */
+	u8 order;		/* order of the folio this page belongs to */
+	u8 pad;
+	s32 mapcount;		/* PTEs that map this page */
+	/* Folio fields, valid in the head page only. */
+	u32 refcount;
+	u32 large_mapcount;	/* total PTE mappings of the folio */
+	u32 pincount;
+	u32 extra_refs;		/* references that are neither maps nor pins */
+	u32 deferred_next;	/* deferred-split queue link: pfn offset + 1 */
+	/* Scratch state of a walk over pages, one name per walk. */
+	union {
+		u32 seen_maps;	/* the checker: PTEs seen mapping the page */
+		u32 pins_seen;	/* unpin: pages of the range in this folio */
+	};
+};
+
+/* Pages of a large folio mapped at least once, kept in its first tail page. */
+#define pb_nr_pages_mapped(head)	((head)[1].refcount)
+
+#define PB_PG_ALLOCATED		BIT(0)	/* part of a live folio */
+#define PB_PG_HEAD		BIT(1)
+#define PB_PG_ANON_EXCLUSIVE	BIT(2)	/* per page */
+#define PB_PG_ANON		BIT(3)	/* folio (head) */
+#define PB_PG_DIRTY		BIT(4)	/* folio dirty (head) */
+#define PB_PG_HW_DIRTIED	BIT(5)	/* written by hardware since cleaned (page) */
+#define PB_PG_DEFERRED		BIT(6)	/* on the deferred-split queue (head) */
+#define PB_PG_FREED		BIT(7)	/* was a folio, now free: maps are bugs */
+#define PB_PG_SEEN_DIRTY	BIT(8)	/* checker scratch: mapped with dirty visible */
+
+struct pb_section;
+struct pb_mm;
+
+/* The most mms that share one arena: a parent and its fork children. */
+#define PB_MAX_MMS	16
+/* The arena is described in sections of this many pages. */
+#define PB_SECTION_SHIFT	14
+
+/* The physical memory of a family of mms (a parent and its fork children). */
+struct pb_phys {
+	struct pb_geom geom;
+	u64 base_pfn;
+	u64 nr_pages;		/* arena capacity */
+	u64 next_pfn;		/* allocation cursor */
+	u64 high_water;		/* no folio was ever allocated from here up */
+	u64 meta_bytes;		/* the arena's own metadata: sections, pages */
+	u64 pins;		/* GUP pins held on the arena's folios */
+	bool backing;		/* real backing pages for data */
+	unsigned int nr_sections;
+	struct pb_section **sections;
+	u32 deferred_head;	/* pfn offset + 1 of the first queued folio */
+	u64 deferred_len;
+	/* The mms sharing this arena: a parent and its fork children. */
+	struct pb_mm *mms[PB_MAX_MMS];
+	unsigned int nr_mms;
+	/* Live objects of this arena, mirrored in the global counters. */
+	u64 live_folios;
+	u64 live_pages;
+};
+
+struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
+			       u64 nr_pages, bool backing);
+int pb_phys_attach(struct pb_phys *p, struct pb_mm *mm);
+/* The last mm to detach frees the arena; its folios must be gone by then. */
+void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm);
+typedef void (*pb_folio_fn_t)(struct pb_phys *p, u64 head_pfn,
+			    struct pb_page *head, void *arg);
+void pb_phys_walk_folios(struct pb_phys *p, pb_folio_fn_t fn, void *arg);
+
+#define PB_SECTION_PAGES	BIT(PB_SECTION_SHIFT)
+
+struct pb_section {
+	struct pb_page pages[PB_SECTION_PAGES];
+	/* Backing data of each page, when the arena has backing pages. */
+	void **data;
+};
+
+/* The page of @pfn, or NULL if it is outside the arena or never touched. */
+static inline struct pb_page *pb_pfn_to_page(struct pb_phys *p, u64 pfn)
+{
+	u64 off = pfn - p->base_pfn;
+	struct pb_section *sec;
+
+	if (pfn < p->base_pfn || off >= p->nr_pages)
+		return NULL;
+	sec = p->sections[off >> PB_SECTION_SHIFT];
+	return sec ? &sec->pages[off & (PB_SECTION_PAGES - 1)] : NULL;
+}
+
+/* The head page of the live folio that @pfn belongs to, or NULL. */
+static inline struct pb_page *pb_page_folio(struct pb_phys *p, u64 pfn,
+					    u64 *head_pfn)
+{
+	struct pb_page *page = pb_pfn_to_page(p, pfn);
+	u64 head;
+
+	if (!page || !(page->flags & PB_PG_ALLOCATED))
+		return NULL;
+	head = p->base_pfn + ((pfn - p->base_pfn) & ~((1ULL << page->order) - 1));
+	if (head_pfn)
+		*head_pfn = head;
+	return page - (pfn - head);
+}
+
+/* Allocate a naturally aligned folio; 0 or -ENOMEM.  refcount starts at 1. */
+int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
+		   u64 *head_pfn);
+/* Drop @nr references; true when the last one went and freed the folio. */
+bool pb_folio_put(struct pb_phys *p, u64 head_pfn, u32 nr);
+void pb_deferred_add(struct pb_phys *p, u64 head_pfn);
+/* Backing data of a page, or NULL without backing pages. */
+void *pb_page_data(struct pb_phys *p, u64 pfn);
+
+/* The page @pfn is cleaned on purpose: what it holds may be dropped. */
+void pb_page_mark_clean(struct pb_phys *p, u64 pfn);
+
+#endif /* _PB_MODEL_PHYS_H */

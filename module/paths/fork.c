@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: fork's copy of the page table (dup_mmap()'s copy_pte_range()),
+ * batched with folio_pte_batch() as upstream does since 6.9 ("mm/memory:
+ * optimize fork() with PTE-mapped THP"), or one PTE at a time (the batch
+ * knob) for comparison.
+ */
+#include <linux/kernel.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "lib/alloc.h"
+#include "model/mm.h"
+#include "model/pgtable.h"
+#include "model/phys.h"
+#include "model/rmap.h"
+#include "model/tlb.h"
+#include "arch/contpte.h"
+#include "paths/batch.h"
+#include "paths/fork.h"
+
+struct pb_fork_ctx {
+	struct pb_mm *src, *dst;
+	const struct pb_vma *vma;
+	/* Order-0 folios allocated up front for pinned pages that must copy. */
+	u64 *prealloc;
+	unsigned int nr_prealloc, used;
+};
+
+/* An anon-exclusive page that may be pinned cannot be shared: copy it. */
+static bool pb_maybe_pinned_exclusive(struct pb_mm *mm, u64 pfn)
+{
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	struct pb_page *page = head + (pfn - head_pfn);
+
+	return (head->flags & PB_PG_ANON) && head->pincount &&
+	       (page->flags & PB_PG_ANON_EXCLUSIVE);
+}
+
+/* folio_try_dup_anon_rmap_ptes(): all or nothing. */
+static bool pb_try_dup_anon_rmap(struct pb_mm *mm, u64 pfn, unsigned int nr)
+{
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	struct pb_page *page = head + (pfn - head_pfn);
+	unsigned int i;
+
+	/* folio_maybe_dma_pinned() is per folio: no pin, nothing to check. */
+	for (i = 0; head->pincount && i < nr; i++)
+		if (page[i].flags & PB_PG_ANON_EXCLUSIVE)
+			return false;
+	for (i = 0; i < nr; i++)
+		page[i].flags &= ~PB_PG_ANON_EXCLUSIVE;
+	pb_rmap_add(mm, pfn, nr, false);
+	return true;
+}
+
+/* copy_present_page(): the child gets its own copy of a pinned page. */
+static void pb_copy_pinned_page(struct pb_fork_ctx *f, u64 va,
+				pb_pte_t *dst_ptep, pb_pte_t src_pte)
+{
+	struct pb_mm *dst = f->dst;
+	u64 pfn = pb_pte_pfn(&dst->geom, src_pte);
+	u64 new_pfn = f->prealloc[f->used++];
+	struct pb_page *head = pb_pfn_to_page(dst->phys, new_pfn);
+	void *from = pb_page_data(dst->phys, pfn), *to = pb_page_data(dst->phys, new_pfn);
+	pb_pte_t pte = pb_vma_prot(dst, f->vma, f->vma->flags & PB_VM_WRITE);
+
+	/* As copy_present_page(): a write-protected source stays so. */
+	if ((src_pte & PB_PTE_UFFD_WP) && (f->vma->flags & PB_VM_UFFD_WP))
+		pte = pb_pte_wrprotect(pte) | PB_PTE_UFFD_WP;
+
+	if (from && to)
+		memcpy(to, from, pb_page_size(&dst->geom));
+	head->extra_refs = 0;
+	pb_rmap_add(dst, new_pfn, 1, true);
+	pb_set_ptes(dst, va, dst_ptep, pb_pfn_pte(&dst->geom, new_pfn, pte), 1);
+	pb_mm_count(dst, PB_MMC_pinned_fallbacks, 1);
+}
+
+/* copy_present_ptes(): share @nr pages of one folio with the child. */
+static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
+				 pb_pte_t *src_ptep, pb_pte_t *dst_ptep,
+				 pb_pte_t pte, unsigned int nr,
+				 bool any_writable)
+{
+	struct pb_mm *src = f->src, *dst = f->dst;
+	const struct pb_geom *g = &src->geom;
+	u64 pfn = pb_pte_pfn(g, pte), head_pfn;
+	struct pb_page *head = pb_page_folio(src->phys, pfn, &head_pfn);
+	bool shared = f->vma->flags & PB_VM_SHARED;
+	unsigned int i;
+
+	head->refcount += nr;
+	pb_mm_count(dst, PB_MMC_refcount_atomics, 1);
+	if (head->flags & PB_PG_ANON) {
+		if (!pb_try_dup_anon_rmap(dst, pfn, nr)) {
+			head->refcount -= nr;
+			pb_mm_count(dst, PB_MMC_refcount_atomics, 1);
+			if (nr == 1) {
+				pb_copy_pinned_page(f, va, dst_ptep, pte);
+				return;
+			}
+			/* As upstream's -EAGAIN: again, one page at a time. */
+			for (i = 0; i < nr; i++) {
+				u64 addr = va + ((u64)i << g->page_shift);
+
+				pb_copy_present_ptes(f, addr, src_ptep + i,
+						     dst_ptep + i,
+						     pb_ptep_get(src, addr, src_ptep + i),
+						     1, pb_pte_write(src_ptep[i]));
+			}
+			return;
+		}
+	} else {
+		pb_rmap_add(dst, pfn, nr, false);
+	}
+	if (any_writable)
+		pte = pb_pte_mkwrite(pte);
+	if (!shared && pb_pte_write(pte)) {
+		if (nr == 1)
+			pb_ptep_set_wrprotect(src, va, src_ptep);
+		else
+			pb_wrprotect_ptes(src, va, src_ptep, nr);
+		pte = pb_pte_wrprotect(pte);
+	}
+	if (shared)
+		pte = pb_pte_mkclean(pte);
+	pte = pb_pte_mkold(pte) & ~PB_PTE_CONT;
+	if (!(f->vma->flags & PB_VM_UFFD_WP))
+		pte &= ~PB_PTE_UFFD_WP;
+	pb_set_ptes(dst, va, dst_ptep, pte, nr);
+	pb_mm_count(dst, PB_MMC_ptes_copied, nr);
+	pb_mm_count(dst, PB_MMC_fork_batches, 1);
+	pb_count_batch(dst, nr);
+}
+
+static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
+{
+	struct pb_mm *src = f->src;
+	const struct pb_geom *g = &src->geom;
+	pb_pte_t *src_ptep = pb_pte_offset(src, va, false);
+	pb_pte_t *dst_ptep = pb_pte_offset(f->dst, va, false);
+	unsigned int flags = PB_FPB_IGNORE_SOFT_DIRTY, left, nr;
+
+	/*
+	 * Unlike upstream, a shared VMA's batch respects the write bit: merging
+	 * it (any_writable) would make clean read-only PTEs of a dirty-accounted
+	 * folio writable in the child, where per-PTE fork keeps them read-only.
+	 */
+	if (f->vma->flags & PB_VM_SHARED)
+		flags |= PB_FPB_IGNORE_DIRTY | PB_FPB_RESPECT_WRITE;
+	if (f->vma->flags & PB_VM_SOFTDIRTY)
+		flags &= ~PB_FPB_IGNORE_SOFT_DIRTY;
+	left = (end - va) >> g->page_shift;
+	for (; left; left -= nr, va += (u64)nr << g->page_shift,
+	     src_ptep += nr, dst_ptep += nr) {
+		pb_pte_t pte = pb_ptep_get(src, va, src_ptep);
+		struct pb_page *head;
+		bool any_writable;
+
+		nr = 1;
+		if (!pb_pte_present(pte))
+			continue;
+		head = pb_page_folio(src->phys, pb_pte_pfn(g, pte), NULL);
+		if (!head) {
+			/* A special mapping: no folio to account. */
+			pb_set_ptes(f->dst, va, dst_ptep, pb_pte_mkold(pte), 1);
+			continue;
+		}
+		any_writable = pb_pte_write(pte);
+		/* Order 0 first: its path must not pay for batching. */
+		if (head->order && left > 1 && src->knobs[PB_KNOB_batch])
+			nr = pb_folio_pte_batch(src, va, src_ptep, pte, left,
+						flags, &any_writable);
+		pb_copy_present_ptes(f, va, src_ptep, dst_ptep, pte, nr,
+				     any_writable);
+	}
+}
+
+/* Visit the present entries of @mm's VMAs; @fn gets each leaf range. */
+static int pb_walk_vmas(struct pb_mm *mm,
+			int (*fn)(struct pb_mm *mm, const struct pb_vma *vma,
+				  u64 va, u64 end, void *arg),
+			void *arg)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < mm->nr_vmas; i++) {
+		const struct pb_vma *vma = &mm->vmas[i];
+		u64 va, next;
+
+		for (va = vma->start; va < vma->end; va = next) {
+			next = pb_pmd_addr_end(mm, va, vma->end);
+			if (!pb_pte_offset(mm, va, false))
+				continue;
+			ret = fn(mm, vma, va, next, arg);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Before anything changes: the child's tables and the copies pins need. */
+static int pb_fork_prepare(struct pb_mm *src, const struct pb_vma *vma,
+			   u64 va, u64 end, void *arg)
+{
+	struct pb_fork_ctx *f = arg;
+	const struct pb_geom *g = &src->geom;
+	pb_pte_t *ptep = pb_pte_offset(src, va, false);
+	int ret;
+
+	ret = pb_pgtable_prealloc(f->dst, va, end);
+	if (ret || !src->phys->pins)
+		return ret;
+	for (; va < end; va += pb_page_size(g), ptep++) {
+		u64 pfn;
+
+		if (!pb_pte_present(*ptep))
+			continue;
+		pfn = pb_pte_pfn(g, *ptep);
+		if (!pb_page_folio(src->phys, pfn, NULL) ||
+		    !pb_maybe_pinned_exclusive(src, pfn))
+			continue;
+		if (f->prealloc) {
+			ret = pb_folio_alloc(src->phys, 0, true,
+					     &f->prealloc[f->used]);
+			if (ret)
+				return ret;
+			f->used++;
+		} else {
+			f->nr_prealloc++;
+		}
+	}
+	return 0;
+}
+
+static int pb_fork_copy(struct pb_mm *src, const struct pb_vma *vma, u64 va,
+			u64 end, void *arg)
+{
+	struct pb_fork_ctx *f = arg;
+
+	f->vma = vma;
+	pb_copy_pte_range(f, va, end);
+	return 0;
+}
+
+/*
+ * Fork @parent into a new mm that shares its arena.  Everything that can fail
+ * happens before the parent changes, so a failed fork leaves no trace.
+ */
+struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
+{
+	struct pb_fork_ctx f = { .src = parent };
+	struct pb_mm *child;
+	unsigned int i;
+	int ret;
+
+	child = pb_mm_alloc(&parent->geom, parent->phys, id);
+	if (IS_ERR(child)) {
+		*why = PTR_ERR(child) == -ENOSPC ? "too many mms share this arena" :
+		       "out of memory";
+		return child;
+	}
+	memcpy(child->knobs, parent->knobs, sizeof(child->knobs));
+	child->shadowed = parent->shadowed;
+	memcpy(child->vmas, parent->vmas, sizeof(child->vmas));
+	child->nr_vmas = parent->nr_vmas;
+	f.dst = child;
+
+	/* Count the pinned pages, then allocate their copies. */
+	ret = pb_walk_vmas(parent, pb_fork_prepare, &f);
+	if (!ret && f.nr_prealloc) {
+		f.prealloc = pb_zalloc(f.nr_prealloc * sizeof(*f.prealloc));
+		ret = f.prealloc ? pb_walk_vmas(parent, pb_fork_prepare, &f) : -ENOMEM;
+	}
+	if (ret) {
+		for (i = 0; i < f.used; i++)
+			pb_folio_put(parent->phys, f.prealloc[i], 1);
+		pb_free(f.prealloc, f.nr_prealloc * sizeof(*f.prealloc));
+		/* Nothing is mapped in the child yet. */
+		pb_mm_free(child);
+		*why = "out of memory";
+		return ERR_PTR(ret);
+	}
+	f.used = 0;
+	pb_walk_vmas(parent, pb_fork_copy, &f);
+	pb_free(f.prealloc, f.nr_prealloc * sizeof(*f.prealloc));
+	/* dup_mmap() ends with flush_tlb_mm() of the parent. */
+	pb_flush_tlb_mm(parent);
+	return child;
+}

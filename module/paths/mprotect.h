@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: mprotect() of a private mm.
+ */
+#ifndef _PB_PATHS_MPROTECT_H
+#define _PB_PATHS_MPROTECT_H
+
+#include <linux/types.h>
+
+#include "model/mm.h"
+
+int pb_mprotect(struct pb_mm *mm, u64 start, u64 end, u32 prot,
+		const char **why);
+
+#endif /* _PB_PATHS_MPROTECT_H */

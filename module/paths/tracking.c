@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: tracking: soft-dirty clearing (clear_refs), uffd-wp, GUP pins.
+ */
+#include <linux/kernel.h>
+#include <linux/errno.h>
+
+#include "model/mm.h"
+#include "model/pgtable.h"
+#include "model/phys.h"
+#include "arch/contpte.h"
+#include "paths/gather.h"
+#include "paths/tracking.h"
+
+/*
+ * ptep_modify_prot_start()/commit() on each present entry of [start, end),
+ * one PTE at a time as clear_refs and uffd-wp do: @fn returns the new value.
+ */
+static void pb_modify_each(struct pb_mm *mm, u64 start, u64 end,
+			   pb_pte_t (*fn)(struct pb_mm *mm, u64 va, pb_pte_t pte,
+					  void *arg),
+			   void *arg)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 va;
+
+	for (va = start; va < end; va += pb_page_size(g)) {
+		pb_pte_t *ptep = pb_pte_offset(mm, va, false), old;
+
+		if (!ptep) {
+			va = pb_pmd_addr_end(mm, va, end) - pb_page_size(g);
+			continue;
+		}
+		if (!pb_pte_present(*ptep))
+			continue;
+		old = pb_ptep_get_and_clear(mm, va, ptep);
+		pb_set_ptes(mm, va, ptep, fn(mm, va, old, arg), 1);
+		pb_gather_add(mm, va, 1);
+	}
+}
+
+static pb_pte_t pb_clear_sd_fn(struct pb_mm *mm, u64 va, pb_pte_t pte,
+			       void *arg)
+{
+	return pb_pte_wrprotect(pte) & ~PB_PTE_SOFT_DIRTY;
+}
+
+/* echo 4 > /proc/PID/clear_refs: track soft-dirty from now, in every VMA. */
+void pb_clear_soft_dirty(struct pb_mm *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm->nr_vmas; i++) {
+		mm->vmas[i].flags |= PB_VM_SOFTDIRTY;
+		pb_modify_each(mm, mm->vmas[i].start, mm->vmas[i].end,
+			       pb_clear_sd_fn, NULL);
+	}
+	pb_gather_finish(mm);
+}
+
+static pb_pte_t pb_uffd_wp_fn(struct pb_mm *mm, u64 va, pb_pte_t pte,
+			      void *arg)
+{
+	if (*(bool *)arg)
+		return pb_pte_wrprotect(pte) | PB_PTE_UFFD_WP;
+	return pte & ~PB_PTE_UFFD_WP;
+}
+
+/* UFFDIO_WRITEPROTECT on a range of one VMA registered for uffd-wp. */
+int pb_uffd_wp(struct pb_mm *mm, u64 start, u64 end, bool wp, const char **why)
+{
+	struct pb_vma *vma = pb_vma_find(mm, start);
+
+	if (!vma || end > vma->end) {
+		*why = "range is not inside one VMA";
+		return -EINVAL;
+	}
+	if (!(vma->flags & PB_VM_UFFD_WP)) {
+		*why = "VMA is not registered for uffd-wp (mmap flag uffdwp)";
+		return -EINVAL;
+	}
+	pb_modify_each(mm, start, end, pb_uffd_wp_fn, &wp);
+	pb_gather_finish(mm);
+	return 0;
+}
+
+/*
+ * A GUP pin of every page of a range (pin) or its release.  Only exclusive
+ * anon pages can be pinned, as FOLL_PIN unshares first; nothing changes unless
+ * every page qualifies.
+ */
+int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
+{
+	const struct pb_geom *g = &mm->geom;
+	int pass;
+	u64 va;
+
+	/* 0: reset the counts, 1: check everything, 2: change. */
+	for (pass = 0; pass < 3; pass++) {
+		for (va = start; va < end; va += pb_page_size(g)) {
+			pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+			struct pb_page *head;
+			u64 pfn, head_pfn;
+
+			if (!ptep || !pb_pte_present(*ptep)) {
+				*why = "a page of the range is not mapped";
+				return -EINVAL;
+			}
+			pfn = pb_pte_pfn(g, *ptep);
+			head = pb_page_folio(mm->phys, pfn, &head_pfn);
+			if (!head || !(head->flags & PB_PG_ANON) ||
+			    !(head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE)) {
+				*why = "only exclusive anon pages can be pinned";
+				return -EINVAL;
+			}
+			if (pass == 0) {
+				head->pins_seen = 0;
+				continue;
+			}
+			if (pass == 1) {
+				/* Unpinning needs a pin for every page of the folio. */
+				if (!pin && ++head->pins_seen > head->pincount) {
+					*why = "a page of the range is not pinned";
+					return -EINVAL;
+				}
+				continue;
+			}
+			head->pincount += pin ? 1 : -1;
+			head->refcount += pin ? 1 : -1;
+			mm->phys->pins += pin ? 1 : -1;
+		}
+	}
+	return 0;
+}

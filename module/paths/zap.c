@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: unmapping: zap_pte_range() of a range, and exit_mmap() of a
+ * whole mm.
+ */
+#include <linux/kernel.h>
+
+#include "model/mm.h"
+#include "model/pgtable.h"
+#include "model/phys.h"
+#include "model/rmap.h"
+#include "arch/contpte.h"
+#include "paths/batch.h"
+#include "paths/gather.h"
+#include "paths/zap.h"
+
+/*
+ * zap_present_folio_ptes()'s bookkeeping once the @nr entries from @va, which
+ * mapped pages of one folio from @pfn, are cleared: the folio is marked dirty
+ * if they were (folio_mark_dirty()), the rmap drops them, and the gather
+ * flushes the range before it drops the folio's references.
+ */
+void pb_zap_folio_ptes_cleared(struct pb_mm *mm, u64 va, u64 pfn,
+			       unsigned int nr, bool dirty)
+{
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+
+	if (dirty)
+		head->flags |= PB_PG_DIRTY;
+	pb_rmap_remove(mm, pfn, nr);
+	pb_gather_add(mm, va, nr);
+	pb_gather_put_folio(mm, head_pfn, nr);
+}
+
+/*
+ * Unmap [start, end): batched, one clear and one rmap removal per folio
+ * batch, or with the batch knob off one PTE at a time.  Cleared ranges are
+ * flushed by the mmu_gather before the folios' references go.
+ */
+void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
+{
+	const struct pb_geom *g = &mm->geom;
+	bool batch = mm->knobs[PB_KNOB_batch];
+	u64 va = start, next;
+
+	for (; va < end; va = next) {
+		pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+		unsigned int left, nr;
+
+		next = pb_pmd_addr_end(mm, va, end);
+		if (!ptep)
+			continue;
+		left = (next - va) >> g->page_shift;
+		for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
+			pb_pte_t pte = pb_ptep_get(mm, va, ptep);
+			struct pb_page *head;
+			bool writable, dirty;
+
+			nr = 1;
+			if (!pb_pte_present(pte))
+				continue;
+			head = pb_page_folio(mm->phys, pb_pte_pfn(g, pte), NULL);
+			if ((pte & PB_PTE_SPECIAL) || !head) {
+				pb_ptep_get_and_clear(mm, va, ptep);
+				pb_gather_add(mm, va, 1);
+				continue;
+			}
+			if (batch && head->order && left > 1)
+				nr = pb_folio_pte_batch(mm, va, ptep, pte, left,
+							PB_FPB_IGNORE_DIRTY |
+							PB_FPB_IGNORE_SOFT_DIRTY,
+							&writable);
+			/* Anon folios need no dirty state: only file ones gather it. */
+			dirty = false;
+			if (head->flags & PB_PG_ANON) {
+				pb_clear_full_ptes(mm, va, ptep, nr);
+			} else {
+				pte = pb_get_and_clear_full_ptes(mm, va, ptep, nr);
+				dirty = pb_pte_dirty(pte);
+			}
+			pb_mm_count(mm, PB_MMC_zap_batches, 1);
+			pb_zap_folio_ptes_cleared(mm, va, pb_pte_pfn(g, pte), nr,
+						  dirty);
+		}
+	}
+	pb_gather_finish(mm);
+}
+
+void pb_mm_destroy(struct pb_mm *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm->nr_vmas; i++)
+		pb_zap_range(mm, mm->vmas[i].start, mm->vmas[i].end);
+	pb_mm_free(mm);
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: the differential oracle.  One seeded random sequence of map,
+ * fault, access, fork, mprotect, munmap, pin, soft-dirty clear and exit runs
+ * on two families of mms that differ only in the batch knob; after every step
+ * both must hold the same logical state, the checker must be clean on both,
+ * and the batched family must not have issued more unfolds or TLB
+ * invalidations.
+ *
+ * Access and dirty are per folio and approximate: an unfold spreads a block's
+ * A/D to all its entries, and the families fold differently.  What the
+ * semantics require, that a page the hardware wrote shows dirty while it is
+ * mapped, is the checker's dirty_lost rule, checked on both.
+ *
+ * A mismatch names the seed, the step and the first differing VA, so that
+ * "oracle seed=S steps=K trace=1" replays it step by step.  The oracle
+ * prints nothing: it fills a result, and hands each step to a trace callback.
+ */
+#include <linux/kernel.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "lib/alloc.h"
+#include "model/cpu.h"
+#include "model/mm.h"
+#include "model/pgtable.h"
+#include "model/phys.h"
+#include "check/check.h"
+#include "paths/fault.h"
+#include "paths/fork.h"
+#include "paths/mprotect.h"
+#include "paths/populate.h"
+#include "paths/tracking.h"
+#include "paths/zap.h"
+#include "tools/oracle.h"
+
+#define PB_ORACLE_MMS	4
+#define PB_ORACLE_VMAS	3
+
+struct pb_family {
+	struct pb_mm *mms[PB_ORACLE_MMS];
+	unsigned int nr;
+	/* Counters of the mms that exited, so that totals survive them. */
+	u64 unfolds, tlbis, violations;
+};
+
+struct pb_oracle {
+	struct pb_oracle_args args;
+	struct pb_family fam[2];	/* 0: batched, 1: one PTE at a time */
+	u64 rng;
+	u64 step;
+	const char *op;
+	struct pb_oracle_result *res;
+};
+
+static u64 pb_rand(struct pb_oracle *o)
+{
+	o->rng ^= o->rng << 13;
+	o->rng ^= o->rng >> 7;
+	o->rng ^= o->rng << 17;
+	return o->rng;
+}
+
+static u64 pb_rand_below(struct pb_oracle *o, u64 n)
+{
+	return pb_rand(o) % n;
+}
+
+static const u64 pb_oracle_vma_start[PB_ORACLE_VMAS] = {
+	0x10000000, 0x20000000, 0x30000000,
+};
+
+static const u32 pb_oracle_vma_flags[PB_ORACLE_VMAS] = {
+	PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
+	PB_VM_READ | PB_VM_WRITE | PB_VM_SHARED,
+	PB_VM_READ | PB_VM_WRITE | PB_VM_ANON | PB_VM_SOFTDIRTY,
+};
+
+/* Two blocks and three pages: whole blocks and a ragged end. */
+static u64 pb_oracle_vma_len(const struct pb_geom *g)
+{
+	return 2 * pb_cont_size(g) + 3 * pb_page_size(g);
+}
+
+static void pb_family_destroy(struct pb_family *f)
+{
+	while (f->nr)
+		pb_mm_destroy(f->mms[--f->nr]);
+}
+
+static u64 pb_mm_tlbis(const struct pb_mm *mm)
+{
+	return mm->counters[PB_MMC_tlbi_page] + mm->counters[PB_MMC_tlbi_range] +
+	       mm->counters[PB_MMC_tlbi_mm];
+}
+
+static u64 pb_family_unfolds(const struct pb_family *f)
+{
+	u64 sum = f->unfolds;
+	unsigned int i;
+
+	for (i = 0; i < f->nr; i++)
+		sum += f->mms[i]->counters[PB_MMC_unfolds];
+	return sum;
+}
+
+static u64 pb_family_tlbis(const struct pb_family *f)
+{
+	u64 sum = f->tlbis;
+	unsigned int i;
+
+	for (i = 0; i < f->nr; i++)
+		sum += pb_mm_tlbis(f->mms[i]);
+	return sum;
+}
+
+static int pb_family_init(struct pb_oracle *o, struct pb_family *f, bool batch)
+{
+	struct pb_mm_params p = {
+		.page_kb = o->args.page_kb, .va_bits = 48, .pa_bits = 48,
+		.arena_pages = 1 << 16, .backing = o->args.backing, .check = true,
+	};
+	const char *why;
+	struct pb_mm *mm;
+	unsigned int i;
+
+	mm = pb_mm_create(&p, 0, &why);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	f->mms[f->nr++] = mm;
+	mm->knobs[PB_KNOB_batch] = batch;
+	mm->knobs[PB_KNOB_check] = false;	/* the oracle runs it itself */
+	for (i = 0; i < PB_ORACLE_VMAS; i++)
+		pb_vma_add(mm, pb_oracle_vma_start[i],
+			   pb_oracle_vma_start[i] + pb_oracle_vma_len(&mm->geom),
+			   pb_oracle_vma_flags[i], &why);
+	return 0;
+}
+
+/* Record the first mismatch: what differs, and where. */
+static int pb_mismatch(struct pb_oracle *o, enum pb_oracle_fail kind,
+		       unsigned int mmi, u64 va, s64 a, s64 b)
+{
+	struct pb_oracle_mismatch *m = &o->res->mismatch;
+
+	m->kind = kind;
+	m->seed = o->args.seed;
+	m->step = o->step;
+	m->op = o->op;
+	m->mm = mmi;
+	m->va = va;
+	m->a = a;
+	m->b = b;
+	return -EUCLEAN;
+}
+
+static void pb_view_of(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+		       struct pb_oracle_view *v)
+{
+	const struct pb_geom *g = &mm->geom;
+	pb_pte_t pte = ptep ? *ptep : 0;
+	struct pb_page *head;
+	u64 pfn, head_pfn;
+	u64 *data;
+
+	memset(v, 0, sizeof(*v));
+	v->present = pb_pte_present(pte);
+	if (!v->present)
+		return;
+	v->valid = pb_pte_valid(pte);
+	v->write = pb_pte_write(pte);
+	v->uffd_wp = pte & PB_PTE_UFFD_WP;
+	v->soft_dirty = pte & PB_PTE_SOFT_DIRTY;
+	pfn = pb_pte_pfn(g, pte);
+	head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	if (!head)
+		return;
+	v->folio_idx = pfn - head_pfn;
+	v->order = head->order;
+	v->refcount = head->refcount;
+	v->large_mapcount = head->large_mapcount;
+	v->pincount = head->pincount;
+	v->mapcount = head[pfn - head_pfn].mapcount;
+	v->exclusive = head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE;
+	data = pb_page_data(mm->phys, pfn);
+	v->data = data ? *data : 0;
+}
+
+static int pb_compare_mm(struct pb_oracle *o, unsigned int mmi)
+{
+	struct pb_mm *a = o->fam[0].mms[mmi], *b = o->fam[1].mms[mmi];
+	const struct pb_geom *g = &a->geom;
+	unsigned int i;
+
+	if (a->nr_vmas != b->nr_vmas)
+		return pb_mismatch(o, PB_ORACLE_NR_VMAS, mmi, 0, a->nr_vmas,
+				   b->nr_vmas);
+	for (i = 0; i < a->nr_vmas; i++) {
+		const struct pb_vma *vma = &a->vmas[i];
+		bool tracked = vma->flags & PB_VM_SOFTDIRTY;
+		u64 va;
+
+		if (memcmp(vma, &b->vmas[i], sizeof(*vma)))
+			return pb_mismatch(o, PB_ORACLE_VMAS, mmi, vma->start,
+					   0, 0);
+		for (va = vma->start; va < vma->end; va += pb_page_size(g)) {
+			pb_pte_t *pa = pb_pte_offset(a, va, false);
+			pb_pte_t *pb = pb_pte_offset(b, va, false);
+			struct pb_oracle_view x, y;
+
+			pb_view_of(a, va, pa, &x);
+			pb_view_of(b, va, pb, &y);
+			if (!tracked) {
+				x.soft_dirty = false;
+				y.soft_dirty = false;
+			}
+			if (memcmp(&x, &y, sizeof(x))) {
+				o->res->mismatch.views[0] = x;
+				o->res->mismatch.views[1] = y;
+				return pb_mismatch(o, PB_ORACLE_VIEW, mmi, va, 0, 0);
+			}
+		}
+	}
+	return 0;
+}
+
+static int pb_oracle_compare(struct pb_oracle *o)
+{
+	unsigned int f, i;
+	int ret;
+
+	if (o->fam[0].nr != o->fam[1].nr)
+		return pb_mismatch(o, PB_ORACLE_NR_MMS, 0, 0, o->fam[0].nr,
+				   o->fam[1].nr);
+	/* Any violation, in the step (BBM, stale TLB) or in the scan, fails. */
+	for (f = 0; f < 2; f++) {
+		for (i = 0; i < o->fam[f].nr; i++) {
+			struct pb_mm *mm = o->fam[f].mms[i];
+
+			/* The failing mm's violations go with the result. */
+			memset(&o->res->report, 0, sizeof(o->res->report));
+			mm->report = &o->res->report;
+			pb_check_mm(mm);
+			mm->report = NULL;
+			if (mm->counters[PB_MMC_violations] || o->fam[f].violations)
+				return pb_mismatch(o, PB_ORACLE_VIOLATIONS, i, 0, f, 0);
+		}
+	}
+	for (i = 0; i < o->fam[0].nr; i++) {
+		ret = pb_compare_mm(o, i);
+		if (ret)
+			return ret;
+	}
+	if (pb_family_unfolds(&o->fam[0]) >
+	    pb_family_unfolds(&o->fam[1]))
+		return pb_mismatch(o, PB_ORACLE_UNFOLDS, 0, 0,
+				   pb_family_unfolds(&o->fam[0]),
+				   pb_family_unfolds(&o->fam[1]));
+	if (pb_family_tlbis(&o->fam[0]) >
+	    pb_family_tlbis(&o->fam[1]))
+		return pb_mismatch(o, PB_ORACLE_TLBIS, 0, 0,
+				   pb_family_tlbis(&o->fam[0]),
+				   pb_family_tlbis(&o->fam[1]));
+	return 0;
+}
+
+/* A random page-aligned range inside VMA @vi: [*start, *end). */
+static void pb_rand_range(struct pb_oracle *o, const struct pb_geom *g,
+			  u64 *start, u64 *end)
+{
+	unsigned int vi = pb_rand_below(o, PB_ORACLE_VMAS);
+	u64 pages = pb_oracle_vma_len(g) >> g->page_shift;
+	u64 first = pb_rand_below(o, pages);
+	u64 nr = 1 + pb_rand_below(o, pages - first);
+
+	*start = pb_oracle_vma_start[vi] + (first << g->page_shift);
+	*end = *start + (nr << g->page_shift);
+}
+
+/* One random step, applied alike to both families. */
+static int pb_oracle_step(struct pb_oracle *o)
+{
+	struct pb_family *fa = &o->fam[0];
+	const struct pb_geom *g = &fa->mms[0]->geom;
+	unsigned int op = pb_rand_below(o, 100), mmi = pb_rand_below(o, fa->nr);
+	unsigned int order = pb_rand_below(o, g->cont_shift + 2), f;
+	u64 start, end, val = pb_rand(o);
+	bool write = pb_rand(o) & 1;
+	int ret[2];
+	const char *why;
+
+	pb_rand_range(o, g, &start, &end);
+	for (f = 0; f < 2; f++) {
+		struct pb_family *fam = &o->fam[f];
+		struct pb_mm *mm = fam->mms[mmi], *child;
+
+		ret[f] = 0;
+		if (op < 40) {
+			o->op = write ? "write" : "read";
+			mm->knobs[PB_KNOB_fault_order] = order;
+			if (pb_access(mm, start, write, &val)) {
+				ret[f] = pb_handle_fault(mm, start, write, &why);
+				if (!ret[f])
+					ret[f] = pb_access(mm, start, write, &val);
+			}
+		} else if (op < 50) {
+			o->op = "fork";
+			if (fam->nr == PB_ORACLE_MMS)
+				continue;
+			child = pb_fork(mm, fam->nr, &why);
+			if (IS_ERR(child))
+				return PTR_ERR(child);
+			fam->mms[fam->nr++] = child;
+		} else if (op < 65) {
+			o->op = write ? "mprotect-rw" : "mprotect-r";
+			ret[f] = pb_mprotect(mm, start, end, write ?
+					     PB_VM_READ | PB_VM_WRITE : PB_VM_READ,
+					     &why);
+		} else if (op < 75) {
+			o->op = "munmap";
+			pb_zap_range(mm, start, end);
+		} else if (op < 82) {
+			o->op = write ? "pin" : "unpin";
+			ret[f] = pb_pin(mm, start, start + pb_page_size(g), write,
+					&why);
+		} else if (op < 87) {
+			o->op = "clear_refs";
+			pb_clear_soft_dirty(mm);
+		} else if (op < 93) {
+			o->op = "exit";
+			if (!mmi)
+				continue;
+			fam->unfolds += mm->counters[PB_MMC_unfolds];
+			fam->tlbis += pb_mm_tlbis(mm);
+			fam->violations += mm->counters[PB_MMC_violations];
+			pb_mm_destroy(mm);
+			fam->mms[mmi] = fam->mms[--fam->nr];
+		} else {
+			u64 size = pb_page_size(g) << order;
+
+			o->op = "populate";
+			ret[f] = pb_populate(mm, start & ~(size - 1),
+					     (start & ~(size - 1)) + size, order,
+					     write, &why);
+		}
+	}
+	if (o->args.trace) {
+		struct pb_oracle_step rec = {
+			.step = o->step, .op = o->op, .mm = mmi,
+			.start = start, .end = end, .order = order, .ret = ret[0],
+			.unfolds = { pb_family_unfolds(fa),
+				     pb_family_unfolds(&o->fam[1]) },
+			.tlbis = { pb_family_tlbis(fa), pb_family_tlbis(&o->fam[1]) },
+		};
+
+		o->args.trace(&rec, o->args.trace_arg);
+	}
+	if (ret[0] != ret[1])
+		return pb_mismatch(o, PB_ORACLE_RESULTS, mmi, start, ret[0],
+				   ret[1]);
+	return 0;
+}
+
+/* Run @args->seeds seeds from @args->seed, @args->steps steps each. */
+int pb_oracle_run(const struct pb_oracle_args *args,
+		  struct pb_oracle_result *res)
+{
+	struct pb_oracle *o;
+	u64 s;
+	int ret = 0, f;
+
+	o = pb_zalloc(sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->res = res;
+	for (s = 0; s < args->seeds && !ret; s++) {
+		o->args = *args;
+		o->args.seed = args->seed + s;
+		o->rng = o->args.seed * 0x9e3779b97f4a7c15ULL | 1;
+		memset(o->fam, 0, sizeof(o->fam));
+		for (f = 0; f < 2 && !ret; f++)
+			ret = pb_family_init(o, &o->fam[f], !f);
+		for (o->step = 1; o->step <= args->steps && !ret; o->step++) {
+			ret = pb_oracle_step(o);
+			if (!ret)
+				ret = pb_oracle_compare(o);
+		}
+		if (!ret) {
+			res->unfolds[0] += pb_family_unfolds(&o->fam[0]);
+			res->unfolds[1] += pb_family_unfolds(&o->fam[1]);
+			res->tlbis[0] += pb_family_tlbis(&o->fam[0]);
+			res->tlbis[1] += pb_family_tlbis(&o->fam[1]);
+			res->seeds++;
+			res->steps += args->steps;
+		}
+		for (f = 0; f < 2; f++)
+			pb_family_destroy(&o->fam[f]);
+	}
+	pb_free(o, sizeof(*o));
+	return ret;
+}

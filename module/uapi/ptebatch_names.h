@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptebatch: the names that user space sees, as X-macro lists, in the way of
+ * arch/x86/include/asm/kvm-x86-ops.h.  There is no include guard on purpose:
+ * a file defines the macro of each list it wants, includes this file, and
+ * gets one expansion per entry; each macro is undefined after its list.
+ *
+ *   PB_COUNTER(name)			global counters, in the stats file's order;
+ *					the live-object counters (live_*) first
+ *   PB_VIOLATION(name)			the checker's violation kinds
+ *   PB_MM_COUNTER(name)		per-mm counters, in mm_stats' order; the
+ *					violations_<kind> ones in PB_VIOLATION's
+ *   PB_KNOB(name, default, max, help)	knobs of an mm, in the knobs command's
+ *					order; the mutation ones inject a bug
+ *   PB_COMMAND(name)			ctl commands, in help's order
+ */
+
+#ifdef PB_COUNTER
+PB_COUNTER(live_sessions)
+PB_COUNTER(live_mms)
+PB_COUNTER(live_pt_pages)
+PB_COUNTER(live_folios)
+PB_COUNTER(live_data_pages)
+PB_COUNTER(live_bytes)
+PB_COUNTER(sessions_opened)
+PB_COUNTER(commands)
+PB_COUNTER(command_errors)
+PB_COUNTER(allocs)
+PB_COUNTER(alloc_failures_injected)
+#undef PB_COUNTER
+#endif
+
+#ifdef PB_VIOLATION
+PB_VIOLATION(misprogrammed)
+PB_VIOLATION(bbm)
+PB_VIOLATION(refcount)
+PB_VIOLATION(mapcount)
+PB_VIOLATION(freed)
+PB_VIOLATION(dirty_lost)
+PB_VIOLATION(stale_tlb)
+#undef PB_VIOLATION
+#endif
+
+#ifdef PB_MM_COUNTER
+PB_MM_COUNTER(pte_writes)
+PB_MM_COUNTER(folds)
+PB_MM_COUNTER(fold_attempts)
+PB_MM_COUNTER(unfolds)
+PB_MM_COUNTER(converts)
+PB_MM_COUNTER(wrprotect_whole_blocks)
+PB_MM_COUNTER(wrprotect_partial_blocks)
+PB_MM_COUNTER(tlbi_page)
+PB_MM_COUNTER(tlbi_range)
+PB_MM_COUNTER(tlbi_mm)
+PB_MM_COUNTER(tlbi_skipped_bbml2)
+PB_MM_COUNTER(gather_flushes)
+PB_MM_COUNTER(gather_forced_flushes)
+PB_MM_COUNTER(tlb_hits)
+PB_MM_COUNTER(tlb_misses)
+PB_MM_COUNTER(tlb_fills)
+PB_MM_COUNTER(accesses)
+PB_MM_COUNTER(faults)
+PB_MM_COUNTER(hw_af_updates)
+PB_MM_COUNTER(hw_dirty_updates)
+PB_MM_COUNTER(stale_tlb_writes)
+PB_MM_COUNTER(refcount_atomics)
+PB_MM_COUNTER(mapcount_atomics)
+PB_MM_COUNTER(pt_pages)
+PB_MM_COUNTER(folios_mapped)
+PB_MM_COUNTER(deferred_split_adds)
+PB_MM_COUNTER(deferred_split_spurious)
+PB_MM_COUNTER(ptes_copied)
+PB_MM_COUNTER(fork_batches)
+PB_MM_COUNTER(batch_size_1)
+PB_MM_COUNTER(batch_size_small)
+PB_MM_COUNTER(batch_size_cont)
+PB_MM_COUNTER(batch_size_large)
+PB_MM_COUNTER(batch_size_pmd)
+PB_MM_COUNTER(pinned_fallbacks)
+PB_MM_COUNTER(zap_batches)
+PB_MM_COUNTER(mprotect_batches)
+PB_MM_COUNTER(read_faults)
+PB_MM_COUNTER(write_faults)
+PB_MM_COUNTER(write_faults_avoided)
+PB_MM_COUNTER(write_upgrades_denied)
+PB_MM_COUNTER(wp_reuses)
+PB_MM_COUNTER(cow_copies)
+PB_MM_COUNTER(uffd_wp_faults)
+PB_MM_COUNTER(segv)
+PB_MM_COUNTER(checks)
+PB_MM_COUNTER(violations)
+PB_MM_COUNTER(violations_misprogrammed)
+PB_MM_COUNTER(violations_bbm)
+PB_MM_COUNTER(violations_refcount)
+PB_MM_COUNTER(violations_mapcount)
+PB_MM_COUNTER(violations_freed)
+PB_MM_COUNTER(violations_dirty_lost)
+PB_MM_COUNTER(violations_stale_tlb)
+#undef PB_MM_COUNTER
+#endif
+
+#ifdef PB_KNOB
+PB_KNOB(contpte, 1, 1,
+	"use the contpte layer (0: plain per-PTE helpers)")
+PB_KNOB(autofold, 1, 1,
+	"fold a block on set_ptes(nr==1) of its last entry")
+PB_KNOB(bbml2, 0, 1,
+	"BBML2_NOABORT: skip the TLBI between clear and set in convert")
+PB_KNOB(check, 1, 1,
+	"run the checker after every command")
+PB_KNOB(ad_policy, 0, PB_AD_RANDOM,
+	"entry a hardware A/D update lands on: 0 accessed, 1 first, 2 last, 3 random")
+PB_KNOB(seed, 1, 0xfffffffffffffffeULL,
+	"seed of the random A/D policy")
+PB_KNOB(gather_capacity, 64, PB_GATHER_MAX,
+	"pages an mmu_gather holds before a forced flush")
+PB_KNOB(naive_pfn_step, 0, 1,
+	"mutation: step PFNs by adding a granule to the descriptor")
+PB_KNOB(skip_wrprotect_flush, 0, 1,
+	"mutation: no TLB flush after a whole-block wrprotect")
+PB_KNOB(partial_wrprotect_no_unfold, 0, 1,
+	"mutation: wrprotect part of a block without unfolding")
+PB_KNOB(skip_ad_gather, 0, 1,
+	"mutation: ptep_get and convert do not gather A/D")
+PB_KNOB(batch, 1, 1,
+	"batched fork, zap and mprotect (0: one PTE at a time)")
+PB_KNOB(fault_order, 0, PB_MAX_ORDER,
+	"order of the folio a fault on an empty entry tries first")
+PB_KNOB(mprotect_upgrade, 1, 1,
+	"mprotect makes PTEs writable where can_change_pte_writable() allows")
+#undef PB_KNOB
+#endif
+
+#ifdef PB_COMMAND
+PB_COMMAND(help)
+PB_COMMAND(version)
+PB_COMMAND(session)
+PB_COMMAND(stats)
+PB_COMMAND(mm_create)
+PB_COMMAND(mm_destroy)
+PB_COMMAND(mmap)
+PB_COMMAND(populate)
+PB_COMMAND(munmap)
+PB_COMMAND(set)
+PB_COMMAND(knobs)
+PB_COMMAND(mm_stats)
+PB_COMMAND(check)
+PB_COMMAND(ptep_get)
+PB_COMMAND(wrprotect)
+PB_COMMAND(get_and_clear)
+PB_COMMAND(clear_full)
+PB_COMMAND(young)
+PB_COMMAND(set_access_flags)
+PB_COMMAND(clear_young_dirty)
+PB_COMMAND(fold)
+PB_COMMAND(unfold)
+PB_COMMAND(access)
+PB_COMMAND(dump)
+PB_COMMAND(folio)
+PB_COMMAND(flush)
+PB_COMMAND(checksum)
+PB_COMMAND(fork)
+PB_COMMAND(touch)
+PB_COMMAND(mprotect)
+PB_COMMAND(clear_refs)
+PB_COMMAND(uffd_wp)
+PB_COMMAND(pin)
+PB_COMMAND(unpin)
+PB_COMMAND(bench)
+PB_COMMAND(oracle)
+#undef PB_COMMAND
+#endif
