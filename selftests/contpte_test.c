@@ -598,6 +598,17 @@ TEST_F(mm, stats_file_shows_per_mm_counters)
 	EXPECT_EQ(total + 1, pb_stat_total(PB_MMC_folds));
 }
 
+/* dump lists at most PB_DUMP_MAX entries per command. */
+TEST_F(mm, dump_lists_at_most_dump_max)
+{
+	EXPECT_EQ(PB_DUMP_MAX, pb_count_entries(&self->c, 0, VA, PB_DUMP_MAX,
+						self->psize, "\n"));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "dump mm=0 va=0x%llx nr=%u", VA,
+				  PB_DUMP_MAX + 1));
+	EXPECT_NE(NULL, strstr(self->c.reply, "1.." PB_STR(PB_DUMP_MAX)))
+		TH_LOG("%s", self->c.reply);
+}
+
 TEST(backing_pages_hold_data)
 {
 	struct pb_ctl c;

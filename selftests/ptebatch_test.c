@@ -243,6 +243,92 @@ TEST(too_long_command)
 	free(line);
 }
 
+/* Write @len bytes of @line as one command; 0 or -errno, and read the reply. */
+static int write_cmd(struct pb_ctl *c, const char *line, size_t len)
+{
+	ssize_t n = write(c->fd, line, len);
+	int ret = n < 0 ? -errno : 0;
+
+	pb_read_reply(c);
+	return ret;
+}
+
+/*
+ * A command is at most PB_CMD_MAX - 1 bytes, and a trailing newline more:
+ * "help" padded with spaces, which separate no argument, fills it exactly.
+ */
+TEST(longest_command)
+{
+	char *line = malloc(PB_CMD_MAX + 1), want[64];
+	struct pb_ctl c;
+
+	ASSERT_NE(NULL, line);
+	memset(line, ' ', PB_CMD_MAX + 1);
+	memcpy(line, "help", 4);
+	snprintf(want, sizeof(want), "command longer than %d bytes", PB_CMD_MAX - 1);
+	ASSERT_EQ(0, pb_open(&c));
+
+	EXPECT_EQ(0, write_cmd(&c, line, PB_CMD_MAX - 1)) TH_LOG("%.80s", c.reply);
+	line[PB_CMD_MAX - 1] = '\n';
+	EXPECT_EQ(0, write_cmd(&c, line, PB_CMD_MAX)) TH_LOG("%.80s", c.reply);
+	line[PB_CMD_MAX - 1] = ' ';
+	EXPECT_EQ(-EINVAL, write_cmd(&c, line, PB_CMD_MAX));
+	EXPECT_NE(NULL, strstr(c.reply, want)) TH_LOG("%s", c.reply);
+	line[PB_CMD_MAX] = '\n';
+	EXPECT_EQ(-EINVAL, write_cmd(&c, line, PB_CMD_MAX + 1));
+	EXPECT_NE(NULL, strstr(c.reply, want)) TH_LOG("%s", c.reply);
+	pb_close(&c);
+	free(line);
+}
+
+/* "k<i>=0" arguments after "set mm=0": set takes any key, no mm 0 is there. */
+static int set_with_args(struct pb_ctl *c, unsigned int nr)
+{
+	char line[PB_CMD_MAX] = "set";
+	size_t len = strlen(line);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		len += snprintf(line + len, sizeof(line) - len,
+				i ? " k%u=0" : " mm=0", i);
+	return pb_cmd(c, "%s", line);
+}
+
+TEST(at_most_max_args_arguments)
+{
+	struct pb_ctl c;
+
+	ASSERT_EQ(0, pb_open(&c));
+	/* PB_MAX_ARGS parse, and the command itself finds no mm. */
+	EXPECT_EQ(-EINVAL, set_with_args(&c, PB_MAX_ARGS));
+	EXPECT_NE(NULL, strstr(c.reply, "no mm 0")) TH_LOG("%s", c.reply);
+	EXPECT_EQ(-EINVAL, set_with_args(&c, PB_MAX_ARGS + 1));
+	EXPECT_NE(NULL, strstr(c.reply, "too many arguments")) TH_LOG("%s", c.reply);
+	pb_close(&c);
+}
+
+TEST(session_holds_session_mms_mms)
+{
+	struct pb_ctl c;
+	int i;
+
+	ASSERT_EQ(0, pb_open(&c));
+	for (i = 0; i < PB_SESSION_MMS; i++) {
+		ASSERT_EQ(0, pb_cmd(&c, "mm_create")) TH_LOG("%s", c.reply);
+		EXPECT_EQ(i, pb_lookup(c.reply, "mm"));
+	}
+	EXPECT_EQ(PB_SESSION_MMS, pb_stat(PB_CNT_live_mms));
+	EXPECT_EQ(-EINVAL, pb_cmd(&c, "mm_create"));
+	EXPECT_NE(NULL, strstr(c.reply, "has " PB_STR(PB_SESSION_MMS) " mms already"))
+		TH_LOG("%s", c.reply);
+	/* A freed id is taken again. */
+	ASSERT_EQ(0, pb_cmd(&c, "mm_destroy mm=%d", PB_SESSION_MMS / 2));
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create"));
+	EXPECT_EQ(PB_SESSION_MMS / 2, pb_lookup(c.reply, "mm"));
+	pb_close(&c);
+	EXPECT_EQ(0, pb_stat(PB_CNT_live_mms));
+}
+
 TEST(session_torn_down_on_close)
 {
 	long long sessions = pb_stat(PB_CNT_live_sessions);
@@ -306,6 +392,35 @@ TEST(stats_format)
 	/* In the header's order, with a number on each line. */
 	ASSERT_EQ(0, pb_stats(NULL, NULL, &text));
 	EXPECT_STREQ("", text);
+}
+
+/* A live mm adds "mm.<session>.<mm>.<name> <value>" for each per-mm counter. */
+TEST(stats_format_with_live_mms)
+{
+	unsigned long long v[PB_NR_MM_COUNTERS], in_file[PB_NR_MM_COUNTERS];
+	const char *rest;
+	char prefix[64];
+	struct pb_ctl c;
+	long long sid;
+	int mm;
+
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create"));
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create"));
+	ASSERT_EQ(0, pb_cmd(&c, "session"));
+	sid = pb_lookup(c.reply, "id");
+	ASSERT_LE(0, sid);
+	ASSERT_EQ(0, pb_stats(NULL, NULL, &rest));
+	for (mm = 0; mm < 2; mm++) {
+		snprintf(prefix, sizeof(prefix), "mm.%lld.%d.", sid, mm);
+		ASSERT_EQ(0, pb_parse_lines(&rest, prefix, pb_mm_counter_names,
+					    PB_NR_MM_COUNTERS, in_file))
+			TH_LOG("no %s* lines in order at '%.80s'", prefix, rest);
+		ASSERT_EQ(0, pb_mm_stats(&c, mm, v)) TH_LOG("%s", c.reply);
+		EXPECT_EQ(0, memcmp(v, in_file, sizeof(v)));
+	}
+	EXPECT_STREQ("", rest);
+	pb_close(&c);
 }
 
 /* The stats command prints the global counters, as the file's first lines. */
