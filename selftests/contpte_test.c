@@ -56,8 +56,8 @@ TEST_F(mm, set_ptes_batch_sets_cont_on_covered_blocks)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
 	    self->cont_shift);
 	EXPECT_EQ(nr, pb_count_entries(&self->c, 0, VA, nr, self->psize, "cont=1"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "folds"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "converts"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_folds));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_converts));
 	/* Half-block folios: never CONT. */
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA + 4 * self->block,
 	    2 * self->block, self->cont_shift - 1);
@@ -72,48 +72,48 @@ TEST_F(mm, set_ptes_nr1_autofolds_on_last_entry)
 	    2 * self->block, self->cont_shift + 1);
 	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
 						   self->psize, "cont=1"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "folds"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "fold_attempts"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "converts"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_folds));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_fold_attempts));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_converts));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 }
 
 TEST_F(mm, autofold_off_leaves_blocks_unfolded)
 {
-	CMD("set mm=0 autofold=0");
+	SET_KNOB(0, PB_KNOB_autofold, 0);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
 	    self->block, self->cont_shift);
 	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "fold_attempts"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_fold_attempts));
 	/* An explicit fold still works. */
 	CMD("fold mm=0 va=0x%llx", VA);
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "folds"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_folds));
 }
 
 TEST_F(mm, contpte_off_never_sets_cont)
 {
-	CMD("set mm=0 contpte=0");
+	SET_KNOB(0, PB_KNOB_contpte, 0);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1",
 	    VA + 2 * self->block, self->block, self->cont_shift);
 	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, 3 * self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "converts"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_converts));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "contpte is off"));
 }
 
 TEST_F(mm, bbml2_skips_the_convert_tlbi)
 {
-	CMD("set mm=0 bbml2=1");
+	SET_KNOB(0, PB_KNOB_bbml2, 1);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
 	    2 * self->block, self->cont_shift);
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "folds"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "tlbi_skipped_bbml2"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_folds));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_skipped_bbml2));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 	CMD("unfold mm=0 va=0x%llx", VA);
-	EXPECT_EQ(3, pb_mm_counter(&self->c, 0, "tlbi_skipped_bbml2"));
+	EXPECT_EQ(3, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_skipped_bbml2));
 	CMD("check mm=0");
 }
 
@@ -122,17 +122,17 @@ TEST_F(mm, fold_unfold_counters_and_tlbi)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
 	    self->cont_shift);
 	CMD("unfold mm=0 va=0x%llx", VA + self->psize);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "converts"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_converts));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "unfold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "no folded block"));
 
 	CMD("fold mm=0 va=0x%llx", VA);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "folds"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "converts"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_folds));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_converts));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "already folded"));
@@ -145,12 +145,16 @@ TEST_F(mm, fold_refuses_a_block_across_folios)
 	    self->cont_shift - 1);
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "fold mm=0 va=0x%llx", VA));
 	EXPECT_NE(NULL, strstr(self->c.reply, "not inside one folio"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "converts"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_converts));
 }
 
-/* Old and clean entries, then a write lands its A/D update on one entry. */
+/*
+ * Old and clean entries, then a write lands its A/D update on one entry.
+ * Helpers take FIXTURE_DATA(mm) spaced "* self", as selftests/mm does, so that
+ * checkpatch reads a type and not a product.
+ */
 static void dirty_one_entry(struct __test_metadata *_metadata,
-			    struct _test_data_mm *self, const char *policy,
+			    FIXTURE_DATA(mm) * self, enum pb_ad_policy policy,
 			    unsigned long long va)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
@@ -159,16 +163,16 @@ static void dirty_one_entry(struct __test_metadata *_metadata,
 	CMD("ptep_get mm=0 va=0x%llx", VA);
 	ASSERT_EQ(0, pb_reply_val(&self->c, "dirty"));
 	ASSERT_EQ(0, pb_reply_val(&self->c, "young"));
-	CMD("set mm=0 ad_policy=%s", policy);
+	SET_KNOB(0, PB_KNOB_ad_policy, policy);
 	CMD("access mm=0 va=0x%llx write=1 val=7", va);
 	ASSERT_EQ(0, pb_reply_val(&self->c, "fault"));
-	ASSERT_EQ(1, pb_mm_counter(&self->c, 0, "hw_af_updates"));
-	ASSERT_EQ(1, pb_mm_counter(&self->c, 0, "hw_dirty_updates"));
+	ASSERT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_hw_af_updates));
+	ASSERT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_hw_dirty_updates));
 }
 
 TEST_F(mm, ptep_get_gathers_ad_from_last_entry)
 {
-	dirty_one_entry(_metadata, self, "2", VA);
+	dirty_one_entry(_metadata, self, PB_AD_LAST, VA);
 	/* The accessed entry itself is still old and clean... */
 	CMD("dump mm=0 va=0x%llx nr=1", VA);
 	EXPECT_EQ(NULL, strstr(self->c.reply, "AF"));
@@ -185,7 +189,7 @@ TEST_F(mm, ptep_get_gathers_ad_from_first_entry)
 {
 	unsigned long long last = VA + (self->cont - 1) * self->psize;
 
-	dirty_one_entry(_metadata, self, "1", last);
+	dirty_one_entry(_metadata, self, PB_AD_FIRST, last);
 	CMD("ptep_get mm=0 va=0x%llx", last);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
 	EXPECT_EQ(1, pb_reply_val(&self->c, "young"));
@@ -194,7 +198,7 @@ TEST_F(mm, ptep_get_gathers_ad_from_first_entry)
 
 TEST_F(mm, unfold_spreads_gathered_ad)
 {
-	dirty_one_entry(_metadata, self, "2", VA);
+	dirty_one_entry(_metadata, self, PB_AD_LAST, VA);
 	CMD("unfold mm=0 va=0x%llx", VA);
 	/* Every entry now carries the block's A/D state. */
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, ",AF"));
@@ -208,13 +212,13 @@ TEST_F(mm, wrprotect_whole_blocks_stay_folded)
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift + 1);
-	tlbi = pb_mm_counter(&self->c, 0, "tlbi_range");
+	tlbi = pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range);
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, 2 * self->cont);
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "wrprotect_whole_blocks"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "wrprotect_partial_blocks"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_wrprotect_whole_blocks));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_wrprotect_partial_blocks));
 	/* One flush: the caller's. */
-	EXPECT_EQ(tlbi + 1, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(tlbi + 1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
 						   self->psize, "cont=1"));
 	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
@@ -234,9 +238,9 @@ TEST_F(mm, wrprotect_partial_range_unfolds_only_edges)
 	    self->cont_shift);
 	/* Half of block 0, blocks 1 and 2, half of block 3. */
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA + half * self->psize, 3 * self->cont);
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "wrprotect_whole_blocks"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "wrprotect_partial_blocks"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_wrprotect_whole_blocks));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_wrprotect_partial_blocks));
 	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
 						   self->psize, "cont=1"));
 	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
@@ -249,7 +253,7 @@ TEST_F(mm, wrprotect_nr1_on_cont_entry_unfolds_its_block)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
 	CMD("wrprotect mm=0 va=0x%llx nr=1", VA + self->block + 3 * self->psize);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
 					       self->psize, "cont=1"));
 	EXPECT_EQ(1, pb_count_entries(&self->c, 0, VA, 2 * self->cont, self->psize, ",RO,"));
@@ -263,7 +267,7 @@ TEST_F(mm, clear_full_unfolds_only_partial_blocks)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift + 1);
 	CMD("clear_full mm=0 va=0x%llx nr=%u", VA + half * self->psize, self->cont);
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
 					       self->psize, "none"));
 	/* Partly unmapped large anon folio: queued for deferred split. */
@@ -280,14 +284,14 @@ TEST_F(mm, get_and_clear_whole_block_keeps_no_unfold)
 	CMD("get_and_clear mm=0 va=0x%llx nr=%u", VA + self->block, self->cont);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
 	EXPECT_EQ(1, pb_reply_val(&self->c, "young"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
 					       self->psize, "cont=1"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "gather_flushes"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_gather_flushes));
 	/* The folio went with its last mapping. */
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "folio mm=0 va=0x%llx", VA + self->block));
 	CMD("mm_stats mm=0");
-	EXPECT_EQ(1, pb_reply_val(&self->c, "arena_folios"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, PB_MMS_NAME(arena_folios)));
 }
 
 TEST_F(mm, get_and_clear_nr1_unfolds)
@@ -295,7 +299,7 @@ TEST_F(mm, get_and_clear_nr1_unfolds)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
 	    self->cont_shift);
 	CMD("get_and_clear mm=0 va=0x%llx nr=1", VA);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
 	EXPECT_EQ(1, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "none"));
 }
@@ -315,14 +319,14 @@ TEST_F(mm, test_and_clear_young_on_a_block)
 	EXPECT_EQ(0, pb_reply_val(&self->c, "young"));
 
 	/* clear_flush_young flushes the block only when it was young. */
-	tlbi = pb_mm_counter(&self->c, 0, "tlbi_range");
+	tlbi = pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range);
 	CMD("young mm=0 va=0x%llx flush=1", VA);
 	EXPECT_EQ(0, pb_reply_val(&self->c, "young"));
-	EXPECT_EQ(tlbi, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(tlbi, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 	CMD("access mm=0 va=0x%llx", VA);
 	CMD("young mm=0 va=0x%llx flush=1", VA);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "young"));
-	EXPECT_EQ(tlbi + 1, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(tlbi + 1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 }
 
 TEST_F(mm, set_access_flags_updates_block)
@@ -346,7 +350,7 @@ TEST_F(mm, set_access_flags_write_change_unfolds)
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, self->cont);
 	CMD("set_access_flags mm=0 va=0x%llx write=1", VA);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "changed"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(self->cont - 1, pb_count_entries(&self->c, 0, VA, self->cont,
 						   self->psize, ",RO,"));
 }
@@ -357,7 +361,7 @@ TEST_F(mm, clear_young_dirty_never_unfolds)
 	    self->cont_shift);
 	/* A range inside one block is widened to the whole block. */
 	CMD("clear_young_dirty mm=0 va=0x%llx nr=1", VA + self->psize);
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
 					       self->psize, ",AF"));
 	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
@@ -368,7 +372,7 @@ TEST_F(mm, access_faults_where_nothing_is_mapped)
 {
 	CMD("access mm=0 va=0x%llx", VA);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "fault"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "faults"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_faults));
 }
 
 TEST_F(mm, munmap_frees_everything)
@@ -376,9 +380,8 @@ TEST_F(mm, munmap_frees_everything)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
 	    4 * self->block, self->cont_shift);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, 4 * self->block);
-	CMD("mm_stats mm=0");
-	EXPECT_EQ(0, pb_reply_val(&self->c, "arena_folios"));
-	EXPECT_EQ(0, pb_reply_val(&self->c, "deferred_split_adds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
+	EXPECT_EQ(0, pb_reply_val(&self->c, PB_MMS_NAME(arena_folios)));
 	EXPECT_EQ(4 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
 						   self->psize, "none"));
 }
@@ -387,43 +390,44 @@ TEST_F(mm, munmap_frees_everything)
 
 TEST_F(mm, counters_of_populate_and_access)
 {
+	unsigned long long v[PB_NR_MM_COUNTERS];
 	long long levels;
 
-	CMD("mm_stats mm=0");
-	levels = pb_reply_val(&self->c, "pt_pages");	/* just the pgd so far */
-	ASSERT_EQ(1, levels);
+	MM_STATS(0, v);
+	EXPECT_EQ(1, v[PB_MMC_pt_pages]);	/* just the pgd so far */
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
-	CMD("mm_stats mm=0");
-	EXPECT_EQ(2, pb_reply_val(&self->c, "folios_mapped"));
-	EXPECT_EQ(2, pb_reply_val(&self->c, "refcount_atomics"));
-	EXPECT_EQ(2, pb_reply_val(&self->c, "mapcount_atomics"));
-	EXPECT_EQ(2 * self->cont, pb_reply_val(&self->c, "pte_writes"));
-	EXPECT_EQ(1, pb_reply_val(&self->c, "checks"));
+	MM_STATS(0, v);
+	EXPECT_EQ(2, v[PB_MMC_folios_mapped]);
+	EXPECT_EQ(2, v[PB_MMC_refcount_atomics]);
+	EXPECT_EQ(2, v[PB_MMC_mapcount_atomics]);
+	EXPECT_EQ(2 * self->cont, v[PB_MMC_pte_writes]);
+	EXPECT_EQ(1, v[PB_MMC_checks]);
 	/* One table per level below the pgd for a range inside one table. */
 	CMD("mm_create page_kb=%llu", self->psize / 1024);
 	levels = pb_reply_val(&self->c, "levels");
-	EXPECT_EQ(levels, pb_mm_counter(&self->c, 0, "pt_pages"));
+	ASSERT_LT(1, levels);
+	EXPECT_EQ(levels, v[PB_MMC_pt_pages]);
 
 	CMD("access mm=0 va=0x%llx", VA);
 	CMD("access mm=0 va=0x%llx", VA + self->psize);
-	CMD("mm_stats mm=0");
-	EXPECT_EQ(2, pb_reply_val(&self->c, "accesses"));
-	EXPECT_EQ(1, pb_reply_val(&self->c, "tlb_misses"));
-	EXPECT_EQ(1, pb_reply_val(&self->c, "tlb_fills"));
+	MM_STATS(0, v);
+	EXPECT_EQ(2, v[PB_MMC_accesses]);
+	EXPECT_EQ(1, v[PB_MMC_tlb_misses]);
+	EXPECT_EQ(1, v[PB_MMC_tlb_fills]);
 	/* The block entry serves the second page. */
-	EXPECT_EQ(1, pb_reply_val(&self->c, "tlb_hits"));
+	EXPECT_EQ(1, v[PB_MMC_tlb_hits]);
 
 	CMD("flush mm=0 va=0x%llx nr=1", VA + self->psize);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_page"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_page));
 	CMD("access mm=0 va=0x%llx", VA);
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "tlb_misses"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_tlb_misses));
 	CMD("flush mm=0");
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_mm"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_mm));
 	CMD("access mm=0 va=0x%llx", VA);
-	EXPECT_EQ(3, pb_mm_counter(&self->c, 0, "tlb_misses"));
+	EXPECT_EQ(3, pb_mm_counter(&self->c, 0, PB_MMC_tlb_misses));
 	CMD("flush mm=0 va=0x%llx nr=%u", VA, self->cont);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_range"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 }
 
 TEST_F(mm, gather_capacity_forces_flushes)
@@ -431,42 +435,43 @@ TEST_F(mm, gather_capacity_forces_flushes)
 	unsigned int pages = 40, cap = 16;
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
-	CMD("set mm=0 gather_capacity=%u", cap);
+	SET_KNOB(0, PB_KNOB_gather_capacity, cap);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, pages * self->psize);
-	EXPECT_EQ(pages / cap, pb_mm_counter(&self->c, 0, "gather_forced_flushes"));
-	EXPECT_EQ(pages / cap + 1, pb_mm_counter(&self->c, 0, "gather_flushes"));
-	EXPECT_EQ(pages / cap + 1, pb_mm_counter(&self->c, 0, "tlbi_range"));
-	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=0 gather_capacity=0"));
-	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=0 gather_capacity=4097"));
+	EXPECT_EQ(pages / cap, pb_mm_counter(&self->c, 0, PB_MMC_gather_forced_flushes));
+	EXPECT_EQ(pages / cap + 1, pb_mm_counter(&self->c, 0, PB_MMC_gather_flushes));
+	EXPECT_EQ(pages / cap + 1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
+	EXPECT_EQ(-EINVAL, pb_set_knob(&self->c, 0, PB_KNOB_gather_capacity, 0));
+	EXPECT_EQ(-EINVAL, pb_set_knob(&self->c, 0, PB_KNOB_gather_capacity,
+				       PB_GATHER_MAX + 1));
 }
 
 TEST_F(mm, check_knob_off_lets_a_violation_pass)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
-	CMD("set mm=0 check=0 partial_wrprotect_no_unfold=1");
+	SET_KNOB(0, PB_KNOB_check, 0);
+	SET_KNOB(0, PB_KNOB_partial_wrprotect_no_unfold, 1);
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA + self->psize * (self->cont / 2),
 	    self->cont);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "checks"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_checks));
 	/* On demand it is still found. */
 	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "check mm=0"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "checks"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_checks));
 }
 
 TEST_F(mm, check_needs_an_mm_created_with_it)
 {
 	CMD("mm_create page_kb=%llu check=0", self->psize / 1024);
-	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=1 check=1"));
+	EXPECT_EQ(-EINVAL, pb_set_knob(&self->c, 1, PB_KNOB_check, 1));
 	EXPECT_NE(NULL, strstr(self->c.reply, "created with check=1"));
-	CMD("knobs mm=1");
-	EXPECT_EQ(0, pb_reply_val(&self->c, "check"));
+	EXPECT_EQ(0, pb_knob(&self->c, 1, PB_KNOB_check));
 }
 
 TEST_F(mm, ad_policy_accessed_lands_on_the_accessed_entry)
 {
 	unsigned int k = self->cont / 2 + 1;
 
-	dirty_one_entry(_metadata, self, "0", VA + k * self->psize);
+	dirty_one_entry(_metadata, self, PB_AD_ACCESSED, VA + k * self->psize);
 	EXPECT_EQ(1, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, ",AF"));
 	CMD("dump mm=0 va=0x%llx nr=1", VA + k * self->psize);
 	EXPECT_NE(NULL, strstr(self->c.reply, ",AF"));
@@ -474,8 +479,12 @@ TEST_F(mm, ad_policy_accessed_lands_on_the_accessed_entry)
 
 TEST_F(mm, ad_policy_random_is_seeded)
 {
+	unsigned int b, mmid, nr = 4 * self->cont;
 	char first[PB_REPLY_MAX + 1];
-	unsigned int b, mmid;
+
+	/* One dump compares them: as many of the four blocks as it lists. */
+	if (nr > PB_DUMP_MAX)
+		nr = PB_DUMP_MAX;
 
 	/* The same seed in two mms puts the updates on the same entries. */
 	CMD("mm_create page_kb=%llu", self->psize / 1024);
@@ -484,71 +493,132 @@ TEST_F(mm, ad_policy_random_is_seeded)
 		CMD("populate mm=%u va=0x%llx len=0x%llx order=%u", mmid, VA,
 		    4 * self->block, self->cont_shift);
 		CMD("clear_young_dirty mm=%u va=0x%llx nr=%u", mmid, VA, 4 * self->cont);
-		CMD("set mm=%u ad_policy=3 seed=12345", mmid);
+		SET_KNOB(mmid, PB_KNOB_ad_policy, PB_AD_RANDOM);
+		SET_KNOB(mmid, PB_KNOB_seed, 12345);
 		for (b = 0; b < 4; b++)
 			CMD("access mm=%u va=0x%llx write=1", mmid, VA + b * self->block);
 	}
-	CMD("dump mm=0 va=0x%llx nr=%u", VA, 4 * self->cont < 512 ? 4 * self->cont : 512);
+	CMD("dump mm=0 va=0x%llx nr=%u", VA, nr);
 	memcpy(first, self->c.reply, sizeof(first));
-	CMD("dump mm=1 va=0x%llx nr=%u", VA, 4 * self->cont < 512 ? 4 * self->cont : 512);
+	CMD("dump mm=1 va=0x%llx nr=%u", VA, nr);
 	EXPECT_STREQ(first, self->c.reply);
 	/* One entry per block took the update. */
 	EXPECT_EQ(4, pb_count_entries(&self->c, 0, VA, 4 * self->cont, self->psize, ",AF"));
 }
 
+/* A table holds page size / 8 descriptors: a PMD maps 2^(page shift - 3) pages. */
+static unsigned int pmd_order(unsigned long long psize)
+{
+	return __builtin_ctzll(psize) - 3;
+}
+
+/*
+ * The range of knob @k on a granule of @psize bytes.  pb_cmd_set() narrows
+ * two of the header's: fault_order goes up to the granule's PMD order, and an
+ * mmu_gather holds at least one page.
+ */
+static unsigned long long knob_max(unsigned long long psize, enum pb_knob k)
+{
+	return k == PB_KNOB_fault_order ? pmd_order(psize) : pb_knobs_info[k].max;
+}
+
+static unsigned long long knob_least(enum pb_knob k)
+{
+	return k == PB_KNOB_gather_capacity ? 1 : 0;
+}
+
+/* mm 0's knobs are @want, each of them. */
+static void expect_knobs(struct __test_metadata *_metadata, struct pb_ctl *c,
+			 const unsigned long long *want)
+{
+	unsigned long long got[PB_NR_KNOBS];
+	unsigned int k;
+
+	ASSERT_EQ(0, pb_knobs(c, 0, got)) TH_LOG("%s", c->reply);
+	for (k = 0; k < PB_NR_KNOBS; k++) {
+		EXPECT_EQ(want[k], got[k])
+			TH_LOG("%s", pb_knobs_info[k].name);
+	}
+}
+
+/*
+ * knobs lists the header's knobs in order, with their help, at the header's
+ * defaults on a fresh mm.  set gives each another value and changes no other
+ * knob; past its range it is refused and changes nothing.
+ */
 TEST_F(mm, every_listed_knob_can_be_set)
 {
-	char knobs[PB_REPLY_MAX + 1], *line, *save;
-	int n = 0;
+	unsigned long long want[PB_NR_KNOBS];
+	unsigned int k;
 
-	CMD("knobs mm=0");
-	memcpy(knobs, self->c.reply, sizeof(knobs));
-	for (line = strtok_r(knobs, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char name[64];
-		unsigned long long val;
-		int fields;
+	for (k = 0; k < PB_NR_KNOBS; k++)
+		want[k] = pb_knobs_info[k].def;
+	expect_knobs(_metadata, &self->c, want);
+	for (k = 0; k < PB_NR_KNOBS; k++) {
+		unsigned long long max = knob_max(self->psize, k);
+		/* Another valid value: the top of the range, or its bottom. */
+		unsigned long long val = want[k] == max ? knob_least(k) : max;
 
-		fields = sscanf(line, "%63s %llu", name, &val);
-		ASSERT_EQ(2, fields);
-		CMD("set mm=0 %s=%llu", name, val);
-		n++;
+		ASSERT_NE(want[k], val);
+		SET_KNOB(0, k, val);
+		want[k] = val;
+		expect_knobs(_metadata, &self->c, want);
+
+		EXPECT_EQ(-EINVAL, pb_set_knob(&self->c, 0, k, max + 1))
+			TH_LOG("%s", pb_knobs_info[k].name);
+		EXPECT_NE(NULL, strstr(self->c.reply, " must be within 0.."))
+			TH_LOG("%s", self->c.reply);
+		expect_knobs(_metadata, &self->c, want);
+
+		SET_KNOB(0, k, pb_knobs_info[k].def);
+		want[k] = pb_knobs_info[k].def;
+		expect_knobs(_metadata, &self->c, want);
 	}
-	EXPECT_LT(0, n);
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "set mm=0 no_such_knob=1"));
 }
 
 TEST_F(mm, stats_file_shows_per_mm_counters)
 {
-	long long sid, total = pb_stat("total.folds");
-	char name[96];
+	long long sid, total = pb_stat_total(PB_MMC_folds);
+	unsigned long long v[PB_NR_MM_COUNTERS];
 
 	ASSERT_LE(0, total);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
 	    self->block, self->cont_shift);
 	/* The totals count live mms and the ones that have gone. */
-	EXPECT_EQ(total + 1, pb_stat("total.folds"));
+	EXPECT_EQ(total + 1, pb_stat_total(PB_MMC_folds));
 	CMD("session");
 	sid = pb_reply_val(&self->c, "id");
-	snprintf(name, sizeof(name), "mm.%lld.0.folds", sid);
-	EXPECT_EQ(1, pb_stat(name));
-	snprintf(name, sizeof(name), "mm.%lld.0.pte_writes", sid);
-	EXPECT_EQ(pb_mm_counter(&self->c, 0, "pte_writes"), pb_stat(name));
+	EXPECT_EQ(1, pb_stat_mm(sid, 0, PB_MMC_folds));
+	MM_STATS(0, v);
+	ASSERT_LT(0, v[PB_MMC_pte_writes]);
+	EXPECT_EQ(v[PB_MMC_pte_writes], pb_stat_mm(sid, 0, PB_MMC_pte_writes));
 	CMD("mm_destroy mm=0");
-	EXPECT_EQ(-1, pb_stat(name));
-	EXPECT_EQ(total + 1, pb_stat("total.folds"));
+	EXPECT_EQ(-1, pb_stat_mm(sid, 0, PB_MMC_pte_writes));
+	EXPECT_EQ(total + 1, pb_stat_total(PB_MMC_folds));
+}
+
+/* dump lists at most PB_DUMP_MAX entries per command. */
+TEST_F(mm, dump_lists_at_most_dump_max)
+{
+	EXPECT_EQ(PB_DUMP_MAX, pb_count_entries(&self->c, 0, VA, PB_DUMP_MAX,
+						self->psize, "\n"));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "dump mm=0 va=0x%llx nr=%u", VA,
+				  PB_DUMP_MAX + 1));
+	EXPECT_NE(NULL, strstr(self->c.reply, "1.." PB_STR(PB_DUMP_MAX)))
+		TH_LOG("%s", self->c.reply);
 }
 
 TEST(backing_pages_hold_data)
 {
 	struct pb_ctl c;
-	long long pages = pb_stat("live_data_pages"), sum;
+	long long pages = pb_stat(PB_CNT_live_data_pages), sum;
 
 	ASSERT_EQ(0, pb_open(&c));
 	ASSERT_EQ(0, pb_cmd(&c, "mm_create page_kb=4 backing=1"));
 	ASSERT_EQ(0, pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x20000", VA));
 	ASSERT_EQ(0, pb_cmd(&c, "populate mm=0 va=0x%llx len=0x20000 order=4", VA));
-	EXPECT_EQ(pages + 32, pb_stat("live_data_pages"));
+	EXPECT_EQ(pages + 32, pb_stat(PB_CNT_live_data_pages));
 	ASSERT_EQ(0, pb_cmd(&c, "checksum mm=0 va=0x%llx len=0x20000", VA));
 	EXPECT_EQ(32, pb_lookup(c.reply, "pages"));
 	sum = pb_lookup(c.reply, "checksum");
@@ -560,10 +630,10 @@ TEST(backing_pages_hold_data)
 	ASSERT_EQ(0, pb_cmd(&c, "checksum mm=0 va=0x%llx len=0x20000", VA));
 	EXPECT_NE(sum, pb_lookup(c.reply, "checksum"));
 	ASSERT_EQ(0, pb_cmd(&c, "munmap mm=0 va=0x%llx len=0x10000", VA));
-	EXPECT_EQ(pages + 16, pb_stat("live_data_pages"));
+	EXPECT_EQ(pages + 16, pb_stat(PB_CNT_live_data_pages));
 	pb_close(&c);
-	EXPECT_EQ(pages, pb_stat("live_data_pages"));
-	EXPECT_EQ(0, pb_stat("live_folios"));
+	EXPECT_EQ(pages, pb_stat(PB_CNT_live_data_pages));
+	EXPECT_EQ(0, pb_stat(PB_CNT_live_folios));
 }
 
 TEST(checksum_needs_backing)
@@ -584,12 +654,12 @@ TEST_F(mm, mutation_skip_wrprotect_flush_caught_by_tlb)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
 	    self->cont_shift);
 	CMD("access mm=0 va=0x%llx write=1", VA);
-	CMD("set mm=0 skip_wrprotect_flush=1");
+	SET_KNOB(0, PB_KNOB_skip_wrprotect_flush, 1);
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, self->cont);
 	/* The write goes through the stale writable TLB entry. */
 	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "access mm=0 va=0x%llx write=1", VA));
-	EXPECT_NE(NULL, strstr(self->c.reply, "violation stale_tlb"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "stale_tlb_writes"));
+	EXPECT_EQ(1, pb_reply_violations(&self->c, PB_V_stale_tlb)) TH_LOG("%s", self->c.reply);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_stale_tlb_writes));
 }
 
 TEST_F(mm, wrprotect_flush_makes_write_fault)
@@ -600,30 +670,31 @@ TEST_F(mm, wrprotect_flush_makes_write_fault)
 	CMD("wrprotect mm=0 va=0x%llx nr=%u", VA, self->cont);
 	CMD("access mm=0 va=0x%llx write=1", VA);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "fault"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "violations"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_violations));
 }
 
 TEST_F(mm, mutation_partial_wrprotect_no_unfold_caught)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
-	CMD("set mm=0 partial_wrprotect_no_unfold=1");
+	SET_KNOB(0, PB_KNOB_partial_wrprotect_no_unfold, 1);
 	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "wrprotect mm=0 va=0x%llx nr=%u",
 				   VA + self->psize * (self->cont / 2), self->cont));
-	EXPECT_NE(NULL, strstr(self->c.reply, "violation misprogrammed"));
-	EXPECT_LE(2, pb_mm_counter(&self->c, 0, "violations_misprogrammed"));
+	EXPECT_LE(1, pb_reply_violations(&self->c, PB_V_misprogrammed))
+		TH_LOG("%s", self->c.reply);
+	EXPECT_LE(2, pb_mm_counter(&self->c, 0, PB_MMC_violations_misprogrammed));
 }
 
 TEST_F(mm, mutation_skip_ad_gather_caught)
 {
-	dirty_one_entry(_metadata, self, "2", VA);
-	CMD("set mm=0 skip_ad_gather=1");
+	dirty_one_entry(_metadata, self, PB_AD_LAST, VA);
+	SET_KNOB(0, PB_KNOB_skip_ad_gather, 1);
 	CMD("ptep_get mm=0 va=0x%llx", VA);
 	EXPECT_EQ(0, pb_reply_val(&self->c, "dirty"));
 	/* Unfolding without gathering drops the hardware dirty state. */
 	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "unfold mm=0 va=0x%llx", VA));
-	EXPECT_NE(NULL, strstr(self->c.reply, "violation dirty_lost"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "violations_dirty_lost"));
+	EXPECT_EQ(1, pb_reply_violations(&self->c, PB_V_dirty_lost)) TH_LOG("%s", self->c.reply);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_violations_dirty_lost));
 }
 
 /* --- Bad input: EINVAL, a reason, and no change ------------------------- */
@@ -801,6 +872,16 @@ FIXTURE_VARIANT_ADD(bad_input, bool_not_01)
 	.reason = "must be 0 or 1",
 };
 
+/*
+ * The variants' commands are written against this set-up: a 4K mm 0 with a
+ * 16 MiB VMA at 0x40000000 whose first 32 pages are populated.  A rejected
+ * command must change neither those entries, nor the 32 empty ones after
+ * them, nor mm 0's counters.
+ */
+static const struct pb_watch bad_input_watch = {
+	.mm = 0, .va = 0x40000000, .nr = 64,
+};
+
 FIXTURE_SETUP(bad_input)
 {
 	ASSERT_EQ(0, pb_open(&self->c));
@@ -816,7 +897,8 @@ FIXTURE_TEARDOWN(bad_input)
 
 TEST_F(bad_input, einval_reason_no_change)
 {
-	pb_expect_rejected(_metadata, &self->c, variant->cmd, variant->reason);
+	pb_expect_rejected(_metadata, &self->c, &bad_input_watch, variant->cmd,
+			   variant->reason);
 	/* A failed mm_create took no id either. */
 	ASSERT_EQ(0, pb_cmd(&self->c, "mm_create page_kb=4"));
 	EXPECT_EQ(1, pb_lookup(self->c.reply, "mm"));
@@ -925,7 +1007,7 @@ TEST_F(oa52, naive_stepping)
 	unsigned long long pfns[OA52_PAGES];
 	int ret, i, wrong = 0;
 
-	ASSERT_EQ(0, pb_cmd(&self->c, "set mm=0 naive_pfn_step=1"));
+	ASSERT_EQ(0, pb_set_knob(&self->c, 0, PB_KNOB_naive_pfn_step, 1));
 	ret = pb_cmd(&self->c, "populate mm=0 va=0x%llx len=0x%llx order=4", VA,
 		     (unsigned long long)OA52_PAGES << variant->page_shift);
 	ASSERT_EQ(0, dump_pfns(&self->c, pfns, OA52_PAGES));
@@ -935,8 +1017,7 @@ TEST_F(oa52, naive_stepping)
 		/* Every entry past the boundary is wrong, and the checker says so. */
 		EXPECT_EQ(-EUCLEAN, ret);
 		EXPECT_EQ(OA52_PAGES / 2, wrong);
-		ASSERT_EQ(0, pb_cmd(&self->c, "mm_stats mm=0"));
-		EXPECT_EQ(OA52_PAGES / 2, pb_lookup(self->c.reply, "violations_freed"));
+		EXPECT_EQ(OA52_PAGES / 2, pb_mm_counter(&self->c, 0, PB_MMC_violations_freed));
 	} else {
 		EXPECT_EQ(0, ret);
 		EXPECT_EQ(0, wrong);
@@ -945,62 +1026,90 @@ TEST_F(oa52, naive_stepping)
 
 /* --- Allocation failure at every step leaves no trace ------------------- */
 
+/* Fail the @n-th allocation from now (0: none). */
+static int set_fail_nth(int n)
+{
+	char nth[16];
+	int fd = open(PB_DEBUGFS_DIR "/fail_nth", O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(nth, sizeof(nth), "%d", n);
+	if (write(fd, nth, strlen(nth)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The commands the sweep fails: 0, or the -errno of the first that failed. */
+static int sweep_cmds(struct __test_metadata *_metadata, struct pb_ctl *c)
+{
+	int ret;
+
+	ret = pb_cmd(c, "mm_create page_kb=4 backing=1");
+	if (!ret)
+		ret = pb_cmd(c, "mmap mm=0 start=0x%llx len=0x40000", VA);
+	if (!ret) {
+		ret = pb_cmd(c, "populate mm=0 va=0x%llx len=0x40000 order=4", VA);
+		if (ret) {
+			/* A failed populate maps nothing. */
+			EXPECT_EQ(0, pb_cmd(c, "mm_stats mm=0"));
+			EXPECT_EQ(0, pb_lookup(c->reply, PB_MMS_NAME(arena_folios)));
+			EXPECT_EQ(0, pb_cmd(c, "dump mm=0 va=0x%llx nr=64", VA));
+			EXPECT_EQ(NULL, strstr(c->reply, "pfn="));
+		}
+	}
+	return ret;
+}
+
+/*
+ * A run without failures counts the allocations the commands make (the ctl
+ * stats command allocates nothing itself); then failing each of them in turn
+ * fails the commands with ENOMEM and leaves no live object, and one step
+ * past the last the commands succeed.
+ */
 TEST(fail_nth_sweep_mm_commands)
 {
-	static const char *const live[] = {
-		"live_mms", "live_folios", "live_data_pages",
+	static const enum pb_counter live[] = {
+		PB_CNT_live_mms, PB_CNT_live_folios, PB_CNT_live_data_pages,
+		PB_CNT_live_bytes,
 	};
-	long long injected = pb_stat("alloc_failures_injected");
-	int n, fd, done = 0;
+	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
+	long long injected = pb_stat(PB_CNT_alloc_failures_injected);
 	unsigned int i;
+	struct pb_ctl c;
+	int n, nr_allocs;
 
-	for (n = 1; n < 100 && !done; n++) {
-		struct pb_ctl c;
-		char nth[16];
+	ASSERT_LE(0, injected);
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_ctl_stats(&c, before));
+	ASSERT_EQ(0, sweep_cmds(_metadata, &c)) TH_LOG("%s", c.reply);
+	ASSERT_EQ(0, pb_ctl_stats(&c, after));
+	pb_close(&c);
+	nr_allocs = after[PB_CNT_allocs] - before[PB_CNT_allocs];
+	/* A table per level, the folios and their data pages, at least. */
+	ASSERT_LT(3, nr_allocs);
+
+	for (n = 1; n <= nr_allocs + 1; n++) {
 		int ret;
 
 		ASSERT_EQ(0, pb_open(&c));
-		fd = open(PB_DIR "/fail_nth", O_WRONLY);
-		ASSERT_LE(0, fd);
-		snprintf(nth, sizeof(nth), "%d", n);
-		ASSERT_LT(0, write(fd, nth, strlen(nth)));
-		close(fd);
-
-		ret = pb_cmd(&c, "mm_create page_kb=4 backing=1");
-		if (!ret)
-			ret = pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x40000", VA);
-		if (!ret) {
-			ret = pb_cmd(&c, "populate mm=0 va=0x%llx len=0x40000 order=4", VA);
-			if (ret) {
-				/* A failed populate maps nothing. */
-				EXPECT_EQ(0, pb_cmd(&c, "mm_stats mm=0"));
-				EXPECT_EQ(0, pb_lookup(c.reply, "arena_folios"));
-				EXPECT_EQ(0, pb_cmd(&c, "dump mm=0 va=0x%llx nr=64", VA));
-				EXPECT_EQ(NULL, strstr(c.reply, "pfn="));
-			}
-		}
-		if (ret) {
+		ASSERT_EQ(0, set_fail_nth(n));
+		ret = sweep_cmds(_metadata, &c);
+		if (n <= nr_allocs) {
 			EXPECT_EQ(-ENOMEM, ret) TH_LOG("step %d: %s", n, c.reply);
-			EXPECT_EQ(injected + 1, pb_stat("alloc_failures_injected"));
-			injected++;
+			EXPECT_EQ(++injected, pb_stat(PB_CNT_alloc_failures_injected));
 		} else {
-			/* Every allocation succeeded: the sweep is complete. */
-			done = 1;
-			fd = open(PB_DIR "/fail_nth", O_WRONLY);
-			ASSERT_LE(0, fd);
-			ASSERT_LT(0, write(fd, "0", 1));
-			close(fd);
+			/* Every allocation succeeded: fail_nth is still armed. */
+			EXPECT_EQ(0, ret) TH_LOG("step %d: %s", n, c.reply);
+			ASSERT_EQ(0, set_fail_nth(0));
 		}
 		pb_close(&c);
 		for (i = 0; i < ARRAY_SIZE(live); i++) {
-			long long value = pb_stat(live[i]);
-
-			EXPECT_EQ(0, value) TH_LOG("step %d: %s", n, live[i]);
+			EXPECT_EQ(0, pb_stat(live[i]))
+				TH_LOG("step %d: %s", n, pb_counter_names[live[i]]);
 		}
-		EXPECT_EQ(0, pb_stat("live_bytes")) TH_LOG("step %d", n);
 	}
-	EXPECT_TRUE(done);
-	EXPECT_LT(3, n) TH_LOG("too few allocations to sweep");
 }
 
 TEST_HARNESS_MAIN

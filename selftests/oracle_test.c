@@ -64,8 +64,9 @@ FIXTURE_TEARDOWN(oracle)
 
 TEST_F_TIMEOUT(oracle, seeds_agree, 300)
 {
-	long long live = pb_stat("live_folios");
+	long long live = pb_stat(PB_CNT_live_folios);
 
+	ASSERT_LE(0, live);
 	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu seeds=%d steps=%d page_kb=%u backing=%d",
 			    variant->first_seed, SEEDS, STEPS, variant->page_kb,
 			    variant->backing))
@@ -78,20 +79,23 @@ TEST_F_TIMEOUT(oracle, seeds_agree, 300)
 	EXPECT_LT(pb_lookup(self->c.reply, "tlbi_batched"),
 		  pb_lookup(self->c.reply, "tlbi_per_pte"));
 	/* Every mm the oracle made is gone. */
-	EXPECT_EQ(live, pb_stat("live_folios"));
-	EXPECT_EQ(0, pb_stat("live_mms"));
+	EXPECT_EQ(live, pb_stat(PB_CNT_live_folios));
+	EXPECT_EQ(0, pb_stat(PB_CNT_live_mms));
 }
 
 TEST_F(oracle, replay_is_deterministic)
 {
 	char first[PB_REPLY_MAX + 1];
 
-	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu steps=25 page_kb=%u trace=1",
-			    variant->first_seed, variant->page_kb));
+	ASSERT_EQ(0, pb_cmd(&self->c,
+			    "oracle seed=%llu steps=25 page_kb=%u backing=%d trace=1",
+			    variant->first_seed, variant->page_kb, variant->backing))
+		TH_LOG("%s", self->c.reply);
 	memcpy(first, self->c.reply, sizeof(first));
 	EXPECT_NE(NULL, strstr(first, "step 25 op "));
-	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu steps=25 page_kb=%u trace=1",
-			    variant->first_seed, variant->page_kb));
+	ASSERT_EQ(0, pb_cmd(&self->c,
+			    "oracle seed=%llu steps=25 page_kb=%u backing=%d trace=1",
+			    variant->first_seed, variant->page_kb, variant->backing));
 	EXPECT_STREQ(first, self->c.reply);
 }
 
@@ -102,7 +106,8 @@ FIXTURE(oracle_bad)
 
 FIXTURE_VARIANT(oracle_bad)
 {
-	const char *cmd;
+	const char *cmd;	/* a format: arg fills a %llu */
+	unsigned long long arg;
 	const char *reason;
 };
 
@@ -113,12 +118,13 @@ FIXTURE_VARIANT_ADD(oracle_bad, granule)
 
 FIXTURE_VARIANT_ADD(oracle_bad, no_seeds)
 {
-	.cmd = "oracle seeds=0", .reason = "within 1..10000",
+	.cmd = "oracle seeds=0", .reason = "within 1.." PB_STR(PB_ORACLE_MAX),
 };
 
 FIXTURE_VARIANT_ADD(oracle_bad, too_many_steps)
 {
-	.cmd = "oracle steps=10001", .reason = "within 1..10000",
+	.cmd = "oracle steps=%llu", .arg = PB_ORACLE_MAX + 1,
+	.reason = "within 1.." PB_STR(PB_ORACLE_MAX),
 };
 
 FIXTURE_VARIANT_ADD(oracle_bad, seed_overflow)
@@ -128,7 +134,8 @@ FIXTURE_VARIANT_ADD(oracle_bad, seed_overflow)
 
 FIXTURE_VARIANT_ADD(oracle_bad, trace_too_long)
 {
-	.cmd = "oracle steps=501 trace=1", .reason = "at most 500 steps",
+	.cmd = "oracle steps=%llu trace=1", .arg = PB_ORACLE_TRACE_MAX + 1,
+	.reason = "at most " PB_STR(PB_ORACLE_TRACE_MAX) " steps",
 };
 
 FIXTURE_VARIANT_ADD(oracle_bad, unknown_key)
@@ -146,21 +153,20 @@ FIXTURE_TEARDOWN(oracle_bad)
 	pb_close(&self->c);
 }
 
-/* The allocation counter, through ctl: reading the stats file allocates. */
-static long long allocs(struct pb_ctl *c)
-{
-	return pb_cmd(c, "stats") ? -1 : pb_lookup(c->reply, "allocs");
-}
-
 TEST_F(oracle_bad, einval_with_reason)
 {
-	long long before = allocs(&self->c);
+	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
+	char cmd[PB_CMD_MAX];
 
-	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->cmd));
+	snprintf(cmd, sizeof(cmd), variant->cmd, variant->arg);
+	/* Through ctl: reading the stats file allocates. */
+	ASSERT_EQ(0, pb_ctl_stats(&self->c, before)) TH_LOG("%s", self->c.reply);
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", cmd));
 	EXPECT_NE(NULL, strstr(self->c.reply, variant->reason))
-		TH_LOG("'%s' replied: %s", variant->cmd, self->c.reply);
+		TH_LOG("'%s' replied: %s", cmd, self->c.reply);
 	/* Rejected before anything was allocated. */
-	EXPECT_EQ(before, allocs(&self->c));
+	ASSERT_EQ(0, pb_ctl_stats(&self->c, after)) TH_LOG("%s", self->c.reply);
+	EXPECT_EQ(before[PB_CNT_allocs], after[PB_CNT_allocs]);
 }
 
 TEST_HARNESS_MAIN

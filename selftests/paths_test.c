@@ -51,21 +51,21 @@ TEST_F(paths, fork_batched_keeps_parent_folded)
 	CMD("fork mm=0");
 	ASSERT_EQ(1, pb_reply_val(&self->c, "mm"));
 	/* Parent: every block write-protected whole, none unfolded. */
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "converts"));
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 0, "wrprotect_whole_blocks"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "tlbi_mm"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_converts));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 0, PB_MMC_wrprotect_whole_blocks));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_mm));
 	EXPECT_EQ(blocks * self->cont,
 		  pb_count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, "cont=1"));
 	EXPECT_EQ(blocks * self->cont,
 		  pb_count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, ",RO,"));
 	/* Child: one refcount add and one rmap dup per batch (per folio). */
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "fork_batches"));
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "refcount_atomics"));
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "mapcount_atomics"));
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "batch_size_cont"));
-	EXPECT_EQ(blocks * self->cont, pb_mm_counter(&self->c, 1, "ptes_copied"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 1, "folds"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_fork_batches));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_refcount_atomics));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_mapcount_atomics));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_batch_size_cont));
+	EXPECT_EQ(blocks * self->cont, pb_mm_counter(&self->c, 1, PB_MMC_ptes_copied));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 1, PB_MMC_folds));
 	EXPECT_EQ(blocks * self->cont,
 		  pb_count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, "cont=1"));
 	/* The child's entries are old. */
@@ -81,10 +81,10 @@ TEST_F(paths, fork_batched_large_folio_is_one_batch)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
 	    self->cont_shift + 2);
 	CMD("fork mm=0");
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "fork_batches"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "refcount_atomics"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "batch_size_large"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_fork_batches));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_refcount_atomics));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_batch_size_large));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 }
 
 TEST_F(paths, fork_per_pte_unfolds_every_block)
@@ -93,46 +93,47 @@ TEST_F(paths, fork_per_pte_unfolds_every_block)
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
 	    self->cont_shift);
-	CMD("set mm=0 batch=0");
+	SET_KNOB(0, PB_KNOB_batch, 0);
 	CMD("fork mm=0");
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 0, "unfolds"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_wrprotect_whole_blocks));
 	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
 	/* The child folds each block again, on its last entry. */
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, "folds"));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, "fork_batches"));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, "batch_size_1"));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, "refcount_atomics"));
+	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_folds));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, PB_MMC_fork_batches));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, PB_MMC_batch_size_1));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, PB_MMC_refcount_atomics));
 }
 
 TEST_F(paths, order0_fork_batched_and_per_pte_alike)
 {
 	unsigned int pages = 2 * self->cont;
-	static const char *const same[] = {
-		"fork_batches", "batch_size_1", "refcount_atomics",
-		"mapcount_atomics", "ptes_copied", "unfolds", "folds",
+	static const enum pb_mm_counter same[] = {
+		PB_MMC_fork_batches, PB_MMC_batch_size_1, PB_MMC_refcount_atomics,
+		PB_MMC_mapcount_atomics, PB_MMC_ptes_copied, PB_MMC_unfolds,
+		PB_MMC_folds,
 	};
-	long long batched[ARRAY_SIZE(same)];
+	unsigned long long batched[PB_NR_MM_COUNTERS], per_pte[PB_NR_MM_COUNTERS];
 	unsigned int i;
 
 	CMD("mm_create page_kb=%llu backing=1", self->psize / 1024);
 	CMD("mmap mm=1 start=0x%llx len=0x%llx", VA, 8 * self->block);
-	CMD("set mm=1 batch=0");
+	SET_KNOB(1, PB_KNOB_batch, 0);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
 	CMD("populate mm=1 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
 	CMD("fork mm=0");
 	ASSERT_EQ(2, pb_reply_val(&self->c, "mm"));
 	CMD("fork mm=1");
 	ASSERT_EQ(3, pb_reply_val(&self->c, "mm"));
-	for (i = 0; i < ARRAY_SIZE(same); i++)
-		batched[i] = pb_mm_counter(&self->c, 2, same[i]);
+	MM_STATS(2, batched);
+	MM_STATS(3, per_pte);
 	for (i = 0; i < ARRAY_SIZE(same); i++) {
-		long long per_pte = pb_mm_counter(&self->c, 3, same[i]);
-
-		EXPECT_EQ(batched[i], per_pte) TH_LOG("%s", same[i]);
+		EXPECT_EQ(batched[same[i]], per_pte[same[i]])
+			TH_LOG("%s", pb_mm_counter_names[same[i]]);
 	}
-	EXPECT_EQ(pages, batched[0]);
-	EXPECT_EQ(pages, batched[2]);
+	EXPECT_EQ(pages, batched[PB_MMC_fork_batches]);
+	EXPECT_EQ(pages, batched[PB_MMC_batch_size_1]);
+	EXPECT_EQ(pages, batched[PB_MMC_refcount_atomics]);
 }
 
 /*
@@ -148,7 +149,7 @@ TEST_F(paths, pinned_exclusive_pages_are_copied)
 	EXPECT_EQ(2, pb_reply_val(&self->c, "pincount"));
 	EXPECT_EQ(self->cont + 2, pb_reply_val(&self->c, "refcount"));
 	CMD("fork mm=0");
-	EXPECT_EQ(self->cont, pb_mm_counter(&self->c, 1, "pinned_fallbacks"));
+	EXPECT_EQ(self->cont, pb_mm_counter(&self->c, 1, PB_MMC_pinned_fallbacks));
 	/* The child has its own order-0 copies of the pinned folio's pages... */
 	CMD("folio mm=1 va=0x%llx", VA + 3 * self->psize);
 	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
@@ -178,11 +179,11 @@ TEST_F(paths, cow_after_fork_unfolds_the_written_block_only)
 	CMD("fork mm=0");
 	CMD("touch mm=1 va=0x%llx write=1 val=5", VA + 2 * self->block + self->psize);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "cow_copies"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, "unfolds"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_cow_copies));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_unfolds));
 	EXPECT_EQ(pages - self->cont,
 		  pb_count_entries(&self->c, 1, VA, pages, self->psize, "cont=1"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 }
 
 /* --- Data integrity, with backing pages ------------------------------------- */
@@ -218,8 +219,8 @@ TEST_F(paths, fork_keeps_each_side_its_data)
 	EXPECT_EQ(0, pb_reply_val(&self->c, "val"));
 	CMD("mm_destroy mm=1");
 	CMD("mm_destroy mm=0");
-	EXPECT_EQ(0, pb_stat("live_folios"));
-	EXPECT_EQ(0, pb_stat("live_data_pages"));
+	EXPECT_EQ(0, pb_stat(PB_CNT_live_folios));
+	EXPECT_EQ(0, pb_stat(PB_CNT_live_data_pages));
 }
 
 /* --- Zap ------------------------------------------------------------------------ */
@@ -231,24 +232,24 @@ TEST_F(paths, munmap_whole_large_folios_adds_no_deferred_split)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
 	    folios * 2 * self->block, order);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "deferred_split_adds"));
-	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, "zap_batches"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
+	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, PB_MMC_zap_batches));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 }
 
 TEST_F(paths, munmap_per_pte_adds_spurious_deferred_split)
 {
 	unsigned int folios = 2, order = self->cont_shift + 1;
 
-	CMD("set mm=0 batch=0");
+	SET_KNOB(0, PB_KNOB_batch, 0);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
 	    folios * 2 * self->block, order);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
-	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, "deferred_split_adds"));
-	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, "deferred_split_spurious"));
-	EXPECT_EQ(folios * 2 * self->cont, pb_mm_counter(&self->c, 0, "zap_batches"));
+	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
+	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_spurious));
+	EXPECT_EQ(folios * 2 * self->cont, pb_mm_counter(&self->c, 0, PB_MMC_zap_batches));
 	/* One unfold per block: the first nr == 1 clear of each. */
-	EXPECT_EQ(folios * 2, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(folios * 2, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 }
 
 TEST_F(paths, munmap_half_a_folio_queues_it)
@@ -256,27 +257,31 @@ TEST_F(paths, munmap_half_a_folio_queues_it)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift + 1);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, self->block);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "deferred_split_adds"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "deferred_split_spurious"));
-	EXPECT_EQ(1, pb_reply_val(&self->c, "deferred_split_queue"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_spurious));
+	EXPECT_EQ(1, pb_reply_val(&self->c, PB_MMS_NAME(deferred_split_queue)));
 }
 
 /* --- mprotect and write faults (seed 002) ----------------------------------- */
 
-/* Write every page once; returns the write faults taken. */
+/*
+ * Write every page once; returns the write faults taken.  Helpers take
+ * FIXTURE_DATA(paths) spaced "* self", as selftests/mm does, so that
+ * checkpatch reads a type and not a product.
+ */
 static long long write_all(struct __test_metadata *_metadata,
-			   struct _test_data_paths *self, unsigned int pages)
+			   FIXTURE_DATA(paths) * self, unsigned int pages)
 {
-	long long before = pb_mm_counter(&self->c, 0, "write_faults");
+	long long before = pb_mm_counter(&self->c, 0, PB_MMC_write_faults);
 	unsigned int i;
 
 	for (i = 0; i < pages; i++)
 		CMD("touch mm=0 va=0x%llx write=1", VA + i * self->psize);
-	return pb_mm_counter(&self->c, 0, "write_faults") - before;
+	return pb_mm_counter(&self->c, 0, PB_MMC_write_faults) - before;
 }
 
 static void ro_rw_round_trip(struct __test_metadata *_metadata,
-			     struct _test_data_paths *self, unsigned int pages)
+			     FIXTURE_DATA(paths) * self, unsigned int pages)
 {
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA, pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", VA, pages * self->psize);
@@ -289,10 +294,10 @@ TEST_F(paths, mprotect_round_trip_spares_write_faults)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, pages * self->psize,
 	    self->cont_shift);
 	ro_rw_round_trip(_metadata, self, pages);
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_faults_avoided"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_faults_avoided));
 	EXPECT_EQ(0, write_all(_metadata, self, pages));
 	/* Whole blocks stayed folded through both changes. */
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(pages, pb_count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
 }
 
@@ -300,12 +305,12 @@ TEST_F(paths, mprotect_without_upgrade_takes_write_faults)
 {
 	unsigned int pages = 2 * self->cont;
 
-	CMD("set mm=0 mprotect_upgrade=0");
+	SET_KNOB(0, PB_KNOB_mprotect_upgrade, 0);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, pages * self->psize,
 	    self->cont_shift);
 	ro_rw_round_trip(_metadata, self, pages);
 	EXPECT_EQ(pages, write_all(_metadata, self, pages));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "wp_reuses"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_wp_reuses));
 }
 
 TEST_F(paths, soft_dirty_clear_makes_write_faults_again)
@@ -316,7 +321,7 @@ TEST_F(paths, soft_dirty_clear_makes_write_faults_again)
 	    self->cont_shift);
 	CMD("clear_refs mm=0");
 	ro_rw_round_trip(_metadata, self, pages);
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_upgrades_denied"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
 	EXPECT_EQ(pages, write_all(_metadata, self, pages));
 	/* The faults made the pages soft-dirty: now they upgrade again. */
 	ro_rw_round_trip(_metadata, self, pages);
@@ -334,14 +339,14 @@ TEST_F(paths, uffd_wp_makes_write_faults_again)
 	CMD("uffd_wp mm=0 va=0x%llx len=0x%llx", 2 * VA, pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", 2 * VA, pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", 2 * VA, pages * self->psize);
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_upgrades_denied"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
 	/* Every page faults once, to its uffd handler: N write faults again. */
 	for (i = 0; i < pages; i++) {
 		CMD("touch mm=0 va=0x%llx write=1", 2 * VA + i * self->psize);
 		EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
 	}
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "uffd_wp_faults"));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_faults"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_uffd_wp_faults));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_faults));
 }
 
 TEST_F(paths, mprotect_shared_needs_dirty)
@@ -356,8 +361,8 @@ TEST_F(paths, mprotect_shared_needs_dirty)
 	CMD("clear_young_dirty mm=0 va=0x%llx nr=%u young=0", 2 * VA + self->block, pages);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", 2 * VA, 2 * pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", 2 * VA, 2 * pages * self->psize);
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_faults_avoided"));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, "write_upgrades_denied"));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_faults_avoided));
+	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
 }
 
 TEST_F(paths, partial_mprotect_unfolds_only_edge_blocks)
@@ -368,7 +373,7 @@ TEST_F(paths, partial_mprotect_unfolds_only_edge_blocks)
 	    self->cont_shift);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA + half * self->psize,
 	    3 * self->block);
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "unfolds"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
 						   self->psize, "cont=1"));
 	EXPECT_EQ(3 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
@@ -393,19 +398,19 @@ TEST_F(paths, mprotect_none_then_access_faults)
 
 TEST_F(paths, fault_allocates_fault_order_and_folds)
 {
-	CMD("set mm=0 fault_order=%u", self->cont_shift);
+	SET_KNOB(0, PB_KNOB_fault_order, self->cont_shift);
 	CMD("touch mm=0 va=0x%llx write=1", VA + 3 * self->psize);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
 	CMD("folio mm=0 va=0x%llx", VA);
 	EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "write_faults"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_write_faults));
 }
 
 TEST_F(paths, fault_falls_back_where_partly_populated)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA + self->psize, self->psize);
-	CMD("set mm=0 fault_order=%u", self->cont_shift);
+	SET_KNOB(0, PB_KNOB_fault_order, self->cont_shift);
 	CMD("touch mm=0 va=0x%llx", VA);
 	CMD("folio mm=0 va=0x%llx", VA);
 	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
@@ -413,14 +418,14 @@ TEST_F(paths, fault_falls_back_where_partly_populated)
 	CMD("touch mm=0 va=0x%llx", VA + self->block);
 	CMD("folio mm=0 va=0x%llx", VA + self->block);
 	EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, "read_faults"));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_read_faults));
 }
 
 TEST_F(paths, fault_outside_vma_is_segv)
 {
 	CMD("touch mm=0 va=0x%llx", 4 * VA);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "segv"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, "segv"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_segv));
 }
 
 /* --- Bad input ------------------------------------------------------------------ */
@@ -432,7 +437,8 @@ FIXTURE(paths_bad)
 
 FIXTURE_VARIANT(paths_bad)
 {
-	const char *cmd;
+	const char *cmd;	/* a format: arg fills a %llu */
+	unsigned long long arg;
 	const char *reason;
 };
 
@@ -508,7 +514,8 @@ FIXTURE_VARIANT_ADD(paths_bad, bench_memcpy_zero)
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_memcpy_too_big)
 {
-	.cmd = "bench op=memcpy bytes=0x10000001", .reason = "bytes must be within",
+	.cmd = "bench op=memcpy bytes=%llu", .arg = PB_BENCH_MEMCPY_MAX + 1,
+	.reason = "bytes must be within",
 };
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_bytes_for_fork)
@@ -519,6 +526,16 @@ FIXTURE_VARIANT_ADD(paths_bad, bench_bytes_for_fork)
 FIXTURE_VARIANT_ADD(paths_bad, bench_no_such_mm)
 {
 	.cmd = "bench mm=5 op=fork", .reason = "no mm 5",
+};
+
+/*
+ * The variants' commands are written against this set-up: a 4K mm 0 with a
+ * 16 MiB VMA at 0x40000000 whose first 32 pages are populated.  A rejected
+ * command must change neither those entries, nor the 32 empty ones after
+ * them, nor mm 0's counters.
+ */
+static const struct pb_watch paths_bad_watch = {
+	.mm = 0, .va = 0x40000000, .nr = 64,
 };
 
 FIXTURE_SETUP(paths_bad)
@@ -536,21 +553,41 @@ FIXTURE_TEARDOWN(paths_bad)
 
 TEST_F(paths_bad, einval_reason_no_change)
 {
-	pb_expect_rejected(_metadata, &self->c, variant->cmd, variant->reason);
+	char cmd[PB_CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), variant->cmd, variant->arg);
+	pb_expect_rejected(_metadata, &self->c, &paths_bad_watch, cmd, variant->reason);
 	ASSERT_EQ(0, pb_cmd(&self->c, "fork mm=0"));
 	EXPECT_EQ(1, pb_lookup(self->c.reply, "mm"));
 }
 
 /* --- bench: timed paths that change nothing --------------------------------- */
 
-/* The child the timed fork made is gone; the parent is as fork leaves it. */
+/*
+ * The child the timed fork made is gone; the parent is as fork leaves it, and
+ * its page tables and arena are as big as before the benches.
+ */
 TEST_F(paths, bench_times_fork_zap_and_mprotect)
 {
 	static const char *const ops[] = { "fork", "zap", "mprotect" };
+	long long pt_bytes, meta_bytes;
 	unsigned int i;
 
+	/* An empty mm: a pgd, and the arena's own header. */
+	CMD("mm_stats mm=0");
+	pt_bytes = pb_reply_val(&self->c, PB_MMS_NAME(pt_bytes));
+	meta_bytes = pb_reply_val(&self->c, PB_MMS_NAME(arena_meta_bytes));
+	ASSERT_LT(0, pt_bytes);
+	ASSERT_LT(0, meta_bytes);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift);
+	/* The tables below the pgd, and the metadata of the pages touched. */
+	CMD("mm_stats mm=0");
+	EXPECT_LT(pt_bytes, pb_reply_val(&self->c, PB_MMS_NAME(pt_bytes)));
+	EXPECT_LT(meta_bytes, pb_reply_val(&self->c, PB_MMS_NAME(arena_meta_bytes)));
+	pt_bytes = pb_reply_val(&self->c, PB_MMS_NAME(pt_bytes));
+	meta_bytes = pb_reply_val(&self->c, PB_MMS_NAME(arena_meta_bytes));
+
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		long long ns;
 
@@ -558,12 +595,11 @@ TEST_F(paths, bench_times_fork_zap_and_mprotect)
 		ns = pb_reply_val(&self->c, "ns");
 		EXPECT_LT(0, ns) TH_LOG("%s", ops[i]);
 	}
-	EXPECT_EQ(1, pb_stat("live_mms"));
+	EXPECT_EQ(1, pb_stat(PB_CNT_live_mms));
 	CMD("mm_stats mm=0");
-	EXPECT_EQ(2, pb_reply_val(&self->c, "arena_folios"));
-	EXPECT_LT(0, pb_reply_val(&self->c, "pt_bytes"));
-	/* A page's metadata at least, for every page the arena has touched. */
-	EXPECT_LE(2 * self->cont * 32, pb_reply_val(&self->c, "arena_meta_bytes"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, PB_MMS_NAME(arena_folios)));
+	EXPECT_EQ(pt_bytes, pb_reply_val(&self->c, PB_MMS_NAME(pt_bytes)));
+	EXPECT_EQ(meta_bytes, pb_reply_val(&self->c, PB_MMS_NAME(arena_meta_bytes)));
 	CMD("folio mm=0 va=0x%llx", VA);
 	EXPECT_EQ(self->cont, pb_reply_val(&self->c, "refcount"));
 	EXPECT_EQ(1, pb_reply_val(&self->c, "mapcount"));

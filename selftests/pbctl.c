@@ -28,7 +28,7 @@ static int run(const char *line)
 
 int main(int argc, char **argv)
 {
-	char line[4096];
+	char line[PB_CMD_MAX + 1];	/* a command and its newline */
 	int i, failed = 0;
 
 	if (argc < 2) {
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (pb_open(&ctl)) {
-		perror("pbctl: open " PB_DIR "/ctl");
+		perror("pbctl: open " PB_DEBUGFS_DIR "/ctl");
 		return 1;
 	}
 	if (argc == 2 && !strcmp(argv[1], "-")) {

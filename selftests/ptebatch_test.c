@@ -39,7 +39,7 @@ TEST(files_and_modes)
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		char path[256];
 
-		snprintf(path, sizeof(path), PB_DIR "/%s", files[i].name);
+		snprintf(path, sizeof(path), PB_DEBUGFS_DIR "/%s", files[i].name);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s missing", path);
 		EXPECT_TRUE(S_ISREG(st.st_mode));
 		EXPECT_EQ(files[i].mode, st.st_mode & 07777)
@@ -53,7 +53,7 @@ TEST(version_matches_ctl)
 	struct pb_ctl c;
 	char ver[64], want[96];
 
-	ASSERT_LT(0, pb_read_file(PB_DIR "/version", ver, sizeof(ver)));
+	ASSERT_LT(0, pb_read_file(PB_DEBUGFS_DIR "/version", ver, sizeof(ver)));
 	ASSERT_EQ('\n', ver[strlen(ver) - 1]);
 	ASSERT_EQ(0, pb_open(&c));
 	ASSERT_EQ(0, pb_cmd(&c, "version"));
@@ -66,20 +66,58 @@ TEST(version_is_read_only)
 {
 	int err;
 
-	write_file(PB_DIR "/version", "1", &err);
+	write_file(PB_DEBUGFS_DIR "/version", "1", &err);
 	EXPECT_NE(0, err);
 }
 
+/* Lines that start with @name followed by @sep in @text. */
+static int count_lines(const char *text, const char *name, const char *sep)
+{
+	size_t len = strlen(name), slen = strlen(sep);
+	const char *p = text;
+	int n = 0;
+
+	while (*p) {
+		if (!strncmp(p, name, len) && !strncmp(p + len, sep, slen))
+			n++;
+		p = strchrnul(p, '\n');
+		if (*p)
+			p++;
+	}
+	return n;
+}
+
+/* Lines of @text: each one ends in a newline. */
+static int count_all_lines(const char *text)
+{
+	int n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/*
+ * help prints "<command> [<keys>]" and its help indented on the next line:
+ * each command of the header once, and no other.
+ */
 TEST(help_lists_every_command)
 {
 	struct pb_ctl c;
+	unsigned int i;
+	int lines, help_lines;
 
 	ASSERT_EQ(0, pb_open(&c));
 	ASSERT_EQ(0, pb_cmd(&c, "help\n"));
-	EXPECT_NE(NULL, strstr(c.reply, "help "));
-	EXPECT_NE(NULL, strstr(c.reply, "version "));
-	EXPECT_NE(NULL, strstr(c.reply, "session "));
-	EXPECT_NE(NULL, strstr(c.reply, "stats "));
+	/* Braces: EXPECT_*() TH_LOG() is two statements. */
+	for (i = 0; i < PB_NR_COMMANDS; i++) {
+		EXPECT_EQ(1, count_lines(c.reply, pb_command_names[i], " ["))
+			TH_LOG("help lists '%s' other than once", pb_command_names[i]);
+	}
+	lines = count_all_lines(c.reply);
+	help_lines = count_lines(c.reply, "", "    ");
+	EXPECT_EQ(PB_NR_COMMANDS, lines - help_lines) TH_LOG("%s", c.reply);
+	EXPECT_EQ(PB_NR_COMMANDS, help_lines);
 	pb_close(&c);
 }
 
@@ -164,9 +202,12 @@ TEST_F(bad_command, einval_with_reason_and_no_change)
 
 	ASSERT_EQ(0, pb_cmd(&self->c, "session"));
 	session_cmds = pb_lookup(self->c.reply, "commands");
-	cmds_before = pb_stat("commands");
-	errs_before = pb_stat("command_errors");
-	bytes_before = pb_stat("live_bytes");
+	cmds_before = pb_stat(PB_CNT_commands);
+	errs_before = pb_stat(PB_CNT_command_errors);
+	bytes_before = pb_stat(PB_CNT_live_bytes);
+	ASSERT_LE(0, cmds_before);
+	ASSERT_LE(0, errs_before);
+	ASSERT_LE(0, bytes_before);
 
 	ASSERT_EQ(-EINVAL, pb_cmd(&self->c, "%s", variant->line));
 	EXPECT_EQ(0, strncmp(self->c.reply, "error: ", 7)) TH_LOG("%s", self->c.reply);
@@ -175,9 +216,9 @@ TEST_F(bad_command, einval_with_reason_and_no_change)
 	/* One line. */
 	EXPECT_EQ(strchr(self->c.reply, '\n'), self->c.reply + strlen(self->c.reply) - 1);
 
-	EXPECT_EQ(cmds_before, pb_stat("commands"));
-	EXPECT_EQ(errs_before + 1, pb_stat("command_errors"));
-	EXPECT_EQ(bytes_before, pb_stat("live_bytes"));
+	EXPECT_EQ(cmds_before, pb_stat(PB_CNT_commands));
+	EXPECT_EQ(errs_before + 1, pb_stat(PB_CNT_command_errors));
+	EXPECT_EQ(bytes_before, pb_stat(PB_CNT_live_bytes));
 	/* The session counted the first 'session' only, not the bad command. */
 	ASSERT_EQ(0, pb_cmd(&self->c, "session"));
 	EXPECT_EQ(session_cmds + 1, pb_lookup(self->c.reply, "commands"));
@@ -186,12 +227,12 @@ TEST_F(bad_command, einval_with_reason_and_no_change)
 TEST(too_long_command)
 {
 	struct pb_ctl c;
-	char *line = malloc(8192);
+	char *line = malloc(2 * PB_CMD_MAX);
 	ssize_t n;
 
 	ASSERT_NE(NULL, line);
-	memset(line, 'a', 8191);
-	line[8191] = '\0';
+	memset(line, 'a', 2 * PB_CMD_MAX - 1);
+	line[2 * PB_CMD_MAX - 1] = '\0';
 	ASSERT_EQ(0, pb_open(&c));
 	n = write(c.fd, line, strlen(line));
 	EXPECT_EQ(-1, n);
@@ -202,66 +243,200 @@ TEST(too_long_command)
 	free(line);
 }
 
+/* Write @len bytes of @line as one command; 0 or -errno, and read the reply. */
+static int write_cmd(struct pb_ctl *c, const char *line, size_t len)
+{
+	ssize_t n = write(c->fd, line, len);
+	int ret = n < 0 ? -errno : 0;
+
+	pb_read_reply(c);
+	return ret;
+}
+
+/*
+ * A command is at most PB_CMD_MAX - 1 bytes, and a trailing newline more:
+ * "help" padded with spaces, which separate no argument, fills it exactly.
+ */
+TEST(longest_command)
+{
+	char *line = malloc(PB_CMD_MAX + 1), want[64];
+	struct pb_ctl c;
+
+	ASSERT_NE(NULL, line);
+	memset(line, ' ', PB_CMD_MAX + 1);
+	memcpy(line, "help", 4);
+	snprintf(want, sizeof(want), "command longer than %d bytes", PB_CMD_MAX - 1);
+	ASSERT_EQ(0, pb_open(&c));
+
+	EXPECT_EQ(0, write_cmd(&c, line, PB_CMD_MAX - 1)) TH_LOG("%.80s", c.reply);
+	line[PB_CMD_MAX - 1] = '\n';
+	EXPECT_EQ(0, write_cmd(&c, line, PB_CMD_MAX)) TH_LOG("%.80s", c.reply);
+	line[PB_CMD_MAX - 1] = ' ';
+	EXPECT_EQ(-EINVAL, write_cmd(&c, line, PB_CMD_MAX));
+	EXPECT_NE(NULL, strstr(c.reply, want)) TH_LOG("%s", c.reply);
+	line[PB_CMD_MAX] = '\n';
+	EXPECT_EQ(-EINVAL, write_cmd(&c, line, PB_CMD_MAX + 1));
+	EXPECT_NE(NULL, strstr(c.reply, want)) TH_LOG("%s", c.reply);
+	pb_close(&c);
+	free(line);
+}
+
+/* "k<i>=0" arguments after "set mm=0": set takes any key, no mm 0 is there. */
+static int set_with_args(struct pb_ctl *c, unsigned int nr)
+{
+	char line[PB_CMD_MAX] = "set";
+	size_t len = strlen(line);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		len += snprintf(line + len, sizeof(line) - len,
+				i ? " k%u=0" : " mm=0", i);
+	return pb_cmd(c, "%s", line);
+}
+
+TEST(at_most_max_args_arguments)
+{
+	struct pb_ctl c;
+
+	ASSERT_EQ(0, pb_open(&c));
+	/* PB_MAX_ARGS parse, and the command itself finds no mm. */
+	EXPECT_EQ(-EINVAL, set_with_args(&c, PB_MAX_ARGS));
+	EXPECT_NE(NULL, strstr(c.reply, "no mm 0")) TH_LOG("%s", c.reply);
+	EXPECT_EQ(-EINVAL, set_with_args(&c, PB_MAX_ARGS + 1));
+	EXPECT_NE(NULL, strstr(c.reply, "too many arguments")) TH_LOG("%s", c.reply);
+	pb_close(&c);
+}
+
+TEST(session_holds_session_mms_mms)
+{
+	struct pb_ctl c;
+	int i;
+
+	ASSERT_EQ(0, pb_open(&c));
+	for (i = 0; i < PB_SESSION_MMS; i++) {
+		ASSERT_EQ(0, pb_cmd(&c, "mm_create")) TH_LOG("%s", c.reply);
+		EXPECT_EQ(i, pb_lookup(c.reply, "mm"));
+	}
+	EXPECT_EQ(PB_SESSION_MMS, pb_stat(PB_CNT_live_mms));
+	EXPECT_EQ(-EINVAL, pb_cmd(&c, "mm_create"));
+	EXPECT_NE(NULL, strstr(c.reply, "has " PB_STR(PB_SESSION_MMS) " mms already"))
+		TH_LOG("%s", c.reply);
+	/* A freed id is taken again. */
+	ASSERT_EQ(0, pb_cmd(&c, "mm_destroy mm=%d", PB_SESSION_MMS / 2));
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create"));
+	EXPECT_EQ(PB_SESSION_MMS / 2, pb_lookup(c.reply, "mm"));
+	pb_close(&c);
+	EXPECT_EQ(0, pb_stat(PB_CNT_live_mms));
+}
+
 TEST(session_torn_down_on_close)
 {
-	long long sessions = pb_stat("live_sessions");
-	long long bytes = pb_stat("live_bytes");
-	long long opened = pb_stat("sessions_opened");
+	long long sessions = pb_stat(PB_CNT_live_sessions);
+	long long bytes = pb_stat(PB_CNT_live_bytes);
+	long long opened = pb_stat(PB_CNT_sessions_opened);
 	struct pb_ctl c;
 
 	ASSERT_LE(0, sessions);
+	ASSERT_LE(0, bytes);
+	ASSERT_LE(0, opened);
 	ASSERT_EQ(0, pb_open(&c));
-	EXPECT_EQ(sessions + 1, pb_stat("live_sessions"));
-	EXPECT_LT(bytes, pb_stat("live_bytes"));
-	EXPECT_EQ(opened + 1, pb_stat("sessions_opened"));
+	EXPECT_EQ(sessions + 1, pb_stat(PB_CNT_live_sessions));
+	EXPECT_LT(bytes, pb_stat(PB_CNT_live_bytes));
+	EXPECT_EQ(opened + 1, pb_stat(PB_CNT_sessions_opened));
 	pb_close(&c);
-	EXPECT_EQ(sessions, pb_stat("live_sessions"));
-	EXPECT_EQ(bytes, pb_stat("live_bytes"));
+	EXPECT_EQ(sessions, pb_stat(PB_CNT_live_sessions));
+	EXPECT_EQ(bytes, pb_stat(PB_CNT_live_bytes));
 }
 
+/* The header puts the live-object counters first, named live_*. */
 TEST(live_counters_zero_when_idle)
 {
-	static const char *const live[] = {
-		"live_sessions", "live_mms", "live_pt_pages", "live_folios",
-		"live_bytes",
-	};
-	unsigned int i;
+	unsigned long long cnt[PB_NR_COUNTERS];
+	unsigned int i, nr_live = 0;
 
-	for (i = 0; i < ARRAY_SIZE(live); i++) {
-		long long value = pb_stat(live[i]);
-
-		EXPECT_EQ(0, value) TH_LOG("%s", live[i]);
+	ASSERT_EQ(0, pb_stats(cnt, NULL, NULL));
+	for (i = 0; i < PB_NR_COUNTERS; i++) {
+		if (strncmp(pb_counter_names[i], "live_", 5))
+			continue;
+		EXPECT_EQ(0, cnt[i]) TH_LOG("%s", pb_counter_names[i]);
+		nr_live++;
 	}
+	EXPECT_LT(0, nr_live);
 }
 
+/*
+ * With no mm live, the stats file is each global counter of the header once,
+ * "<name> <value>", then each per-mm counter once, "total.<name> <value>",
+ * and nothing else.
+ */
 TEST(stats_format)
 {
-	char buf[PB_REPLY_MAX], *line, *save;
-	int lines = 0;
+	const char *text;
+	unsigned int i;
 
-	ASSERT_LT(0, pb_read_file(PB_DIR "/stats", buf, sizeof(buf)));
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char name[64], rest[8];
-		long long val;
-		int fields;
-
-		fields = sscanf(line, "%63[a-z0-9_.] %lld%7s", name, &val, rest);
-		ASSERT_EQ(2, fields) TH_LOG("bad stats line '%s'", line);
-		lines++;
+	ASSERT_EQ(0, pb_stat(PB_CNT_live_mms));
+	text = pb_stats_text();
+	ASSERT_NE(NULL, text);
+	for (i = 0; i < PB_NR_COUNTERS; i++) {
+		EXPECT_EQ(1, count_lines(text, pb_counter_names[i], " "))
+			TH_LOG("%s", pb_counter_names[i]);
 	}
-	EXPECT_LE(10, lines);
+	for (i = 0; i < PB_NR_MM_COUNTERS; i++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "total.%s", pb_mm_counter_names[i]);
+		EXPECT_EQ(1, count_lines(text, name, " ")) TH_LOG("%s", name);
+	}
+	EXPECT_EQ(PB_NR_COUNTERS + PB_NR_MM_COUNTERS, count_all_lines(text))
+		TH_LOG("%s", text);
+	/* In the header's order, with a number on each line. */
+	ASSERT_EQ(0, pb_stats(NULL, NULL, &text));
+	EXPECT_STREQ("", text);
 }
 
+/* A live mm adds "mm.<session>.<mm>.<name> <value>" for each per-mm counter. */
+TEST(stats_format_with_live_mms)
+{
+	unsigned long long v[PB_NR_MM_COUNTERS], in_file[PB_NR_MM_COUNTERS];
+	const char *rest;
+	char prefix[64];
+	struct pb_ctl c;
+	long long sid;
+	int mm;
+
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create"));
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create"));
+	ASSERT_EQ(0, pb_cmd(&c, "session"));
+	sid = pb_lookup(c.reply, "id");
+	ASSERT_LE(0, sid);
+	ASSERT_EQ(0, pb_stats(NULL, NULL, &rest));
+	for (mm = 0; mm < 2; mm++) {
+		snprintf(prefix, sizeof(prefix), "mm.%lld.%d.", sid, mm);
+		ASSERT_EQ(0, pb_parse_lines(&rest, prefix, pb_mm_counter_names,
+					    PB_NR_MM_COUNTERS, in_file))
+			TH_LOG("no %s* lines in order at '%.80s'", prefix, rest);
+		ASSERT_EQ(0, pb_mm_stats(&c, mm, v)) TH_LOG("%s", c.reply);
+		EXPECT_EQ(0, memcmp(v, in_file, sizeof(v)));
+	}
+	EXPECT_STREQ("", rest);
+	pb_close(&c);
+}
+
+/* The stats command prints the global counters, as the file's first lines. */
 TEST(stats_command_matches_file)
 {
+	unsigned long long cmd[PB_NR_COUNTERS], file[PB_NR_COUNTERS];
 	struct pb_ctl c;
 
 	ASSERT_EQ(0, pb_open(&c));
-	ASSERT_EQ(0, pb_cmd(&c, "stats"));
+	ASSERT_EQ(0, pb_ctl_stats(&c, cmd)) TH_LOG("%s", c.reply);
+	ASSERT_EQ(0, pb_stats(file, NULL, NULL));
 	/* The open session is live in both views. */
-	EXPECT_EQ(pb_stat("live_sessions"), pb_lookup(c.reply, "live_sessions"));
-	EXPECT_EQ(pb_stat("sessions_opened"), pb_lookup(c.reply, "sessions_opened"));
+	EXPECT_EQ(1, cmd[PB_CNT_live_sessions]);
+	EXPECT_EQ(file[PB_CNT_live_sessions], cmd[PB_CNT_live_sessions]);
+	EXPECT_EQ(file[PB_CNT_sessions_opened], cmd[PB_CNT_sessions_opened]);
+	EXPECT_EQ(file[PB_CNT_live_mms], cmd[PB_CNT_live_mms]);
 	pb_close(&c);
 }
 
@@ -313,16 +488,19 @@ FIXTURE_VARIANT_ADD(fail_nth, reply_buffer) { .nth = "2" };
 
 FIXTURE_SETUP(fail_nth)
 {
-	self->sessions = pb_stat("live_sessions");
-	self->bytes = pb_stat("live_bytes");
-	self->injected = pb_stat("alloc_failures_injected");
+	self->sessions = pb_stat(PB_CNT_live_sessions);
+	self->bytes = pb_stat(PB_CNT_live_bytes);
+	self->injected = pb_stat(PB_CNT_alloc_failures_injected);
+	ASSERT_LE(0, self->sessions);
+	ASSERT_LE(0, self->bytes);
+	ASSERT_LE(0, self->injected);
 }
 
 FIXTURE_TEARDOWN(fail_nth)
 {
 	int err;
 
-	write_file(PB_DIR "/fail_nth", "0", &err);
+	write_file(PB_DEBUGFS_DIR "/fail_nth", "0", &err);
 }
 
 TEST_F(fail_nth, open_fails_cleanly)
@@ -331,18 +509,18 @@ TEST_F(fail_nth, open_fails_cleanly)
 	struct pb_ctl c;
 	int err;
 
-	write_file(PB_DIR "/fail_nth", variant->nth, &err);
+	write_file(PB_DEBUGFS_DIR "/fail_nth", variant->nth, &err);
 	ASSERT_EQ(0, err);
-	ASSERT_LT(0, pb_read_file(PB_DIR "/fail_nth", buf, sizeof(buf)));
+	ASSERT_LT(0, pb_read_file(PB_DEBUGFS_DIR "/fail_nth", buf, sizeof(buf)));
 	EXPECT_EQ(atoi(variant->nth), atoi(buf));
 
 	EXPECT_EQ(-ENOMEM, pb_open(&c));
-	EXPECT_EQ(self->injected + 1, pb_stat("alloc_failures_injected"));
-	EXPECT_EQ(self->sessions, pb_stat("live_sessions"));
-	EXPECT_EQ(self->bytes, pb_stat("live_bytes"));
+	EXPECT_EQ(self->injected + 1, pb_stat(PB_CNT_alloc_failures_injected));
+	EXPECT_EQ(self->sessions, pb_stat(PB_CNT_live_sessions));
+	EXPECT_EQ(self->bytes, pb_stat(PB_CNT_live_bytes));
 
 	/* It fired once: the knob is back to 0 and the next open works. */
-	ASSERT_LT(0, pb_read_file(PB_DIR "/fail_nth", buf, sizeof(buf)));
+	ASSERT_LT(0, pb_read_file(PB_DEBUGFS_DIR "/fail_nth", buf, sizeof(buf)));
 	EXPECT_EQ(0, atoi(buf));
 	ASSERT_EQ(0, pb_open(&c));
 	pb_close(&c);
@@ -355,11 +533,11 @@ TEST(fail_nth_bad_input)
 	unsigned int i;
 	int err;
 
-	write_file(PB_DIR "/fail_nth", "0", &err);
+	write_file(PB_DEBUGFS_DIR "/fail_nth", "0", &err);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		write_file(PB_DIR "/fail_nth", bad[i], &err);
+		write_file(PB_DEBUGFS_DIR "/fail_nth", bad[i], &err);
 		EXPECT_EQ(EINVAL, err) TH_LOG("'%s' accepted", bad[i]);
-		ASSERT_LT(0, pb_read_file(PB_DIR "/fail_nth", buf, sizeof(buf)));
+		ASSERT_LT(0, pb_read_file(PB_DEBUGFS_DIR "/fail_nth", buf, sizeof(buf)));
 		EXPECT_EQ(0, atoi(buf));
 	}
 }

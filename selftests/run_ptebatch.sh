@@ -3,10 +3,12 @@
 #
 # Load ptebatch, run every selftest, unload, in the way of mm's test_hmm.sh.
 #
-#   run_ptebatch.sh [-m path/to/ptebatch.ko] [-n]
+#   run_ptebatch.sh [-m path/to/ptebatch.ko] [-n] [test...]
 #
 #   -m  the module to insmod (default: modprobe ptebatch)
 #   -n  neither load nor unload: the module is already loaded
+#   test...  the test programs to run (default: every *_test beside this
+#       script; the Makefile's TEST_GEN_PROGS is the list, and names them so)
 #
 # Exit status: 0 all passed, 1 a test failed, 4 skipped (kselftest convention).
 
@@ -19,9 +21,17 @@ while getopts "m:n" opt; do
 	case $opt in
 	m) module=$OPTARG ;;
 	n) manage=0 ;;
-	*) echo "usage: $0 [-m ptebatch.ko] [-n]" >&2; exit 1 ;;
+	*) echo "usage: $0 [-m ptebatch.ko] [-n] [test...]" >&2; exit 1 ;;
 	esac
 done
+shift $((OPTIND - 1))
+
+if [ $# -eq 0 ]; then
+	for t in "$here"/*_test; do
+		[ -x "$t" ] && set -- "$@" "${t##*/}"
+	done
+	[ $# -gt 0 ] || { echo "# no *_test program in $here: run make"; exit 1; }
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "# ptebatch selftests must run as root"
@@ -55,7 +65,7 @@ mountpoint -q /sys/kernel/debug 2>/dev/null ||
 [ -d /sys/kernel/debug/ptebatch ] || { echo "# /sys/kernel/debug/ptebatch missing"; exit 1; }
 
 rc=0
-for t in ptebatch_test contpte_test paths_test oracle_test; do
+for t in "$@"; do
 	"$here/$t" || rc=1
 done
 

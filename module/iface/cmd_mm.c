@@ -254,8 +254,15 @@ int pb_cmd_knobs(struct pb_args *a)
 	return 0;
 }
 
+static const char *const pb_mm_state_names[PB_NR_MM_STATE] = {
+#define PB_MM_STATE(name)	\
+	[PB_MMS_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
+
 int pb_cmd_mm_stats(struct pb_args *a)
 {
+	u64 state[PB_NR_MM_STATE];
 	struct pb_mm *mm;
 	int ret = pb_arg_mm(a, &mm), c;
 
@@ -264,11 +271,14 @@ int pb_cmd_mm_stats(struct pb_args *a)
 	for (c = 0; c < PB_NR_MM_COUNTERS; c++)
 		pb_reply_printf(&a->s->reply, "%s %llu\n", pb_mm_counter_names[c],
 				mm->counters[c]);
-	pb_reply_printf(&a->s->reply,
-			"arena_folios %llu\narena_data_pages %llu\ndeferred_split_queue %llu\n"
-			"pt_bytes %llu\narena_meta_bytes %llu\n",
-			mm->phys->live_folios, mm->phys->live_pages,
-			mm->phys->deferred_len, mm->pt_bytes, mm->phys->meta_bytes);
+	state[PB_MMS_arena_folios] = mm->phys->live_folios;
+	state[PB_MMS_arena_data_pages] = mm->phys->live_pages;
+	state[PB_MMS_deferred_split_queue] = mm->phys->deferred_len;
+	state[PB_MMS_pt_bytes] = mm->pt_bytes;
+	state[PB_MMS_arena_meta_bytes] = mm->phys->meta_bytes;
+	for (c = 0; c < PB_NR_MM_STATE; c++)
+		pb_reply_printf(&a->s->reply, "%s %llu\n", pb_mm_state_names[c],
+				state[c]);
 	return 0;
 }
 

@@ -80,6 +80,12 @@ enum pb_mm_counter {
 	PB_NR_MM_COUNTERS
 };
 
+enum pb_mm_state {
+#define PB_MM_STATE(name)	PB_MMS_##name,
+#include "ptebatch_names.h"
+	PB_NR_MM_STATE
+};
+
 enum pb_knob {
 #define PB_KNOB(name, ...)	PB_KNOB_##name,
 #include "ptebatch_names.h"

@@ -10,6 +10,8 @@
  *   PB_VIOLATION(name)			the checker's violation kinds
  *   PB_MM_COUNTER(name)		per-mm counters, in mm_stats' order; the
  *					violations_<kind> ones in PB_VIOLATION's
+ *   PB_MM_STATE(name)			the state of an mm (its arena, its memory
+ *					use) that mm_stats prints after them
  *   PB_KNOB(name, default, max, help)	knobs of an mm, in the knobs command's
  *					order; the mutation ones inject a bug
  *   PB_COMMAND(name)			ctl commands, in help's order
@@ -97,6 +99,15 @@ PB_MM_COUNTER(violations_freed)
 PB_MM_COUNTER(violations_dirty_lost)
 PB_MM_COUNTER(violations_stale_tlb)
 #undef PB_MM_COUNTER
+#endif
+
+#ifdef PB_MM_STATE
+PB_MM_STATE(arena_folios)
+PB_MM_STATE(arena_data_pages)
+PB_MM_STATE(deferred_split_queue)
+PB_MM_STATE(pt_bytes)
+PB_MM_STATE(arena_meta_bytes)
+#undef PB_MM_STATE
 #endif
 
 #ifdef PB_KNOB
