@@ -447,7 +447,8 @@ bool pb_ptep_set_access_flags(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			changed = true;
 	if (!changed)
 		return false;
-	orig = pb_ptep_get(mm, va, ptep) & ~PB_PTE_CONT;
+	/* The raw target entry, not the gathered view, decides the write bit. */
+	orig = *ptep & ~PB_PTE_CONT;
 	if (pb_pte_write(orig) == pb_pte_write(entry)) {
 		for (i = 0; i < nr; i++)
 			pb_raw_set_access_flags(mm, start + ((u64)i << g->page_shift),

@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ptebatch: the checker for the architecture's rules and the refcounts.
+ * ptebatch: the whole-mm checker, after a command's flushes.
  *
- * - Break-before-make: a live entry's output address or CONT bit must not
- *   change, nor its attributes unsafely, while a TLB may still hold the old
- *   translation, that is until an invalidation covers it (pb_write_pte()).
- * - Misprogramming the Contiguous bit: once the flushes of a command have
- *   completed, the entries of a block with CONT set must all be valid, CONT,
- *   map consecutive pages from a block-aligned address and agree on the
- *   hardware attributes.  Access and dirty state may differ: the hardware
- *   updates one entry of a block.
- * - Refcounts: a folio's refcount is its mappings + pins + extra references,
- *   each page's mapcount is the number of PTEs that map it, and no PTE maps a
- *   page outside a live folio.
- * - Dirty state: a folio the hardware wrote must stay dirty somewhere (a PTE
- *   or the folio) until it is cleaned on purpose.
+ * - Misprogramming the Contiguous bit (Arm ARM, DDI 0487, D8.7.1, as
+ *   contpte.c cites it): the entries of a block with CONT set must all be
+ *   valid, CONT, map consecutive pages from a block-aligned address and agree
+ *   on the hardware attributes.  Access and dirty state may differ: the
+ *   hardware updates one entry of a block (FEAT_HAFDBS).
+ * - Refcounts and mapcounts, as mm/rmap.c keeps them: a folio's refcount is
+ *   its mappings + pins + extra references, each page's mapcount is the
+ *   number of PTEs that map it, in every mm sharing the arena, and no PTE maps
+ *   a page outside a live folio.
+ * - Dirty state: a page the hardware wrote must stay dirty somewhere (a PTE,
+ *   its contiguous block, or the folio, which zap marks with
+ *   folio_mark_dirty()) until it is cleaned on purpose.
+ *
+ * Break-before-make is checked as each descriptor is written, in
+ * model/shadow.c; stale TLB use as each access is made, in model/cpu.c.
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>

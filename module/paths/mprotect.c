@@ -54,7 +54,7 @@ static pb_pte_t pb_pte_modify(struct pb_mm *mm, const struct pb_vma *vma,
 		prot = pb_vma_prot(mm, vma, false);
 		prot = (prot & ~(PB_PTE_VALID | PB_PTE_USER)) | PB_PTE_PRESENT_INVALID;
 	} else {
-		/* Writable PTEs only where a shared VMA needs no write notify. */
+		/* Read-only: the write upgrade, per sub-batch, comes after. */
 		prot = pb_vma_prot(mm, vma, false);
 	}
 	prot = (prot & ~(PB_PTE_AF | PB_PTE_DIRTY | PB_PTE_SOFT_DIRTY)) | keep;
