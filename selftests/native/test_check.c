@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native tests: the checker.  It stays quiet through a mixed workload with
- * every mutation knob off; each of its rules fires, exactly, on the state
- * that breaks it; and each mutation knob is caught by the checker or by the
- * TLB model, which shows that neither is vacuous.
+ * Native tests of check/check.c: the checker stays quiet through a mixed
+ * workload with every mutation knob off; each of its rules fires, exactly,
+ * on the state that breaks it; and each mutation knob is caught by the
+ * checker or by the TLB model, which shows that neither is vacuous.  The
+ * skip_wrprotect_flush mutation is driven through the commands, in
+ * test_iface_cmd.c.
  */
 #include "pb_native.h"
 
@@ -570,169 +572,6 @@ TEST_F(chk, wrprotect_without_flush_is_a_stale_tlb_write)
 	EXPECT_EQ(1, self->mm->counters[PB_MMC_stale_tlb_writes] -
 		     before[PB_MMC_stale_tlb_writes]);
 	pb_flush_tlb_range(self->mm, va_of(self, cont), va_of(self, 2 * cont));
-}
-
-/* The ctl commands, whose wrprotect does the caller's flush unless told not to. */
-TEST_F(chk, mutation_skip_wrprotect_flush)
-{
-	struct pb_session *s = pb_session_create();
-	unsigned int cont = self->cont, knob;
-
-	ASSERT_NE(NULL, s);
-	for (knob = 0; knob <= 1; knob++) {
-		u64 va = NT_VA + knob * self->block;
-
-		ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb))
-			TH_LOG("%s", s->reply.buf);
-		ASSERT_EQ(knob, nt_reply_val(s, "mm"));
-		ASSERT_EQ(0, nt_run(s, "mmap mm=%u start=0x%llx len=0x%llx", knob, va,
-				    self->block));
-		ASSERT_EQ(0, nt_run(s, "populate mm=%u va=0x%llx len=0x%llx order=%u",
-				    knob, va, self->block, variant->cont_shift));
-		ASSERT_EQ(0, nt_run(s, "access mm=%u va=0x%llx write=1", knob, va));
-		ASSERT_EQ(0, nt_run(s, "set mm=%u skip_wrprotect_flush=%u", knob, knob));
-		ASSERT_EQ(0, nt_run(s, "wrprotect mm=%u va=0x%llx nr=%u", knob, va, cont))
-			TH_LOG("%s", s->reply.buf);
-		/* The block stays folded, read-only. */
-		ASSERT_EQ(0, nt_run(s, "dump mm=%u va=0x%llx nr=1", knob, va));
-		EXPECT_NE(NULL, strstr(s->reply.buf, ",RO,"));
-		EXPECT_NE(NULL, strstr(s->reply.buf, "cont=1"));
-		if (!knob) {
-			/* Flushed: the write faults. */
-			ASSERT_EQ(0, nt_run(s, "access mm=0 va=0x%llx write=1", va + 8));
-			EXPECT_STREQ("fault 1\n", s->reply.buf);
-			continue;
-		}
-		/* Not flushed: the write goes through the stale writable entry. */
-		EXPECT_EQ(-EUCLEAN, nt_run(s, "access mm=1 va=0x%llx write=1", va + 8));
-		EXPECT_NE(NULL, strstr(s->reply.buf, "violation stale_tlb mm=1 va="))
-			TH_LOG("%s", s->reply.buf);
-		EXPECT_NE(NULL, strstr(s->reply.buf, "error: checker: 1 violation\n"));
-		ASSERT_EQ(0, nt_run(s, "mm_stats mm=1"));
-		EXPECT_EQ(1, nt_reply_val(s, "stale_tlb_writes"));
-		EXPECT_EQ(1, nt_reply_val(s, "violations_stale_tlb"));
-		EXPECT_EQ(0, nt_reply_val(s, "unfolds"));
-		EXPECT_EQ(1, nt_reply_val(s, "wrprotect_whole_blocks"));
-	}
-	pb_session_destroy(s);
-}
-
-/* --- naive PFN stepping, on folios across the OA boundaries --------------------- */
-
-FIXTURE(cross)
-{
-	struct pb_mm *mm;
-	unsigned int cont;
-	u64 edge_pfn;
-};
-
-FIXTURE_VARIANT(cross)
-{
-	unsigned int page_kb;
-	unsigned int cont_shift;
-	unsigned int edge;	/* log2 of the PA the folio crosses */
-	bool naive_corrupts;
-};
-
-/* 64K keeps OA[51:48] apart: the carry out of OA[47] is lost. */
-FIXTURE_VARIANT_ADD(cross, granule_64k_2p48) {
-	.page_kb = 64, .cont_shift = 5, .edge = 48, .naive_corrupts = true };
-/* LPA2 keeps OA[49:48] in place, so 2^48 is no edge; OA[51:50] are apart. */
-FIXTURE_VARIANT_ADD(cross, granule_4k_2p48) {
-	.page_kb = 4, .cont_shift = 4, .edge = 48, .naive_corrupts = false };
-FIXTURE_VARIANT_ADD(cross, granule_4k_2p50) {
-	.page_kb = 4, .cont_shift = 4, .edge = 50, .naive_corrupts = true };
-FIXTURE_VARIANT_ADD(cross, granule_16k_2p48) {
-	.page_kb = 16, .cont_shift = 7, .edge = 48, .naive_corrupts = false };
-FIXTURE_VARIANT_ADD(cross, granule_16k_2p50) {
-	.page_kb = 16, .cont_shift = 7, .edge = 50, .naive_corrupts = true };
-
-FIXTURE_SETUP(cross)
-{
-	const char *why = NULL;
-	unsigned int shift = variant->page_kb == 4 ? 12 :
-			     variant->page_kb == 16 ? 14 : 16;
-
-	self->cont = 1U << variant->cont_shift;
-	self->edge_pfn = 1ULL << (variant->edge - shift);
-	/* The arena starts a block below the edge. */
-	self->mm = nt_mm_create(variant->page_kb, 48, 52, self->edge_pfn - self->cont,
-				8 * self->cont, true);
-	ASSERT_FALSE(IS_ERR(self->mm));
-	ASSERT_EQ(0, pb_vma_add(self->mm, NT_VA, NT_VA + 8 * pb_cont_size(&self->mm->geom),
-				PB_VM_READ | PB_VM_WRITE | PB_VM_ANON, &why));
-}
-
-FIXTURE_TEARDOWN(cross)
-{
-	if (!IS_ERR_OR_NULL(self->mm))
-		pb_mm_destroy(self->mm);
-	nt_check_leaks(_metadata);
-}
-
-/*
- * Populate one folio of @order at the arena's start (the edge is @offset
- * pages into it, for a PA-misaligned folio), with or without naive stepping;
- * returns how many of its entries decode to the wrong PFN.
- */
-static unsigned int cross_populate(struct __test_metadata *_metadata,
-				   struct _test_data_cross *self, u64 va,
-				   unsigned int order, bool naive)
-{
-	struct pb_mm *mm = self->mm;
-	const struct pb_geom *g = &mm->geom;
-	unsigned int i, bad = 0;
-	const char *why = NULL;
-	pb_pte_t *ptep;
-	u64 head;
-
-	mm->knobs[PB_KNOB_naive_pfn_step] = naive;
-	if (pb_populate(mm, va, va + (pb_page_size(g) << order), order, false, &why))
-		return U32_MAX;
-	mm->knobs[PB_KNOB_naive_pfn_step] = 0;
-	ptep = pb_pte_offset(mm, va, false);
-	head = pb_pte_pfn(g, ptep[0]);
-	for (i = 0; i < 1U << order; i++)
-		bad += pb_pte_pfn(g, ptep[i]) != head + i;
-	return bad;
-}
-
-TEST_F(cross, fixed_stepping_is_exact_and_clean)
-{
-	struct pb_mm *mm = self->mm;
-	u64 block = pb_cont_size(&mm->geom);
-
-	/* Two blocks from a block below the edge: CONT, crossing at block 1. */
-	ASSERT_EQ(0, cross_populate(_metadata, self, NT_VA, variant->cont_shift + 1,
-				    false));
-	EXPECT_EQ(self->edge_pfn, pb_pte_pfn(&mm->geom,
-					     *pb_pte_offset(mm, NT_VA + block, false)));
-	EXPECT_TRUE(pb_pte_valid_cont(*pb_pte_offset(mm, NT_VA + block, false)));
-	EXPECT_EQ(0, pb_check_mm(mm));
-	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
-}
-
-TEST_F(cross, mutation_naive_pfn_step)
-{
-	struct pb_mm *mm = self->mm;
-	u64 block = pb_cont_size(&mm->geom);
-	unsigned int bad;
-
-	bad = cross_populate(_metadata, self, NT_VA, variant->cont_shift + 1, true);
-	if (!variant->naive_corrupts) {
-		/* OA[49:48] are in place with LPA2: naive is right here. */
-		EXPECT_EQ(0, bad);
-		EXPECT_EQ(0, pb_check_mm(mm));
-		return;
-	}
-	/* Every entry of the block above the edge is wrong... */
-	EXPECT_EQ(self->cont, bad);
-	EXPECT_NE(self->edge_pfn, pb_pte_pfn(&mm->geom,
-					     *pb_pte_offset(mm, NT_VA + block, false)));
-	/* ...and the checker says so: PTEs outside any folio, mapcounts off. */
-	EXPECT_GT(pb_check_mm(mm), 0);
-	EXPECT_EQ(self->cont, mm->counters[PB_MMC_violations_freed]);
-	EXPECT_GT(mm->counters[PB_MMC_violations_mapcount], 0);
 }
 
 TEST_HARNESS_MAIN

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native tests: the ctl command layer run in-process (sessions, the parser,
- * replies), bad commands that must fail with EINVAL, a reason and no change,
- * fault injection with fail_nth, and the shim's kstrtou64().
+ * Native tests of iface/: the ctl command layer run in-process (sessions,
+ * the parser, the command registry, replies), bad commands that must fail
+ * with EINVAL, a reason and no change, fault injection with fail_nth, and a
+ * mutation knob seen through the commands.
  */
 #include "pb_native.h"
-
-#include <linux/kstrtox.h>
 
 FIXTURE(cmd)
 {
@@ -673,72 +672,56 @@ TEST_F(cmd, fail_nth_in_sessions_and_commands)
 			    NT_VA, self->block, variant->cont_shift));
 }
 
-/* --- The shim's kstrtou64(), which the parser relies on ----------------------------- */
+/* --- A mutation seen through the commands ------------------------------------------ */
 
-FIXTURE(shim)
+/*
+ * The wrprotect command does the flush its caller must do, unless the
+ * skip_wrprotect_flush knob says not to: then a write goes through the stale
+ * writable TLB entry, and the access command's reply names the violation.
+ * mm 1 runs with the knob off, mm 2 with it on.
+ */
+TEST_F(cmd, mutation_skip_wrprotect_flush)
 {
-};
+	struct pb_session *s = self->s;
+	unsigned int cont = self->cont, knob;
+	char want[64];
 
-FIXTURE_SETUP(shim)
-{
-}
+	for (knob = 0; knob <= 1; knob++) {
+		unsigned int id = 1 + knob;
+		u64 va = NT_VA + knob * self->block;
 
-FIXTURE_TEARDOWN(shim)
-{
-	nt_check_leaks(_metadata);
-}
-
-TEST_F(shim, kstrtou64_has_kernel_semantics)
-{
-	static const struct {
-		const char *s;
-		unsigned int base;
-		int ret;
-		u64 val;
-	} t[] = {
-		{ "0", 0, 0, 0 }, { "10", 0, 0, 10 }, { "010", 0, 0, 8 },
-		{ "0x10", 0, 0, 16 }, { "0X1f", 0, 0, 31 }, { "+7", 0, 0, 7 },
-		{ "7\n", 0, 0, 7 }, { "18446744073709551615", 0, 0, U64_MAX },
-		{ "0xffffffffffffffff", 0, 0, U64_MAX }, { "ff", 16, 0, 255 },
-		{ "0xff", 16, 0, 255 }, { "777", 8, 0, 511 }, { "101", 2, 0, 5 },
-		{ "18446744073709551616", 0, -ERANGE, 0 },
-		{ "0x10000000000000000", 0, -ERANGE, 0 },
-		{ "", 0, -EINVAL, 0 }, { "\n", 0, -EINVAL, 0 }, { "+", 0, -EINVAL, 0 },
-		{ "-1", 0, -EINVAL, 0 }, { " 1", 0, -EINVAL, 0 }, { "1 ", 0, -EINVAL, 0 },
-		{ "7\n\n", 0, -EINVAL, 0 }, { "0x", 0, -EINVAL, 0 }, { "08", 0, -EINVAL, 0 },
-		{ "12a", 0, -EINVAL, 0 }, { "0x1g", 0, -EINVAL, 0 }, { "9", 8, -EINVAL, 0 },
-		{ "++1", 0, -EINVAL, 0 }, { "0x", 16, -EINVAL, 0 },
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		u64 val = 0xdead;
-		int ret = kstrtou64(t[i].s, t[i].base, &val);
-
-		EXPECT_EQ(t[i].ret, ret) TH_LOG("'%s' base %u", t[i].s, t[i].base);
-		EXPECT_EQ(t[i].ret ? 0xdead : t[i].val, val)
-			TH_LOG("'%s' base %u", t[i].s, t[i].base);
+		ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb))
+			TH_LOG("%s", s->reply.buf);
+		ASSERT_EQ(id, nt_reply_val(s, "mm"));
+		ASSERT_EQ(0, nt_run(s, "mmap mm=%u start=0x%llx len=0x%llx", id, va,
+				    self->block));
+		ASSERT_EQ(0, nt_run(s, "populate mm=%u va=0x%llx len=0x%llx order=%u",
+				    id, va, self->block, variant->cont_shift));
+		ASSERT_EQ(0, nt_run(s, "access mm=%u va=0x%llx write=1", id, va));
+		ASSERT_EQ(0, nt_run(s, "set mm=%u skip_wrprotect_flush=%u", id, knob));
+		ASSERT_EQ(0, nt_run(s, "wrprotect mm=%u va=0x%llx nr=%u", id, va, cont))
+			TH_LOG("%s", s->reply.buf);
+		/* The block stays folded, read-only. */
+		ASSERT_EQ(0, nt_run(s, "dump mm=%u va=0x%llx nr=1", id, va));
+		EXPECT_NE(NULL, strstr(s->reply.buf, ",RO,"));
+		EXPECT_NE(NULL, strstr(s->reply.buf, "cont=1"));
+		if (!knob) {
+			/* Flushed: the write faults. */
+			ASSERT_EQ(0, nt_run(s, "access mm=%u va=0x%llx write=1", id, va + 8));
+			EXPECT_STREQ("fault 1\n", s->reply.buf);
+			continue;
+		}
+		/* Not flushed: the write goes through the stale writable entry. */
+		EXPECT_EQ(-EUCLEAN, nt_run(s, "access mm=%u va=0x%llx write=1", id, va + 8));
+		snprintf(want, sizeof(want), "violation stale_tlb mm=%u va=", id);
+		EXPECT_NE(NULL, strstr(s->reply.buf, want)) TH_LOG("%s", s->reply.buf);
+		EXPECT_NE(NULL, strstr(s->reply.buf, "error: checker: 1 violation\n"));
+		ASSERT_EQ(0, nt_run(s, "mm_stats mm=%u", id));
+		EXPECT_EQ(1, nt_reply_val(s, "stale_tlb_writes"));
+		EXPECT_EQ(1, nt_reply_val(s, "violations_stale_tlb"));
+		EXPECT_EQ(0, nt_reply_val(s, "unfolds"));
+		EXPECT_EQ(1, nt_reply_val(s, "wrprotect_whole_blocks"));
 	}
-}
-
-TEST_F(shim, printf_helpers_and_macros)
-{
-	char buf[8];
-
-	EXPECT_EQ(5, scnprintf(buf, sizeof(buf), "%s", "hello"));
-	EXPECT_EQ(7, scnprintf(buf, sizeof(buf), "%s", "truncated"));
-	EXPECT_STREQ("truncat", buf);
-	EXPECT_EQ(0, scnprintf(buf, 0, "x"));
-	EXPECT_EQ(0x1000, ALIGN(0xfffULL, 0x1000));
-	EXPECT_EQ(0x1000, ALIGN(0x1000ULL, 0x1000));
-	EXPECT_EQ(3, DIV_ROUND_UP(9, 4));
-	EXPECT_EQ(0xff0, GENMASK(11, 4));
-	EXPECT_EQ(0xf000000000000000ULL, GENMASK_ULL(63, 60));
-	EXPECT_EQ(2, min(2ULL, 3ULL));
-	EXPECT_EQ(3, max(2, 3));
-	EXPECT_TRUE(IS_ERR(ERR_PTR(-ENOMEM)));
-	EXPECT_FALSE(IS_ERR(buf));
-	EXPECT_EQ(-ENOMEM, PTR_ERR(ERR_PTR(-ENOMEM)));
 }
 
 TEST_HARNESS_MAIN
