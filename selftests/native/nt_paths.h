@@ -8,7 +8,7 @@
 #ifndef _NT_PATHS_H
 #define _NT_PATHS_H
 
-#include "pb_native.h"
+#include "nt_mm.h"
 
 FIXTURE(paths)
 {
@@ -57,89 +57,8 @@ FIXTURE_TEARDOWN(paths)
 	nt_check_leaks(_metadata);
 }
 
-static inline u64 va_of(struct _test_data_paths *self, u64 page)
-{
-	return NT_VA + page * self->psize;
-}
-
-static inline pb_pte_t *ptep_of(struct pb_mm *mm, u64 va)
-{
-	return pb_pte_offset(mm, va, false);
-}
-
-/* The raw descriptor at @va, 0 where no table is. */
-static inline pb_pte_t raw_at(struct pb_mm *mm, u64 va)
-{
-	pb_pte_t *ptep = ptep_of(mm, va);
-
-	return ptep ? *ptep : 0;
-}
-
-/* What ptep_get() returns at @va. */
-static inline pb_pte_t pte_at(struct pb_mm *mm, u64 va)
-{
-	pb_pte_t *ptep = ptep_of(mm, va);
-
-	return ptep ? pb_ptep_get(mm, va, ptep) : 0;
-}
-
-static inline u64 pfn_at(struct pb_mm *mm, u64 va)
-{
-	return pb_pte_pfn(&mm->geom, raw_at(mm, va));
-}
-
-/* The head page of the folio mapped at @va, and its PFN. */
-static inline struct pb_page *folio_at(struct pb_mm *mm, u64 va, u64 *head_pfn)
-{
-	return pb_page_folio(mm->phys, pfn_at(mm, va), head_pfn);
-}
-
-/* The page mapped at @va. */
-static inline struct pb_page *page_at(struct pb_mm *mm, u64 va)
-{
-	return pb_pfn_to_page(mm->phys, pfn_at(mm, va));
-}
-
-/* How many of @nr entries from @va are valid and contiguous. */
-static inline unsigned int nr_cont(struct pb_mm *mm, u64 va, unsigned int nr)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < nr; i++)
-		n += pb_pte_valid_cont(raw_at(mm, va + ((u64)i << mm->geom.page_shift)));
-	return n;
-}
-
-/* How many of @nr entries from @va are writable, as ptep_get() says. */
-static inline unsigned int nr_writable(struct pb_mm *mm, u64 va, unsigned int nr)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < nr; i++)
-		n += pb_pte_write(pte_at(mm, va + ((u64)i << mm->geom.page_shift)));
-	return n;
-}
-
-static inline void add_vma(struct __test_metadata *_metadata, struct pb_mm *mm, u64 start,
-		    u64 len, u32 flags)
-{
-	const char *why = NULL;
-
-	ASSERT_EQ(0, pb_vma_add(mm, start, start + len, flags, &why))
-		TH_LOG("pb_vma_add: %s", why);
-}
-
-static inline void populate(struct __test_metadata *_metadata, struct pb_mm *mm, u64 va,
-		     u64 len, unsigned int order)
-{
-	const char *why = NULL;
-
-	ASSERT_EQ(0, pb_populate(mm, va, va + len, order, false, &why))
-		TH_LOG("pb_populate: %s", why);
-}
-
 static inline struct pb_mm *fork_child(struct __test_metadata *_metadata,
-				struct _test_data_paths *self, struct pb_mm *parent)
+				       struct _test_data_paths *self, struct pb_mm *parent)
 {
 	const char *why = NULL;
 	struct pb_mm *child;
@@ -192,7 +111,7 @@ static inline int touch(struct pb_mm *mm, u64 va, bool write, u64 *val)
 
 /* Write every page of [va, va + nr pages); the write faults that took. */
 static inline u64 write_all(struct __test_metadata *_metadata, struct pb_mm *mm, u64 va,
-		     unsigned int nr)
+			    unsigned int nr)
 {
 	u64 before = mm->counters[PB_MMC_write_faults], val = 0;
 	unsigned int i;
@@ -221,7 +140,7 @@ static inline int poke(struct pb_mm *mm, u64 va, u64 val)
 }
 
 static inline int protect(struct __test_metadata *_metadata, struct pb_mm *mm, u64 start,
-		   u64 end, u32 prot)
+			  u64 end, u32 prot)
 {
 	const char *why = NULL;
 	int ret = pb_mprotect(mm, start, end, prot, &why);
@@ -230,16 +149,9 @@ static inline int protect(struct __test_metadata *_metadata, struct pb_mm *mm, u
 	return ret;
 }
 
-#define SNAP(mm, b)	memcpy(b, (mm)->counters, sizeof((mm)->counters))
-
-static inline u64 delta(const struct pb_mm *mm, const u64 *before, enum pb_mm_counter c)
-{
-	return mm->counters[c] - before[c];
-}
-
 /* mprotect(r) then mprotect(rw) over [start, end): upgrades and refusals. */
 static inline void ro_rw(struct __test_metadata *_metadata, struct pb_mm *mm, u64 start, u64 end,
-		  u64 *avoided, u64 *denied)
+			 u64 *avoided, u64 *denied)
 {
 	u64 a = mm->counters[PB_MMC_write_faults_avoided];
 	u64 d = mm->counters[PB_MMC_write_upgrades_denied];
@@ -251,6 +163,5 @@ static inline void ro_rw(struct __test_metadata *_metadata, struct pb_mm *mm, u6
 	*avoided = mm->counters[PB_MMC_write_faults_avoided] - a;
 	*denied = mm->counters[PB_MMC_write_upgrades_denied] - d;
 }
-
 
 #endif /* _NT_PATHS_H */

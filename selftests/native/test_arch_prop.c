@@ -7,7 +7,7 @@
  * writable, and that a page the hardware wrote (or accessed) reads dirty (or
  * young) through ptep_get() until it is cleaned (or made old and flushed).
  */
-#include "pb_native.h"
+#include "nt_mm.h"
 
 #define NR_BLOCKS	6
 #define MAX_PAGES	(NR_BLOCKS * 128)
@@ -67,19 +67,9 @@ static u64 rnd(struct _test_data_prop *self, u64 n)
 	return self->x % n;
 }
 
-static u64 va_of(struct _test_data_prop *self, u64 page)
-{
-	return NT_VA + page * self->psize;
-}
-
-static pb_pte_t *ptep_of(struct _test_data_prop *self, u64 page)
-{
-	return pb_pte_offset(self->mm, va_of(self, page), false);
-}
-
 static void flush(struct _test_data_prop *self, u64 first, u64 end)
 {
-	pb_flush_tlb_range(self->mm, va_of(self, first), va_of(self, end));
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, first), nt_va(self->mm, end));
 }
 
 /* A random range [*first, *end) of at most three blocks. */
@@ -96,9 +86,9 @@ static void widen(struct _test_data_prop *self, u64 *first, u64 *end)
 {
 	u64 mask = self->cont - 1;
 
-	if (pb_pte_valid_cont(*ptep_of(self, *first)))
+	if (pb_pte_valid_cont(*nt_ptep(self->mm, *first)))
 		*first &= ~mask;
-	if (pb_pte_valid_cont(*ptep_of(self, *end - 1)))
+	if (pb_pte_valid_cont(*nt_ptep(self->mm, *end - 1)))
 		*end = (*end + mask) & ~mask;
 }
 
@@ -128,24 +118,25 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 		end = first + (1ULL << order);
 		if (!empty(self, first, end))
 			return NULL;
-		if (pb_populate(mm, va_of(self, first), va_of(self, end), order,
+		if (pb_populate(mm, nt_va(self->mm, first), nt_va(self->mm, end), order,
 				rnd(self, 2), &why))
 			return why;
 		for (i = first; i < end; i++) {
 			self->ref[i] = (struct ref){ .mapped = true, .writable = true,
-				.pfn = pb_pte_pfn(self->g, *ptep_of(self, first)) + i - first };
+				.pfn = pb_pte_pfn(self->g, *nt_ptep(self->mm, first)) + i - first };
 		}
 		return NULL;
 	}
 	case 1:		/* munmap */
 		range(self, &first, &end);
-		pb_zap_range(mm, va_of(self, first), va_of(self, end));
+		pb_zap_range(mm, nt_va(self->mm, first), nt_va(self->mm, end));
 		for (i = first; i < end; i++)
 			self->ref[i].mapped = false;
 		return NULL;
 	case 2:		/* fork's wrprotect, then its flush */
 		range(self, &first, &end);
-		pb_wrprotect_ptes(mm, va_of(self, first), ptep_of(self, first), end - first);
+		pb_wrprotect_ptes(mm, nt_va(self->mm, first), nt_ptep(self->mm, first),
+				  end - first);
 		flush(self, first, end);
 		for (i = first; i < end; i++)
 			self->ref[i].writable = false;
@@ -154,7 +145,7 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 		i = rnd(self, self->pages);
 		op = rnd(self, 2);
 		mm->knobs[PB_KNOB_ad_policy] = rnd(self, 4);
-		ret = pb_access(mm, va_of(self, i), op, NULL);
+		ret = pb_access(mm, nt_va(self->mm, i), op, NULL);
 		if (ret != (self->ref[i].mapped && (!op || self->ref[i].writable) ? 0 : -EFAULT))
 			return "access: fault or not, unexpectedly";
 		if (!ret && op)
@@ -166,16 +157,16 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 		i = rnd(self, self->pages);
 		if (!self->ref[i].mapped)
 			return NULL;
-		pte = pb_ptep_get(mm, va_of(self, i), ptep_of(self, i)) & ~PB_PTE_CONT;
+		pte = pb_ptep_get(mm, nt_va(self->mm, i), nt_ptep(self->mm, i)) & ~PB_PTE_CONT;
 		pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_pte_mkyoung(pte)));
-		pb_ptep_set_access_flags(mm, va_of(self, i), ptep_of(self, i), pte, true);
+		pb_ptep_set_access_flags(mm, nt_va(self->mm, i), nt_ptep(self->mm, i), pte, true);
 		self->ref[i].writable = true;
 		return NULL;
 	case 5:		/* MADV_FREE's clear, then its flush */
 		range(self, &first, &end);
 		nr = end - first;
 		op = rnd(self, 2);
-		pb_clear_young_dirty_ptes(mm, va_of(self, first), ptep_of(self, first), nr,
+		pb_clear_young_dirty_ptes(mm, nt_va(self->mm, first), nt_ptep(self->mm, first), nr,
 					  op, true);
 		/* The reference widens as the helper does, after the fact. */
 		widen(self, &first, &end);
@@ -190,17 +181,17 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 		first = i;
 		end = i + 1;
 		widen(self, &first, &end);
-		pb_ptep_clear_flush_young(mm, va_of(self, i), ptep_of(self, i));
+		pb_ptep_clear_flush_young(mm, nt_va(self->mm, i), nt_ptep(self->mm, i));
 		for (i = first; i < end; i++)
 			self->ref[i].accessed = false;
 		return NULL;
 	case 7:		/* fold or unfold a block */
 		i = rnd(self, self->pages);
-		pte = *ptep_of(self, i);
+		pte = *nt_ptep(self->mm, i);
 		if (pb_pte_valid_cont(pte))
-			pb_contpte_try_unfold(mm, va_of(self, i), ptep_of(self, i), pte);
-		else if (!pb_contpte_foldable(mm, va_of(self, i), ptep_of(self, i)))
-			pb_contpte_fold(mm, va_of(self, i), ptep_of(self, i));
+			pb_contpte_try_unfold(mm, nt_va(self->mm, i), nt_ptep(self->mm, i), pte);
+		else if (!pb_contpte_foldable(mm, nt_va(self->mm, i), nt_ptep(self->mm, i)))
+			pb_contpte_fold(mm, nt_va(self->mm, i), nt_ptep(self->mm, i));
 		return NULL;
 	case 8:		/* the knobs that must not change the outcome */
 		mm->knobs[PB_KNOB_bbml2] = rnd(self, 2);
@@ -215,11 +206,11 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 		was = self->ref[i];
 		op = rnd(self, 2);
 		mm->knobs[PB_KNOB_fault_order] = rnd(self, self->g->cont_shift + 2);
-		if (pb_handle_fault(mm, va_of(self, i), op, &why))
+		if (pb_handle_fault(mm, nt_va(self->mm, i), op, &why))
 			return why;
 		/* What a fault on an empty entry mapped is the reference now. */
 		for (first = 0; first < self->pages; first++) {
-			pte = *ptep_of(self, first);
+			pte = *nt_ptep(self->mm, first);
 			if (self->ref[first].mapped || !pb_pte_present(pte))
 				continue;
 			self->ref[first] = (struct ref){ .mapped = true,
@@ -231,7 +222,7 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 		/* An exclusive anon page is reused, never copied. */
 		if (was.mapped && self->ref[i].pfn != was.pfn)
 			return "fault: the page moved";
-		if (op && !pb_pte_write(pb_ptep_get(mm, va_of(self, i), ptep_of(self, i))))
+		if (op && !pb_pte_write(pb_ptep_get(mm, nt_va(self->mm, i), nt_ptep(self->mm, i))))
 			return "fault: a write fault left the page read-only";
 		if (op)
 			self->ref[i].writable = true;
@@ -253,7 +244,7 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 				break;
 		}
 		end = first + 1 + rnd(self, end - first);
-		pte = pb_get_and_clear_full_ptes(mm, va_of(self, first), ptep_of(self, first),
+		pte = pb_get_and_clear_full_ptes(mm, nt_va(mm, first), nt_ptep(mm, first),
 						 end - first);
 		if (pb_pte_pfn(self->g, pte) != self->ref[first].pfn)
 			return "get_and_clear_full_ptes: wrong PFN";
@@ -264,7 +255,7 @@ static const char *step(struct _test_data_prop *self, unsigned int op)
 		}
 		if (pb_pte_dirty(pte))
 			pb_page_folio(mm->phys, self->ref[first].pfn, NULL)->flags |= PB_PG_DIRTY;
-		nt_unmapped(mm, va_of(self, first), self->ref[first].pfn, end - first);
+		nt_unmapped(mm, nt_va(self->mm, first), self->ref[first].pfn, end - first);
 		return NULL;
 	}
 }
@@ -275,7 +266,7 @@ static const char *compare(struct _test_data_prop *self, u64 *where)
 	u64 i;
 
 	for (i = 0; i < self->pages; i++) {
-		pb_pte_t pte = pb_ptep_get(self->mm, va_of(self, i), ptep_of(self, i));
+		pb_pte_t pte = pb_ptep_get(self->mm, nt_va(self->mm, i), nt_ptep(self->mm, i));
 		const struct ref *r = &self->ref[i];
 
 		*where = i;
@@ -327,7 +318,7 @@ TEST_F(prop, random_helper_sequences_match_the_reference)
 
 	for (seed = 1; seed <= 4; seed++) {
 		run_seed(_metadata, self, seed);
-		pb_zap_range(self->mm, NT_VA, va_of(self, self->pages));
+		pb_zap_range(self->mm, NT_VA, nt_va(self->mm, self->pages));
 		memset(self->ref, 0, sizeof(self->ref));
 	}
 	EXPECT_EQ(0, self->mm->counters[PB_MMC_violations]);

@@ -5,7 +5,7 @@
  * with EINVAL, a reason and no change, fault injection with fail_nth, and a
  * mutation knob seen through the commands.
  */
-#include "pb_native.h"
+#include "nt_iface.h"
 
 FIXTURE(cmd)
 {
@@ -29,36 +29,21 @@ FIXTURE_VARIANT_ADD(cmd, granule_64k) NT_GRANULE_64K;
 /* mm 0: eight blocks of anon memory, the first two populated and folded. */
 FIXTURE_SETUP(cmd)
 {
+	char create[32];
+
 	self->psize = 1ULL << variant->page_shift;
 	self->cont = 1U << variant->cont_shift;
 	self->block = self->psize * self->cont;
-	self->s = pb_session_create();
-	ASSERT_NE(NULL, self->s);
-	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u", variant->page_kb));
+	snprintf(create, sizeof(create), "page_kb=%u", variant->page_kb);
+	nt_session_setup(_metadata, &self->s, create, NR_BLOCKS * self->block,
+			 2 * self->block, variant->cont_shift);
 	self->mm = self->s->mms[0];
 	ASSERT_NE(NULL, self->mm);
-	ASSERT_EQ(0, nt_run(self->s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon",
-			    NT_VA, NR_BLOCKS * self->block));
-	ASSERT_EQ(0, nt_run(self->s, "populate mm=0 va=0x%llx len=0x%llx order=%u",
-			    NT_VA, 2 * self->block, variant->cont_shift))
-		TH_LOG("%s", self->s->reply.buf);
 }
 
 FIXTURE_TEARDOWN(cmd)
 {
-	if (self->s)
-		pb_session_destroy(self->s);
-	atomic_set(&pb_fail_nth, 0);
-	nt_check_leaks(_metadata);
-}
-
-/* The reply is one "error: " line. */
-static bool one_error_line(const struct pb_reply *r)
-{
-	const char *nl = strchr(r->buf, '\n');
-
-	return !strncmp(r->buf, "error: ", 7) && nl && !nl[1] &&
-	       strlen(r->buf) == r->len;
+	nt_session_teardown(_metadata, self->s);
 }
 
 TEST_F(cmd, mm_create_replies_the_geometry)
@@ -283,7 +268,7 @@ TEST_F(cmd, bad_commands_get_einval_a_reason_and_change_nothing)
 		ret = pb_session_exec(self->s, line, strlen(line));
 		save(after, self->s, self->mm, nr_ptes);
 		EXPECT_EQ(-EINVAL, ret) TH_LOG("'%s': %s", line, self->s->reply.buf);
-		EXPECT_TRUE(one_error_line(&self->s->reply))
+		EXPECT_TRUE(nt_one_error_line(&self->s->reply))
 			TH_LOG("'%s': '%s'", line, self->s->reply.buf);
 		EXPECT_EQ(errors + 1, atomic64_read(&pb_counters[PB_CNT_command_errors]));
 		EXPECT_EQ(0, memcmp(before, after, sizeof(*before)))
@@ -308,7 +293,7 @@ TEST_F(cmd, bad_lines_get_einval)
 	memcpy(line, "version", 7);
 	EXPECT_EQ(0, pb_session_exec(self->s, line, PB_CMD_MAX - 1));
 	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, line, PB_CMD_MAX));
-	EXPECT_TRUE(one_error_line(&self->s->reply));
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
 	/* ...but for a trailing newline. */
 	line[PB_CMD_MAX - 1] = '\n';
 	EXPECT_EQ(0, pb_session_exec(self->s, line, PB_CMD_MAX));
@@ -506,7 +491,7 @@ TEST_F(cmd, a_session_holds_at_most_16_mms)
 		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u arena_pages=16",
 				    variant->page_kb));
 	EXPECT_EQ(-EINVAL, nt_run(self->s, "mm_create"));
-	EXPECT_TRUE(one_error_line(&self->s->reply));
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
 	EXPECT_EQ(PB_SESSION_MMS, atomic64_read(&pb_counters[PB_CNT_live_mms]));
 	/* Destroying the session releases them all (teardown checks). */
 }
@@ -540,7 +525,7 @@ TEST_F(cmd, contpte_off_over_folded_blocks)
 	ret = nt_run(self->s, "set mm=0 contpte=0");
 	if (ret) {
 		EXPECT_EQ(-EINVAL, ret);
-		EXPECT_TRUE(one_error_line(&self->s->reply));
+		EXPECT_TRUE(nt_one_error_line(&self->s->reply));
 		EXPECT_EQ(1, self->mm->knobs[PB_KNOB_contpte]);
 		return;
 	}
@@ -664,7 +649,7 @@ TEST_F(cmd, fail_nth_in_sessions_and_commands)
 	atomic_set(&pb_fail_nth, 1);
 	EXPECT_EQ(-ENOMEM, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
 				  NT_VA, self->block, variant->cont_shift));
-	EXPECT_TRUE(one_error_line(&self->s->reply)) TH_LOG("%s", self->s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply)) TH_LOG("%s", self->s->reply.buf);
 	EXPECT_EQ(0, self->s->mms[1]->phys->live_folios);
 	EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
 	atomic_set(&pb_fail_nth, 0);

@@ -4,9 +4,8 @@
  * touch, mprotect, clear_refs, pins, uffd_wp, oracle), their replies and
  * their bad input.
  */
-#include "pb_native.h"
-
-/* --- The commands of the paths ------------------------------------------------------ */
+#include "nt_iface.h"
+#include "nt_mm.h"
 
 FIXTURE(pcmd)
 {
@@ -27,42 +26,19 @@ FIXTURE_VARIANT_ADD(pcmd, granule_64k) NT_GRANULE_64K;
 /* mm 0, with backing pages: four blocks of anon memory, the first two folded. */
 FIXTURE_SETUP(pcmd)
 {
+	char create[32];
+
 	self->psize = 1ULL << variant->page_shift;
 	self->cont = 1U << variant->cont_shift;
 	self->block = self->psize * self->cont;
-	self->s = pb_session_create();
-	ASSERT_NE(NULL, self->s);
-	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
-	ASSERT_EQ(0, nt_run(self->s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon",
-			    NT_VA, 4 * self->block));
-	ASSERT_EQ(0, nt_run(self->s, "populate mm=0 va=0x%llx len=0x%llx order=%u",
-			    NT_VA, 2 * self->block, variant->cont_shift))
-		TH_LOG("%s", self->s->reply.buf);
+	snprintf(create, sizeof(create), "page_kb=%u backing=1", variant->page_kb);
+	nt_session_setup(_metadata, &self->s, create, 4 * self->block, 2 * self->block,
+			 variant->cont_shift);
 }
 
 FIXTURE_TEARDOWN(pcmd)
 {
-	if (self->s)
-		pb_session_destroy(self->s);
-	atomic_set(&pb_fail_nth, 0);
-	nt_check_leaks(_metadata);
-}
-
-/* The reply is one "error: " line. */
-static bool one_error_line(const struct pb_reply *r)
-{
-	const char *nl = strchr(r->buf, '\n');
-
-	return !strncmp(r->buf, "error: ", 7) && nl && !nl[1] &&
-	       strlen(r->buf) == r->len;
-}
-
-/* A counter of mm @id, from mm_stats. */
-static long long stat_of(struct pb_session *s, int id, const char *name)
-{
-	if (nt_run(s, "mm_stats mm=%d", id))
-		return -1;
-	return nt_reply_val(s, name);
+	nt_session_teardown(_metadata, self->s);
 }
 
 TEST_F(pcmd, fork_touch_mprotect_and_pins)
@@ -74,28 +50,28 @@ TEST_F(pcmd, fork_touch_mprotect_and_pins)
 	EXPECT_STREQ("faulted 0\nval 0x55\n", s->reply.buf);
 	ASSERT_EQ(0, nt_run(s, "fork mm=0")) TH_LOG("%s", s->reply.buf);
 	EXPECT_EQ(1, nt_reply_val(s, "mm"));
-	EXPECT_EQ(2, stat_of(s, 1, "fork_batches"));
-	EXPECT_EQ(2, stat_of(s, 1, "batch_size_cont"));
-	EXPECT_EQ(2, stat_of(s, 0, "wrprotect_whole_blocks"));
-	EXPECT_EQ(0, stat_of(s, 0, "unfolds"));
+	EXPECT_EQ(2, nt_mm_stat(s, 1, "fork_batches"));
+	EXPECT_EQ(2, nt_mm_stat(s, 1, "batch_size_cont"));
+	EXPECT_EQ(2, nt_mm_stat(s, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, "unfolds"));
 	/* The child's write copies; the parent reads its own value. */
 	ASSERT_EQ(0, nt_run(s, "touch mm=1 va=0x%llx write=1 val=0x66", NT_VA));
 	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x66\n", s->reply.buf);
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx", NT_VA));
 	EXPECT_STREQ("faulted 0\nval 0x55\n", s->reply.buf);
-	EXPECT_EQ(1, stat_of(s, 1, "cow_copies"));
-	EXPECT_EQ(1, stat_of(s, 1, "unfolds"));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, "cow_copies"));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, "unfolds"));
 	/* Outside any VMA: a SIGSEGV is a reply, not an error. */
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1", NT_VA + 4 * self->block));
 	EXPECT_STREQ("faulted 1\nsegv 1\n", s->reply.buf);
-	EXPECT_EQ(1, stat_of(s, 0, "segv"));
+	EXPECT_EQ(1, nt_mm_stat(s, 0, "segv"));
 	/* Shared pages: no upgrade; the parent's write faults copy too. */
 	ASSERT_EQ(0, nt_run(s, "mprotect mm=0 va=0x%llx len=0x%llx prot=r", NT_VA,
 			    self->block));
 	ASSERT_EQ(0, nt_run(s, "mprotect mm=0 va=0x%llx len=0x%llx prot=rw", NT_VA,
 			    self->block));
-	EXPECT_EQ(self->cont, stat_of(s, 0, "write_upgrades_denied"));
-	EXPECT_EQ(0, stat_of(s, 0, "write_faults_avoided"));
+	EXPECT_EQ(self->cont, nt_mm_stat(s, 0, "write_upgrades_denied"));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, "write_faults_avoided"));
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1 val=0x77", NT_VA + 8));
 	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x77\n", s->reply.buf);
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx", NT_VA));
@@ -120,9 +96,9 @@ TEST_F(pcmd, fork_touch_mprotect_and_pins)
 	ASSERT_EQ(0, nt_run(s, "uffd_wp mm=0 va=0x%llx len=0x%llx wp=1", uffd, self->block));
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1 val=1", uffd));
 	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x1\n", s->reply.buf);
-	EXPECT_EQ(1, stat_of(s, 0, "uffd_wp_faults"));
-	EXPECT_EQ(0, stat_of(s, 0, "violations"));
-	EXPECT_EQ(0, stat_of(s, 1, "violations"));
+	EXPECT_EQ(1, nt_mm_stat(s, 0, "uffd_wp_faults"));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, "violations"));
+	EXPECT_EQ(0, nt_mm_stat(s, 1, "violations"));
 	ASSERT_EQ(0, nt_run(s, "oracle seed=7 seeds=2 steps=30 page_kb=%u backing=1",
 			    variant->page_kb));
 	EXPECT_EQ(2, nt_reply_val(s, "seeds"));
@@ -179,11 +155,11 @@ TEST_F(pcmd, bad_path_commands_get_einval_and_change_nothing)
 	};
 	unsigned int i;
 
-	memcpy(counters, mm->counters, sizeof(counters));
+	NT_SNAP(mm, counters);
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		snprintf(line, sizeof(line), t[i].fmt, t[i].va, t[i].len);
 		EXPECT_EQ(-EINVAL, nt_run(s, "%s", line)) TH_LOG("'%s': %s", line, s->reply.buf);
-		EXPECT_TRUE(one_error_line(&s->reply)) TH_LOG("'%s': %s", line, s->reply.buf);
+		EXPECT_TRUE(nt_one_error_line(&s->reply)) TH_LOG("'%s': %s", line, s->reply.buf);
 		if (t[i].reason)
 			EXPECT_NE(NULL, strstr(s->reply.buf, t[i].reason))
 				TH_LOG("'%s': %s", line, s->reply.buf);
@@ -202,7 +178,7 @@ TEST_F(pcmd, unpin_of_more_pages_than_pinned_changes_nothing)
 	ASSERT_EQ(0, nt_run(s, "pin mm=0 va=0x%llx len=0x%llx", NT_VA, self->psize));
 	EXPECT_EQ(-EINVAL, nt_run(s, "unpin mm=0 va=0x%llx len=0x%llx", NT_VA,
 				  2 * self->psize));
-	EXPECT_TRUE(one_error_line(&s->reply)) TH_LOG("%s", s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&s->reply)) TH_LOG("%s", s->reply.buf);
 	ASSERT_EQ(0, nt_run(s, "folio mm=0 va=0x%llx", NT_VA));
 	EXPECT_EQ(1, nt_reply_val(s, "pincount"));
 	EXPECT_EQ(self->cont + 1, nt_reply_val(s, "refcount"));

@@ -5,7 +5,7 @@
  * and PFN stepping across 2^48 (and 2^50 with LPA2) by decode/re-encode and
  * by the naive "add a granule" that seed 004 fixes.
  */
-#include "pb_native.h"
+#include "nt_mm.h"
 
 FIXTURE(desc)
 {

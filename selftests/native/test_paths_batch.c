@@ -15,8 +15,8 @@
 static unsigned int batch(struct _test_data_paths *self, u64 page, unsigned int max_nr,
 			  unsigned int flags, bool *any_writable)
 {
-	u64 va = va_of(self, page);
-	pb_pte_t *ptep = ptep_of(self->mm, va), pte = pb_ptep_get(self->mm, va, ptep);
+	u64 va = nt_va(self->mm, page);
+	pb_pte_t *ptep = nt_ptep_at(self->mm, va), pte = pb_ptep_get(self->mm, va, ptep);
 
 	*any_writable = !pb_pte_write(pte);
 	return pb_folio_pte_batch(self->mm, va, ptep, pte, max_nr, flags, any_writable);
@@ -26,8 +26,8 @@ static unsigned int batch(struct _test_data_paths *self, u64 page, unsigned int 
 static void rewrite(struct _test_data_paths *self, u64 page,
 		    pb_pte_t (*fn)(pb_pte_t pte), pb_pte_t set, pb_pte_t clear)
 {
-	u64 va = va_of(self, page);
-	pb_pte_t *ptep = ptep_of(self->mm, va), pte = *ptep;
+	u64 va = nt_va(self->mm, page);
+	pb_pte_t *ptep = nt_ptep_at(self->mm, va), pte = *ptep;
 
 	if (fn)
 		pte = fn(pte);
@@ -47,7 +47,7 @@ TEST_F(paths, folio_pte_batch_stops_at_folio_end_max_nr_holes_and_gaps)
 	bool w;
 
 	mm->knobs[PB_KNOB_contpte] = 0;
-	add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
 	a = nt_folio(mm, 3);
 	b = nt_folio(mm, 3);
 	c = nt_folio(mm, 3);
@@ -55,14 +55,14 @@ TEST_F(paths, folio_pte_batch_stops_at_folio_end_max_nr_holes_and_gaps)
 	ASSERT_NE(NT_NO_FOLIO, d);
 	/* A fresh arena hands out folios in PFN order: b's PFNs follow a's. */
 	ASSERT_EQ(a + 8, b);
-	nt_map(mm, va_of(self, 0), a, 0, 8, prot);
-	nt_map(mm, va_of(self, 8), b, 0, 8, prot);
+	nt_map(mm, nt_va(self->mm, 0), a, 0, 8, prot);
+	nt_map(mm, nt_va(self->mm, 8), b, 0, 8, prot);
 	/* c: pages 0-2, an empty entry, pages 4-7. */
-	nt_map(mm, va_of(self, 16), c, 0, 3, prot);
-	nt_map(mm, va_of(self, 20), c, 4, 4, prot);
+	nt_map(mm, nt_va(self->mm, 16), c, 0, 3, prot);
+	nt_map(mm, nt_va(self->mm, 20), c, 4, 4, prot);
 	/* d: pages 0-3, then page 5 where page 4 would be. */
-	nt_map(mm, va_of(self, 24), d, 0, 4, prot);
-	nt_map(mm, va_of(self, 28), d, 5, 3, prot);
+	nt_map(mm, nt_va(self->mm, 24), d, 0, 4, prot);
+	nt_map(mm, nt_va(self->mm, 28), d, 5, 3, prot);
 
 	EXPECT_EQ(8, batch(self, 0, 32, 0, &w));
 	EXPECT_TRUE(w);
@@ -93,11 +93,11 @@ TEST_F(paths, folio_pte_batch_respects_and_ignores_bits)
 	bool w;
 
 	mm->knobs[PB_KNOB_contpte] = 0;
-	add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
 		f[i] = nt_folio(mm, 3);
 		ASSERT_NE(NT_NO_FOLIO, f[i]);
-		nt_map(mm, va_of(self, 8 * i), f[i], 0, 8,
+		nt_map(mm, nt_va(self->mm, 8 * i), f[i], 0, 8,
 		       i == 4 ? prot | PB_PTE_SOFT_DIRTY : prot);
 	}
 	/* Folio 1 stays writable: its PFNs follow folio 0's. */
@@ -161,9 +161,9 @@ TEST_F(paths, folio_pte_batch_strides_over_contiguous_blocks)
 	struct pb_mm *mm = self->mm;
 	bool w;
 
-	add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
-	populate(_metadata, mm, NT_VA, 4 * self->block, order);
-	ASSERT_EQ(4 * cont, nr_cont(mm, NT_VA, 4 * cont));
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 4 * self->block, order, false);
+	ASSERT_EQ(4 * cont, nt_nr_cont(mm, 0, 4 * cont));
 
 	EXPECT_EQ(2 * cont, batch(self, 0, 4 * cont, 0, &w));
 	EXPECT_EQ(2 * cont - 3, batch(self, 3, 4 * cont - 3, 0, &w));
@@ -172,9 +172,9 @@ TEST_F(paths, folio_pte_batch_strides_over_contiguous_blocks)
 	EXPECT_EQ(1, batch(self, 2 * cont - 1, 2 * cont + 1, 0, &w));
 
 	/* Block 1 write-protected whole, in place: still contiguous. */
-	pb_wrprotect_ptes(mm, va_of(self, cont), ptep_of(mm, va_of(self, cont)), cont);
-	pb_flush_tlb_range(mm, va_of(self, cont), va_of(self, 2 * cont));
-	EXPECT_EQ(4 * cont, nr_cont(mm, NT_VA, 4 * cont));
+	pb_wrprotect_ptes(mm, nt_va(self->mm, cont), nt_ptep(mm, cont), cont);
+	pb_flush_tlb_range(mm, nt_va(self->mm, cont), nt_va(self->mm, 2 * cont));
+	EXPECT_EQ(4 * cont, nt_nr_cont(mm, 0, 4 * cont));
 	EXPECT_EQ(2 * cont, batch(self, 0, 4 * cont, 0, &w));
 	EXPECT_TRUE(w);
 	EXPECT_EQ(cont, batch(self, 0, 4 * cont, PB_FPB_RESPECT_WRITE, &w));
@@ -183,16 +183,16 @@ TEST_F(paths, folio_pte_batch_strides_over_contiguous_blocks)
 	EXPECT_FALSE(w);
 
 	/* Block 3 cleaned: it batches with block 2 only when dirty is ignored. */
-	pb_clear_young_dirty_ptes(mm, va_of(self, 3 * cont), ptep_of(mm, va_of(self, 3 * cont)),
+	pb_clear_young_dirty_ptes(mm, nt_va(mm, 3 * cont), nt_ptep(mm, 3 * cont),
 				  cont, false, true);
-	pb_flush_tlb_range(mm, va_of(self, 3 * cont), va_of(self, 4 * cont));
+	pb_flush_tlb_range(mm, nt_va(self->mm, 3 * cont), nt_va(self->mm, 4 * cont));
 	EXPECT_EQ(cont, batch(self, 2 * cont, 2 * cont, 0, &w));
 	EXPECT_EQ(2 * cont, batch(self, 2 * cont, 2 * cont, PB_FPB_IGNORE_DIRTY, &w));
 	/* A write whose dirty state lands on the block's last entry. */
 	mm->knobs[PB_KNOB_ad_policy] = PB_AD_LAST;
-	ASSERT_EQ(0, pb_access(mm, va_of(self, 3 * cont + 1), true, NULL));
-	EXPECT_FALSE(pb_pte_dirty(raw_at(mm, va_of(self, 3 * cont))));
-	EXPECT_TRUE(pb_pte_dirty(raw_at(mm, va_of(self, 4 * cont - 1))));
+	ASSERT_EQ(0, pb_access(mm, nt_va(self->mm, 3 * cont + 1), true, NULL));
+	EXPECT_FALSE(pb_pte_dirty(nt_raw(mm, 3 * cont)));
+	EXPECT_TRUE(pb_pte_dirty(nt_raw(mm, 4 * cont - 1)));
 	EXPECT_EQ(2 * cont, batch(self, 2 * cont, 2 * cont, 0, &w));
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
@@ -221,12 +221,12 @@ TEST_F(paths, batch_size_buckets_scale_with_the_granule)
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		u64 before[PB_NR_MM_COUNTERS];
 
-		SNAP(self->mm, before);
+		NT_SNAP(self->mm, before);
 		pb_count_batch(self->mm, t[i].nr);
 		for (c = PB_MMC_batch_size_1; c <= PB_MMC_batch_size_pmd; c++) {
-			EXPECT_EQ(c == t[i].c, delta(self->mm, before, c))
+			EXPECT_EQ(c == t[i].c, nt_delta(self->mm, before, c))
 				TH_LOG("nr %u: %s", t[i].nr, pb_mm_counter_names[c]);
-			sum += delta(self->mm, before, c);
+			sum += nt_delta(self->mm, before, c);
 		}
 	}
 	EXPECT_EQ(ARRAY_SIZE(t), sum);

@@ -22,29 +22,29 @@ static struct pb_mm *fork_blocks(struct __test_metadata *_metadata,
 	struct pb_mm *mm = self->mm, *child;
 
 	mm->knobs[PB_KNOB_batch] = batched;
-	add_vma(_metadata, mm, NT_VA, 8 * self->block, RW_ANON);
-	populate(_metadata, mm, NT_VA, FORK_BLOCKS * self->block, self->g->cont_shift);
-	EXPECT_EQ(pages, nr_cont(mm, NT_VA, pages));
-	SNAP(mm, before);
+	nt_add_vma(_metadata, mm, NT_VA, 8 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, FORK_BLOCKS * self->block, self->g->cont_shift, false);
+	EXPECT_EQ(pages, nt_nr_cont(mm, 0, pages));
+	NT_SNAP(mm, before);
 	child = fork_child(_metadata, self, mm);
 	if (!child)
 		return NULL;
 	for (i = 0; i < pages; i++) {
-		u64 va = va_of(self, i), head;
-		struct pb_page *folio = folio_at(mm, va, &head);
-		pb_pte_t p = pte_at(mm, va), c = pte_at(child, va);
+		u64 va = nt_va(self->mm, i), head;
+		struct pb_page *folio = nt_folio_at(mm, va, &head);
+		pb_pte_t p = nt_pte_at(mm, va), c = nt_pte_at(child, va);
 
-		EXPECT_EQ(pfn_at(mm, va), pfn_at(child, va)) TH_LOG("page %u", i);
+		EXPECT_EQ(nt_pfn_at(mm, va), nt_pfn_at(child, va)) TH_LOG("page %u", i);
 		EXPECT_EQ(2 * cont, folio->refcount) TH_LOG("page %u", i);
 		EXPECT_EQ(2 * cont, folio->large_mapcount) TH_LOG("page %u", i);
-		EXPECT_EQ(2, page_at(mm, va)->mapcount) TH_LOG("page %u", i);
-		EXPECT_FALSE(page_at(mm, va)->flags & PB_PG_ANON_EXCLUSIVE) TH_LOG("page %u", i);
+		EXPECT_EQ(2, nt_page_at(mm, va)->mapcount) TH_LOG("page %u", i);
+		EXPECT_FALSE(nt_page_at(mm, va)->flags & PB_PG_ANON_EXCLUSIVE) TH_LOG("page %u", i);
 		/* Both read-only and dirty; the child's entries are old and folded. */
 		EXPECT_FALSE(pb_pte_write(p)) TH_LOG("page %u", i);
 		EXPECT_FALSE(pb_pte_write(c)) TH_LOG("page %u", i);
 		EXPECT_TRUE(pb_pte_dirty(p) && pb_pte_dirty(c)) TH_LOG("page %u", i);
 		EXPECT_FALSE(pb_pte_young(c)) TH_LOG("page %u", i);
-		EXPECT_TRUE(pb_pte_valid_cont(raw_at(child, va))) TH_LOG("page %u", i);
+		EXPECT_TRUE(pb_pte_valid_cont(nt_raw_at(child, va))) TH_LOG("page %u", i);
 	}
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, pb_check_mm(child));
@@ -62,15 +62,15 @@ TEST_F(paths, fork_batched_keeps_the_parent_folded)
 
 	ASSERT_NE(NULL, child);
 	/* Parent: each block write-protected whole, in place; one TLBI for the mm. */
-	EXPECT_EQ(pages, nr_cont(mm, NT_VA, pages));
-	EXPECT_EQ(FORK_BLOCKS, delta(mm, before, PB_MMC_wrprotect_whole_blocks));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_wrprotect_partial_blocks));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_unfolds));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_converts));
-	EXPECT_EQ(pages, delta(mm, before, PB_MMC_pte_writes));
-	EXPECT_EQ(1, delta(mm, before, PB_MMC_tlbi_mm));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_tlbi_range));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_tlbi_page));
+	EXPECT_EQ(pages, nt_nr_cont(mm, 0, pages));
+	EXPECT_EQ(FORK_BLOCKS, nt_delta(mm, before, PB_MMC_wrprotect_whole_blocks));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_wrprotect_partial_blocks));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_unfolds));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_converts));
+	EXPECT_EQ(pages, nt_delta(mm, before, PB_MMC_pte_writes));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_tlbi_mm));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_tlbi_range));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_tlbi_page));
 	/* Child: one refcount add and one rmap dup per batch; set_ptes() folds. */
 	EXPECT_EQ(FORK_BLOCKS, child->counters[PB_MMC_fork_batches]);
 	EXPECT_EQ(FORK_BLOCKS, child->counters[PB_MMC_refcount_atomics]);
@@ -93,15 +93,15 @@ TEST_F(paths, fork_per_pte_unfolds_every_block)
 
 	ASSERT_NE(NULL, child);
 	/* Parent: ptep_set_wrprotect() unfolds each block on its first entry. */
-	EXPECT_EQ(0, nr_cont(mm, NT_VA, pages));
-	EXPECT_EQ(FORK_BLOCKS, delta(mm, before, PB_MMC_unfolds));
-	EXPECT_EQ(FORK_BLOCKS, delta(mm, before, PB_MMC_converts));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_wrprotect_whole_blocks));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_wrprotect_partial_blocks));
+	EXPECT_EQ(0, nt_nr_cont(mm, 0, pages));
+	EXPECT_EQ(FORK_BLOCKS, nt_delta(mm, before, PB_MMC_unfolds));
+	EXPECT_EQ(FORK_BLOCKS, nt_delta(mm, before, PB_MMC_converts));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_wrprotect_whole_blocks));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_wrprotect_partial_blocks));
 	/* An unfold clears and sets the block, then each entry is protected. */
-	EXPECT_EQ(3 * pages, delta(mm, before, PB_MMC_pte_writes));
-	EXPECT_EQ(FORK_BLOCKS, delta(mm, before, PB_MMC_tlbi_range));
-	EXPECT_EQ(1, delta(mm, before, PB_MMC_tlbi_mm));
+	EXPECT_EQ(3 * pages, nt_delta(mm, before, PB_MMC_pte_writes));
+	EXPECT_EQ(FORK_BLOCKS, nt_delta(mm, before, PB_MMC_tlbi_range));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_tlbi_mm));
 	/* Child: one PTE at a time, each block folded again on its last entry. */
 	EXPECT_EQ(pages, child->counters[PB_MMC_fork_batches]);
 	EXPECT_EQ(pages, child->counters[PB_MMC_batch_size_1]);
@@ -125,13 +125,14 @@ TEST_F(paths, fork_fills_each_bucket_of_the_histogram)
 	u64 before[PB_NR_MM_COUNTERS], total = 0, others = 0;
 	enum pb_mm_counter c;
 
-	add_vma(_metadata, mm, NT_VA, 2ULL * ptrs * self->psize, RW_ANON);
-	populate(_metadata, mm, va_of(self, 0), self->psize, 0);
-	populate(_metadata, mm, va_of(self, 2), 2 * self->psize, 1);
-	populate(_metadata, mm, va_of(self, cont), self->block, cs);
-	populate(_metadata, mm, va_of(self, 2 * cont), 2 * self->block, cs + 1);
-	populate(_metadata, mm, va_of(self, ptrs), (u64)ptrs * self->psize, pb_pmd_order(self->g));
-	SNAP(mm, before);
+	nt_add_vma(_metadata, mm, NT_VA, 2ULL * ptrs * self->psize, RW_ANON);
+	nt_populate(_metadata, mm, nt_va(self->mm, 0), self->psize, 0, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, 2), 2 * self->psize, 1, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, cont), self->block, cs, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, 2 * cont), 2 * self->block, cs + 1, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, ptrs), (u64)ptrs * self->psize,
+		    pb_pmd_order(self->g), false);
+	NT_SNAP(mm, before);
 	child = fork_child(_metadata, self, mm);
 	ASSERT_NE(NULL, child);
 	for (c = PB_MMC_batch_size_1; c <= PB_MMC_batch_size_pmd; c++) {
@@ -143,8 +144,8 @@ TEST_F(paths, fork_fills_each_bucket_of_the_histogram)
 	EXPECT_EQ(5, child->counters[PB_MMC_refcount_atomics]);
 	EXPECT_EQ(pages, child->counters[PB_MMC_ptes_copied]);
 	/* The blocks of the three folded folios stay folded in the parent. */
-	EXPECT_EQ(1 + 2 + ptrs / cont, delta(mm, before, PB_MMC_wrprotect_whole_blocks));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_unfolds));
+	EXPECT_EQ(1 + 2 + ptrs / cont, nt_delta(mm, before, PB_MMC_wrprotect_whole_blocks));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_unfolds));
 
 	mm->knobs[PB_KNOB_batch] = 0;
 	child = fork_child(_metadata, self, mm);
@@ -173,8 +174,8 @@ TEST_F(paths, fork_of_order0_pages_is_the_same_either_way)
 	ASSERT_NE(NULL, mms[1]);
 	mms[1]->knobs[PB_KNOB_batch] = 0;
 	for (i = 0; i < 2; i++) {
-		add_vma(_metadata, mms[i], NT_VA, 2 * self->block, RW_ANON);
-		populate(_metadata, mms[i], NT_VA, 2 * self->block, 0);
+		nt_add_vma(_metadata, mms[i], NT_VA, 2 * self->block, RW_ANON);
+		nt_populate(_metadata, mms[i], NT_VA, 2 * self->block, 0, false);
 		kids[i] = fork_child(_metadata, self, mms[i]);
 		ASSERT_NE(NULL, kids[i]);
 	}
@@ -207,18 +208,18 @@ TEST_F(paths, fork_of_a_shared_vma_cleans_the_child_and_keeps_write_bits)
 	pb_pte_t before_ptes[2 * 128];
 	u64 before[PB_NR_MM_COUNTERS];
 
-	add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_SHARED);
-	populate(_metadata, mm, NT_VA, 2 * self->block, variant->cont_shift + 1);
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_SHARED);
+	nt_populate(_metadata, mm, NT_VA, 2 * self->block, variant->cont_shift + 1, false);
 	/* Writeback of the second half of block 0: read-only and clean. */
-	pb_wrprotect_ptes(mm, va_of(self, half), ptep_of(mm, va_of(self, half)), half);
-	pb_clear_young_dirty_ptes(mm, va_of(self, half), ptep_of(mm, va_of(self, half)),
+	pb_wrprotect_ptes(mm, nt_va(self->mm, half), nt_ptep(mm, half), half);
+	pb_clear_young_dirty_ptes(mm, nt_va(self->mm, half), nt_ptep(mm, half),
 				  half, false, true);
-	pb_flush_tlb_range(mm, va_of(self, half), va_of(self, cont));
-	EXPECT_EQ(cont, nr_cont(mm, NT_VA, pages));
-	EXPECT_EQ(pages - half, nr_writable(mm, NT_VA, pages));
+	pb_flush_tlb_range(mm, nt_va(self->mm, half), nt_va(self->mm, cont));
+	EXPECT_EQ(cont, nt_nr_cont(mm, 0, pages));
+	EXPECT_EQ(pages - half, nt_nr_writable_at(mm, NT_VA, pages));
 	for (i = 0; i < pages; i++)
-		before_ptes[i] = raw_at(mm, va_of(self, i));
-	SNAP(mm, before);
+		before_ptes[i] = nt_raw(mm, i);
+	NT_SNAP(mm, before);
 
 	a = fork_child(_metadata, self, mm);
 	mm->knobs[PB_KNOB_batch] = 0;
@@ -226,14 +227,14 @@ TEST_F(paths, fork_of_a_shared_vma_cleans_the_child_and_keeps_write_bits)
 	ASSERT_NE(NULL, a);
 	ASSERT_NE(NULL, b);
 	/* The parent was not touched: no write, no unfold. */
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_pte_writes));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_unfolds));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_pte_writes));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_unfolds));
 	for (i = 0; i < pages; i++) {
-		u64 va = va_of(self, i);
-		pb_pte_t pte = raw_at(a, va);
+		u64 va = nt_va(self->mm, i);
+		pb_pte_t pte = nt_raw_at(a, va);
 
-		EXPECT_EQ(before_ptes[i], raw_at(mm, va)) TH_LOG("page %u", i);
-		EXPECT_EQ(pte, raw_at(b, va)) TH_LOG("page %u", i);
+		EXPECT_EQ(before_ptes[i], nt_raw_at(mm, va)) TH_LOG("page %u", i);
+		EXPECT_EQ(pte, nt_raw_at(b, va)) TH_LOG("page %u", i);
 		EXPECT_EQ(pb_pte_write(before_ptes[i]), pb_pte_write(pte)) TH_LOG("page %u", i);
 		EXPECT_FALSE(pb_pte_dirty(pte)) TH_LOG("page %u", i);
 		EXPECT_FALSE(pb_pte_young(pte)) TH_LOG("page %u", i);
@@ -251,7 +252,7 @@ TEST_F(paths, fork_of_a_shared_vma_cleans_the_child_and_keeps_write_bits)
 	EXPECT_EQ(pages, b->counters[PB_MMC_batch_size_1]);
 	EXPECT_EQ(2, b->counters[PB_MMC_fold_attempts]);
 	EXPECT_EQ(1, b->counters[PB_MMC_folds]);
-	EXPECT_EQ(3 * pages, folio_at(mm, NT_VA, NULL)->refcount);
+	EXPECT_EQ(3 * pages, nt_folio_at(mm, NT_VA, NULL)->refcount);
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
@@ -265,14 +266,14 @@ TEST_F(paths, fork_keeps_uffd_wp_only_in_registered_vmas)
 {
 	const u32 uffd = RW_ANON | PB_VM_UFFD_WP;
 	unsigned int cont = self->cont, round, i;
-	u64 va_b = va_of(self, 4 * cont);
+	u64 va_b = nt_va(self->mm, 4 * cont);
 	struct pb_mm *mm = self->mm;
 	const char *why = NULL;
 
-	add_vma(_metadata, mm, NT_VA, 2 * self->block, uffd);
-	add_vma(_metadata, mm, va_b, 2 * self->block, uffd);
-	populate(_metadata, mm, NT_VA, self->block, variant->cont_shift);
-	populate(_metadata, mm, va_b, self->block, variant->cont_shift);
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, uffd);
+	nt_add_vma(_metadata, mm, va_b, 2 * self->block, uffd);
+	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
+	nt_populate(_metadata, mm, va_b, self->block, variant->cont_shift, false);
 	ASSERT_EQ(0, pb_uffd_wp(mm, NT_VA, NT_VA + self->block, true, &why)) TH_LOG("%s", why);
 	ASSERT_EQ(0, pb_uffd_wp(mm, va_b, va_b + self->block, true, &why)) TH_LOG("%s", why);
 	pb_vma_find(mm, va_b)->flags &= ~PB_VM_UFFD_WP;
@@ -287,15 +288,17 @@ TEST_F(paths, fork_keeps_uffd_wp_only_in_registered_vmas)
 		for (i = 0; i < cont; i++) {
 			u64 off = (u64)i * self->psize;
 
-			EXPECT_TRUE(raw_at(mm, NT_VA + off) & PB_PTE_UFFD_WP) TH_LOG("page %u", i);
-			EXPECT_TRUE(raw_at(mm, va_b + off) & PB_PTE_UFFD_WP) TH_LOG("page %u", i);
-			EXPECT_TRUE(raw_at(child, NT_VA + off) & PB_PTE_UFFD_WP)
+			EXPECT_TRUE(nt_raw_at(mm, NT_VA + off) & PB_PTE_UFFD_WP)
+				TH_LOG("page %u", i);
+			EXPECT_TRUE(nt_raw_at(mm, va_b + off) & PB_PTE_UFFD_WP)
+				TH_LOG("page %u", i);
+			EXPECT_TRUE(nt_raw_at(child, NT_VA + off) & PB_PTE_UFFD_WP)
 				TH_LOG("batch %d page %u", batched, i);
-			EXPECT_FALSE(raw_at(child, va_b + off) & PB_PTE_UFFD_WP)
+			EXPECT_FALSE(nt_raw_at(child, va_b + off) & PB_PTE_UFFD_WP)
 				TH_LOG("batch %d page %u", batched, i);
 		}
-		EXPECT_EQ(0, nr_writable(child, NT_VA, cont));
-		EXPECT_EQ(0, nr_writable(child, va_b, cont));
+		EXPECT_EQ(0, nt_nr_writable_at(child, NT_VA, cont));
+		EXPECT_EQ(0, nt_nr_writable_at(child, va_b, cont));
 		/* A write: a uffd fault first where registered, then the copy. */
 		EXPECT_EQ(0, poke(child, NT_VA, 1));
 		EXPECT_EQ(0, poke(child, va_b, 1));
@@ -320,13 +323,14 @@ TEST_F(paths, fork_copies_every_exclusive_page_of_a_pinned_folio)
 	u64 head, folios;
 
 	ASSERT_NE(NULL, mm);
-	add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_ANON);
-	populate(_metadata, mm, NT_VA, self->block, variant->cont_shift);
-	populate(_metadata, mm, va_of(self, cont), self->psize, 0);
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, cont), self->psize, 0, false);
 	for (i = 0; i <= cont; i++)
-		ASSERT_EQ(0, poke(mm, va_of(self, i), 0x1000 + i));
-	ASSERT_EQ(0, pb_pin(mm, va_of(self, 1), va_of(self, 2), true, &why)) TH_LOG("%s", why);
-	folio_at(mm, NT_VA, &head);
+		ASSERT_EQ(0, poke(mm, nt_va(self->mm, i), 0x1000 + i));
+	ASSERT_EQ(0, pb_pin(mm, nt_va(self->mm, 1), nt_va(self->mm, 2), true, &why))
+		TH_LOG("%s", why);
+	nt_folio_at(mm, NT_VA, &head);
 	folios = mm->phys->live_folios;
 
 	for (round = 0; round < 2; round++) {
@@ -335,7 +339,7 @@ TEST_F(paths, fork_copies_every_exclusive_page_of_a_pinned_folio)
 		struct pb_mm *child;
 
 		mm->knobs[PB_KNOB_batch] = batched;
-		SNAP(mm, before);
+		NT_SNAP(mm, before);
 		child = fork_child(_metadata, self, mm);
 		ASSERT_NE(NULL, child);
 		EXPECT_EQ(cont, child->counters[PB_MMC_pinned_fallbacks]);
@@ -352,36 +356,37 @@ TEST_F(paths, fork_copies_every_exclusive_page_of_a_pinned_folio)
 		/* The parent's pinned folio: untouched, still folded and writable. */
 		EXPECT_EQ(cont + 1, pb_pfn_to_page(mm->phys, head)->refcount);
 		EXPECT_EQ(1, pb_pfn_to_page(mm->phys, head)->pincount);
-		EXPECT_EQ(cont, nr_cont(mm, NT_VA, cont));
-		EXPECT_EQ(cont, nr_writable(mm, NT_VA, cont));
-		EXPECT_EQ(0, delta(mm, before, PB_MMC_unfolds));
+		EXPECT_EQ(cont, nt_nr_cont(mm, 0, cont));
+		EXPECT_EQ(cont, nt_nr_writable_at(mm, NT_VA, cont));
+		EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_unfolds));
 		/* Only the order-0 page was write-protected. */
-		EXPECT_EQ(1, delta(mm, before, PB_MMC_pte_writes));
+		EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_pte_writes));
 		for (i = 0; i < cont; i++) {
-			u64 va = va_of(self, i);
+			u64 va = nt_va(self->mm, i);
 
-			EXPECT_NE(pfn_at(mm, va), pfn_at(child, va)) TH_LOG("page %u", i);
-			EXPECT_TRUE(page_at(mm, va)->flags & PB_PG_ANON_EXCLUSIVE)
+			EXPECT_NE(nt_pfn_at(mm, va), nt_pfn_at(child, va)) TH_LOG("page %u", i);
+			EXPECT_TRUE(nt_page_at(mm, va)->flags & PB_PG_ANON_EXCLUSIVE)
 				TH_LOG("page %u", i);
-			EXPECT_TRUE(page_at(child, va)->flags & PB_PG_ANON_EXCLUSIVE)
+			EXPECT_TRUE(nt_page_at(child, va)->flags & PB_PG_ANON_EXCLUSIVE)
 				TH_LOG("page %u", i);
 			EXPECT_EQ(0x1000 + i, peek(child, va)) TH_LOG("page %u", i);
 		}
-		EXPECT_EQ(pfn_at(mm, va_of(self, cont)), pfn_at(child, va_of(self, cont)));
+		EXPECT_EQ(nt_pfn(mm, cont), nt_pfn(child, cont));
 		/* Each side writes its own copy. */
-		EXPECT_EQ(0, poke(child, va_of(self, 2), 0xc0de));
-		EXPECT_EQ(0, poke(mm, va_of(self, 3), 0xbeef));
-		EXPECT_EQ(0x1002, peek(mm, va_of(self, 2)));
-		EXPECT_EQ(0x1003, peek(child, va_of(self, 3)));
+		EXPECT_EQ(0, poke(child, nt_va(self->mm, 2), 0xc0de));
+		EXPECT_EQ(0, poke(mm, nt_va(self->mm, 3), 0xbeef));
+		EXPECT_EQ(0x1002, peek(mm, nt_va(self->mm, 2)));
+		EXPECT_EQ(0x1003, peek(child, nt_va(self->mm, 3)));
 		EXPECT_EQ(0, child->counters[PB_MMC_write_faults]);
 		EXPECT_EQ(0, pb_check_mm(child));
 		exit_child(self);
 		EXPECT_EQ(folios, mm->phys->live_folios);
 		/* The next round starts where this one did: page 3, the order-0 page. */
-		ASSERT_EQ(0, poke(mm, va_of(self, 3), 0x1003));
-		ASSERT_EQ(0, poke(mm, va_of(self, cont), 0x1000 + cont));
+		ASSERT_EQ(0, poke(mm, nt_va(self->mm, 3), 0x1003));
+		ASSERT_EQ(0, poke(mm, nt_va(self->mm, cont), 0x1000 + cont));
 	}
-	ASSERT_EQ(0, pb_pin(mm, va_of(self, 1), va_of(self, 2), false, &why)) TH_LOG("%s", why);
+	ASSERT_EQ(0, pb_pin(mm, nt_va(self->mm, 1), nt_va(self->mm, 2), false, &why))
+		TH_LOG("%s", why);
 	EXPECT_EQ(cont, pb_pfn_to_page(mm->phys, head)->refcount);
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
@@ -397,22 +402,22 @@ TEST_F(paths, fork_copy_of_a_pinned_page_keeps_uffd_wp)
 	struct pb_mm *mm = self->mm, *child;
 	const char *why = NULL;
 
-	add_vma(_metadata, mm, NT_VA, self->block, RW_ANON | PB_VM_UFFD_WP);
-	populate(_metadata, mm, NT_VA, self->block, variant->cont_shift);
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_ANON | PB_VM_UFFD_WP);
+	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
 	ASSERT_EQ(0, pb_uffd_wp(mm, NT_VA, NT_VA + self->block, true, &why)) TH_LOG("%s", why);
-	ASSERT_EQ(0, pb_pin(mm, NT_VA, va_of(self, 1), true, &why)) TH_LOG("%s", why);
+	ASSERT_EQ(0, pb_pin(mm, NT_VA, nt_va(self->mm, 1), true, &why)) TH_LOG("%s", why);
 	child = fork_child(_metadata, self, mm);
 	ASSERT_NE(NULL, child);
 	EXPECT_EQ(cont, child->counters[PB_MMC_pinned_fallbacks]);
 	for (i = 0; i < cont; i++) {
-		wp += !!(raw_at(child, va_of(self, i)) & PB_PTE_UFFD_WP);
-		writable += pb_pte_write(raw_at(child, va_of(self, i)));
+		wp += !!(nt_raw(child, i) & PB_PTE_UFFD_WP);
+		writable += pb_pte_write(nt_raw(child, i));
 	}
 	EXPECT_EQ(cont, wp);
 	EXPECT_EQ(0, writable);
 	EXPECT_EQ(cont, write_all(_metadata, child, NT_VA, cont));
 	EXPECT_EQ(cont, child->counters[PB_MMC_uffd_wp_faults]);
-	ASSERT_EQ(0, pb_pin(mm, NT_VA, va_of(self, 1), false, &why)) TH_LOG("%s", why);
+	ASSERT_EQ(0, pb_pin(mm, NT_VA, nt_va(self->mm, 1), false, &why)) TH_LOG("%s", why);
 }
 
 /* --- Fork under fail_nth ---------------------------------------------------------- */
@@ -437,9 +442,9 @@ static void take_state(struct pb_mm *mm, u64 start, unsigned int nr, u64 nr_fram
 
 	for (i = 0; i < nr; i++) {
 		u64 va = start + ((u64)i << g->page_shift);
-		void *data = pb_page_data(mm->phys, pfn_at(mm, va));
+		void *data = pb_page_data(mm->phys, nt_pfn_at(mm, va));
 
-		st->ptes[i] = raw_at(mm, va);
+		st->ptes[i] = nt_raw_at(mm, va);
 		if (pb_pte_present(st->ptes[i]) && data)
 			memcpy(st->data + ((u64)i << g->page_shift), data, pb_page_size(g));
 	}
@@ -476,16 +481,17 @@ TEST_F(paths, fork_fails_cleanly_at_every_allocation)
 	u64 frames;
 
 	ASSERT_NE(NULL, mm);
-	add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
-	add_vma(_metadata, mm, va_of(self, 8 * cont), self->block, RW_SHARED);
-	populate(_metadata, mm, NT_VA, self->block, cs);
-	populate(_metadata, mm, va_of(self, cont), self->psize, 0);
-	populate(_metadata, mm, va_of(self, 2 * cont), 2 * self->block, cs + 1);
-	populate(_metadata, mm, va_of(self, 8 * cont), self->block, cs);
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, nt_va(self->mm, 8 * cont), self->block, RW_SHARED);
+	nt_populate(_metadata, mm, NT_VA, self->block, cs, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, cont), self->psize, 0, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, 2 * cont), 2 * self->block, cs + 1, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, 8 * cont), self->block, cs, false);
 	for (k = 0; k < nr; k++)
-		if (pb_pte_present(raw_at(mm, va_of(self, k))))
-			ASSERT_EQ(0, poke(mm, va_of(self, k), 0x5eed0000 + k));
-	ASSERT_EQ(0, pb_pin(mm, va_of(self, 1), va_of(self, 2), true, &why)) TH_LOG("%s", why);
+		if (pb_pte_present(nt_raw(mm, k)))
+			ASSERT_EQ(0, poke(mm, nt_va(self->mm, k), 0x5eed0000 + k));
+	ASSERT_EQ(0, pb_pin(mm, nt_va(self->mm, 1), nt_va(self->mm, 2), true, &why))
+		TH_LOG("%s", why);
 	frames = mm->phys->high_water;
 	for (k = 0; k < 2; k++) {
 		st[k].ptes = calloc(nr, sizeof(*st[k].ptes));
@@ -533,12 +539,12 @@ TEST_F(paths, fork_fails_cleanly_at_every_allocation)
 	EXPECT_GT(failures, cont);
 	EXPECT_EQ(cont, child->counters[PB_MMC_pinned_fallbacks]);
 	for (k = 0; k < nr; k++) {
-		u64 va = va_of(self, k);
+		u64 va = nt_va(self->mm, k);
 
-		if (!pb_pte_present(raw_at(mm, va)))
+		if (!pb_pte_present(nt_raw_at(mm, va)))
 			continue;
 		EXPECT_EQ(0x5eed0000 + k, peek(child, va)) TH_LOG("page %u", k);
-		EXPECT_EQ(k < cont, pfn_at(mm, va) != pfn_at(child, va)) TH_LOG("page %u", k);
+		EXPECT_EQ(k < cont, nt_pfn_at(mm, va) != nt_pfn_at(child, va)) TH_LOG("page %u", k);
 	}
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
@@ -547,7 +553,8 @@ TEST_F(paths, fork_fails_cleanly_at_every_allocation)
 		free(st[k].pages);
 		free(st[k].data);
 	}
-	ASSERT_EQ(0, pb_pin(mm, va_of(self, 1), va_of(self, 2), false, &why)) TH_LOG("%s", why);
+	ASSERT_EQ(0, pb_pin(mm, nt_va(self->mm, 1), nt_va(self->mm, 2), false, &why))
+		TH_LOG("%s", why);
 }
 
 TEST_HARNESS_MAIN

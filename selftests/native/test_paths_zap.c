@@ -25,30 +25,31 @@ TEST_F(paths, zap_queues_deferred_split_only_for_partly_unmapped_folios)
 		bool batched = !m;
 
 		mm->knobs[PB_KNOB_gather_capacity] = PB_GATHER_MAX;
-		add_vma(_metadata, mm, NT_VA, 8 * self->block, RW_ANON);
+		nt_add_vma(_metadata, mm, NT_VA, 8 * self->block, RW_ANON);
 		/* F1 and F2 two blocks each, F3 one block, then an order-0 page. */
-		populate(_metadata, mm, NT_VA, 4 * self->block, cs + 1);
-		populate(_metadata, mm, va_of(self, 4 * cont), self->block, cs);
-		populate(_metadata, mm, va_of(self, 5 * cont), self->psize, 0);
+		nt_populate(_metadata, mm, NT_VA, 4 * self->block, cs + 1, false);
+		nt_populate(_metadata, mm, nt_va(self->mm, 4 * cont), self->block, cs, false);
+		nt_populate(_metadata, mm, nt_va(self->mm, 5 * cont), self->psize, 0, false);
 
-		pb_zap_range(mm, NT_VA, va_of(self, 2 * cont));
+		pb_zap_range(mm, NT_VA, nt_va(self->mm, 2 * cont));
 		EXPECT_EQ(batched ? 0 : 1, mm->counters[PB_MMC_deferred_split_adds]);
 		EXPECT_EQ(batched ? 0 : 1, mm->counters[PB_MMC_deferred_split_spurious]);
 		EXPECT_EQ(0, mm->phys->deferred_len);
 
-		pb_zap_range(mm, va_of(self, 2 * cont), va_of(self, 3 * cont));
+		pb_zap_range(mm, nt_va(self->mm, 2 * cont), nt_va(self->mm, 3 * cont));
 		EXPECT_EQ(batched ? 1 : 2, mm->counters[PB_MMC_deferred_split_adds]);
 		EXPECT_EQ(batched ? 0 : 1, mm->counters[PB_MMC_deferred_split_spurious]);
 		EXPECT_EQ(1, mm->phys->deferred_len);
-		EXPECT_TRUE(folio_at(mm, va_of(self, 3 * cont), NULL)->flags & PB_PG_DEFERRED);
+		EXPECT_TRUE(nt_folio_at(mm, nt_va(self->mm, 3 * cont),
+					NULL)->flags & PB_PG_DEFERRED);
 
-		pb_zap_range(mm, va_of(self, 4 * cont), va_of(self, 5 * cont + 1));
+		pb_zap_range(mm, nt_va(self->mm, 4 * cont), nt_va(self->mm, 5 * cont + 1));
 		EXPECT_EQ(batched ? 1 : 3, mm->counters[PB_MMC_deferred_split_adds]);
 		EXPECT_EQ(batched ? 0 : 2, mm->counters[PB_MMC_deferred_split_spurious]);
 		EXPECT_EQ(1, mm->phys->deferred_len);
 
 		/* The rest of F2: the queuing was for nothing, both ways. */
-		pb_zap_range(mm, va_of(self, 3 * cont), va_of(self, 4 * cont));
+		pb_zap_range(mm, nt_va(self->mm, 3 * cont), nt_va(self->mm, 4 * cont));
 		EXPECT_EQ(batched ? 1 : 3, mm->counters[PB_MMC_deferred_split_adds]);
 		EXPECT_EQ(batched ? 1 : 3, mm->counters[PB_MMC_deferred_split_spurious]);
 		EXPECT_EQ(0, mm->phys->deferred_len);
@@ -80,17 +81,17 @@ TEST_F(paths, zap_moves_a_file_folios_dirty_state_to_the_folio)
 
 	/* Without contpte: the dirty entry is found by the batch, not by a block. */
 	mm->knobs[PB_KNOB_contpte] = 0;
-	add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_SHARED);
-	add_vma(_metadata, mm, va_of(self, 4 * cont), self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_SHARED);
+	nt_add_vma(_metadata, mm, nt_va(self->mm, 4 * cont), self->block, RW_ANON);
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		u64 va = va_of(self, (t[i].anon ? 4 : i) * cont), head_pfn;
+		u64 va = nt_va(self->mm, (t[i].anon ? 4 : i) * cont), head_pfn;
 		u64 zaps = mm->counters[PB_MMC_zap_batches];
 		struct pb_page *head;
 
-		populate(_metadata, mm, va, self->block, variant->cont_shift);
-		pb_clear_young_dirty_ptes(mm, va, ptep_of(mm, va), cont, false, true);
+		nt_populate(_metadata, mm, va, self->block, variant->cont_shift, false);
+		pb_clear_young_dirty_ptes(mm, va, nt_ptep_at(mm, va), cont, false, true);
 		pb_flush_tlb_range(mm, va, va + self->block);
-		head = folio_at(mm, va, &head_pfn);
+		head = nt_folio_at(mm, va, &head_pfn);
 		head->refcount++;
 		head->extra_refs++;
 		if (t[i].written)
@@ -122,28 +123,29 @@ TEST_F(paths, zap_flushes_when_the_gather_is_full)
 	struct pb_mm *mm = self->mm;
 	u64 before[PB_NR_MM_COUNTERS];
 
-	add_vma(_metadata, mm, NT_VA, 8 * self->block, RW_ANON);
-	populate(_metadata, mm, NT_VA, 2 * self->block, 0);
-	populate(_metadata, mm, va_of(self, 2 * cont), 4 * self->block, variant->cont_shift);
+	nt_add_vma(_metadata, mm, NT_VA, 8 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 2 * self->block, 0, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, 2 * cont), 4 * self->block, variant->cont_shift,
+		    false);
 
 	mm->knobs[PB_KNOB_gather_capacity] = cap;
-	SNAP(mm, before);
-	pb_zap_range(mm, NT_VA, va_of(self, pages));
-	EXPECT_EQ(pages / cap, delta(mm, before, PB_MMC_gather_forced_flushes));
-	EXPECT_EQ(DIV_ROUND_UP(pages, cap), delta(mm, before, PB_MMC_gather_flushes));
-	EXPECT_EQ(DIV_ROUND_UP(pages, cap), delta(mm, before, PB_MMC_tlbi_range));
+	NT_SNAP(mm, before);
+	pb_zap_range(mm, NT_VA, nt_va(self->mm, pages));
+	EXPECT_EQ(pages / cap, nt_delta(mm, before, PB_MMC_gather_forced_flushes));
+	EXPECT_EQ(DIV_ROUND_UP(pages, cap), nt_delta(mm, before, PB_MMC_gather_flushes));
+	EXPECT_EQ(DIV_ROUND_UP(pages, cap), nt_delta(mm, before, PB_MMC_tlbi_range));
 	/* One reference drop per batch, each after its flush. */
-	EXPECT_EQ(pages, delta(mm, before, PB_MMC_refcount_atomics));
+	EXPECT_EQ(pages, nt_delta(mm, before, PB_MMC_refcount_atomics));
 	EXPECT_EQ(4, mm->phys->live_folios);
 
 	/* Four batches of a block: every second one fills a gather of cont + 1. */
 	mm->knobs[PB_KNOB_gather_capacity] = cont + 1;
-	SNAP(mm, before);
-	pb_zap_range(mm, va_of(self, pages), va_of(self, 6 * cont));
-	EXPECT_EQ(2, delta(mm, before, PB_MMC_gather_forced_flushes));
-	EXPECT_EQ(2, delta(mm, before, PB_MMC_gather_flushes));
-	EXPECT_EQ(4, delta(mm, before, PB_MMC_zap_batches));
-	EXPECT_EQ(0, delta(mm, before, PB_MMC_unfolds));
+	NT_SNAP(mm, before);
+	pb_zap_range(mm, nt_va(self->mm, pages), nt_va(self->mm, 6 * cont));
+	EXPECT_EQ(2, nt_delta(mm, before, PB_MMC_gather_forced_flushes));
+	EXPECT_EQ(2, nt_delta(mm, before, PB_MMC_gather_flushes));
+	EXPECT_EQ(4, nt_delta(mm, before, PB_MMC_zap_batches));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_unfolds));
 	EXPECT_EQ(0, mm->phys->live_folios);
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
@@ -191,23 +193,23 @@ TEST_F(paths, zap_frees_folios_only_after_their_flush)
 	u64 val;
 
 	ASSERT_NE(NULL, mm);
-	add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
-	populate(_metadata, mm, NT_VA, 4 * self->block, variant->cont_shift);
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 4 * self->block, variant->cont_shift, false);
 	watch.mm = mm;
 	for (i = 0; i < NR_WATCH; i++) {
 		u64 head;
 
-		watch.va[i] = va_of(self, i * cont + 1);
+		watch.va[i] = nt_va(self->mm, i * cont + 1);
 		ASSERT_EQ(0, pb_access(mm, watch.va[i], false, &val));
 		ASSERT_NE(NULL, pb_tlb_lookup(mm, watch.va[i]));
-		folio_at(mm, watch.va[i], &head);
+		nt_folio_at(mm, watch.va[i], &head);
 		watch.data[i] = pb_page_data(mm->phys, head);
 		ASSERT_NE(NULL, watch.data[i]);
 	}
 	ASSERT_NE(0, __sanitizer_install_malloc_and_free_hooks(watch_malloc, watch_free));
 	/* A gather of one block: each batch is flushed, then its folio freed. */
 	mm->knobs[PB_KNOB_gather_capacity] = cont;
-	pb_zap_range(mm, NT_VA, va_of(self, 4 * cont));
+	pb_zap_range(mm, NT_VA, nt_va(self->mm, 4 * cont));
 	EXPECT_EQ(NR_WATCH, watch.nr_freed);
 	for (i = 0; i < NR_WATCH; i++) {
 		EXPECT_EQ(i + 1, watch.freed[i]) TH_LOG("folio %u", i);
