@@ -102,163 +102,240 @@ static bool empty(struct _test_data_prop *self, u64 first, u64 end)
 	return true;
 }
 
-static const char *step(struct _test_data_prop *self, unsigned int op)
+/*
+ * One step of a sequence: a helper as its caller in mm/ uses it, then the
+ * reference updated to what a CONT-blind kernel would see.  A step returns
+ * NULL, or what went wrong.  Each takes its randomness from self in a fixed
+ * order, so that a seed replays.
+ */
+typedef const char *(*prop_op_fn)(struct _test_data_prop *self);
+
+/* Populate one folio, batched or per PTE. */
+static const char *op_populate(struct _test_data_prop *self)
+{
+	unsigned int order = rnd(self, self->g->cont_shift + 2);
+	struct pb_mm *mm = self->mm;
+	const char *why = NULL;
+	u64 first, end, i;
+
+	first = rnd(self, self->pages >> order) << order;
+	end = first + (1ULL << order);
+	if (!empty(self, first, end))
+		return NULL;
+	if (pb_populate(mm, nt_va(mm, first), nt_va(mm, end), order, rnd(self, 2), &why))
+		return why;
+	for (i = first; i < end; i++) {
+		self->ref[i] = (struct ref){ .mapped = true, .writable = true,
+			.pfn = pb_pte_pfn(self->g, *nt_ptep(mm, first)) + i - first };
+	}
+	return NULL;
+}
+
+static const char *op_munmap(struct _test_data_prop *self)
+{
+	u64 first, end, i;
+
+	range(self, &first, &end);
+	pb_zap_range(self->mm, nt_va(self->mm, first), nt_va(self->mm, end));
+	for (i = first; i < end; i++)
+		self->ref[i].mapped = false;
+	return NULL;
+}
+
+/* Fork's wrprotect, then its flush. */
+static const char *op_wrprotect(struct _test_data_prop *self)
 {
 	struct pb_mm *mm = self->mm;
-	u64 first, end, i, nr;
-	const char *why = NULL;
-	pb_pte_t pte;
+	u64 first, end, i;
+
+	range(self, &first, &end);
+	pb_wrprotect_ptes(mm, nt_va(mm, first), nt_ptep(mm, first), end - first);
+	flush(self, first, end);
+	for (i = first; i < end; i++)
+		self->ref[i].writable = false;
+	return NULL;
+}
+
+/* A CPU access, its A/D update on any entry of a block. */
+static const char *op_access(struct _test_data_prop *self)
+{
+	u64 i = rnd(self, self->pages);
+	bool write = rnd(self, 2);
 	int ret;
 
-	switch (op) {
-	case 0: {	/* populate one folio, batched or per PTE */
-		unsigned int order = rnd(self, self->g->cont_shift + 2);
-
-		first = rnd(self, self->pages >> order) << order;
-		end = first + (1ULL << order);
-		if (!empty(self, first, end))
-			return NULL;
-		if (pb_populate(mm, nt_va(self->mm, first), nt_va(self->mm, end), order,
-				rnd(self, 2), &why))
-			return why;
-		for (i = first; i < end; i++) {
-			self->ref[i] = (struct ref){ .mapped = true, .writable = true,
-				.pfn = pb_pte_pfn(self->g, *nt_ptep(self->mm, first)) + i - first };
-		}
-		return NULL;
-	}
-	case 1:		/* munmap */
-		range(self, &first, &end);
-		pb_zap_range(mm, nt_va(self->mm, first), nt_va(self->mm, end));
-		for (i = first; i < end; i++)
-			self->ref[i].mapped = false;
-		return NULL;
-	case 2:		/* fork's wrprotect, then its flush */
-		range(self, &first, &end);
-		pb_wrprotect_ptes(mm, nt_va(self->mm, first), nt_ptep(self->mm, first),
-				  end - first);
-		flush(self, first, end);
-		for (i = first; i < end; i++)
-			self->ref[i].writable = false;
-		return NULL;
-	case 3:		/* a CPU access, its A/D update on any entry of a block */
-		i = rnd(self, self->pages);
-		op = rnd(self, 2);
-		mm->knobs[PB_KNOB_ad_policy] = rnd(self, 4);
-		ret = pb_access(mm, nt_va(self->mm, i), op, NULL);
-		if (ret != (self->ref[i].mapped && (!op || self->ref[i].writable) ? 0 : -EFAULT))
-			return "access: fault or not, unexpectedly";
-		if (!ret && op)
-			self->ref[i].written = true;
-		if (!ret)
-			self->ref[i].accessed = true;
-		return NULL;
-	case 4:		/* a write fault: set_access_flags() */
-		i = rnd(self, self->pages);
-		if (!self->ref[i].mapped)
-			return NULL;
-		pte = pb_ptep_get(mm, nt_va(self->mm, i), nt_ptep(self->mm, i)) & ~PB_PTE_CONT;
-		pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_pte_mkyoung(pte)));
-		pb_ptep_set_access_flags(mm, nt_va(self->mm, i), nt_ptep(self->mm, i), pte, true);
-		self->ref[i].writable = true;
-		return NULL;
-	case 5:		/* MADV_FREE's clear, then its flush */
-		range(self, &first, &end);
-		nr = end - first;
-		op = rnd(self, 2);
-		pb_clear_young_dirty_ptes(mm, nt_va(self->mm, first), nt_ptep(self->mm, first), nr,
-					  op, true);
-		/* The reference widens as the helper does, after the fact. */
-		widen(self, &first, &end);
-		flush(self, first, end);
-		for (i = first; i < end; i++) {
-			self->ref[i].written = false;
-			self->ref[i].accessed &= !op;
-		}
-		return NULL;
-	case 6:		/* reclaim's young test, which flushes what was young */
-		i = rnd(self, self->pages);
-		first = i;
-		end = i + 1;
-		widen(self, &first, &end);
-		pb_ptep_clear_flush_young(mm, nt_va(self->mm, i), nt_ptep(self->mm, i));
-		for (i = first; i < end; i++)
-			self->ref[i].accessed = false;
-		return NULL;
-	case 7:		/* fold or unfold a block */
-		i = rnd(self, self->pages);
-		pte = *nt_ptep(self->mm, i);
-		if (pb_pte_valid_cont(pte))
-			pb_contpte_try_unfold(mm, nt_va(self->mm, i), nt_ptep(self->mm, i), pte);
-		else if (!pb_contpte_foldable(mm, nt_va(self->mm, i), nt_ptep(self->mm, i)))
-			pb_contpte_fold(mm, nt_va(self->mm, i), nt_ptep(self->mm, i));
-		return NULL;
-	case 8:		/* the knobs that must not change the outcome */
-		mm->knobs[PB_KNOB_bbml2] = rnd(self, 2);
-		mm->knobs[PB_KNOB_autofold] = rnd(self, 2);
-		mm->knobs[PB_KNOB_ad_policy] = rnd(self, 4);
-		mm->knobs[PB_KNOB_gather_capacity] = 1 + rnd(self, 128);
-		return NULL;
-	case 9: {	/* a fault: a new folio, a write-protect reuse, or spurious */
-		struct ref was;
-
-		i = rnd(self, self->pages);
-		was = self->ref[i];
-		op = rnd(self, 2);
-		mm->knobs[PB_KNOB_fault_order] = rnd(self, self->g->cont_shift + 2);
-		if (pb_handle_fault(mm, nt_va(self->mm, i), op, &why))
-			return why;
-		/* What a fault on an empty entry mapped is the reference now. */
-		for (first = 0; first < self->pages; first++) {
-			pte = *nt_ptep(self->mm, first);
-			if (self->ref[first].mapped || !pb_pte_present(pte))
-				continue;
-			self->ref[first] = (struct ref){ .mapped = true,
-				.writable = pb_pte_write(pte),
-				.pfn = pb_pte_pfn(self->g, pte) };
-		}
-		if (!self->ref[i].mapped)
-			return "fault: nothing mapped";
-		/* An exclusive anon page is reused, never copied. */
-		if (was.mapped && self->ref[i].pfn != was.pfn)
-			return "fault: the page moved";
-		if (op && !pb_pte_write(pb_ptep_get(mm, nt_va(self->mm, i), nt_ptep(self->mm, i))))
-			return "fault: a write fault left the page read-only";
-		if (op)
-			self->ref[i].writable = true;
-		return NULL;
-	}
-	default:	/* get_and_clear_full_ptes() of a run of one folio */
-		first = rnd(self, self->pages);
-		if (!self->ref[first].mapped)
-			return NULL;
-		for (end = first + 1; end < self->pages && end - first < 3 * self->cont; end++) {
-			u64 head_a, head_b;
-
-			if (!self->ref[end].mapped ||
-			    self->ref[end].pfn != self->ref[first].pfn + end - first)
-				break;
-			pb_page_folio(mm->phys, self->ref[first].pfn, &head_a);
-			pb_page_folio(mm->phys, self->ref[end].pfn, &head_b);
-			if (head_a != head_b)
-				break;
-		}
-		end = first + 1 + rnd(self, end - first);
-		pte = pb_get_and_clear_full_ptes(mm, nt_va(mm, first), nt_ptep(mm, first),
-						 end - first);
-		if (pb_pte_pfn(self->g, pte) != self->ref[first].pfn)
-			return "get_and_clear_full_ptes: wrong PFN";
-		for (i = first; i < end; i++) {
-			if (self->ref[i].written && !pb_pte_dirty(pte))
-				return "get_and_clear_full_ptes: lost a written page's dirty";
-			self->ref[i].mapped = false;
-		}
-		if (pb_pte_dirty(pte))
-			pb_page_folio(mm->phys, self->ref[first].pfn, NULL)->flags |= PB_PG_DIRTY;
-		nt_unmapped(mm, nt_va(self->mm, first), self->ref[first].pfn, end - first);
-		return NULL;
-	}
+	self->mm->knobs[PB_KNOB_ad_policy] = rnd(self, 4);
+	ret = pb_access(self->mm, nt_va(self->mm, i), write, NULL);
+	if (ret != (self->ref[i].mapped && (!write || self->ref[i].writable) ? 0 : -EFAULT))
+		return "access: fault or not, unexpectedly";
+	if (!ret && write)
+		self->ref[i].written = true;
+	if (!ret)
+		self->ref[i].accessed = true;
+	return NULL;
 }
+
+/* A write fault's fix-up: set_access_flags(). */
+static const char *op_set_access_flags(struct _test_data_prop *self)
+{
+	struct pb_mm *mm = self->mm;
+	u64 i = rnd(self, self->pages);
+	pb_pte_t pte;
+
+	if (!self->ref[i].mapped)
+		return NULL;
+	pte = pb_ptep_get(mm, nt_va(mm, i), nt_ptep(mm, i)) & ~PB_PTE_CONT;
+	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_pte_mkyoung(pte)));
+	pb_ptep_set_access_flags(mm, nt_va(mm, i), nt_ptep(mm, i), pte, true);
+	self->ref[i].writable = true;
+	return NULL;
+}
+
+/* MADV_FREE's clear, then its flush. */
+static const char *op_clear_young_dirty(struct _test_data_prop *self)
+{
+	struct pb_mm *mm = self->mm;
+	u64 first, end, i;
+	bool young;
+
+	range(self, &first, &end);
+	young = rnd(self, 2);
+	pb_clear_young_dirty_ptes(mm, nt_va(mm, first), nt_ptep(mm, first), end - first,
+				  young, true);
+	/* The reference widens as the helper does, after the fact. */
+	widen(self, &first, &end);
+	flush(self, first, end);
+	for (i = first; i < end; i++) {
+		self->ref[i].written = false;
+		self->ref[i].accessed &= !young;
+	}
+	return NULL;
+}
+
+/* Reclaim's young test, which flushes what was young. */
+static const char *op_young(struct _test_data_prop *self)
+{
+	u64 page = rnd(self, self->pages), first = page, end = page + 1, i;
+
+	widen(self, &first, &end);
+	pb_ptep_clear_flush_young(self->mm, nt_va(self->mm, page), nt_ptep(self->mm, page));
+	for (i = first; i < end; i++)
+		self->ref[i].accessed = false;
+	return NULL;
+}
+
+/* Fold or unfold a block: neither may change what the reference sees. */
+static const char *op_fold_unfold(struct _test_data_prop *self)
+{
+	struct pb_mm *mm = self->mm;
+	u64 i = rnd(self, self->pages);
+	pb_pte_t pte = *nt_ptep(mm, i);
+
+	if (pb_pte_valid_cont(pte))
+		pb_contpte_try_unfold(mm, nt_va(mm, i), nt_ptep(mm, i), pte);
+	else if (!pb_contpte_foldable(mm, nt_va(mm, i), nt_ptep(mm, i)))
+		pb_contpte_fold(mm, nt_va(mm, i), nt_ptep(mm, i));
+	return NULL;
+}
+
+/* The knobs that must not change the outcome. */
+static const char *op_knobs(struct _test_data_prop *self)
+{
+	u64 *knobs = self->mm->knobs;
+
+	knobs[PB_KNOB_bbml2] = rnd(self, 2);
+	knobs[PB_KNOB_autofold] = rnd(self, 2);
+	knobs[PB_KNOB_ad_policy] = rnd(self, 4);
+	knobs[PB_KNOB_gather_capacity] = 1 + rnd(self, 128);
+	return NULL;
+}
+
+/* A fault: a new folio, a write-protect reuse, or spurious. */
+static const char *op_fault(struct _test_data_prop *self)
+{
+	struct pb_mm *mm = self->mm;
+	u64 i = rnd(self, self->pages), page;
+	struct ref was = self->ref[i];
+	const char *why = NULL;
+	bool write = rnd(self, 2);
+	pb_pte_t pte;
+
+	mm->knobs[PB_KNOB_fault_order] = rnd(self, self->g->cont_shift + 2);
+	if (pb_handle_fault(mm, nt_va(mm, i), write, &why))
+		return why;
+	/* What a fault on an empty entry mapped is the reference now. */
+	for (page = 0; page < self->pages; page++) {
+		pte = *nt_ptep(mm, page);
+		if (self->ref[page].mapped || !pb_pte_present(pte))
+			continue;
+		self->ref[page] = (struct ref){ .mapped = true,
+			.writable = pb_pte_write(pte),
+			.pfn = pb_pte_pfn(self->g, pte) };
+	}
+	if (!self->ref[i].mapped)
+		return "fault: nothing mapped";
+	/* An exclusive anon page is reused, never copied. */
+	if (was.mapped && self->ref[i].pfn != was.pfn)
+		return "fault: the page moved";
+	if (write && !pb_pte_write(pb_ptep_get(mm, nt_va(mm, i), nt_ptep(mm, i))))
+		return "fault: a write fault left the page read-only";
+	if (write)
+		self->ref[i].writable = true;
+	return NULL;
+}
+
+/* get_and_clear_full_ptes() of a run of one folio, as zap does. */
+static const char *op_get_and_clear(struct _test_data_prop *self)
+{
+	struct pb_mm *mm = self->mm;
+	u64 first = rnd(self, self->pages), end, i;
+	pb_pte_t pte;
+
+	if (!self->ref[first].mapped)
+		return NULL;
+	for (end = first + 1; end < self->pages && end - first < 3 * self->cont; end++) {
+		u64 head_a, head_b;
+
+		if (!self->ref[end].mapped ||
+		    self->ref[end].pfn != self->ref[first].pfn + end - first)
+			break;
+		pb_page_folio(mm->phys, self->ref[first].pfn, &head_a);
+		pb_page_folio(mm->phys, self->ref[end].pfn, &head_b);
+		if (head_a != head_b)
+			break;
+	}
+	end = first + 1 + rnd(self, end - first);
+	pte = pb_get_and_clear_full_ptes(mm, nt_va(mm, first), nt_ptep(mm, first),
+					 end - first);
+	if (pb_pte_pfn(self->g, pte) != self->ref[first].pfn)
+		return "get_and_clear_full_ptes: wrong PFN";
+	for (i = first; i < end; i++) {
+		if (self->ref[i].written && !pb_pte_dirty(pte))
+			return "get_and_clear_full_ptes: lost a written page's dirty";
+		self->ref[i].mapped = false;
+	}
+	if (pb_pte_dirty(pte))
+		pb_page_folio(mm->phys, self->ref[first].pfn, NULL)->flags |= PB_PG_DIRTY;
+	nt_unmapped(mm, nt_va(mm, first), self->ref[first].pfn, end - first);
+	return NULL;
+}
+
+/* The steps a sequence draws from, each equally likely. */
+static const struct {
+	const char *name;
+	prop_op_fn fn;
+} prop_ops[] = {
+	{ "populate", op_populate },
+	{ "munmap", op_munmap },
+	{ "wrprotect", op_wrprotect },
+	{ "access", op_access },
+	{ "set_access_flags", op_set_access_flags },
+	{ "clear_young_dirty", op_clear_young_dirty },
+	{ "young", op_young },
+	{ "fold/unfold", op_fold_unfold },
+	{ "knobs", op_knobs },
+	{ "fault", op_fault },
+	{ "get_and_clear", op_get_and_clear },
+};
 
 /* Where a page disagrees with the reference, or NULL. */
 static const char *compare(struct _test_data_prop *self, u64 *where)
@@ -289,26 +366,22 @@ static const char *compare(struct _test_data_prop *self, u64 *where)
 static void run_seed(struct __test_metadata *_metadata,
 		     struct _test_data_prop *self, u64 seed)
 {
-	static const char *const ops[] = {
-		"populate", "munmap", "wrprotect", "access", "set_access_flags",
-		"clear_young_dirty", "young", "fold/unfold", "knobs", "fault",
-		"get_and_clear",
-	};
 	unsigned int s;
 
 	self->x = seed * 0x9e3779b97f4a7c15ULL | 1;
 	for (s = 0; s < STEPS; s++) {
-		unsigned int op = rnd(self, ARRAY_SIZE(ops));
-		const char *err = step(self, op);
+		unsigned int op = rnd(self, ARRAY_SIZE(prop_ops));
+		const char *name = prop_ops[op].name;
+		const char *err = prop_ops[op].fn(self);
 		u64 where = 0, found;
 
-		ASSERT_EQ(NULL, err) TH_LOG("seed %llu step %u %s: %s", seed, s, ops[op], err);
+		ASSERT_EQ(NULL, err) TH_LOG("seed %llu step %u %s: %s", seed, s, name, err);
 		err = compare(self, &where);
 		ASSERT_EQ(NULL, err)
-			TH_LOG("seed %llu step %u %s: page %llu: %s", seed, s, ops[op],
+			TH_LOG("seed %llu step %u %s: page %llu: %s", seed, s, name,
 			       where, err);
 		found = pb_check_mm(self->mm);
-		ASSERT_EQ(0, found) TH_LOG("seed %llu step %u %s", seed, s, ops[op]);
+		ASSERT_EQ(0, found) TH_LOG("seed %llu step %u %s", seed, s, name);
 	}
 }
 
