@@ -140,100 +140,107 @@ static void save(struct state *st, struct pb_session *s, struct pb_mm *mm,
 	memcpy(st->ptes, pb_pte_offset(mm, NT_VA, false), nr_ptes * sizeof(pb_pte_t));
 }
 
+/*
+ * Each must fail with EINVAL and one "error: " line, and change nothing.
+ * $NAME stands for an address or a size of the fixture, filled in by the
+ * test (see its tok[]): the line is then right but for the one thing it
+ * names.
+ */
+static const char *const bad_commands[] = {
+	/* The parser. */
+	"",
+	"   ",
+	"frobnicate",
+	"wrprotect_ptes mm=0 va=$VA nr=1",
+	"help extra",
+	"version x=1",
+	"version =1",
+	"version x=",
+	"version x",
+	"mm_create page_kb=4 page_kb=4",
+	"set mm=0 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 m=1 n=1 o=1 p=1",
+	/* Numbers. */
+	"mm_create page_kb=",
+	"mm_create page_kb=0x",
+	"mm_create page_kb=4k",
+	"mm_create page_kb=-4",
+	"mm_create page_kb= 4",
+	"mm_create page_kb=18446744073709551616",
+	"mm_create page_kb=08",
+	/* Geometry. */
+	"mm_create page_kb=8",
+	"mm_create page_kb=128",
+	"mm_create page_kb=0",
+	"mm_create pa_bits=50",
+	"mm_create pa_bits=4294967344",
+	"mm_create va_bits=35",
+	"mm_create va_bits=53",
+	"mm_create page_kb=$KB base_pfn=$HIGHPFN arena_pages=16",
+	"mm_create arena_pages=0",
+	"mm_create backing=2",
+	"mm_create check=yes",
+	/* VMAs. */
+	"mmap mm=0 start=$VEND len=$PAGE flags=r,w,bogus",
+	"mmap mm=0 start=$VEND len=$PAGE flags=r,,w",
+	"mmap mm=0 start=$VEND len=$PAGE flags=w",
+	"mmap mm=0 start=$VA len=$PAGE",
+	"mmap mm=0 start=$VEND1 len=$PAGE",
+	"mmap mm=0 start=$VEND len=0",
+	"mmap mm=0 start=$TOP len=$TOP",
+	"mmap mm=0 start=$HIGHVA len=$PAGE",
+	"mmap mm=0",
+	"mmap mm=1 start=$VEND len=$PAGE",
+	"mmap mm=16 start=$VEND len=$PAGE",
+	"mmap mm=0x10000000000000000 start=$VEND len=$PAGE",
+	/* Populate. */
+	"populate mm=0 va=$VEND len=$PAGE",
+	"populate mm=0 va=$FREE len=$VMALEN",
+	"populate mm=0 va=$VA len=$PAGE",
+	"populate mm=0 va=$FREE len=$BLOCK order=$BADORDER",
+	"populate mm=0 va=$FREEPAGE len=$BLOCK order=$ORDER",
+	"populate mm=0 va=$FREE len=0",
+	"populate mm=0 va=$FREE1 len=$PAGE",
+	"populate mm=0 va=$FREE len=$PAGE per_pte=2",
+	"populate mm=0 va=$TOP len=$PAGE",
+	/* Helpers on a range. */
+	"wrprotect mm=0 va=$VA1 nr=1",
+	"wrprotect mm=0 va=$VA nr=0",
+	"wrprotect mm=0 va=$VA",
+	"wrprotect mm=0 va=$VA nr=$TOOMANY",
+	"wrprotect mm=0 va=$TOPPAGE nr=2",
+	"wrprotect mm=0 va=$VEND nr=1",
+	"wrprotect mm=0 va=$VENDM1 nr=2",
+	"ptep_get mm=0 va=$VA nr=1",
+	"ptep_get mm=0 va=$VA va=$VA",
+	"get_and_clear mm=0 va=$FREE nr=1",
+	"clear_full mm=0 va=$VA nr=$TWOBLOCKS1",
+	"young mm=0 va=$VA flush=3",
+	"set_access_flags mm=0 va=$FREE",
+	"clear_young_dirty mm=0 va=$VA nr=1 young=0 dirty=0",
+	"fold mm=0 va=$VA",
+	"fold mm=0 va=$FREE",
+	"unfold mm=0 va=$FREE",
+	"access mm=0 va=$VA4",
+	"access mm=0 va=$HIGHVA",
+	"dump mm=0 va=$VA nr=513",
+	"dump mm=0 va=$VA1",
+	"flush mm=0 va=$VA1",
+	"flush mm=0 va=$VA nr=0",
+	"checksum mm=0 va=$VA len=$PAGE",
+	"folio mm=0 va=$FREE",
+	"mm_destroy mm=3",
+	/* Knobs: one bad value changes none. */
+	"set mm=0",
+	"set mm=0 contpte=2",
+	"set mm=0 bogus=1",
+	"set mm=0 contpte=0 autofold=5",
+	"set mm=0 gather_capacity=0",
+	"set mm=0 ad_policy=4",
+	"set mm=0 seed=0xffffffffffffffff",
+};
+
 TEST_F(cmd, bad_commands_get_einval_a_reason_and_change_nothing)
 {
-	static const char *const bad[] = {
-		/* The parser. */
-		"",
-		"   ",
-		"frobnicate",
-		"wrprotect_ptes mm=0 va=$VA nr=1",
-		"help extra",
-		"version x=1",
-		"version =1",
-		"version x=",
-		"version x",
-		"mm_create page_kb=4 page_kb=4",
-		"set mm=0 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 m=1 n=1 o=1 p=1",
-		/* Numbers. */
-		"mm_create page_kb=",
-		"mm_create page_kb=0x",
-		"mm_create page_kb=4k",
-		"mm_create page_kb=-4",
-		"mm_create page_kb= 4",
-		"mm_create page_kb=18446744073709551616",
-		"mm_create page_kb=08",
-		/* Geometry. */
-		"mm_create page_kb=8",
-		"mm_create page_kb=128",
-		"mm_create page_kb=0",
-		"mm_create pa_bits=50",
-		"mm_create pa_bits=4294967344",
-		"mm_create va_bits=35",
-		"mm_create va_bits=53",
-		"mm_create page_kb=$KB base_pfn=$HIGHPFN arena_pages=16",
-		"mm_create arena_pages=0",
-		"mm_create backing=2",
-		"mm_create check=yes",
-		/* VMAs. */
-		"mmap mm=0 start=$VEND len=$PAGE flags=r,w,bogus",
-		"mmap mm=0 start=$VEND len=$PAGE flags=r,,w",
-		"mmap mm=0 start=$VEND len=$PAGE flags=w",
-		"mmap mm=0 start=$VA len=$PAGE",
-		"mmap mm=0 start=$VEND1 len=$PAGE",
-		"mmap mm=0 start=$VEND len=0",
-		"mmap mm=0 start=$TOP len=$TOP",
-		"mmap mm=0 start=$HIGHVA len=$PAGE",
-		"mmap mm=0",
-		"mmap mm=1 start=$VEND len=$PAGE",
-		"mmap mm=16 start=$VEND len=$PAGE",
-		"mmap mm=0x10000000000000000 start=$VEND len=$PAGE",
-		/* Populate. */
-		"populate mm=0 va=$VEND len=$PAGE",
-		"populate mm=0 va=$FREE len=$VMALEN",
-		"populate mm=0 va=$VA len=$PAGE",
-		"populate mm=0 va=$FREE len=$BLOCK order=$BADORDER",
-		"populate mm=0 va=$FREEPAGE len=$BLOCK order=$ORDER",
-		"populate mm=0 va=$FREE len=0",
-		"populate mm=0 va=$FREE1 len=$PAGE",
-		"populate mm=0 va=$FREE len=$PAGE per_pte=2",
-		"populate mm=0 va=$TOP len=$PAGE",
-		/* Helpers on a range. */
-		"wrprotect mm=0 va=$VA1 nr=1",
-		"wrprotect mm=0 va=$VA nr=0",
-		"wrprotect mm=0 va=$VA",
-		"wrprotect mm=0 va=$VA nr=$TOOMANY",
-		"wrprotect mm=0 va=$TOPPAGE nr=2",
-		"wrprotect mm=0 va=$VEND nr=1",
-		"wrprotect mm=0 va=$VENDM1 nr=2",
-		"ptep_get mm=0 va=$VA nr=1",
-		"ptep_get mm=0 va=$VA va=$VA",
-		"get_and_clear mm=0 va=$FREE nr=1",
-		"clear_full mm=0 va=$VA nr=$TWOBLOCKS1",
-		"young mm=0 va=$VA flush=3",
-		"set_access_flags mm=0 va=$FREE",
-		"clear_young_dirty mm=0 va=$VA nr=1 young=0 dirty=0",
-		"fold mm=0 va=$VA",
-		"fold mm=0 va=$FREE",
-		"unfold mm=0 va=$FREE",
-		"access mm=0 va=$VA4",
-		"access mm=0 va=$HIGHVA",
-		"dump mm=0 va=$VA nr=513",
-		"dump mm=0 va=$VA1",
-		"flush mm=0 va=$VA1",
-		"flush mm=0 va=$VA nr=0",
-		"checksum mm=0 va=$VA len=$PAGE",
-		"folio mm=0 va=$FREE",
-		"mm_destroy mm=3",
-		/* Knobs: one bad value changes none. */
-		"set mm=0",
-		"set mm=0 contpte=2",
-		"set mm=0 bogus=1",
-		"set mm=0 contpte=0 autofold=5",
-		"set mm=0 gather_capacity=0",
-		"set mm=0 ad_policy=4",
-		"set mm=0 seed=0xffffffffffffffff",
-	};
 	const struct pb_geom *g = &self->mm->geom;
 	u64 vend = NT_VA + NR_BLOCKS * self->block, hole = NT_VA + 4 * self->block;
 	const struct tok t[] = {
@@ -258,12 +265,12 @@ TEST_F(cmd, bad_commands_get_einval_a_reason_and_change_nothing)
 	before = calloc(2, sizeof(*before));
 	ASSERT_NE(NULL, before);
 	after = before + 1;
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_commands); i++) {
 		s64 errors = atomic64_read(&pb_counters[PB_CNT_command_errors]);
 		char line[512];
 		int ret;
 
-		expand(line, sizeof(line), bad[i], t, ARRAY_SIZE(t));
+		expand(line, sizeof(line), bad_commands[i], t, ARRAY_SIZE(t));
 		save(before, self->s, self->mm, nr_ptes);
 		ret = pb_session_exec(self->s, line, strlen(line));
 		save(after, self->s, self->mm, nr_ptes);
@@ -304,26 +311,57 @@ TEST_F(cmd, bad_lines_get_einval)
 
 /* --- Good commands ----------------------------------------------------------------- */
 
+/* The commands of the UAPI, spelt from its list and not from the registry. */
+static const char *const uapi_commands[PB_NR_COMMANDS] = {
+#define PB_COMMAND(name)	\
+	[PB_CMD_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
+
+/*
+ * help lists every command of the UAPI exactly once, in the UAPI's order,
+ * as "name [keys]" and an indented line of help: a command missing from
+ * the registry, listed twice, or a stray line fails.
+ */
+TEST_F(cmd, help_lists_every_uapi_command_once)
+{
+	unsigned int seen[PB_NR_COMMANDS] = { }, lines = 0, i;
+	const char *missing = NULL, *p;
+
+	EXPECT_EQ(0, pb_commands_check(&missing)) TH_LOG("%s", missing);
+	ASSERT_EQ(0, nt_run(self->s, "help"));
+	for (p = self->s->reply.buf; *p; p = strchr(p, '\n') + 1) {
+		size_t len = strcspn(p, "\n ");
+
+		ASSERT_NE(NULL, strchr(p, '\n'));
+		lines++;
+		if (*p == ' ')
+			continue;
+		for (i = 0; i < PB_NR_COMMANDS; i++) {
+			if (uapi_commands[i] && strlen(uapi_commands[i]) == len &&
+			    !strncmp(p, uapi_commands[i], len))
+				break;
+		}
+		ASSERT_GT(PB_NR_COMMANDS, i) TH_LOG("help lists '%.*s'", (int)len, p);
+		EXPECT_EQ(0, strncmp(p + len, " [", 2)) TH_LOG("%s", uapi_commands[i]);
+		/* In the UAPI's order: the one before it was the last seen. */
+		EXPECT_TRUE(!i || seen[i - 1]) TH_LOG("%s", uapi_commands[i]);
+		seen[i]++;
+	}
+	for (i = 0; i < PB_NR_COMMANDS; i++) {
+		EXPECT_EQ(1, seen[i]) TH_LOG("help lists %s %u times", uapi_commands[i], seen[i]);
+		EXPECT_STREQ(uapi_commands[i], pb_commands[i].name);
+	}
+	EXPECT_EQ(2 * PB_NR_COMMANDS, lines);
+}
+
 TEST_F(cmd, informational_commands)
 {
-	const char *const names[] = {
-		"help", "version", "session", "stats", "mm_create", "mm_destroy",
-		"mmap", "populate", "munmap", "set", "knobs", "mm_stats", "check",
-		"ptep_get", "wrprotect", "get_and_clear", "clear_full", "young",
-		"set_access_flags", "clear_young_dirty", "fold", "unfold", "access",
-		"dump", "folio", "flush", "checksum",
-	};
 	struct pb_reply r = { };
 	unsigned int i;
 	char want[128];
 
 	ASSERT_EQ(0, nt_run(self->s, "help"));
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(want, sizeof(want), "\n%s [", names[i]);
-		EXPECT_TRUE(strstr(self->s->reply.buf, want) ||
-			    !strncmp(self->s->reply.buf, want + 1, strlen(want + 1)))
-			TH_LOG("help lacks %s", names[i]);
-	}
 	ASSERT_EQ(0, nt_run(self->s, "version"));
 	EXPECT_STREQ("ptebatch " PTEBATCH_VERSION "\n", self->s->reply.buf);
 	ASSERT_EQ(0, nt_run(self->s, "session"));
@@ -539,14 +577,22 @@ TEST_F(cmd, contpte_off_over_folded_blocks)
 
 /* --- fail_nth ---------------------------------------------------------------------- */
 
+/*
+ * Each attempt starts from the same state, so each makes the same
+ * allocations in the same order: the sweep fails each of them once, and
+ * ends at the first nth past the last.  The number of failures is therefore
+ * the number of allocations the successful attempt made (PB_CNT_allocs).
+ */
 TEST_F(cmd, fail_nth_mm_create_fails_cleanly)
 {
 	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
 	s64 injected = atomic64_read(&pb_counters[PB_CNT_alloc_failures_injected]);
 	unsigned int nth, failures = 0;
 	struct pb_mm *mm;
+	s64 allocs;
 
 	for (nth = 1; nth < 64; nth++) {
+		allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
 		atomic_set(&pb_fail_nth, nth);
 		mm = nt_mm_create(variant->page_kb, 48, 48, 0, 1 << 20, true);
 		if (!IS_ERR(mm))
@@ -561,33 +607,44 @@ TEST_F(cmd, fail_nth_mm_create_fails_cleanly)
 		EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
 	}
 	ASSERT_FALSE(IS_ERR(mm));
-	/* Every allocation of create was made to fail once. */
+	allocs = atomic64_read(&pb_counters[PB_CNT_allocs]) - allocs;
+	/* Every allocation of create was made to fail once, and no other. */
 	EXPECT_EQ(nth - 1, failures);
-	EXPECT_GE(failures, 5);
+	EXPECT_EQ(allocs, failures);
+	/* The successful attempt did not reach its nth allocation. */
+	EXPECT_EQ(nth - allocs, atomic_read(&pb_fail_nth));
 	atomic_set(&pb_fail_nth, 0);
 	pb_mm_destroy(mm);
 	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
 }
 
+/*
+ * As above, on a fresh mm with backing pages each time, so that every folio
+ * allocates its data and every page table is new: a failure keeps no table,
+ * but a table made before it stays, and on the same mm the next attempt
+ * would skip its allocations, which would then never fail.  Batched and per
+ * PTE alternate; both make the same allocations.
+ */
 TEST_F(cmd, fail_nth_populate_fails_cleanly)
 {
-	struct pb_mm *mm = self->mm;
 	u64 va = NT_VA + 2 * self->block, len = 4 * self->block;
-	u64 folios = mm->phys->live_folios;
 	unsigned int nth, failures = 0, i;
 	const char *why = NULL;
+	struct pb_mm *mm;
+	s64 allocs;
 	int ret;
 
-	/* Backing pages, so that every folio allocates; fresh tables too. */
-	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
-	mm = self->s->mms[1];
-	ASSERT_EQ(0, pb_vma_add(mm, va, va + len, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
-				&why));
-	folios = mm->phys->live_folios;
 	for (nth = 1; nth < 256; nth++) {
 		s64 data = atomic64_read(&pb_counters[PB_CNT_live_data_pages]);
 		unsigned int mapped = 0;
+		u64 folios;
 
+		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
+		mm = self->s->mms[1];
+		ASSERT_EQ(0, pb_vma_add(mm, va, va + len, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
+					&why));
+		folios = mm->phys->live_folios;
+		allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
 		atomic_set(&pb_fail_nth, nth);
 		ret = pb_populate(mm, va, va + len, variant->cont_shift, nth & 1, &why);
 		if (!ret)
@@ -595,7 +652,7 @@ TEST_F(cmd, fail_nth_populate_fails_cleanly)
 		failures++;
 		EXPECT_EQ(-ENOMEM, ret);
 		EXPECT_NE(NULL, why);
-		atomic_set(&pb_fail_nth, 0);
+		EXPECT_EQ(0, atomic_read(&pb_fail_nth));
 		/* Nothing stays mapped, no folio stays allocated. */
 		for (i = 0; i < len / self->psize; i++) {
 			pb_pte_t *ptep = pb_pte_offset(mm, va + i * self->psize, false);
@@ -606,11 +663,15 @@ TEST_F(cmd, fail_nth_populate_fails_cleanly)
 		EXPECT_EQ(folios, mm->phys->live_folios);
 		EXPECT_EQ(data, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
 		EXPECT_EQ(0, pb_check_mm(mm));
+		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
 	}
 	ASSERT_EQ(0, ret);
+	allocs = atomic64_read(&pb_counters[PB_CNT_allocs]) - allocs;
 	atomic_set(&pb_fail_nth, 0);
-	EXPECT_GE(failures, 4);
-	EXPECT_EQ(folios + 4, mm->phys->live_folios);
+	/* Every allocation of the populate was made to fail once. */
+	EXPECT_EQ(nth - 1, failures);
+	EXPECT_EQ(allocs, failures);
+	EXPECT_EQ(4, mm->phys->live_folios);
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
