@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ptebatch selftests: fork, zap, mprotect and faults over the private mm,
- * batched and one PTE at a time, with the seeds' behaviour in exact counters.
+ * batched and one PTE at a time, through the ctl interface.
+ *
+ * The exact counters of each scenario are the native suite's
+ * (selftests/native/test_paths_*.c), asserted against the model itself.
+ * Here the same scenarios run through debugfs in the kernel, and a test
+ * asserts what only that shows: the commands' replies, the entries as dump
+ * shows them, the folios as folio shows them, the counters moving the way
+ * the documentation says through mm_stats, and the stats file saying what
+ * mm_stats says.
  */
 
 #include "pb_test.h"
@@ -40,40 +48,65 @@ FIXTURE_TEARDOWN(paths)
 	pb_close(&self->c);
 }
 
+/*
+ * Every counter of mm @mm in the stats file (mm.<session>.<mm>.<counter>) is
+ * what mm_stats replies.  Helpers take FIXTURE_DATA(paths) spaced "* self",
+ * as selftests/mm does, so that checkpatch reads a type and not a product.
+ */
+static void expect_stats_file_agrees(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(paths) * self, int mm)
+{
+	unsigned long long v[PB_NR_MM_COUNTERS];
+	const char *rest;
+	unsigned int i;
+	char name[96];
+	long long sid;
+
+	CMD("session");
+	sid = pb_reply_val(&self->c, "id");
+	MM_STATS(mm, v);
+	ASSERT_EQ(0, pb_stats(NULL, NULL, &rest));
+	for (i = 0; i < PB_NR_MM_COUNTERS; i++) {
+		snprintf(name, sizeof(name), "mm.%lld.%d.%s", sid, mm, pb_mm_counter_names[i]);
+		EXPECT_EQ((long long)v[i], pb_lookup(rest, name)) TH_LOG("%s", name);
+	}
+}
+
+/* Entries of mm @mm's first @nr pages from VA whose dump line has @what. */
+static int entries(FIXTURE_DATA(paths) * self, int mm, unsigned int nr, const char *what)
+{
+	return pb_count_entries(&self->c, mm, VA, nr, self->psize, what);
+}
+
 /* --- Fork ------------------------------------------------------------------ */
 
 TEST_F(paths, fork_batched_keeps_parent_folded)
 {
-	unsigned int blocks = 4;
+	unsigned int blocks = 4, pages = blocks * self->cont;
+	unsigned long long parent[PB_NR_MM_COUNTERS], child[PB_NR_MM_COUNTERS];
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
 	    self->cont_shift);
 	CMD("fork mm=0");
 	ASSERT_EQ(1, pb_reply_val(&self->c, "mm"));
-	/* Parent: every block write-protected whole, none unfolded. */
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_converts));
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 0, PB_MMC_wrprotect_whole_blocks));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_mm));
-	EXPECT_EQ(blocks * self->cont,
-		  pb_count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(blocks * self->cont,
-		  pb_count_entries(&self->c, 0, VA, blocks * self->cont, self->psize, ",RO,"));
-	/* Child: one refcount add and one rmap dup per batch (per folio). */
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_fork_batches));
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_refcount_atomics));
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_mapcount_atomics));
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_batch_size_cont));
-	EXPECT_EQ(blocks * self->cont, pb_mm_counter(&self->c, 1, PB_MMC_ptes_copied));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 1, PB_MMC_folds));
-	EXPECT_EQ(blocks * self->cont,
-		  pb_count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, "cont=1"));
-	/* The child's entries are old. */
-	EXPECT_EQ(0, pb_count_entries(&self->c, 1, VA, blocks * self->cont, self->psize, ",AF"));
+	/* Both sides folded and read-only; the child's entries are old. */
+	EXPECT_EQ(pages, entries(self, 0, pages, "cont=1"));
+	EXPECT_EQ(pages, entries(self, 0, pages, ",RO,"));
+	EXPECT_EQ(pages, entries(self, 1, pages, "cont=1"));
+	EXPECT_EQ(pages, entries(self, 1, pages, ",RO,"));
+	EXPECT_EQ(0, entries(self, 1, pages, ",AF"));
 	CMD("folio mm=0 va=0x%llx", VA);
 	EXPECT_EQ(2, pb_reply_val(&self->c, "mapcount"));
 	EXPECT_EQ(2 * self->cont, pb_reply_val(&self->c, "refcount"));
 	EXPECT_EQ(0, pb_reply_val(&self->c, "exclusive"));
+	/* Batched: fewer batches than entries copied, no block unfolded. */
+	MM_STATS(0, parent);
+	MM_STATS(1, child);
+	EXPECT_LT(0, parent[PB_MMC_wrprotect_whole_blocks]);
+	EXPECT_EQ(0, parent[PB_MMC_unfolds]);
+	EXPECT_LT(child[PB_MMC_fork_batches], child[PB_MMC_ptes_copied]);
+	expect_stats_file_agrees(_metadata, self, 0);
+	expect_stats_file_agrees(_metadata, self, 1);
 }
 
 TEST_F(paths, fork_batched_large_folio_is_one_batch)
@@ -90,19 +123,26 @@ TEST_F(paths, fork_batched_large_folio_is_one_batch)
 TEST_F(paths, fork_per_pte_unfolds_every_block)
 {
 	unsigned int blocks = 4, pages = blocks * self->cont;
+	unsigned long long parent[PB_NR_MM_COUNTERS], child[PB_NR_MM_COUNTERS];
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
 	    self->cont_shift);
 	SET_KNOB(0, PB_KNOB_batch, 0);
+	EXPECT_EQ(0, pb_knob(&self->c, 0, PB_KNOB_batch));
 	CMD("fork mm=0");
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_wrprotect_whole_blocks));
-	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
-	/* The child folds each block again, on its last entry. */
-	EXPECT_EQ(blocks, pb_mm_counter(&self->c, 1, PB_MMC_folds));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, PB_MMC_fork_batches));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, PB_MMC_batch_size_1));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 1, PB_MMC_refcount_atomics));
+	ASSERT_EQ(1, pb_reply_val(&self->c, "mm"));
+	/* The parent is left unfolded; the child folds each block again. */
+	EXPECT_EQ(0, entries(self, 0, pages, "cont=1"));
+	EXPECT_EQ(pages, entries(self, 0, pages, ",RO,"));
+	EXPECT_EQ(pages, entries(self, 1, pages, "cont=1"));
+	/* One PTE at a time: a batch per entry, and unfolds in the parent. */
+	MM_STATS(0, parent);
+	MM_STATS(1, child);
+	EXPECT_LT(0, parent[PB_MMC_unfolds]);
+	EXPECT_EQ(child[PB_MMC_ptes_copied], child[PB_MMC_fork_batches]);
+	EXPECT_LT(0, child[PB_MMC_folds]);
+	expect_stats_file_agrees(_metadata, self, 0);
+	expect_stats_file_agrees(_metadata, self, 1);
 }
 
 TEST_F(paths, order0_fork_batched_and_per_pte_alike)
@@ -131,9 +171,12 @@ TEST_F(paths, order0_fork_batched_and_per_pte_alike)
 		EXPECT_EQ(batched[same[i]], per_pte[same[i]])
 			TH_LOG("%s", pb_mm_counter_names[same[i]]);
 	}
-	EXPECT_EQ(pages, batched[PB_MMC_fork_batches]);
-	EXPECT_EQ(pages, batched[PB_MMC_batch_size_1]);
-	EXPECT_EQ(pages, batched[PB_MMC_refcount_atomics]);
+	/* Order 0 never batches: both children are alike in the dump too. */
+	EXPECT_EQ(pages, entries(self, 2, pages, ",RO,"));
+	EXPECT_EQ(pages, entries(self, 3, pages, ",RO,"));
+	EXPECT_EQ(0, entries(self, 2, pages, "cont=1") + entries(self, 3, pages, "cont=1"));
+	expect_stats_file_agrees(_metadata, self, 2);
+	expect_stats_file_agrees(_metadata, self, 3);
 }
 
 /*
@@ -149,7 +192,7 @@ TEST_F(paths, pinned_exclusive_pages_are_copied)
 	EXPECT_EQ(2, pb_reply_val(&self->c, "pincount"));
 	EXPECT_EQ(self->cont + 2, pb_reply_val(&self->c, "refcount"));
 	CMD("fork mm=0");
-	EXPECT_EQ(self->cont, pb_mm_counter(&self->c, 1, PB_MMC_pinned_fallbacks));
+	EXPECT_LT(0, pb_mm_counter(&self->c, 1, PB_MMC_pinned_fallbacks));
 	/* The child has its own order-0 copies of the pinned folio's pages... */
 	CMD("folio mm=1 va=0x%llx", VA + 3 * self->psize);
 	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
@@ -173,17 +216,23 @@ TEST_F(paths, pinned_exclusive_pages_are_copied)
 TEST_F(paths, cow_after_fork_unfolds_the_written_block_only)
 {
 	unsigned int blocks = 4, pages = blocks * self->cont;
+	unsigned long long va = VA + 2 * self->block + self->psize;
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
 	    self->cont_shift);
 	CMD("fork mm=0");
-	CMD("touch mm=1 va=0x%llx write=1 val=5", VA + 2 * self->block + self->psize);
+	CMD("touch mm=1 va=0x%llx write=1 val=5", va);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_cow_copies));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_unfolds));
-	EXPECT_EQ(pages - self->cont,
-		  pb_count_entries(&self->c, 1, VA, pages, self->psize, "cont=1"));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "segv"));
+	EXPECT_EQ(5, pb_reply_val(&self->c, "val"));
+	/* The child's copy: order 0 and its own; only its block unfolded. */
+	CMD("folio mm=1 va=0x%llx", va);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
+	EXPECT_EQ(pages - self->cont, entries(self, 1, pages, "cont=1"));
+	EXPECT_EQ(pages, entries(self, 0, pages, "cont=1"));
+	EXPECT_LT(0, pb_mm_counter(&self->c, 1, PB_MMC_cow_copies));
+	expect_stats_file_agrees(_metadata, self, 1);
 }
 
 /* --- Data integrity, with backing pages ------------------------------------- */
@@ -228,28 +277,38 @@ TEST_F(paths, fork_keeps_each_side_its_data)
 TEST_F(paths, munmap_whole_large_folios_adds_no_deferred_split)
 {
 	unsigned int folios = 2, order = self->cont_shift + 1;
+	unsigned long long live = pb_stat(PB_CNT_live_folios);
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
 	    folios * 2 * self->block, order);
+	EXPECT_EQ(live + folios, pb_stat(PB_CNT_live_folios));
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
+	/* Gone at once, none queued: the stats file and mm_stats agree. */
+	EXPECT_EQ(live, pb_stat(PB_CNT_live_folios));
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(0, pb_reply_val(&self->c, PB_MMS_NAME(deferred_split_queue)));
+	EXPECT_EQ(0, pb_reply_val(&self->c, PB_MMS_NAME(arena_folios)));
 	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
-	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, PB_MMC_zap_batches));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	EXPECT_EQ(0, entries(self, 0, 2 * folios * self->cont, "pfn="));
+	expect_stats_file_agrees(_metadata, self, 0);
 }
 
 TEST_F(paths, munmap_per_pte_adds_spurious_deferred_split)
 {
 	unsigned int folios = 2, order = self->cont_shift + 1;
+	unsigned long long v[PB_NR_MM_COUNTERS];
 
 	SET_KNOB(0, PB_KNOB_batch, 0);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
 	    folios * 2 * self->block, order);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
-	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
-	EXPECT_EQ(folios, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_spurious));
-	EXPECT_EQ(folios * 2 * self->cont, pb_mm_counter(&self->c, 0, PB_MMC_zap_batches));
-	/* One unfold per block: the first nr == 1 clear of each. */
-	EXPECT_EQ(folios * 2, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	/* Queued by the first PTE, and every one of them for nothing. */
+	MM_STATS(0, v);
+	EXPECT_LT(0, v[PB_MMC_deferred_split_adds]);
+	EXPECT_EQ(v[PB_MMC_deferred_split_adds], v[PB_MMC_deferred_split_spurious]);
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(0, pb_reply_val(&self->c, PB_MMS_NAME(deferred_split_queue)));
+	expect_stats_file_agrees(_metadata, self, 0);
 }
 
 TEST_F(paths, munmap_half_a_folio_queues_it)
@@ -257,27 +316,30 @@ TEST_F(paths, munmap_half_a_folio_queues_it)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
 	    self->cont_shift + 1);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, self->block);
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_spurious));
+	CMD("mm_stats mm=0");
 	EXPECT_EQ(1, pb_reply_val(&self->c, PB_MMS_NAME(deferred_split_queue)));
+	/* The folio says so, from the half still mapped. */
+	CMD("folio mm=0 va=0x%llx", VA + self->block);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "deferred"));
+	EXPECT_EQ(self->cont, pb_reply_val(&self->c, "large_mapcount"));
+	expect_stats_file_agrees(_metadata, self, 0);
 }
 
 /* --- mprotect and write faults (seed 002) ----------------------------------- */
 
-/*
- * Write every page once; returns the write faults taken.  Helpers take
- * FIXTURE_DATA(paths) spaced "* self", as selftests/mm does, so that
- * checkpatch reads a type and not a product.
- */
+/* Write every page of mm 0 once; how many touches replied that they faulted. */
 static long long write_all(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(paths) * self, unsigned int pages)
 {
-	long long before = pb_mm_counter(&self->c, 0, PB_MMC_write_faults);
-	unsigned int i;
+	unsigned int i, faulted = 0;
 
-	for (i = 0; i < pages; i++)
+	for (i = 0; i < pages; i++) {
 		CMD("touch mm=0 va=0x%llx write=1", VA + i * self->psize);
-	return pb_mm_counter(&self->c, 0, PB_MMC_write_faults) - before;
+		/* A touch that faulted says whether it was a SIGSEGV. */
+		EXPECT_NE(1, pb_reply_val(&self->c, "segv"));
+		faulted += pb_reply_val(&self->c, "faulted") == 1;
+	}
+	return faulted;
 }
 
 static void ro_rw_round_trip(struct __test_metadata *_metadata,
@@ -294,11 +356,12 @@ TEST_F(paths, mprotect_round_trip_spares_write_faults)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, pages * self->psize,
 	    self->cont_shift);
 	ro_rw_round_trip(_metadata, self, pages);
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_faults_avoided));
+	/* Writable at once, whole blocks still folded: no write faults. */
+	EXPECT_EQ(0, entries(self, 0, pages, ",RO,"));
+	EXPECT_EQ(pages, entries(self, 0, pages, "cont=1"));
 	EXPECT_EQ(0, write_all(_metadata, self, pages));
-	/* Whole blocks stayed folded through both changes. */
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
-	EXPECT_EQ(pages, pb_count_entries(&self->c, 0, VA, pages, self->psize, "cont=1"));
+	EXPECT_LT(0, pb_mm_counter(&self->c, 0, PB_MMC_write_faults_avoided));
+	expect_stats_file_agrees(_metadata, self, 0);
 }
 
 TEST_F(paths, mprotect_without_upgrade_takes_write_faults)
@@ -309,8 +372,10 @@ TEST_F(paths, mprotect_without_upgrade_takes_write_faults)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, pages * self->psize,
 	    self->cont_shift);
 	ro_rw_round_trip(_metadata, self, pages);
+	EXPECT_EQ(pages, entries(self, 0, pages, ",RO,"));
 	EXPECT_EQ(pages, write_all(_metadata, self, pages));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_wp_reuses));
+	EXPECT_EQ(0, entries(self, 0, pages, ",RO,"));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_write_faults_avoided));
 }
 
 TEST_F(paths, soft_dirty_clear_makes_write_faults_again)
@@ -321,8 +386,9 @@ TEST_F(paths, soft_dirty_clear_makes_write_faults_again)
 	    self->cont_shift);
 	CMD("clear_refs mm=0");
 	ro_rw_round_trip(_metadata, self, pages);
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
+	EXPECT_EQ(pages, entries(self, 0, pages, ",RO,"));
 	EXPECT_EQ(pages, write_all(_metadata, self, pages));
+	EXPECT_EQ(pages, entries(self, 0, pages, ",SD"));
 	/* The faults made the pages soft-dirty: now they upgrade again. */
 	ro_rw_round_trip(_metadata, self, pages);
 	EXPECT_EQ(0, write_all(_metadata, self, pages));
@@ -339,14 +405,15 @@ TEST_F(paths, uffd_wp_makes_write_faults_again)
 	CMD("uffd_wp mm=0 va=0x%llx len=0x%llx", 2 * VA, pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", 2 * VA, pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", 2 * VA, pages * self->psize);
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
+	EXPECT_EQ(pages, pb_count_entries(&self->c, 0, 2 * VA, pages, self->psize, ",WP"));
 	/* Every page faults once, to its uffd handler: N write faults again. */
 	for (i = 0; i < pages; i++) {
 		CMD("touch mm=0 va=0x%llx write=1", 2 * VA + i * self->psize);
 		EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
 	}
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_uffd_wp_faults));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_faults));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, 2 * VA, pages, self->psize, ",WP"));
+	EXPECT_LT(0, pb_mm_counter(&self->c, 0, PB_MMC_uffd_wp_faults));
+	expect_stats_file_agrees(_metadata, self, 0);
 }
 
 TEST_F(paths, mprotect_shared_needs_dirty)
@@ -361,8 +428,11 @@ TEST_F(paths, mprotect_shared_needs_dirty)
 	CMD("clear_young_dirty mm=0 va=0x%llx nr=%u young=0", 2 * VA + self->block, pages);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", 2 * VA, 2 * pages * self->psize);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", 2 * VA, 2 * pages * self->psize);
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_faults_avoided));
-	EXPECT_EQ(pages, pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
+	/* The dirty block is writable again; the cleaned one is not. */
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, 2 * VA, pages, self->psize, ",RO,"));
+	EXPECT_EQ(pages, pb_count_entries(&self->c, 0, 2 * VA + self->block, pages,
+					  self->psize, ",RO,"));
+	EXPECT_LT(0, pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
 }
 
 TEST_F(paths, partial_mprotect_unfolds_only_edge_blocks)
@@ -373,7 +443,7 @@ TEST_F(paths, partial_mprotect_unfolds_only_edge_blocks)
 	    self->cont_shift);
 	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA + half * self->psize,
 	    3 * self->block);
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
+	EXPECT_LT(0, pb_mm_counter(&self->c, 0, PB_MMC_unfolds));
 	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
 						   self->psize, "cont=1"));
 	EXPECT_EQ(3 * self->cont, pb_count_entries(&self->c, 0, VA, 4 * self->cont,
@@ -404,7 +474,9 @@ TEST_F(paths, fault_allocates_fault_order_and_folds)
 	CMD("folio mm=0 va=0x%llx", VA);
 	EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
 	EXPECT_EQ(self->cont, pb_count_entries(&self->c, 0, VA, self->cont, self->psize, "cont=1"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_write_faults));
+	/* The folio's other pages are mapped: no fault there. */
+	CMD("touch mm=0 va=0x%llx write=1", VA);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "faulted"));
 }
 
 TEST_F(paths, fault_falls_back_where_partly_populated)
@@ -412,20 +484,24 @@ TEST_F(paths, fault_falls_back_where_partly_populated)
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA + self->psize, self->psize);
 	SET_KNOB(0, PB_KNOB_fault_order, self->cont_shift);
 	CMD("touch mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
 	CMD("folio mm=0 va=0x%llx", VA);
 	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
 	/* The next block is empty: it gets a whole folio. */
 	CMD("touch mm=0 va=0x%llx", VA + self->block);
 	CMD("folio mm=0 va=0x%llx", VA + self->block);
 	EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_read_faults));
+	EXPECT_LT(0, pb_mm_counter(&self->c, 0, PB_MMC_read_faults));
+	expect_stats_file_agrees(_metadata, self, 0);
 }
 
 TEST_F(paths, fault_outside_vma_is_segv)
 {
 	CMD("touch mm=0 va=0x%llx", 4 * VA);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
 	EXPECT_EQ(1, pb_reply_val(&self->c, "segv"));
-	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_segv));
+	EXPECT_LT(0, pb_mm_counter(&self->c, 0, PB_MMC_segv));
+	expect_stats_file_agrees(_metadata, self, 0);
 }
 
 /* --- Bad input ------------------------------------------------------------------ */

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native tests: the checker.  It stays quiet through a mixed workload with
- * every mutation knob off; each of its rules fires, exactly, on the state
- * that breaks it; and each mutation knob is caught by the checker or by the
- * TLB model, which shows that neither is vacuous.
+ * Native tests of check/check.c: the checker stays quiet through a mixed
+ * workload with every mutation knob off; each of its rules fires, exactly,
+ * on the state that breaks it; and each mutation knob is caught by the
+ * checker or by the TLB model, which shows that neither is vacuous.  The
+ * skip_wrprotect_flush mutation is driven through the commands, in
+ * test_iface_cmd.c.
  */
-#include "pb_native.h"
+#include "nt_mm.h"
 
 FIXTURE(chk)
 {
@@ -53,35 +55,9 @@ FIXTURE_TEARDOWN(chk)
 	nt_check_leaks(_metadata);
 }
 
-static u64 va_of(struct _test_data_chk *self, u64 page)
-{
-	return NT_VA + page * self->psize;
-}
-
-static pb_pte_t *ptep_of(struct _test_data_chk *self, u64 page)
-{
-	return pb_pte_offset(self->mm, va_of(self, page), false);
-}
-
 static u64 viol(struct _test_data_chk *self, enum pb_mm_counter c)
 {
 	return self->mm->counters[c];
-}
-
-static void populate(struct __test_metadata *_metadata, struct pb_mm *mm,
-		     u64 va, u64 len, unsigned int order, bool per_pte)
-{
-	const char *why = NULL;
-
-	ASSERT_EQ(0, pb_populate(mm, va, va + len, order, per_pte, &why))
-		TH_LOG("pb_populate: %s", why);
-}
-
-static void make_old_clean(struct _test_data_chk *self, u64 first, u64 nr)
-{
-	pb_clear_young_dirty_ptes(self->mm, va_of(self, first),
-				  ptep_of(self, first), nr, true, true);
-	pb_flush_tlb_range(self->mm, va_of(self, first), va_of(self, first + nr));
 }
 
 /* After the checker ran: @c went up by exactly @n, and nothing else did. */
@@ -99,8 +75,6 @@ static void expect_only(struct __test_metadata *_metadata,
 		     before[PB_MMC_violations]);
 }
 
-#define SNAP(b)	memcpy(b, self->mm->counters, sizeof(b))
-
 /* --- With every knob off, nothing is found ------------------------------------- */
 
 TEST_F(chk, clean_after_a_mixed_workload)
@@ -110,15 +84,15 @@ TEST_F(chk, clean_after_a_mixed_workload)
 	u64 x = 0x2545f4914f6cdd1dULL, i;
 
 	/* Folios of every size up to two blocks, batched and per PTE. */
-	populate(_metadata, mm, va_of(self, 0), 2 * self->block,
-		 variant->cont_shift + 1, false);
-	populate(_metadata, mm, va_of(self, 2 * cont), 2 * self->block,
-		 variant->cont_shift, true);
-	populate(_metadata, mm, va_of(self, 4 * cont), self->block,
-		 variant->cont_shift - 1, true);
-	populate(_metadata, mm, va_of(self, 5 * cont), self->block, 0, false);
-	populate(_metadata, mm, FILE_VA(self), 4 * self->block,
-		 variant->cont_shift + 2, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, 0), 2 * self->block,
+		    variant->cont_shift + 1, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, 2 * cont), 2 * self->block,
+		    variant->cont_shift, true);
+	nt_populate(_metadata, mm, nt_va(self->mm, 4 * cont), self->block,
+		    variant->cont_shift - 1, true);
+	nt_populate(_metadata, mm, nt_va(self->mm, 5 * cont), self->block, 0, false);
+	nt_populate(_metadata, mm, FILE_VA(self), 4 * self->block,
+		    variant->cont_shift + 2, false);
 	ASSERT_EQ(0, pb_check_mm(mm));
 
 	for (round = 0; round < 6; round++) {
@@ -133,30 +107,30 @@ TEST_F(chk, clean_after_a_mixed_workload)
 			x ^= x >> 7;
 			x ^= x << 17;
 			page = x % (6 * cont);
-			pb_access(mm, va_of(self, page), x & 1, NULL);
+			pb_access(mm, nt_va(self->mm, page), x & 1, NULL);
 		}
 		/* Write-protect a misaligned range, as fork would, and flush. */
-		pb_wrprotect_ptes(mm, va_of(self, 1 + round), ptep_of(self, 1 + round),
+		pb_wrprotect_ptes(mm, nt_va(self->mm, 1 + round), nt_ptep(self->mm, 1 + round),
 				  3 * cont);
-		pb_flush_tlb_range(mm, va_of(self, 1 + round),
-				   va_of(self, 1 + round + 3 * cont));
+		pb_flush_tlb_range(mm, nt_va(self->mm, 1 + round),
+				   nt_va(self->mm, 1 + round + 3 * cont));
 		/* Writes fault now; a fault handler makes them writable again. */
 		for (i = 1 + round; i < 1 + round + 3 * cont; i += cont / 2) {
-			pb_pte_t entry = pb_ptep_get(mm, va_of(self, i), ptep_of(self, i));
+			pb_pte_t entry = pb_ptep_get(mm, nt_va(self->mm, i), nt_ptep(self->mm, i));
 
 			entry = pb_pte_mkdirty(pb_pte_mkwrite(pb_pte_mkyoung(entry &
 									     ~PB_PTE_CONT)));
-			pb_ptep_set_access_flags(mm, va_of(self, i), ptep_of(self, i),
+			pb_ptep_set_access_flags(mm, nt_va(self->mm, i), nt_ptep(self->mm, i),
 						 entry, true);
 		}
-		pb_ptep_clear_flush_young(mm, va_of(self, 2 * cont + round),
-					  ptep_of(self, 2 * cont + round));
-		make_old_clean(self, 4 * cont + round, cont);
+		pb_ptep_clear_flush_young(mm, nt_va(self->mm, 2 * cont + round),
+					  nt_ptep(self->mm, 2 * cont + round));
+		nt_make_old_clean(self->mm, 4 * cont + round, cont);
 		ASSERT_EQ(0, pb_check_mm(mm)) TH_LOG("round %u", round);
 	}
 	/* Unmap pieces: partial blocks at either end, and the file folio. */
-	pb_zap_range(mm, va_of(self, 3), va_of(self, cont + 5));
-	pb_zap_range(mm, va_of(self, 2 * cont + 1), va_of(self, 3 * cont));
+	pb_zap_range(mm, nt_va(self->mm, 3), nt_va(self->mm, cont + 5));
+	pb_zap_range(mm, nt_va(self->mm, 2 * cont + 1), nt_va(self->mm, 3 * cont));
 	pb_zap_range(mm, FILE_VA(self) + self->psize,
 		     FILE_VA(self) + 3 * self->block - self->psize);
 	ASSERT_EQ(0, pb_check_mm(mm));
@@ -173,17 +147,17 @@ TEST_F(chk, clean_across_fork)
 	const char *why = NULL;
 	struct pb_mm *child;
 
-	populate(_metadata, self->mm, va_of(self, 0), 2 * self->block,
-		 variant->cont_shift + 1, false);
-	populate(_metadata, self->mm, FILE_VA(self), self->block,
-		 variant->cont_shift, true);
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 2 * self->block,
+		    variant->cont_shift + 1, false);
+	nt_populate(_metadata, self->mm, FILE_VA(self), self->block,
+		    variant->cont_shift, true);
 	child = pb_fork(self->mm, 1, &why);
 	ASSERT_FALSE(IS_ERR(child)) TH_LOG("fork: %s", why);
 	EXPECT_EQ(0, pb_check_mm(self->mm));
 	EXPECT_EQ(0, pb_check_mm(child));
 	/* Parent and child write, then the child goes. */
-	EXPECT_EQ(0, pb_handle_fault(self->mm, va_of(self, 1), true, &why));
-	EXPECT_EQ(0, pb_handle_fault(child, va_of(self, cont + 1), true, &why));
+	EXPECT_EQ(0, pb_handle_fault(self->mm, nt_va(self->mm, 1), true, &why));
+	EXPECT_EQ(0, pb_handle_fault(child, nt_va(self->mm, cont + 1), true, &why));
 	EXPECT_EQ(0, pb_check_mm(self->mm));
 	EXPECT_EQ(0, pb_check_mm(child));
 	pb_mm_destroy(child);
@@ -199,14 +173,14 @@ TEST_F(chk, fork_fails_cleanly_under_fail_nth)
 	struct pb_mm *child = NULL;
 	u64 refs;
 
-	populate(_metadata, self->mm, va_of(self, 0), 2 * self->block,
-		 variant->cont_shift + 1, false);
-	populate(_metadata, self->mm, va_of(self, 4 * self->cont), self->block, 0, true);
-	ASSERT_EQ(0, pb_pin(self->mm, va_of(self, 1), va_of(self, 2), true, &why))
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 2 * self->block,
+		    variant->cont_shift + 1, false);
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 4 * self->cont), self->block, 0, true);
+	ASSERT_EQ(0, pb_pin(self->mm, nt_va(self->mm, 1), nt_va(self->mm, 2), true, &why))
 		TH_LOG("pin: %s", why);
 	bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
 	folios = atomic64_read(&pb_counters[PB_CNT_live_folios]);
-	refs = pb_pfn_to_page(self->mm->phys, pb_pte_pfn(self->g, *ptep_of(self, 0)))->refcount;
+	refs = pb_pfn_to_page(self->mm->phys, pb_pte_pfn(self->g, *nt_ptep(self->mm, 0)))->refcount;
 	for (nth = 1; nth < 64; nth++) {
 		atomic_set(&pb_fail_nth, nth);
 		child = pb_fork(self->mm, 1, &why);
@@ -227,16 +201,16 @@ TEST_F(chk, fork_fails_cleanly_under_fail_nth)
 	 * folio.  The other folios are shared.
 	 */
 	EXPECT_EQ(refs, pb_pfn_to_page(self->mm->phys,
-				       pb_pte_pfn(self->g, *ptep_of(self, 0)))->refcount);
-	EXPECT_NE(pb_pte_pfn(self->g, *ptep_of(self, 0)),
-		  pb_pte_pfn(self->g, *pb_pte_offset(child, va_of(self, 0), false)));
-	EXPECT_EQ(pb_pte_pfn(self->g, *ptep_of(self, 4 * self->cont)),
-		  pb_pte_pfn(self->g, *pb_pte_offset(child, va_of(self, 4 * self->cont),
+				       pb_pte_pfn(self->g, *nt_ptep(self->mm, 0)))->refcount);
+	EXPECT_NE(pb_pte_pfn(self->g, *nt_ptep(self->mm, 0)),
+		  pb_pte_pfn(self->g, *pb_pte_offset(child, nt_va(self->mm, 0), false)));
+	EXPECT_EQ(pb_pte_pfn(self->g, *nt_ptep(self->mm, 4 * self->cont)),
+		  pb_pte_pfn(self->g, *pb_pte_offset(child, nt_va(self->mm, 4 * self->cont),
 						     false)));
 	EXPECT_EQ(0, pb_check_mm(child));
 	pb_mm_destroy(child);
 	EXPECT_EQ(0, pb_check_mm(self->mm));
-	ASSERT_EQ(0, pb_pin(self->mm, va_of(self, 1), va_of(self, 2), false, &why));
+	ASSERT_EQ(0, pb_pin(self->mm, nt_va(self->mm, 1), nt_va(self->mm, 2), false, &why));
 	EXPECT_EQ(0, self->mm->counters[PB_MMC_violations]);
 }
 
@@ -248,11 +222,11 @@ TEST_F(chk, anon_zap_of_a_written_page_is_not_dirty_lost)
 {
 	unsigned int order = variant->cont_shift - 1;
 
-	populate(_metadata, self->mm, va_of(self, 0), self->psize << order, order,
-		 false);
-	make_old_clean(self, 0, 1U << order);
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 0), true, NULL));
-	pb_zap_range(self->mm, va_of(self, 0), va_of(self, 1));
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), self->psize << order, order,
+		    false);
+	nt_make_old_clean(self->mm, 0, 1U << order);
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 0), true, NULL));
+	pb_zap_range(self->mm, nt_va(self->mm, 0), nt_va(self->mm, 1));
 	EXPECT_EQ(0, pb_check_mm(self->mm));
 	EXPECT_EQ(0, viol(self, PB_MMC_violations_dirty_lost));
 }
@@ -264,46 +238,46 @@ TEST_F(chk, rule_break_before_make)
 	u64 before[PB_NR_MM_COUNTERS];
 	pb_pte_t old, *ptep;
 
-	populate(_metadata, self->mm, va_of(self, 0), 2 * self->psize, 0, false);
-	ptep = ptep_of(self, 0);
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 2 * self->psize, 0, false);
+	ptep = nt_ptep(self->mm, 0);
 	old = *ptep;
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	/* A live entry's output address changes in place. */
-	pb_write_pte(self->mm, va_of(self, 0), ptep,
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep,
 		     pb_pfn_pte(self->g, pb_pte_pfn(self->g, old) + 1, old));
 	expect_only(_metadata, self, PB_MMC_violations_bbm, 1, before);
 	/* Back, through an invalid entry but without an invalidation. */
-	SNAP(before);
-	pb_write_pte(self->mm, va_of(self, 0), ptep, 0);
-	pb_write_pte(self->mm, va_of(self, 0), ptep, old);
+	NT_SNAP(self->mm, before);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, 0);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, old);
 	expect_only(_metadata, self, PB_MMC_violations_bbm, 1, before);
 	/* CONT in place is a BBM violation, unless BBML2. */
-	SNAP(before);
-	pb_write_pte(self->mm, va_of(self, 0), ptep, old | PB_PTE_CONT);
+	NT_SNAP(self->mm, before);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, old | PB_PTE_CONT);
 	expect_only(_metadata, self, PB_MMC_violations_bbm, 1, before);
 	self->mm->knobs[PB_KNOB_bbml2] = 1;
-	pb_write_pte(self->mm, va_of(self, 0), ptep, old);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, old);
 	self->mm->knobs[PB_KNOB_bbml2] = 0;
 	expect_only(_metadata, self, PB_MMC_violations_bbm, 1, before);
 	/* Permission and A/D changes are safe on a live entry. */
-	SNAP(before);
-	pb_write_pte(self->mm, va_of(self, 0), ptep, pb_pte_mkold(pb_pte_wrprotect(old)));
-	pb_write_pte(self->mm, va_of(self, 0), ptep, old);
+	NT_SNAP(self->mm, before);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, pb_pte_mkold(pb_pte_wrprotect(old)));
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, old);
 	/* Clear, invalidate, then anything: fine. */
-	pb_write_pte(self->mm, va_of(self, 0), ptep, 0);
-	pb_flush_tlb_page(self->mm, va_of(self, 0));
-	pb_write_pte(self->mm, va_of(self, 0), ptep, old | PB_PTE_UXN);
-	pb_write_pte(self->mm, va_of(self, 0), ptep, 0);
-	pb_flush_tlb_page(self->mm, va_of(self, 0));
-	pb_write_pte(self->mm, va_of(self, 0), ptep, old);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, 0);
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 0));
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, old | PB_PTE_UXN);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, 0);
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 0));
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, old);
 	expect_only(_metadata, self, PB_MMC_violations_bbm, 0, before);
 	/* Global after non-global, even with an invalidation between... no. */
-	SNAP(before);
-	pb_write_pte(self->mm, va_of(self, 0), ptep, old & ~PB_PTE_NG);
+	NT_SNAP(self->mm, before);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, old & ~PB_PTE_NG);
 	expect_only(_metadata, self, PB_MMC_violations_bbm, 1, before);
-	pb_write_pte(self->mm, va_of(self, 0), ptep, 0);
-	pb_flush_tlb_page(self->mm, va_of(self, 0));
-	pb_write_pte(self->mm, va_of(self, 0), ptep, old);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, 0);
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 0));
+	pb_write_pte(self->mm, nt_va(self->mm, 0), ptep, old);
 	EXPECT_EQ(0, pb_check_mm(self->mm));
 }
 
@@ -313,16 +287,16 @@ TEST_F(chk, rule_misprogrammed_contiguous_bit)
 	u64 before[PB_NR_MM_COUNTERS];
 	pb_pte_t *ptep, old;
 
-	populate(_metadata, self->mm, va_of(self, 0), 2 * self->block,
-		 variant->cont_shift, false);
-	ptep = ptep_of(self, 0);
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 2 * self->block,
+		    variant->cont_shift, false);
+	ptep = nt_ptep(self->mm, 0);
 	ASSERT_EQ(0, pb_check_mm(self->mm));
 	/* CONT missing on one entry of a block: one violation per block. */
 	old = ptep[3];
 	ptep[3] &= ~PB_PTE_CONT;
 	ptep[cont + 1] &= ~PB_PTE_CONT;
 	ptep[cont + 2] &= ~PB_PTE_CONT;
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	EXPECT_EQ(2, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 2, before);
 	ptep[3] = old;
@@ -330,7 +304,7 @@ TEST_F(chk, rule_misprogrammed_contiguous_bit)
 	ptep[cont + 2] |= PB_PTE_CONT;
 	/* Different attributes, or a PFN out of sequence. */
 	ptep[cont - 1] = pb_pte_wrprotect(ptep[cont - 1]);
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 1, before);
 	ptep[cont - 1] = pb_pte_mkwrite(ptep[cont - 1]);
@@ -347,24 +321,24 @@ TEST_F(chk, rule_refcount_mapcount_and_freed)
 	struct pb_page *head;
 	pb_pte_t pte;
 
-	populate(_metadata, self->mm, va_of(self, 0), self->block,
-		 variant->cont_shift, false);
-	head_pfn = pb_pte_pfn(self->g, *ptep_of(self, 0));
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), self->block,
+		    variant->cont_shift, false);
+	head_pfn = pb_pte_pfn(self->g, *nt_ptep(self->mm, 0));
 	head = pb_pfn_to_page(self->mm->phys, head_pfn);
 	ASSERT_EQ(self->cont, head->refcount);
 
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	head->refcount++;
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_refcount, 1, before);
 	head->refcount--;
 
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	head[1].mapcount++;
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_mapcount, 1, before);
 	head[1].mapcount--;
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	head->large_mapcount++;
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_mapcount, 1, before);
@@ -372,16 +346,16 @@ TEST_F(chk, rule_refcount_mapcount_and_freed)
 	ASSERT_EQ(0, pb_check_mm(self->mm));
 
 	/* A PTE left behind on a folio that was freed. */
-	populate(_metadata, self->mm, va_of(self, 2 * self->cont), self->psize, 0,
-		 false);
-	pte = *ptep_of(self, 2 * self->cont);
-	pb_zap_range(self->mm, va_of(self, 2 * self->cont),
-		     va_of(self, 2 * self->cont + 1));
-	*ptep_of(self, 2 * self->cont) = pte;
-	SNAP(before);
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 2 * self->cont), self->psize, 0,
+		    false);
+	pte = *nt_ptep(self->mm, 2 * self->cont);
+	pb_zap_range(self->mm, nt_va(self->mm, 2 * self->cont),
+		     nt_va(self->mm, 2 * self->cont + 1));
+	*nt_ptep(self->mm, 2 * self->cont) = pte;
+	NT_SNAP(self->mm, before);
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_freed, 1, before);
-	*ptep_of(self, 2 * self->cont) = 0;
+	*nt_ptep(self->mm, 2 * self->cont) = 0;
 }
 
 TEST_F(chk, rule_dirty_lost)
@@ -389,19 +363,19 @@ TEST_F(chk, rule_dirty_lost)
 	u64 before[PB_NR_MM_COUNTERS];
 	pb_pte_t *ptep = NULL;
 
-	populate(_metadata, self->mm, va_of(self, 0), self->psize, 0, false);
-	make_old_clean(self, 0, 1);
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 0), true, NULL));
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), self->psize, 0, false);
+	nt_make_old_clean(self->mm, 0, 1);
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 0), true, NULL));
 	ASSERT_EQ(0, pb_check_mm(self->mm));
 	/* The written entry made clean behind the folio's back. */
-	ptep = ptep_of(self, 0);
+	ptep = nt_ptep(self->mm, 0);
 	*ptep = pb_pte_mkclean(*ptep);
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_dirty_lost, 1, before);
 	/* Cleaned on purpose (MADV_FREE's way): fine. */
-	pb_clear_young_dirty_ptes(self->mm, va_of(self, 0), ptep, 1, false, true);
-	pb_flush_tlb_page(self->mm, va_of(self, 0));
+	pb_clear_young_dirty_ptes(self->mm, nt_va(self->mm, 0), ptep, 1, false, true);
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 0));
 	EXPECT_EQ(0, pb_check_mm(self->mm));
 }
 
@@ -410,31 +384,31 @@ TEST_F(chk, rule_stale_tlb)
 	u64 before[PB_NR_MM_COUNTERS];
 	pb_pte_t old;
 
-	populate(_metadata, self->mm, va_of(self, 0), 2 * self->psize, 0, false);
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 0), true, NULL));
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 1), false, NULL));
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 2 * self->psize, 0, false);
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 0), true, NULL));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 1), false, NULL));
 	/* Cleared without an invalidation: the TLB still translates. */
-	SNAP(before);
-	old = pb_raw_get_and_clear(self->mm, va_of(self, 0), ptep_of(self, 0));
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 0), false, NULL));
+	NT_SNAP(self->mm, before);
+	old = pb_raw_get_and_clear(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 0), false, NULL));
 	expect_only(_metadata, self, PB_MMC_violations_stale_tlb, 1, before);
 	EXPECT_EQ(0, self->mm->counters[PB_MMC_stale_tlb_writes] -
 		     before[PB_MMC_stale_tlb_writes]);
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 0), true, NULL));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 0), true, NULL));
 	EXPECT_EQ(1, self->mm->counters[PB_MMC_stale_tlb_writes] -
 		     before[PB_MMC_stale_tlb_writes]);
 	/* After the flush the access faults instead. */
-	pb_flush_tlb_page(self->mm, va_of(self, 0));
-	SNAP(before);
-	EXPECT_EQ(-EFAULT, pb_access(self->mm, va_of(self, 0), false, NULL));
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 0));
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(-EFAULT, pb_access(self->mm, nt_va(self->mm, 0), false, NULL));
 	expect_only(_metadata, self, PB_MMC_violations_stale_tlb, 0, before);
 	EXPECT_EQ(1, self->mm->counters[PB_MMC_faults] - before[PB_MMC_faults]);
-	pb_write_pte(self->mm, va_of(self, 0), ptep_of(self, 0), old);
+	pb_write_pte(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0), old);
 	/* Write-protected, no flush: a write through the old entry. */
-	pb_ptep_set_wrprotect(self->mm, va_of(self, 1), ptep_of(self, 1));
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 1), false, NULL));
-	SNAP(before);
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 0), true, NULL));
+	pb_ptep_set_wrprotect(self->mm, nt_va(self->mm, 1), nt_ptep(self->mm, 1));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 1), false, NULL));
+	NT_SNAP(self->mm, before);
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 0), true, NULL));
 	expect_only(_metadata, self, PB_MMC_violations_stale_tlb, 0, before);
 }
 
@@ -445,19 +419,19 @@ TEST_F(chk, mutation_partial_wrprotect_no_unfold)
 	unsigned int cont = self->cont;
 	u64 before[PB_NR_MM_COUNTERS];
 
-	populate(_metadata, self->mm, va_of(self, 0), 8 * self->block,
-		 variant->cont_shift, false);
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 8 * self->block,
+		    variant->cont_shift, false);
 	/* Correct: edges unfolded, nothing to find. */
-	pb_wrprotect_ptes(self->mm, va_of(self, 1), ptep_of(self, 1), 4 * cont - 2);
-	pb_flush_tlb_range(self->mm, va_of(self, 1), va_of(self, 4 * cont - 1));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 1), nt_ptep(self->mm, 1), 4 * cont - 2);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 1), nt_va(self->mm, 4 * cont - 1));
 	EXPECT_EQ(0, pb_check_mm(self->mm));
 	/* Mutated: the edge blocks keep CONT over mixed permissions. */
 	self->mm->knobs[PB_KNOB_partial_wrprotect_no_unfold] = 1;
-	SNAP(before);
-	pb_wrprotect_ptes(self->mm, va_of(self, 4 * cont + 1),
-			  ptep_of(self, 4 * cont + 1), 4 * cont - 2);
-	pb_flush_tlb_range(self->mm, va_of(self, 4 * cont + 1),
-			   va_of(self, 8 * cont - 1));
+	NT_SNAP(self->mm, before);
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 4 * cont + 1),
+			  nt_ptep(self->mm, 4 * cont + 1), 4 * cont - 2);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 4 * cont + 1),
+			   nt_va(self->mm, 8 * cont - 1));
 	EXPECT_EQ(0, self->mm->counters[PB_MMC_unfolds] - before[PB_MMC_unfolds]);
 	EXPECT_EQ(2, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 2, before);
@@ -475,19 +449,19 @@ static u64 dirty_then_unfold(struct __test_metadata *_metadata,
 {
 	struct pb_mm *mm = self->mm;
 
-	populate(_metadata, mm, va_of(self, first), self->block, cont_shift, false);
-	make_old_clean(self, first, self->cont);
+	nt_populate(_metadata, mm, nt_va(self->mm, first), self->block, cont_shift, false);
+	nt_make_old_clean(self->mm, first, self->cont);
 	mm->knobs[PB_KNOB_ad_policy] = PB_AD_LAST;
-	if (pb_access(mm, va_of(self, first), true, NULL))
+	if (pb_access(mm, nt_va(self->mm, first), true, NULL))
 		return U64_MAX;
-	if (pb_pte_dirty(*ptep_of(self, first)))
+	if (pb_pte_dirty(*nt_ptep(self->mm, first)))
 		return U64_MAX;
 	if (via_wrprotect) {
-		pb_ptep_set_wrprotect(mm, va_of(self, first), ptep_of(self, first));
-		pb_flush_tlb_page(mm, va_of(self, first));
+		pb_ptep_set_wrprotect(mm, nt_va(self->mm, first), nt_ptep(self->mm, first));
+		pb_flush_tlb_page(mm, nt_va(self->mm, first));
 	} else {
-		pb_contpte_try_unfold(mm, va_of(self, first), ptep_of(self, first),
-				      *ptep_of(self, first));
+		pb_contpte_try_unfold(mm, nt_va(self->mm, first), nt_ptep(self->mm, first),
+				      *nt_ptep(self->mm, first));
 	}
 	return pb_check_mm(mm);
 }
@@ -502,22 +476,22 @@ TEST_F(chk, mutation_skip_ad_gather)
 	EXPECT_EQ(0, dirty_then_unfold(_metadata, self, variant->cont_shift, 0, false));
 	EXPECT_EQ(0, dirty_then_unfold(_metadata, self, variant->cont_shift, cont, true));
 	for (i = 0; i < 2 * cont; i++)
-		dirty += pb_pte_dirty(*ptep_of(self, i));
+		dirty += pb_pte_dirty(*nt_ptep(self->mm, i));
 	EXPECT_EQ(2 * cont, dirty);
 	/* Mutated: the dirty bit of the last entry is lost. */
 	self->mm->knobs[PB_KNOB_skip_ad_gather] = 1;
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	EXPECT_EQ(1, dirty_then_unfold(_metadata, self, variant->cont_shift,
 				       2 * cont, false));
 	expect_only(_metadata, self, PB_MMC_violations_dirty_lost, 1, before);
 	/* Unmapped whole, that folio is no longer the checker's concern. */
-	pb_zap_range(self->mm, va_of(self, 2 * cont), va_of(self, 3 * cont));
-	SNAP(before);
+	pb_zap_range(self->mm, nt_va(self->mm, 2 * cont), nt_va(self->mm, 3 * cont));
+	NT_SNAP(self->mm, before);
 	EXPECT_EQ(1, dirty_then_unfold(_metadata, self, variant->cont_shift,
 				       3 * cont, true));
 	expect_only(_metadata, self, PB_MMC_violations_dirty_lost, 1, before);
 	for (dirty = 0, i = 3 * cont; i < 4 * cont; i++)
-		dirty += pb_pte_dirty(*ptep_of(self, i));
+		dirty += pb_pte_dirty(*nt_ptep(self->mm, i));
 	EXPECT_EQ(0, dirty);
 }
 
@@ -531,20 +505,20 @@ TEST_F(chk, mutation_skip_ad_gather_after_a_partial_clean)
 	u64 before[PB_NR_MM_COUNTERS];
 	pb_pte_t *ptep;
 
-	populate(_metadata, self->mm, va_of(self, 0), 2 * self->block,
-		 variant->cont_shift + 1, false);
-	make_old_clean(self, 0, 2 * cont);
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 2 * self->block,
+		    variant->cont_shift + 1, false);
+	nt_make_old_clean(self->mm, 0, 2 * cont);
 	self->mm->knobs[PB_KNOB_ad_policy] = PB_AD_LAST;
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, cont), true, NULL));
-	ptep = ptep_of(self, 0);
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, cont), true, NULL));
+	ptep = nt_ptep(self->mm, 0);
 	ASSERT_TRUE(pb_pte_dirty(ptep[2 * cont - 1]));
 	/* Block 0 cleaned on purpose; block 1's written page is not. */
-	make_old_clean(self, 0, cont);
+	nt_make_old_clean(self->mm, 0, cont);
 	ASSERT_EQ(0, pb_check_mm(self->mm));
 	self->mm->knobs[PB_KNOB_skip_ad_gather] = 1;
-	pb_contpte_try_unfold(self->mm, va_of(self, cont), ptep + cont, ptep[cont]);
+	pb_contpte_try_unfold(self->mm, nt_va(self->mm, cont), ptep + cont, ptep[cont]);
 	ASSERT_FALSE(pb_pte_dirty(ptep[2 * cont - 1]));
-	SNAP(before);
+	NT_SNAP(self->mm, before);
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_dirty_lost, 1, before);
 }
@@ -555,184 +529,21 @@ TEST_F(chk, wrprotect_without_flush_is_a_stale_tlb_write)
 	unsigned int cont = self->cont;
 	u64 before[PB_NR_MM_COUNTERS];
 
-	populate(_metadata, self->mm, va_of(self, 0), 2 * self->block,
-		 variant->cont_shift, false);
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 3), true, NULL));
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, cont + 3), true, NULL));
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 2 * self->block,
+		    variant->cont_shift, false);
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 3), true, NULL));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, cont + 3), true, NULL));
 	/* Block 0 flushed as the caller must; block 1 not. */
-	pb_wrprotect_ptes(self->mm, va_of(self, 0), ptep_of(self, 0), 2 * cont);
-	pb_flush_tlb_range(self->mm, va_of(self, 0), va_of(self, cont));
-	SNAP(before);
-	EXPECT_EQ(-EFAULT, pb_access(self->mm, va_of(self, 5), true, NULL));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0), 2 * cont);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 0), nt_va(self->mm, cont));
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(-EFAULT, pb_access(self->mm, nt_va(self->mm, 5), true, NULL));
 	expect_only(_metadata, self, PB_MMC_violations_stale_tlb, 0, before);
-	EXPECT_EQ(0, pb_access(self->mm, va_of(self, cont + 5), true, NULL));
+	EXPECT_EQ(0, pb_access(self->mm, nt_va(self->mm, cont + 5), true, NULL));
 	expect_only(_metadata, self, PB_MMC_violations_stale_tlb, 1, before);
 	EXPECT_EQ(1, self->mm->counters[PB_MMC_stale_tlb_writes] -
 		     before[PB_MMC_stale_tlb_writes]);
-	pb_flush_tlb_range(self->mm, va_of(self, cont), va_of(self, 2 * cont));
-}
-
-/* The ctl commands, whose wrprotect does the caller's flush unless told not to. */
-TEST_F(chk, mutation_skip_wrprotect_flush)
-{
-	struct pb_session *s = pb_session_create();
-	unsigned int cont = self->cont, knob;
-
-	ASSERT_NE(NULL, s);
-	for (knob = 0; knob <= 1; knob++) {
-		u64 va = NT_VA + knob * self->block;
-
-		ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb))
-			TH_LOG("%s", s->reply.buf);
-		ASSERT_EQ(knob, nt_reply_val(s, "mm"));
-		ASSERT_EQ(0, nt_run(s, "mmap mm=%u start=0x%llx len=0x%llx", knob, va,
-				    self->block));
-		ASSERT_EQ(0, nt_run(s, "populate mm=%u va=0x%llx len=0x%llx order=%u",
-				    knob, va, self->block, variant->cont_shift));
-		ASSERT_EQ(0, nt_run(s, "access mm=%u va=0x%llx write=1", knob, va));
-		ASSERT_EQ(0, nt_run(s, "set mm=%u skip_wrprotect_flush=%u", knob, knob));
-		ASSERT_EQ(0, nt_run(s, "wrprotect mm=%u va=0x%llx nr=%u", knob, va, cont))
-			TH_LOG("%s", s->reply.buf);
-		/* The block stays folded, read-only. */
-		ASSERT_EQ(0, nt_run(s, "dump mm=%u va=0x%llx nr=1", knob, va));
-		EXPECT_NE(NULL, strstr(s->reply.buf, ",RO,"));
-		EXPECT_NE(NULL, strstr(s->reply.buf, "cont=1"));
-		if (!knob) {
-			/* Flushed: the write faults. */
-			ASSERT_EQ(0, nt_run(s, "access mm=0 va=0x%llx write=1", va + 8));
-			EXPECT_STREQ("fault 1\n", s->reply.buf);
-			continue;
-		}
-		/* Not flushed: the write goes through the stale writable entry. */
-		EXPECT_EQ(-EUCLEAN, nt_run(s, "access mm=1 va=0x%llx write=1", va + 8));
-		EXPECT_NE(NULL, strstr(s->reply.buf, "violation stale_tlb mm=1 va="))
-			TH_LOG("%s", s->reply.buf);
-		EXPECT_NE(NULL, strstr(s->reply.buf, "error: checker: 1 violation\n"));
-		ASSERT_EQ(0, nt_run(s, "mm_stats mm=1"));
-		EXPECT_EQ(1, nt_reply_val(s, "stale_tlb_writes"));
-		EXPECT_EQ(1, nt_reply_val(s, "violations_stale_tlb"));
-		EXPECT_EQ(0, nt_reply_val(s, "unfolds"));
-		EXPECT_EQ(1, nt_reply_val(s, "wrprotect_whole_blocks"));
-	}
-	pb_session_destroy(s);
-}
-
-/* --- naive PFN stepping, on folios across the OA boundaries --------------------- */
-
-FIXTURE(cross)
-{
-	struct pb_mm *mm;
-	unsigned int cont;
-	u64 edge_pfn;
-};
-
-FIXTURE_VARIANT(cross)
-{
-	unsigned int page_kb;
-	unsigned int cont_shift;
-	unsigned int edge;	/* log2 of the PA the folio crosses */
-	bool naive_corrupts;
-};
-
-/* 64K keeps OA[51:48] apart: the carry out of OA[47] is lost. */
-FIXTURE_VARIANT_ADD(cross, granule_64k_2p48) {
-	.page_kb = 64, .cont_shift = 5, .edge = 48, .naive_corrupts = true };
-/* LPA2 keeps OA[49:48] in place, so 2^48 is no edge; OA[51:50] are apart. */
-FIXTURE_VARIANT_ADD(cross, granule_4k_2p48) {
-	.page_kb = 4, .cont_shift = 4, .edge = 48, .naive_corrupts = false };
-FIXTURE_VARIANT_ADD(cross, granule_4k_2p50) {
-	.page_kb = 4, .cont_shift = 4, .edge = 50, .naive_corrupts = true };
-FIXTURE_VARIANT_ADD(cross, granule_16k_2p48) {
-	.page_kb = 16, .cont_shift = 7, .edge = 48, .naive_corrupts = false };
-FIXTURE_VARIANT_ADD(cross, granule_16k_2p50) {
-	.page_kb = 16, .cont_shift = 7, .edge = 50, .naive_corrupts = true };
-
-FIXTURE_SETUP(cross)
-{
-	const char *why = NULL;
-	unsigned int shift = variant->page_kb == 4 ? 12 :
-			     variant->page_kb == 16 ? 14 : 16;
-
-	self->cont = 1U << variant->cont_shift;
-	self->edge_pfn = 1ULL << (variant->edge - shift);
-	/* The arena starts a block below the edge. */
-	self->mm = nt_mm_create(variant->page_kb, 48, 52, self->edge_pfn - self->cont,
-				8 * self->cont, true);
-	ASSERT_FALSE(IS_ERR(self->mm));
-	ASSERT_EQ(0, pb_vma_add(self->mm, NT_VA, NT_VA + 8 * pb_cont_size(&self->mm->geom),
-				PB_VM_READ | PB_VM_WRITE | PB_VM_ANON, &why));
-}
-
-FIXTURE_TEARDOWN(cross)
-{
-	if (!IS_ERR_OR_NULL(self->mm))
-		pb_mm_destroy(self->mm);
-	nt_check_leaks(_metadata);
-}
-
-/*
- * Populate one folio of @order at the arena's start (the edge is @offset
- * pages into it, for a PA-misaligned folio), with or without naive stepping;
- * returns how many of its entries decode to the wrong PFN.
- */
-static unsigned int cross_populate(struct __test_metadata *_metadata,
-				   struct _test_data_cross *self, u64 va,
-				   unsigned int order, bool naive)
-{
-	struct pb_mm *mm = self->mm;
-	const struct pb_geom *g = &mm->geom;
-	unsigned int i, bad = 0;
-	const char *why = NULL;
-	pb_pte_t *ptep;
-	u64 head;
-
-	mm->knobs[PB_KNOB_naive_pfn_step] = naive;
-	if (pb_populate(mm, va, va + (pb_page_size(g) << order), order, false, &why))
-		return U32_MAX;
-	mm->knobs[PB_KNOB_naive_pfn_step] = 0;
-	ptep = pb_pte_offset(mm, va, false);
-	head = pb_pte_pfn(g, ptep[0]);
-	for (i = 0; i < 1U << order; i++)
-		bad += pb_pte_pfn(g, ptep[i]) != head + i;
-	return bad;
-}
-
-TEST_F(cross, fixed_stepping_is_exact_and_clean)
-{
-	struct pb_mm *mm = self->mm;
-	u64 block = pb_cont_size(&mm->geom);
-
-	/* Two blocks from a block below the edge: CONT, crossing at block 1. */
-	ASSERT_EQ(0, cross_populate(_metadata, self, NT_VA, variant->cont_shift + 1,
-				    false));
-	EXPECT_EQ(self->edge_pfn, pb_pte_pfn(&mm->geom,
-					     *pb_pte_offset(mm, NT_VA + block, false)));
-	EXPECT_TRUE(pb_pte_valid_cont(*pb_pte_offset(mm, NT_VA + block, false)));
-	EXPECT_EQ(0, pb_check_mm(mm));
-	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
-}
-
-TEST_F(cross, mutation_naive_pfn_step)
-{
-	struct pb_mm *mm = self->mm;
-	u64 block = pb_cont_size(&mm->geom);
-	unsigned int bad;
-
-	bad = cross_populate(_metadata, self, NT_VA, variant->cont_shift + 1, true);
-	if (!variant->naive_corrupts) {
-		/* OA[49:48] are in place with LPA2: naive is right here. */
-		EXPECT_EQ(0, bad);
-		EXPECT_EQ(0, pb_check_mm(mm));
-		return;
-	}
-	/* Every entry of the block above the edge is wrong... */
-	EXPECT_EQ(self->cont, bad);
-	EXPECT_NE(self->edge_pfn, pb_pte_pfn(&mm->geom,
-					     *pb_pte_offset(mm, NT_VA + block, false)));
-	/* ...and the checker says so: PTEs outside any folio, mapcounts off. */
-	EXPECT_GT(pb_check_mm(mm), 0);
-	EXPECT_EQ(self->cont, mm->counters[PB_MMC_violations_freed]);
-	EXPECT_GT(mm->counters[PB_MMC_violations_mapcount], 0);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, cont), nt_va(self->mm, 2 * cont));
 }
 
 TEST_HARNESS_MAIN

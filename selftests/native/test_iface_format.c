@@ -3,7 +3,8 @@
  * Native tests of iface/format.c: descriptors as dump, ptep_get and
  * get_and_clear show them.
  */
-#include "pb_native.h"
+#include "nt_iface.h"
+#include "nt_mm.h"
 
 FIXTURE(format)
 {

@@ -6,7 +6,7 @@
  * helpers move are checked exactly: a counter a test does not name must not
  * move.
  */
-#include "pb_native.h"
+#include "nt_mm.h"
 
 FIXTURE(cpte)
 {
@@ -60,57 +60,6 @@ FIXTURE_TEARDOWN(cpte)
 		pb_mm_destroy(self->mm);
 	}
 	nt_check_leaks(_metadata);
-}
-
-/* --- Helpers ------------------------------------------------------------------ */
-
-static u64 va_of(struct _test_data_cpte *self, u64 page)
-{
-	return NT_VA + page * self->psize;
-}
-
-static pb_pte_t *ptep_of(struct _test_data_cpte *self, u64 page)
-{
-	return pb_pte_offset(self->mm, va_of(self, page), false);
-}
-
-static pb_pte_t raw(struct _test_data_cpte *self, u64 page)
-{
-	return *ptep_of(self, page);
-}
-
-static u64 pfn_of(struct _test_data_cpte *self, u64 page)
-{
-	return pb_pte_pfn(self->g, raw(self, page));
-}
-
-static unsigned int count_cont(struct _test_data_cpte *self, u64 first, u64 nr)
-{
-	unsigned int n = 0;
-	u64 i;
-
-	for (i = first; i < first + nr; i++)
-		n += pb_pte_valid_cont(raw(self, i));
-	return n;
-}
-
-static void populate(struct __test_metadata *_metadata,
-		     struct _test_data_cpte *self, u64 first, u64 nr,
-		     unsigned int order, bool per_pte)
-{
-	const char *why = NULL;
-
-	ASSERT_EQ(0, pb_populate(self->mm, va_of(self, first),
-				 va_of(self, first + nr), order, per_pte, &why))
-		TH_LOG("pb_populate: %s", why);
-}
-
-/* Make every entry of [first, first + nr) old and clean, then flush. */
-static void make_old_clean(struct _test_data_cpte *self, u64 first, u64 nr)
-{
-	pb_clear_young_dirty_ptes(self->mm, va_of(self, first),
-				  ptep_of(self, first), nr, true, true);
-	pb_flush_tlb_range(self->mm, va_of(self, first), va_of(self, first + nr));
 }
 
 static void snap(struct _test_data_cpte *self)
@@ -170,29 +119,29 @@ TEST_F(cpte, set_ptes_batch_sets_cont_on_aligned_blocks)
 	u64 i;
 
 	/* One folio per block: each set_ptes() covers its block exactly. */
-	populate(_metadata, self, 0, nb * cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 0, nb * cont, variant->cont_shift, false);
 	for (i = 0; i < nb * cont; i++) {
-		pb_pte_t pte = raw(self, i);
+		pb_pte_t pte = nt_raw(self->mm, i);
 
 		ASSERT_TRUE(pb_pte_valid_cont(pte)) TH_LOG("entry %llu", i);
 		ASSERT_EQ(self->prot | PB_PTE_CONT, pb_pte_pgprot(self->g, pte));
-		ASSERT_EQ(pfn_of(self, i & ~(u64)(cont - 1)) + (i & (cont - 1)),
+		ASSERT_EQ(nt_pfn(self->mm, i & ~(u64)(cont - 1)) + (i & (cont - 1)),
 			  pb_pte_pfn(self->g, pte));
 	}
 	for (i = 0; i < nb * cont; i += cont) {
-		u64 pfn = pfn_of(self, i);
+		u64 pfn = nt_pfn(self->mm, i);
 
 		ASSERT_EQ(0, pfn & (cont - 1));
 	}
 	EXPECT_DELTAS(WANT(pte_writes, nb * cont), WANT(folios_mapped, nb));
 
 	/* Two blocks per folio: still every entry. */
-	populate(_metadata, self, nb * cont, 2 * cont, variant->cont_shift + 1, false);
-	EXPECT_EQ(2 * cont, count_cont(self, nb * cont, 2 * cont));
+	nt_populate_pages(_metadata, self->mm, nb * cont, 2 * cont, variant->cont_shift + 1, false);
+	EXPECT_EQ(2 * cont, nt_nr_cont(self->mm, nb * cont, 2 * cont));
 	/* Half a block per folio: never. */
-	populate(_metadata, self, (nb + 2) * cont, 2 * cont, variant->cont_shift - 1,
-		 false);
-	EXPECT_EQ(0, count_cont(self, (nb + 2) * cont, 2 * cont));
+	nt_populate_pages(_metadata, self->mm, (nb + 2) * cont, 2 * cont, variant->cont_shift - 1,
+			  false);
+	EXPECT_EQ(0, nt_nr_cont(self->mm, (nb + 2) * cont, 2 * cont));
 	EXPECT_DELTAS(WANT(pte_writes, 4 * cont), WANT(folios_mapped, 1 + 4));
 }
 
@@ -205,24 +154,24 @@ TEST_F(cpte, set_ptes_misaligned_range_cont_only_on_covered_blocks)
 	ASSERT_EQ(0, head & (4 * cont - 1));
 	snap(self);
 	/* Pages 1 .. 4*cont-2 at the same offsets: blocks 1 and 2 covered. */
-	nt_map(self->mm, va_of(self, 1), head, 1, nr, self->prot);
-	EXPECT_EQ(0, raw(self, 0));
-	EXPECT_EQ(0, raw(self, 4 * cont - 1));
+	nt_map(self->mm, nt_va(self->mm, 1), head, 1, nr, self->prot);
+	EXPECT_EQ(0, nt_raw(self->mm, 0));
+	EXPECT_EQ(0, nt_raw(self->mm, 4 * cont - 1));
 	for (i = 1; i <= nr; i++) {
 		bool covered = i / cont == 1 || i / cont == 2;
 
-		ASSERT_EQ(covered, pb_pte_valid_cont(raw(self, i))) TH_LOG("entry %llu", i);
-		ASSERT_EQ(head + i, pfn_of(self, i));
+		ASSERT_EQ(covered, pb_pte_valid_cont(nt_raw(self->mm, i))) TH_LOG("entry %llu", i);
+		ASSERT_EQ(head + i, nt_pfn(self->mm, i));
 	}
 	EXPECT_DELTAS(WANT(pte_writes, nr));
 
 	/* VA aligned but PA one page off: no block is CONT. */
 	head = nt_folio(self->mm, variant->cont_shift + 2);
 	ASSERT_NE(NT_NO_FOLIO, head);
-	nt_map(self->mm, va_of(self, 4 * cont), head, 1, 2 * cont, self->prot);
-	EXPECT_EQ(0, count_cont(self, 4 * cont, 2 * cont));
-	EXPECT_EQ(head + 1, pfn_of(self, 4 * cont));
-	EXPECT_EQ(head + 2 * cont, pfn_of(self, 6 * cont - 1));
+	nt_map(self->mm, nt_va(self->mm, 4 * cont), head, 1, 2 * cont, self->prot);
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 4 * cont, 2 * cont));
+	EXPECT_EQ(head + 1, nt_pfn(self->mm, 4 * cont));
+	EXPECT_EQ(head + 2 * cont, nt_pfn(self->mm, 6 * cont - 1));
 	EXPECT_DELTAS(WANT(pte_writes, 2 * cont));
 }
 
@@ -234,14 +183,14 @@ TEST_F(cpte, set_ptes_nr1_folds_on_the_last_entry)
 	ASSERT_NE(NT_NO_FOLIO, head);
 	snap(self);
 	for (i = 0; i < cont - 1; i++)
-		nt_map(self->mm, va_of(self, i), head, i, 1, self->prot);
-	EXPECT_EQ(0, count_cont(self, 0, cont));
+		nt_map(self->mm, nt_va(self->mm, i), head, i, 1, self->prot);
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 0, cont));
 	/* Only the last entry of a block tries. */
 	EXPECT_DELTAS(WANT(pte_writes, cont - 1));
-	nt_map(self->mm, va_of(self, cont - 1), head, cont - 1, 1, self->prot);
-	EXPECT_EQ(cont, count_cont(self, 0, cont));
+	nt_map(self->mm, nt_va(self->mm, cont - 1), head, cont - 1, 1, self->prot);
+	EXPECT_EQ(cont, nt_nr_cont(self->mm, 0, cont));
 	for (i = 0; i < cont; i++) {
-		u64 pfn = pfn_of(self, i);
+		u64 pfn = nt_pfn(self->mm, i);
 
 		EXPECT_EQ(head + i, pfn);
 	}
@@ -250,10 +199,10 @@ TEST_F(cpte, set_ptes_nr1_folds_on_the_last_entry)
 		      WANT(folds, 1), WANT(converts, 1), WANT(tlbi_range, 1));
 
 	/* Populate's per-PTE path: every block folds, one or two per folio. */
-	populate(_metadata, self, cont, 2 * cont, variant->cont_shift, true);
-	populate(_metadata, self, 4 * cont, 4 * cont, variant->cont_shift + 2, true);
-	EXPECT_EQ(6 * cont, count_cont(self, cont, 7 * cont));
-	EXPECT_EQ(0, count_cont(self, 3 * cont, cont));
+	nt_populate_pages(_metadata, self->mm, cont, 2 * cont, variant->cont_shift, true);
+	nt_populate_pages(_metadata, self->mm, 4 * cont, 4 * cont, variant->cont_shift + 2, true);
+	EXPECT_EQ(6 * cont, nt_nr_cont(self->mm, cont, 7 * cont));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 3 * cont, cont));
 	EXPECT_DELTAS(WANT(pte_writes, 6 * 3 * cont), WANT(fold_attempts, 6),
 		      WANT(folds, 6), WANT(converts, 6), WANT(tlbi_range, 6),
 		      WANT(folios_mapped, 3));
@@ -264,15 +213,15 @@ TEST_F(cpte, autofold_knob_off_never_folds_and_refold_on_rewrite)
 	unsigned int cont = self->cont;
 
 	self->mm->knobs[PB_KNOB_autofold] = 0;
-	populate(_metadata, self, 0, 2 * cont, variant->cont_shift, true);
-	EXPECT_EQ(0, count_cont(self, 0, 2 * cont));
+	nt_populate_pages(_metadata, self->mm, 0, 2 * cont, variant->cont_shift, true);
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 0, 2 * cont));
 	EXPECT_DELTAS(WANT(pte_writes, 2 * cont), WANT(folios_mapped, 2));
 
 	/* With the knob back, rewriting a block's last entry folds it. */
 	self->mm->knobs[PB_KNOB_autofold] = 1;
-	pb_set_ptes(self->mm, va_of(self, cont - 1), ptep_of(self, cont - 1),
-		    raw(self, cont - 1), 1);
-	EXPECT_EQ(cont, count_cont(self, 0, 2 * cont));
+	pb_set_ptes(self->mm, nt_va(self->mm, cont - 1), nt_ptep(self->mm, cont - 1),
+		    nt_raw(self->mm, cont - 1), 1);
+	EXPECT_EQ(cont, nt_nr_cont(self->mm, 0, 2 * cont));
 	EXPECT_DELTAS(WANT(pte_writes, 1 + 2 * cont), WANT(fold_attempts, 1),
 		      WANT(folds, 1), WANT(converts, 1), WANT(tlbi_range, 1));
 }
@@ -283,11 +232,11 @@ TEST_F(cpte, fold_needs_one_aligned_folio_and_equal_entries)
 	u64 head;
 
 	/* Half-block folios: the last entry tries, and fails. */
-	populate(_metadata, self, 0, 2 * cont, variant->cont_shift - 1, true);
-	EXPECT_EQ(0, count_cont(self, 0, 2 * cont));
+	nt_populate_pages(_metadata, self->mm, 0, 2 * cont, variant->cont_shift - 1, true);
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 0, 2 * cont));
 	EXPECT_STREQ("block not inside one folio",
-		     pb_contpte_foldable(self->mm, va_of(self, cont - 1),
-					 ptep_of(self, cont - 1)));
+		     pb_contpte_foldable(self->mm, nt_va(self->mm, cont - 1),
+					 nt_ptep(self->mm, cont - 1)));
 	EXPECT_DELTAS(WANT(pte_writes, 2 * cont), WANT(fold_attempts, 2),
 		      WANT(folios_mapped, 4));
 
@@ -295,34 +244,34 @@ TEST_F(cpte, fold_needs_one_aligned_folio_and_equal_entries)
 	head = nt_folio(self->mm, variant->cont_shift + 1);
 	ASSERT_NE(NT_NO_FOLIO, head);
 	snap(self);
-	nt_map(self->mm, va_of(self, 2 * cont), head, 1, 1, self->prot);
+	nt_map(self->mm, nt_va(self->mm, 2 * cont), head, 1, 1, self->prot);
 	for (u64 i = 1; i < cont; i++)
-		nt_map(self->mm, va_of(self, 2 * cont + i), head, 1 + i, 1, self->prot);
-	EXPECT_EQ(0, count_cont(self, 2 * cont, cont));
+		nt_map(self->mm, nt_va(self->mm, 2 * cont + i), head, 1 + i, 1, self->prot);
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 2 * cont, cont));
 	EXPECT_STREQ("physical address not block aligned",
-		     pb_contpte_foldable(self->mm, va_of(self, 3 * cont - 1),
-					 ptep_of(self, 3 * cont - 1)));
+		     pb_contpte_foldable(self->mm, nt_va(self->mm, 3 * cont - 1),
+					 nt_ptep(self->mm, 3 * cont - 1)));
 	EXPECT_DELTAS(WANT(pte_writes, cont));
 
 	/* One entry read-only: the attributes differ. */
 	self->mm->knobs[PB_KNOB_autofold] = 0;
-	populate(_metadata, self, 4 * cont, cont, variant->cont_shift, true);
-	pb_ptep_set_wrprotect(self->mm, va_of(self, 4 * cont + 1),
-			      ptep_of(self, 4 * cont + 1));
-	pb_flush_tlb_page(self->mm, va_of(self, 4 * cont + 1));
+	nt_populate_pages(_metadata, self->mm, 4 * cont, cont, variant->cont_shift, true);
+	pb_ptep_set_wrprotect(self->mm, nt_va(self->mm, 4 * cont + 1),
+			      nt_ptep(self->mm, 4 * cont + 1));
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 4 * cont + 1));
 	EXPECT_STREQ("entries differ",
-		     pb_contpte_foldable(self->mm, va_of(self, 5 * cont - 1),
-					 ptep_of(self, 5 * cont - 1)));
+		     pb_contpte_foldable(self->mm, nt_va(self->mm, 5 * cont - 1),
+					 nt_ptep(self->mm, 5 * cont - 1)));
 	/* Old and clean entries still fold: A/D is not compared. */
-	make_old_clean(self, 4 * cont + 2, 1);
-	pb_set_ptes(self->mm, va_of(self, 4 * cont + 1), ptep_of(self, 4 * cont + 1),
-		    pb_pte_mkwrite(raw(self, 4 * cont + 1)), 1);
-	pb_flush_tlb_page(self->mm, va_of(self, 4 * cont + 1));
-	EXPECT_EQ(NULL, pb_contpte_foldable(self->mm, va_of(self, 5 * cont - 1),
-					    ptep_of(self, 5 * cont - 1)));
+	nt_make_old_clean(self->mm, 4 * cont + 2, 1);
+	pb_set_ptes(self->mm, nt_va(self->mm, 4 * cont + 1), nt_ptep(self->mm, 4 * cont + 1),
+		    pb_pte_mkwrite(nt_raw(self->mm, 4 * cont + 1)), 1);
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 4 * cont + 1));
+	EXPECT_EQ(NULL, pb_contpte_foldable(self->mm, nt_va(self->mm, 5 * cont - 1),
+					    nt_ptep(self->mm, 5 * cont - 1)));
 	snap(self);
-	pb_contpte_fold(self->mm, va_of(self, 5 * cont - 1), ptep_of(self, 5 * cont - 1));
-	EXPECT_EQ(cont, count_cont(self, 4 * cont, cont));
+	pb_contpte_fold(self->mm, nt_va(self->mm, 5 * cont - 1), nt_ptep(self->mm, 5 * cont - 1));
+	EXPECT_EQ(cont, nt_nr_cont(self->mm, 4 * cont, cont));
 	EXPECT_DELTAS(WANT(pte_writes, 2 * cont), WANT(folds, 1), WANT(converts, 1),
 		      WANT(tlbi_range, 1));
 }
@@ -332,17 +281,17 @@ TEST_F(cpte, contpte_knob_off_never_cont)
 	unsigned int cont = self->cont;
 
 	self->mm->knobs[PB_KNOB_contpte] = 0;
-	populate(_metadata, self, 0, 2 * cont, variant->cont_shift, false);
-	populate(_metadata, self, 2 * cont, 2 * cont, variant->cont_shift + 1, true);
-	EXPECT_EQ(0, count_cont(self, 0, 4 * cont));
+	nt_populate_pages(_metadata, self->mm, 0, 2 * cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 2 * cont, 2 * cont, variant->cont_shift + 1, true);
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 0, 4 * cont));
 	EXPECT_DELTAS(WANT(pte_writes, 4 * cont), WANT(folios_mapped, 3));
 	/* The helpers are the plain per-PTE ones. */
-	pb_wrprotect_ptes(self->mm, va_of(self, 1), ptep_of(self, 1), 2 * cont);
-	pb_flush_tlb_range(self->mm, va_of(self, 1), va_of(self, 1 + 2 * cont));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 1), nt_ptep(self->mm, 1), 2 * cont);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 1), nt_va(self->mm, 1 + 2 * cont));
 	EXPECT_DELTAS(WANT(pte_writes, 2 * cont), WANT(tlbi_range, 1));
-	EXPECT_TRUE(pb_ptep_test_and_clear_young(self->mm, va_of(self, 3),
-						 ptep_of(self, 3)));
-	EXPECT_TRUE(pb_pte_young(raw(self, 4)));
+	EXPECT_TRUE(pb_ptep_test_and_clear_young(self->mm, nt_va(self->mm, 3),
+						 nt_ptep(self->mm, 3)));
+	EXPECT_TRUE(pb_pte_young(nt_raw(self->mm, 4)));
 	EXPECT_DELTAS(WANT(pte_writes, 1));
 }
 
@@ -355,11 +304,11 @@ TEST_F(cpte, ptep_get_gathers_ad_from_any_entry)
 	};
 	unsigned int cont = self->cont, p, i;
 
-	populate(_metadata, self, 0, ARRAY_SIZE(policies) * cont,
-		 variant->cont_shift, false);
-	make_old_clean(self, 0, ARRAY_SIZE(policies) * cont);
+	nt_populate_pages(_metadata, self->mm, 0, ARRAY_SIZE(policies) * cont,
+			  variant->cont_shift, false);
+	nt_make_old_clean(self->mm, 0, ARRAY_SIZE(policies) * cont);
 	for (i = 0; i < ARRAY_SIZE(policies) * cont; i++) {
-		pb_pte_t pte = pb_ptep_get(self->mm, va_of(self, i), ptep_of(self, i));
+		pb_pte_t pte = pb_ptep_get(self->mm, nt_va(self->mm, i), nt_ptep(self->mm, i));
 
 		ASSERT_FALSE(pb_pte_dirty(pte));
 		ASSERT_FALSE(pb_pte_young(pte));
@@ -374,14 +323,14 @@ TEST_F(cpte, ptep_get_gathers_ad_from_any_entry)
 			     policies[p] == PB_AD_FIRST ? base : page;
 
 		self->mm->knobs[PB_KNOB_ad_policy] = policies[p];
-		ASSERT_EQ(0, pb_access(self->mm, va_of(self, page), true, NULL));
+		ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, page), true, NULL));
 		EXPECT_DELTAS(WANT(hw_af_updates, 1), WANT(hw_dirty_updates, 1),
 			      WANT(pte_writes, 1), WANT(accesses, 1),
 			      WANT(tlb_misses, 1), WANT(tlb_fills, 1));
 		for (i = 0; i < cont; i++) {
-			pb_pte_t r = raw(self, base + i);
-			pb_pte_t pte = pb_ptep_get(self->mm, va_of(self, base + i),
-						   ptep_of(self, base + i));
+			pb_pte_t r = nt_raw(self->mm, base + i);
+			pb_pte_t pte = pb_ptep_get(self->mm, nt_va(self->mm, base + i),
+						   nt_ptep(self->mm, base + i));
 
 			/* Only the target entry changed... */
 			ASSERT_EQ(base + i == target, pb_pte_young(r)) TH_LOG("entry %u", i);
@@ -394,10 +343,10 @@ TEST_F(cpte, ptep_get_gathers_ad_from_any_entry)
 		/* The mutation: ptep_get() reports only its own entry. */
 		self->mm->knobs[PB_KNOB_skip_ad_gather] = 1;
 		for (i = 0; i < cont; i++) {
-			pb_pte_t pte = pb_ptep_get(self->mm, va_of(self, base + i),
-						   ptep_of(self, base + i));
+			pb_pte_t pte = pb_ptep_get(self->mm, nt_va(self->mm, base + i),
+						   nt_ptep(self->mm, base + i));
 
-			ASSERT_EQ(raw(self, base + i), pte);
+			ASSERT_EQ(nt_raw(self->mm, base + i), pte);
 			ASSERT_EQ(base + i == target, pb_pte_dirty(pte));
 		}
 		self->mm->knobs[PB_KNOB_skip_ad_gather] = 0;
@@ -408,21 +357,21 @@ TEST_F(cpte, random_ad_policy_lands_on_one_entry)
 {
 	unsigned int cont = self->cont, i, young = 0;
 
-	populate(_metadata, self, 0, cont, variant->cont_shift, false);
-	make_old_clean(self, 0, cont);
+	nt_populate_pages(_metadata, self->mm, 0, cont, variant->cont_shift, false);
+	nt_make_old_clean(self->mm, 0, cont);
 	self->mm->knobs[PB_KNOB_ad_policy] = PB_AD_RANDOM;
 	self->mm->knobs[PB_KNOB_seed] = 12345;
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 3), false, NULL));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 3), false, NULL));
 	for (i = 0; i < cont; i++) {
-		young += pb_pte_young(raw(self, i));
-		EXPECT_FALSE(pb_pte_dirty(raw(self, i)));
-		EXPECT_TRUE(pb_pte_young(pb_ptep_get(self->mm, va_of(self, i),
-						     ptep_of(self, i))));
+		young += pb_pte_young(nt_raw(self->mm, i));
+		EXPECT_FALSE(pb_pte_dirty(nt_raw(self->mm, i)));
+		EXPECT_TRUE(pb_pte_young(pb_ptep_get(self->mm, nt_va(self->mm, i),
+						     nt_ptep(self->mm, i))));
 	}
 	EXPECT_EQ(1, young);
 	/* A read through the TLB now changes nothing. */
 	snap(self);
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 5), false, NULL));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 5), false, NULL));
 	EXPECT_DELTAS(WANT(accesses, 1), WANT(tlb_hits, 1));
 }
 
@@ -433,29 +382,29 @@ TEST_F(cpte, wrprotect_whole_blocks_stays_folded)
 	unsigned int cont = self->cont, nb = 4;
 	u64 i, dirty = 5;
 
-	populate(_metadata, self, 0, nb * cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 0, nb * cont, variant->cont_shift, false);
 	/* Clean, then one hardware write: the DBM state of one entry. */
-	pb_clear_young_dirty_ptes(self->mm, va_of(self, 0), ptep_of(self, 0),
+	pb_clear_young_dirty_ptes(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0),
 				  nb * cont, false, true);
-	pb_flush_tlb_range(self->mm, va_of(self, 0), va_of(self, nb * cont));
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, dirty), true, NULL));
-	ASSERT_TRUE(pb_pte_hw_dirty(raw(self, dirty)));
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 0), nt_va(self->mm, nb * cont));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, dirty), true, NULL));
+	ASSERT_TRUE(pb_pte_hw_dirty(nt_raw(self->mm, dirty)));
 	snap(self);
 
-	pb_wrprotect_ptes(self->mm, va_of(self, 0), ptep_of(self, 0), nb * cont);
-	pb_flush_tlb_range(self->mm, va_of(self, 0), va_of(self, nb * cont));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0), nb * cont);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 0), nt_va(self->mm, nb * cont));
 	EXPECT_DELTAS(WANT(wrprotect_whole_blocks, nb), WANT(tlbi_range, 1),
 		      WANT(pte_writes, nb * cont));
 	for (i = 0; i < nb * cont; i++) {
-		pb_pte_t pte = raw(self, i);
+		pb_pte_t pte = nt_raw(self->mm, i);
 
 		ASSERT_TRUE(pb_pte_valid_cont(pte)) TH_LOG("entry %llu", i);
 		ASSERT_FALSE(pb_pte_write(pte));
 		ASSERT_NE(0, pte & PB_PTE_RDONLY);
 		/* The hardware dirty state moved into the software bit. */
 		ASSERT_EQ(i == dirty, !!(pte & PB_PTE_DIRTY)) TH_LOG("entry %llu", i);
-		ASSERT_EQ(i < cont, pb_pte_dirty(pb_ptep_get(self->mm, va_of(self, i),
-							     ptep_of(self, i))));
+		ASSERT_EQ(i < cont, pb_pte_dirty(pb_ptep_get(self->mm, nt_va(self->mm, i),
+							     nt_ptep(self->mm, i))));
 	}
 }
 
@@ -464,10 +413,10 @@ TEST_F(cpte, wrprotect_partial_range_unfolds_only_edge_blocks)
 	unsigned int cont = self->cont, nr = 4 * cont - 2;
 	u64 i;
 
-	populate(_metadata, self, 0, 4 * cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 0, 4 * cont, variant->cont_shift, false);
 	snap(self);
-	pb_wrprotect_ptes(self->mm, va_of(self, 1), ptep_of(self, 1), nr);
-	pb_flush_tlb_range(self->mm, va_of(self, 1), va_of(self, 1 + nr));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 1), nt_ptep(self->mm, 1), nr);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 1), nt_va(self->mm, 1 + nr));
 	/* Two converts of cont entries each, then every entry of the range. */
 	EXPECT_DELTAS(WANT(wrprotect_whole_blocks, 2),
 		      WANT(wrprotect_partial_blocks, 2), WANT(unfolds, 2),
@@ -477,31 +426,31 @@ TEST_F(cpte, wrprotect_partial_range_unfolds_only_edge_blocks)
 		bool edge = i < cont || i >= 3 * cont;
 		bool in = i >= 1 && i <= nr;
 
-		ASSERT_EQ(!edge, pb_pte_valid_cont(raw(self, i))) TH_LOG("entry %llu", i);
-		ASSERT_EQ(!in, pb_pte_write(raw(self, i))) TH_LOG("entry %llu", i);
-		ASSERT_TRUE(pb_pte_dirty(raw(self, i)));
+		ASSERT_EQ(!edge, pb_pte_valid_cont(nt_raw(self->mm, i))) TH_LOG("entry %llu", i);
+		ASSERT_EQ(!in, pb_pte_write(nt_raw(self->mm, i))) TH_LOG("entry %llu", i);
+		ASSERT_TRUE(pb_pte_dirty(nt_raw(self->mm, i)));
 	}
 
 	/* Inside one block, at neither end of it. */
-	populate(_metadata, self, 4 * cont, cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 4 * cont, cont, variant->cont_shift, false);
 	snap(self);
-	pb_wrprotect_ptes(self->mm, va_of(self, 4 * cont + 2),
-			  ptep_of(self, 4 * cont + 2), 3);
-	pb_flush_tlb_range(self->mm, va_of(self, 4 * cont + 2),
-			   va_of(self, 4 * cont + 5));
-	EXPECT_EQ(0, count_cont(self, 4 * cont, cont));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 4 * cont + 2),
+			  nt_ptep(self->mm, 4 * cont + 2), 3);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 4 * cont + 2),
+			   nt_va(self->mm, 4 * cont + 5));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 4 * cont, cont));
 	EXPECT_DELTAS(WANT(wrprotect_partial_blocks, 1), WANT(unfolds, 1),
 		      WANT(converts, 1), WANT(tlbi_range, 1 + 1),
 		      WANT(pte_writes, 2 * cont + 3));
 
 	/* From the start of a block, less than a block. */
-	populate(_metadata, self, 5 * cont, cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 5 * cont, cont, variant->cont_shift, false);
 	snap(self);
-	pb_wrprotect_ptes(self->mm, va_of(self, 5 * cont), ptep_of(self, 5 * cont),
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 5 * cont), nt_ptep(self->mm, 5 * cont),
 			  cont - 1);
-	pb_flush_tlb_range(self->mm, va_of(self, 5 * cont), va_of(self, 6 * cont - 1));
-	EXPECT_EQ(0, count_cont(self, 5 * cont, cont));
-	EXPECT_TRUE(pb_pte_write(raw(self, 6 * cont - 1)));
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 5 * cont), nt_va(self->mm, 6 * cont - 1));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 5 * cont, cont));
+	EXPECT_TRUE(pb_pte_write(nt_raw(self->mm, 6 * cont - 1)));
 	EXPECT_DELTAS(WANT(wrprotect_partial_blocks, 1), WANT(unfolds, 1),
 		      WANT(converts, 1), WANT(tlbi_range, 1 + 1),
 		      WANT(pte_writes, 2 * cont + cont - 1));
@@ -512,11 +461,11 @@ TEST_F(cpte, wrprotect_partial_range_bbml2_skips_the_convert_flush)
 	unsigned int cont = self->cont, nr = 4 * cont - 2;
 
 	self->mm->knobs[PB_KNOB_bbml2] = 1;
-	populate(_metadata, self, 0, 4 * cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 0, 4 * cont, variant->cont_shift, false);
 	snap(self);
-	pb_wrprotect_ptes(self->mm, va_of(self, 1), ptep_of(self, 1), nr);
-	pb_flush_tlb_range(self->mm, va_of(self, 1), va_of(self, 1 + nr));
-	EXPECT_EQ(2 * cont, count_cont(self, 0, 4 * cont));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 1), nt_ptep(self->mm, 1), nr);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 1), nt_va(self->mm, 1 + nr));
+	EXPECT_EQ(2 * cont, nt_nr_cont(self->mm, 0, 4 * cont));
 	EXPECT_DELTAS(WANT(wrprotect_whole_blocks, 2),
 		      WANT(wrprotect_partial_blocks, 2), WANT(unfolds, 2),
 		      WANT(converts, 2), WANT(tlbi_skipped_bbml2, 2),
@@ -527,35 +476,35 @@ TEST_F(cpte, wrprotect_nr1_on_cont_entry_unfolds_its_block)
 {
 	unsigned int cont = self->cont;
 
-	populate(_metadata, self, 0, 2 * cont, variant->cont_shift, false);
-	populate(_metadata, self, 2 * cont, cont, 0, false);
+	nt_populate_pages(_metadata, self->mm, 0, 2 * cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 2 * cont, cont, 0, false);
 	snap(self);
-	pb_wrprotect_ptes(self->mm, va_of(self, 2), ptep_of(self, 2), 1);
-	pb_flush_tlb_page(self->mm, va_of(self, 2));
-	EXPECT_EQ(0, count_cont(self, 0, cont));
-	EXPECT_EQ(cont, count_cont(self, cont, cont));
-	EXPECT_FALSE(pb_pte_write(raw(self, 2)));
-	EXPECT_TRUE(pb_pte_write(raw(self, 1)));
-	EXPECT_TRUE(pb_pte_write(raw(self, 3)));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 2), nt_ptep(self->mm, 2), 1);
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 2));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 0, cont));
+	EXPECT_EQ(cont, nt_nr_cont(self->mm, cont, cont));
+	EXPECT_FALSE(pb_pte_write(nt_raw(self->mm, 2)));
+	EXPECT_TRUE(pb_pte_write(nt_raw(self->mm, 1)));
+	EXPECT_TRUE(pb_pte_write(nt_raw(self->mm, 3)));
 	EXPECT_DELTAS(WANT(unfolds, 1), WANT(converts, 1), WANT(tlbi_range, 1),
 		      WANT(tlbi_page, 1), WANT(pte_writes, 2 * cont + 1));
 
 	/* ptep_set_wrprotect() is the same path. */
-	pb_ptep_set_wrprotect(self->mm, va_of(self, 2 * cont - 1),
-			      ptep_of(self, 2 * cont - 1));
-	pb_flush_tlb_page(self->mm, va_of(self, 2 * cont - 1));
-	EXPECT_EQ(0, count_cont(self, cont, cont));
+	pb_ptep_set_wrprotect(self->mm, nt_va(self->mm, 2 * cont - 1),
+			      nt_ptep(self->mm, 2 * cont - 1));
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 2 * cont - 1));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, cont, cont));
 	EXPECT_DELTAS(WANT(unfolds, 1), WANT(converts, 1), WANT(tlbi_range, 1),
 		      WANT(tlbi_page, 1), WANT(pte_writes, 2 * cont + 1));
 
 	/* On a plain entry: nothing but the entry. */
-	pb_wrprotect_ptes(self->mm, va_of(self, 2 * cont + 1),
-			  ptep_of(self, 2 * cont + 1), 1);
-	pb_flush_tlb_page(self->mm, va_of(self, 2 * cont + 1));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 2 * cont + 1),
+			  nt_ptep(self->mm, 2 * cont + 1), 1);
+	pb_flush_tlb_page(self->mm, nt_va(self->mm, 2 * cont + 1));
 	EXPECT_DELTAS(WANT(tlbi_page, 1), WANT(pte_writes, 1));
 	/* Already read-only: no write at all. */
-	pb_wrprotect_ptes(self->mm, va_of(self, 2 * cont + 1),
-			  ptep_of(self, 2 * cont + 1), 1);
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, 2 * cont + 1),
+			  nt_ptep(self->mm, 2 * cont + 1), 1);
 	EXPECT_DELTAS(WANT(pte_writes, 0));
 }
 
@@ -566,12 +515,12 @@ TEST_F(cpte, zap_whole_blocks_clears_without_unfolding)
 	unsigned int cont = self->cont, nr = 4 * cont;
 	u64 folios = self->mm->phys->live_folios, i;
 
-	populate(_metadata, self, 0, nr, variant->cont_shift + 2, false);
+	nt_populate_pages(_metadata, self->mm, 0, nr, variant->cont_shift + 2, false);
 	ASSERT_EQ(folios + 1, self->mm->phys->live_folios);
 	snap(self);
-	pb_zap_range(self->mm, va_of(self, 0), va_of(self, nr));
+	pb_zap_range(self->mm, nt_va(self->mm, 0), nt_va(self->mm, nr));
 	for (i = 0; i < nr; i++) {
-		pb_pte_t pte = raw(self, i);
+		pb_pte_t pte = nt_raw(self->mm, i);
 
 		ASSERT_EQ(0, pte);
 	}
@@ -588,22 +537,22 @@ TEST_F(cpte, zap_partial_range_unfolds_only_edge_blocks)
 	struct pb_page *head;
 	u64 head_pfn;
 
-	populate(_metadata, self, 0, 4 * cont, variant->cont_shift + 2, false);
-	head_pfn = pfn_of(self, 0);
+	nt_populate_pages(_metadata, self->mm, 0, 4 * cont, variant->cont_shift + 2, false);
+	head_pfn = nt_pfn(self->mm, 0);
 	head = pb_pfn_to_page(self->mm->phys, head_pfn);
 	snap(self);
-	pb_zap_range(self->mm, va_of(self, 1), va_of(self, 1 + nr));
+	pb_zap_range(self->mm, nt_va(self->mm, 1), nt_va(self->mm, 1 + nr));
 	EXPECT_DELTAS(WANT(unfolds, 2), WANT(converts, 2), WANT(tlbi_range, 2 + 1),
 		      WANT(pte_writes, 2 * 2 * cont + nr), WANT(gather_flushes, 1),
 		      WANT(zap_batches, 1), WANT(deferred_split_adds, 1),
 		      WANT(gather_forced_flushes,
 			   nr >= self->mm->knobs[PB_KNOB_gather_capacity]));
-	EXPECT_FALSE(pb_pte_cont(raw(self, 0)));
-	EXPECT_FALSE(pb_pte_cont(raw(self, 4 * cont - 1)));
-	EXPECT_EQ(head_pfn, pfn_of(self, 0));
-	EXPECT_EQ(head_pfn + 4 * cont - 1, pfn_of(self, 4 * cont - 1));
-	EXPECT_EQ(0, raw(self, 1));
-	EXPECT_EQ(0, raw(self, nr));
+	EXPECT_FALSE(pb_pte_cont(nt_raw(self->mm, 0)));
+	EXPECT_FALSE(pb_pte_cont(nt_raw(self->mm, 4 * cont - 1)));
+	EXPECT_EQ(head_pfn, nt_pfn(self->mm, 0));
+	EXPECT_EQ(head_pfn + 4 * cont - 1, nt_pfn(self->mm, 4 * cont - 1));
+	EXPECT_EQ(0, nt_raw(self->mm, 1));
+	EXPECT_EQ(0, nt_raw(self->mm, nr));
 	EXPECT_EQ(2, head->large_mapcount);
 	EXPECT_EQ(2, head->refcount);
 	EXPECT_TRUE(head->flags & PB_PG_DEFERRED);
@@ -615,17 +564,17 @@ TEST_F(cpte, get_and_clear_full_ptes_ors_ad_and_unfolds_edges)
 	u64 head;
 	pb_pte_t pte;
 
-	populate(_metadata, self, 0, 2 * cont, variant->cont_shift + 1, false);
-	head = pfn_of(self, 0);
-	make_old_clean(self, 0, 2 * cont);
+	nt_populate_pages(_metadata, self->mm, 0, 2 * cont, variant->cont_shift + 1, false);
+	head = nt_pfn(self->mm, 0);
+	nt_make_old_clean(self->mm, 0, 2 * cont);
 	/* A write in block 1 and a read in block 0, on their own entries. */
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, cont + 3), true, NULL));
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 2), false, NULL));
-	ASSERT_FALSE(pb_pte_dirty(raw(self, 1)));
-	ASSERT_FALSE(pb_pte_young(raw(self, 1)));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, cont + 3), true, NULL));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 2), false, NULL));
+	ASSERT_FALSE(pb_pte_dirty(nt_raw(self->mm, 1)));
+	ASSERT_FALSE(pb_pte_young(nt_raw(self->mm, 1)));
 	snap(self);
 
-	pte = pb_get_and_clear_full_ptes(self->mm, va_of(self, 1), ptep_of(self, 1), nr);
+	pte = pb_get_and_clear_full_ptes(self->mm, nt_va(self->mm, 1), nt_ptep(self->mm, 1), nr);
 	EXPECT_TRUE(pb_pte_dirty(pte));
 	EXPECT_TRUE(pb_pte_young(pte));
 	EXPECT_FALSE(pb_pte_cont(pte));
@@ -633,38 +582,38 @@ TEST_F(cpte, get_and_clear_full_ptes_ors_ad_and_unfolds_edges)
 	EXPECT_DELTAS(WANT(unfolds, 2), WANT(converts, 2), WANT(tlbi_range, 2),
 		      WANT(pte_writes, 2 * 2 * cont + nr));
 	/* The unfolds gathered each block's A/D into the entries left. */
-	EXPECT_TRUE(pb_pte_young(raw(self, 0)));
-	EXPECT_FALSE(pb_pte_dirty(raw(self, 0)));
-	EXPECT_TRUE(pb_pte_young(raw(self, 2 * cont - 1)));
-	EXPECT_TRUE(pb_pte_dirty(raw(self, 2 * cont - 1)));
-	nt_unmapped(self->mm, va_of(self, 1), head + 1, nr);
+	EXPECT_TRUE(pb_pte_young(nt_raw(self->mm, 0)));
+	EXPECT_FALSE(pb_pte_dirty(nt_raw(self->mm, 0)));
+	EXPECT_TRUE(pb_pte_young(nt_raw(self->mm, 2 * cont - 1)));
+	EXPECT_TRUE(pb_pte_dirty(nt_raw(self->mm, 2 * cont - 1)));
+	nt_unmapped(self->mm, nt_va(self->mm, 1), head + 1, nr);
 
 	/* Whole blocks: no unfold, and still the ORed A/D. */
-	populate(_metadata, self, 2 * cont, 2 * cont, variant->cont_shift + 1, false);
-	head = pfn_of(self, 2 * cont);
-	make_old_clean(self, 2 * cont, 2 * cont);
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 4 * cont - 1), true, NULL));
+	nt_populate_pages(_metadata, self->mm, 2 * cont, 2 * cont, variant->cont_shift + 1, false);
+	head = nt_pfn(self->mm, 2 * cont);
+	nt_make_old_clean(self->mm, 2 * cont, 2 * cont);
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 4 * cont - 1), true, NULL));
 	snap(self);
-	pte = pb_get_and_clear_full_ptes(self->mm, va_of(self, 2 * cont),
-					 ptep_of(self, 2 * cont), 2 * cont);
+	pte = pb_get_and_clear_full_ptes(self->mm, nt_va(self->mm, 2 * cont),
+					 nt_ptep(self->mm, 2 * cont), 2 * cont);
 	EXPECT_TRUE(pb_pte_dirty(pte));
 	EXPECT_TRUE(pb_pte_young(pte));
 	EXPECT_EQ(head, pb_pte_pfn(self->g, pte));
 	EXPECT_DELTAS(WANT(pte_writes, 2 * cont));
 	pb_pfn_to_page(self->mm->phys, head)->flags |= PB_PG_DIRTY;
-	nt_unmapped(self->mm, va_of(self, 2 * cont), head, 2 * cont);
+	nt_unmapped(self->mm, nt_va(self->mm, 2 * cont), head, 2 * cont);
 
 	/* nr == 1 on a cont entry: that block unfolds. */
-	populate(_metadata, self, 4 * cont, cont, variant->cont_shift, false);
-	head = pfn_of(self, 4 * cont);
+	nt_populate_pages(_metadata, self->mm, 4 * cont, cont, variant->cont_shift, false);
+	head = nt_pfn(self->mm, 4 * cont);
 	snap(self);
-	pte = pb_get_and_clear_full_ptes(self->mm, va_of(self, 4 * cont + 1),
-					 ptep_of(self, 4 * cont + 1), 1);
+	pte = pb_get_and_clear_full_ptes(self->mm, nt_va(self->mm, 4 * cont + 1),
+					 nt_ptep(self->mm, 4 * cont + 1), 1);
 	EXPECT_EQ(head + 1, pb_pte_pfn(self->g, pte));
-	EXPECT_EQ(0, count_cont(self, 4 * cont, cont));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 4 * cont, cont));
 	EXPECT_DELTAS(WANT(unfolds, 1), WANT(converts, 1), WANT(tlbi_range, 1),
 		      WANT(pte_writes, 2 * cont + 1));
-	nt_unmapped(self->mm, va_of(self, 4 * cont + 1), head + 1, 1);
+	nt_unmapped(self->mm, nt_va(self->mm, 4 * cont + 1), head + 1, 1);
 }
 
 TEST_F(cpte, clear_full_ptes_unfolds_only_partial_blocks)
@@ -672,25 +621,25 @@ TEST_F(cpte, clear_full_ptes_unfolds_only_partial_blocks)
 	unsigned int cont = self->cont;
 	u64 head;
 
-	populate(_metadata, self, 0, 4 * cont, variant->cont_shift + 2, false);
-	head = pfn_of(self, 0);
+	nt_populate_pages(_metadata, self->mm, 0, 4 * cont, variant->cont_shift + 2, false);
+	head = nt_pfn(self->mm, 0);
 	snap(self);
 	/* Block 0 whole, block 1 half: one unfold, at the end. */
-	pb_clear_full_ptes(self->mm, va_of(self, 0), ptep_of(self, 0),
+	pb_clear_full_ptes(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0),
 			   cont + cont / 2);
-	EXPECT_EQ(0, count_cont(self, cont, cont));
-	EXPECT_EQ(2 * cont, count_cont(self, 2 * cont, 2 * cont));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, cont, cont));
+	EXPECT_EQ(2 * cont, nt_nr_cont(self->mm, 2 * cont, 2 * cont));
 	EXPECT_DELTAS(WANT(unfolds, 1), WANT(converts, 1), WANT(tlbi_range, 1),
 		      WANT(pte_writes, 2 * cont + cont + cont / 2));
-	nt_unmapped(self->mm, va_of(self, 0), head, cont + cont / 2);
+	nt_unmapped(self->mm, nt_va(self->mm, 0), head, cont + cont / 2);
 	/* The second half of block 1 and block 2: one unfold, at the start. */
 	snap(self);
-	pb_clear_full_ptes(self->mm, va_of(self, cont + cont / 2),
-			   ptep_of(self, cont + cont / 2), cont / 2 + cont);
-	EXPECT_EQ(cont, count_cont(self, 3 * cont, cont));
+	pb_clear_full_ptes(self->mm, nt_va(self->mm, cont + cont / 2),
+			   nt_ptep(self->mm, cont + cont / 2), cont / 2 + cont);
+	EXPECT_EQ(cont, nt_nr_cont(self->mm, 3 * cont, cont));
 	/* Block 1 is already unfolded: no convert. */
 	EXPECT_DELTAS(WANT(pte_writes, cont / 2 + cont));
-	nt_unmapped(self->mm, va_of(self, cont + cont / 2), head + cont + cont / 2,
+	nt_unmapped(self->mm, nt_va(self->mm, cont + cont / 2), head + cont + cont / 2,
 		    cont / 2 + cont);
 	EXPECT_EQ(cont, pb_pfn_to_page(self->mm->phys, head)->large_mapcount);
 }
@@ -701,17 +650,17 @@ TEST_F(cpte, ptep_get_and_clear_on_cont_entry_unfolds)
 	pb_pte_t pte;
 	u64 head;
 
-	populate(_metadata, self, 0, cont, variant->cont_shift, false);
-	head = pfn_of(self, 0);
+	nt_populate_pages(_metadata, self->mm, 0, cont, variant->cont_shift, false);
+	head = nt_pfn(self->mm, 0);
 	snap(self);
-	pte = pb_ptep_get_and_clear(self->mm, va_of(self, 3), ptep_of(self, 3));
+	pte = pb_ptep_get_and_clear(self->mm, nt_va(self->mm, 3), nt_ptep(self->mm, 3));
 	EXPECT_EQ(head + 3, pb_pte_pfn(self->g, pte));
 	EXPECT_FALSE(pb_pte_cont(pte));
-	EXPECT_EQ(0, raw(self, 3));
-	EXPECT_EQ(0, count_cont(self, 0, cont));
+	EXPECT_EQ(0, nt_raw(self->mm, 3));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 0, cont));
 	EXPECT_DELTAS(WANT(unfolds, 1), WANT(converts, 1), WANT(tlbi_range, 1),
 		      WANT(pte_writes, 2 * cont + 1));
-	nt_unmapped(self->mm, va_of(self, 3), head + 3, 1);
+	nt_unmapped(self->mm, nt_va(self->mm, 3), head + 3, 1);
 }
 
 /* --- Young, access flags, clear_young_dirty ----------------------------------------- */
@@ -720,35 +669,35 @@ TEST_F(cpte, test_and_clear_young_clears_the_whole_block)
 {
 	unsigned int cont = self->cont, i;
 
-	populate(_metadata, self, 0, cont, variant->cont_shift, false);
-	populate(_metadata, self, cont, cont, 0, false);
+	nt_populate_pages(_metadata, self->mm, 0, cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, cont, cont, 0, false);
 	snap(self);
-	EXPECT_TRUE(pb_ptep_test_and_clear_young(self->mm, va_of(self, 3),
-						 ptep_of(self, 3)));
+	EXPECT_TRUE(pb_ptep_test_and_clear_young(self->mm, nt_va(self->mm, 3),
+						 nt_ptep(self->mm, 3)));
 	for (i = 0; i < cont; i++) {
-		EXPECT_FALSE(pb_pte_young(raw(self, i)));
-		EXPECT_TRUE(pb_pte_valid_cont(raw(self, i)));
+		EXPECT_FALSE(pb_pte_young(nt_raw(self->mm, i)));
+		EXPECT_TRUE(pb_pte_valid_cont(nt_raw(self->mm, i)));
 	}
 	EXPECT_DELTAS(WANT(pte_writes, cont));
-	EXPECT_FALSE(pb_ptep_test_and_clear_young(self->mm, va_of(self, 0),
-						  ptep_of(self, 0)));
+	EXPECT_FALSE(pb_ptep_test_and_clear_young(self->mm, nt_va(self->mm, 0),
+						  nt_ptep(self->mm, 0)));
 	EXPECT_NO_DELTAS();
 
 	/* Young again on one entry: the flush covers the block, once. */
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, cont - 2), false, NULL));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, cont - 2), false, NULL));
 	snap(self);
-	EXPECT_TRUE(pb_ptep_clear_flush_young(self->mm, va_of(self, 1),
-					      ptep_of(self, 1)));
+	EXPECT_TRUE(pb_ptep_clear_flush_young(self->mm, nt_va(self->mm, 1),
+					      nt_ptep(self->mm, 1)));
 	EXPECT_DELTAS(WANT(pte_writes, 1), WANT(tlbi_range, 1));
-	EXPECT_FALSE(pb_ptep_clear_flush_young(self->mm, va_of(self, 1),
-					       ptep_of(self, 1)));
+	EXPECT_FALSE(pb_ptep_clear_flush_young(self->mm, nt_va(self->mm, 1),
+					       nt_ptep(self->mm, 1)));
 	EXPECT_NO_DELTAS();
 
 	/* A plain entry: only itself, and a page flush. */
-	EXPECT_TRUE(pb_ptep_clear_flush_young(self->mm, va_of(self, cont + 1),
-					      ptep_of(self, cont + 1)));
-	EXPECT_TRUE(pb_pte_young(raw(self, cont)));
-	EXPECT_FALSE(pb_pte_young(raw(self, cont + 1)));
+	EXPECT_TRUE(pb_ptep_clear_flush_young(self->mm, nt_va(self->mm, cont + 1),
+					      nt_ptep(self->mm, cont + 1)));
+	EXPECT_TRUE(pb_pte_young(nt_raw(self->mm, cont)));
+	EXPECT_FALSE(pb_pte_young(nt_raw(self->mm, cont + 1)));
 	EXPECT_DELTAS(WANT(pte_writes, 1), WANT(tlbi_page, 1));
 }
 
@@ -757,50 +706,50 @@ TEST_F(cpte, set_access_flags_on_a_block)
 	unsigned int cont = self->cont, i;
 	pb_pte_t entry;
 
-	populate(_metadata, self, 0, 2 * cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 0, 2 * cont, variant->cont_shift, false);
 	snap(self);
 	/* Young and dirty already: nothing to do. */
-	entry = pb_pte_mkyoung(pb_ptep_get(self->mm, va_of(self, 3),
-					   ptep_of(self, 3)) & ~PB_PTE_CONT);
-	EXPECT_FALSE(pb_ptep_set_access_flags(self->mm, va_of(self, 3),
-					      ptep_of(self, 3), entry, false));
+	entry = pb_pte_mkyoung(pb_ptep_get(self->mm, nt_va(self->mm, 3),
+					   nt_ptep(self->mm, 3)) & ~PB_PTE_CONT);
+	EXPECT_FALSE(pb_ptep_set_access_flags(self->mm, nt_va(self->mm, 3),
+					      nt_ptep(self->mm, 3), entry, false));
 	EXPECT_NO_DELTAS();
 
 	/* Old: a read fault makes every entry young, without a flush. */
-	make_old_clean(self, 0, cont);
+	nt_make_old_clean(self->mm, 0, cont);
 	snap(self);
-	entry = pb_pte_mkyoung(pb_ptep_get(self->mm, va_of(self, 3),
-					   ptep_of(self, 3)) & ~PB_PTE_CONT);
-	EXPECT_TRUE(pb_ptep_set_access_flags(self->mm, va_of(self, 3),
-					     ptep_of(self, 3), entry, false));
+	entry = pb_pte_mkyoung(pb_ptep_get(self->mm, nt_va(self->mm, 3),
+					   nt_ptep(self->mm, 3)) & ~PB_PTE_CONT);
+	EXPECT_TRUE(pb_ptep_set_access_flags(self->mm, nt_va(self->mm, 3),
+					     nt_ptep(self->mm, 3), entry, false));
 	for (i = 0; i < cont; i++) {
-		EXPECT_TRUE(pb_pte_young(raw(self, i)));
-		EXPECT_FALSE(pb_pte_dirty(raw(self, i)));
-		EXPECT_TRUE(pb_pte_valid_cont(raw(self, i)));
+		EXPECT_TRUE(pb_pte_young(nt_raw(self->mm, i)));
+		EXPECT_FALSE(pb_pte_dirty(nt_raw(self->mm, i)));
+		EXPECT_TRUE(pb_pte_valid_cont(nt_raw(self->mm, i)));
 	}
 	EXPECT_DELTAS(WANT(pte_writes, cont));
 
 	/* A write fault, write unchanged: every entry dirty, one range flush. */
 	entry = pb_pte_mkdirty(pb_pte_mkwrite(entry));
-	EXPECT_TRUE(pb_ptep_set_access_flags(self->mm, va_of(self, 3),
-					     ptep_of(self, 3), entry, true));
+	EXPECT_TRUE(pb_ptep_set_access_flags(self->mm, nt_va(self->mm, 3),
+					     nt_ptep(self->mm, 3), entry, true));
 	for (i = 0; i < cont; i++) {
-		EXPECT_TRUE(pb_pte_dirty(raw(self, i)));
-		EXPECT_EQ(0, raw(self, i) & PB_PTE_RDONLY);
+		EXPECT_TRUE(pb_pte_dirty(nt_raw(self->mm, i)));
+		EXPECT_EQ(0, nt_raw(self->mm, i) & PB_PTE_RDONLY);
 	}
 	EXPECT_DELTAS(WANT(pte_writes, cont), WANT(tlbi_range, 1));
 
 	/* Read-only block, a write fault: unfold, then that entry only. */
-	pb_wrprotect_ptes(self->mm, va_of(self, cont), ptep_of(self, cont), cont);
-	pb_flush_tlb_range(self->mm, va_of(self, cont), va_of(self, 2 * cont));
+	pb_wrprotect_ptes(self->mm, nt_va(self->mm, cont), nt_ptep(self->mm, cont), cont);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, cont), nt_va(self->mm, 2 * cont));
 	snap(self);
-	entry = pb_ptep_get(self->mm, va_of(self, cont + 1), ptep_of(self, cont + 1));
+	entry = pb_ptep_get(self->mm, nt_va(self->mm, cont + 1), nt_ptep(self->mm, cont + 1));
 	entry = pb_pte_mkdirty(pb_pte_mkwrite(pb_pte_mkyoung(entry & ~PB_PTE_CONT)));
-	EXPECT_TRUE(pb_ptep_set_access_flags(self->mm, va_of(self, cont + 1),
-					     ptep_of(self, cont + 1), entry, true));
-	EXPECT_EQ(0, count_cont(self, cont, cont));
+	EXPECT_TRUE(pb_ptep_set_access_flags(self->mm, nt_va(self->mm, cont + 1),
+					     nt_ptep(self->mm, cont + 1), entry, true));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, cont, cont));
 	for (i = cont; i < 2 * cont; i++) {
-		bool write = pb_pte_write(raw(self, i));
+		bool write = pb_pte_write(nt_raw(self->mm, i));
 
 		EXPECT_EQ(i == cont + 1, write);
 	}
@@ -812,26 +761,26 @@ TEST_F(cpte, clear_young_dirty_widens_to_whole_blocks)
 {
 	unsigned int cont = self->cont, i;
 
-	populate(_metadata, self, 0, 2 * cont, variant->cont_shift, false);
-	populate(_metadata, self, 2 * cont, cont, 0, false);
+	nt_populate_pages(_metadata, self->mm, 0, 2 * cont, variant->cont_shift, false);
+	nt_populate_pages(_metadata, self->mm, 2 * cont, cont, 0, false);
 	snap(self);
 	/* Two entries at the end of block 0, two at the start of block 1. */
-	pb_clear_young_dirty_ptes(self->mm, va_of(self, cont - 2),
-				  ptep_of(self, cont - 2), 4, true, true);
-	pb_flush_tlb_range(self->mm, va_of(self, 0), va_of(self, 2 * cont));
+	pb_clear_young_dirty_ptes(self->mm, nt_va(self->mm, cont - 2),
+				  nt_ptep(self->mm, cont - 2), 4, true, true);
+	pb_flush_tlb_range(self->mm, nt_va(self->mm, 0), nt_va(self->mm, 2 * cont));
 	for (i = 0; i < 2 * cont; i++) {
-		EXPECT_TRUE(pb_pte_valid_cont(raw(self, i)));
-		EXPECT_FALSE(pb_pte_young(raw(self, i)));
-		EXPECT_FALSE(pb_pte_dirty(raw(self, i)));
-		EXPECT_TRUE(pb_pte_write(raw(self, i)));
+		EXPECT_TRUE(pb_pte_valid_cont(nt_raw(self->mm, i)));
+		EXPECT_FALSE(pb_pte_young(nt_raw(self->mm, i)));
+		EXPECT_FALSE(pb_pte_dirty(nt_raw(self->mm, i)));
+		EXPECT_TRUE(pb_pte_write(nt_raw(self->mm, i)));
 	}
 	EXPECT_DELTAS(WANT(pte_writes, 2 * cont), WANT(tlbi_range, 1));
 	/* Plain entries: exactly the range. */
-	pb_clear_young_dirty_ptes(self->mm, va_of(self, 2 * cont + 1),
-				  ptep_of(self, 2 * cont + 1), 2, true, false);
+	pb_clear_young_dirty_ptes(self->mm, nt_va(self->mm, 2 * cont + 1),
+				  nt_ptep(self->mm, 2 * cont + 1), 2, true, false);
 	for (i = 2 * cont; i < 3 * cont; i++) {
 		EXPECT_EQ(i != 2 * cont + 1 && i != 2 * cont + 2,
-			  pb_pte_young(raw(self, i)));
+			  pb_pte_young(nt_raw(self->mm, i)));
 	}
 	EXPECT_DELTAS(WANT(pte_writes, 2));
 }
@@ -842,36 +791,37 @@ TEST_F(cpte, fold_and_unfold_counters_with_and_without_bbml2)
 {
 	unsigned int cont = self->cont, nb = 4, b;
 
-	populate(_metadata, self, 0, nb * cont, variant->cont_shift, true);
+	nt_populate_pages(_metadata, self->mm, 0, nb * cont, variant->cont_shift, true);
 	EXPECT_DELTAS(WANT(fold_attempts, nb), WANT(folds, nb), WANT(converts, nb),
 		      WANT(tlbi_range, nb), WANT(pte_writes, nb * 3 * cont),
 		      WANT(folios_mapped, nb));
 	for (b = 0; b < nb; b++)
-		pb_contpte_try_unfold(self->mm, va_of(self, b * cont + 1),
-				      ptep_of(self, b * cont + 1),
-				      raw(self, b * cont + 1));
-	EXPECT_EQ(0, count_cont(self, 0, nb * cont));
+		pb_contpte_try_unfold(self->mm, nt_va(self->mm, b * cont + 1),
+				      nt_ptep(self->mm, b * cont + 1),
+				      nt_raw(self->mm, b * cont + 1));
+	EXPECT_EQ(0, nt_nr_cont(self->mm, 0, nb * cont));
 	EXPECT_DELTAS(WANT(unfolds, nb), WANT(converts, nb), WANT(tlbi_range, nb),
 		      WANT(pte_writes, nb * 2 * cont));
 	/* Not cont: nothing to unfold. */
-	pb_contpte_try_unfold(self->mm, va_of(self, 0), ptep_of(self, 0), raw(self, 0));
+	pb_contpte_try_unfold(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0),
+			      nt_raw(self->mm, 0));
 	EXPECT_NO_DELTAS();
 
 	/* BBML2: the same converts without their TLBI. */
 	self->mm->knobs[PB_KNOB_bbml2] = 1;
-	populate(_metadata, self, nb * cont, nb * cont, variant->cont_shift, true);
+	nt_populate_pages(_metadata, self->mm, nb * cont, nb * cont, variant->cont_shift, true);
 	EXPECT_DELTAS(WANT(fold_attempts, nb), WANT(folds, nb), WANT(converts, nb),
 		      WANT(tlbi_skipped_bbml2, nb), WANT(pte_writes, nb * 3 * cont),
 		      WANT(folios_mapped, nb));
 	for (b = nb; b < 2 * nb; b++)
-		pb_contpte_try_unfold(self->mm, va_of(self, b * cont),
-				      ptep_of(self, b * cont), raw(self, b * cont));
+		pb_contpte_try_unfold(self->mm, nt_va(self->mm, b * cont),
+				      nt_ptep(self->mm, b * cont), nt_raw(self->mm, b * cont));
 	EXPECT_DELTAS(WANT(unfolds, nb), WANT(converts, nb),
 		      WANT(tlbi_skipped_bbml2, nb), WANT(pte_writes, nb * 2 * cont));
 	/* Folding back by hand, as the fold command does. */
 	for (b = nb; b < 2 * nb; b++)
-		pb_contpte_fold(self->mm, va_of(self, b * cont), ptep_of(self, b * cont));
-	EXPECT_EQ(nb * cont, count_cont(self, nb * cont, nb * cont));
+		pb_contpte_fold(self->mm, nt_va(self->mm, b * cont), nt_ptep(self->mm, b * cont));
+	EXPECT_EQ(nb * cont, nt_nr_cont(self->mm, nb * cont, nb * cont));
 	EXPECT_DELTAS(WANT(folds, nb), WANT(converts, nb),
 		      WANT(tlbi_skipped_bbml2, nb), WANT(pte_writes, nb * 2 * cont));
 }
@@ -880,14 +830,15 @@ TEST_F(cpte, unfold_gathers_ad_into_every_entry)
 {
 	unsigned int cont = self->cont, i;
 
-	populate(_metadata, self, 0, cont, variant->cont_shift, false);
-	make_old_clean(self, 0, cont);
+	nt_populate_pages(_metadata, self->mm, 0, cont, variant->cont_shift, false);
+	nt_make_old_clean(self->mm, 0, cont);
 	self->mm->knobs[PB_KNOB_ad_policy] = PB_AD_LAST;
-	ASSERT_EQ(0, pb_access(self->mm, va_of(self, 0), true, NULL));
-	ASSERT_FALSE(pb_pte_dirty(raw(self, 0)));
-	pb_contpte_try_unfold(self->mm, va_of(self, 0), ptep_of(self, 0), raw(self, 0));
+	ASSERT_EQ(0, pb_access(self->mm, nt_va(self->mm, 0), true, NULL));
+	ASSERT_FALSE(pb_pte_dirty(nt_raw(self->mm, 0)));
+	pb_contpte_try_unfold(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0),
+			      nt_raw(self->mm, 0));
 	for (i = 0; i < cont; i++) {
-		pb_pte_t pte = raw(self, i);
+		pb_pte_t pte = nt_raw(self->mm, i);
 
 		EXPECT_FALSE(pb_pte_cont(pte));
 		EXPECT_TRUE(pb_pte_dirty(pte)) TH_LOG("entry %u", i);

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native tests: the ctl command layer run in-process (sessions, the parser,
- * replies), bad commands that must fail with EINVAL, a reason and no change,
- * fault injection with fail_nth, and the shim's kstrtou64().
+ * Native tests of iface/: the ctl command layer run in-process (sessions,
+ * the parser, the command registry, replies), bad commands that must fail
+ * with EINVAL, a reason and no change, fault injection with fail_nth, and a
+ * mutation knob seen through the commands.
  */
-#include "pb_native.h"
-
-#include <linux/kstrtox.h>
+#include "nt_iface.h"
 
 FIXTURE(cmd)
 {
@@ -30,36 +29,21 @@ FIXTURE_VARIANT_ADD(cmd, granule_64k) NT_GRANULE_64K;
 /* mm 0: eight blocks of anon memory, the first two populated and folded. */
 FIXTURE_SETUP(cmd)
 {
+	char create[32];
+
 	self->psize = 1ULL << variant->page_shift;
 	self->cont = 1U << variant->cont_shift;
 	self->block = self->psize * self->cont;
-	self->s = pb_session_create();
-	ASSERT_NE(NULL, self->s);
-	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u", variant->page_kb));
+	snprintf(create, sizeof(create), "page_kb=%u", variant->page_kb);
+	nt_session_setup(_metadata, &self->s, create, NR_BLOCKS * self->block,
+			 2 * self->block, variant->cont_shift);
 	self->mm = self->s->mms[0];
 	ASSERT_NE(NULL, self->mm);
-	ASSERT_EQ(0, nt_run(self->s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon",
-			    NT_VA, NR_BLOCKS * self->block));
-	ASSERT_EQ(0, nt_run(self->s, "populate mm=0 va=0x%llx len=0x%llx order=%u",
-			    NT_VA, 2 * self->block, variant->cont_shift))
-		TH_LOG("%s", self->s->reply.buf);
 }
 
 FIXTURE_TEARDOWN(cmd)
 {
-	if (self->s)
-		pb_session_destroy(self->s);
-	atomic_set(&pb_fail_nth, 0);
-	nt_check_leaks(_metadata);
-}
-
-/* The reply is one "error: " line. */
-static bool one_error_line(const struct pb_reply *r)
-{
-	const char *nl = strchr(r->buf, '\n');
-
-	return !strncmp(r->buf, "error: ", 7) && nl && !nl[1] &&
-	       strlen(r->buf) == r->len;
+	nt_session_teardown(_metadata, self->s);
 }
 
 TEST_F(cmd, mm_create_replies_the_geometry)
@@ -156,100 +140,107 @@ static void save(struct state *st, struct pb_session *s, struct pb_mm *mm,
 	memcpy(st->ptes, pb_pte_offset(mm, NT_VA, false), nr_ptes * sizeof(pb_pte_t));
 }
 
+/*
+ * Each must fail with EINVAL and one "error: " line, and change nothing.
+ * $NAME stands for an address or a size of the fixture, filled in by the
+ * test (see its tok[]): the line is then right but for the one thing it
+ * names.
+ */
+static const char *const bad_commands[] = {
+	/* The parser. */
+	"",
+	"   ",
+	"frobnicate",
+	"wrprotect_ptes mm=0 va=$VA nr=1",
+	"help extra",
+	"version x=1",
+	"version =1",
+	"version x=",
+	"version x",
+	"mm_create page_kb=4 page_kb=4",
+	"set mm=0 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 m=1 n=1 o=1 p=1",
+	/* Numbers. */
+	"mm_create page_kb=",
+	"mm_create page_kb=0x",
+	"mm_create page_kb=4k",
+	"mm_create page_kb=-4",
+	"mm_create page_kb= 4",
+	"mm_create page_kb=18446744073709551616",
+	"mm_create page_kb=08",
+	/* Geometry. */
+	"mm_create page_kb=8",
+	"mm_create page_kb=128",
+	"mm_create page_kb=0",
+	"mm_create pa_bits=50",
+	"mm_create pa_bits=4294967344",
+	"mm_create va_bits=35",
+	"mm_create va_bits=53",
+	"mm_create page_kb=$KB base_pfn=$HIGHPFN arena_pages=16",
+	"mm_create arena_pages=0",
+	"mm_create backing=2",
+	"mm_create check=yes",
+	/* VMAs. */
+	"mmap mm=0 start=$VEND len=$PAGE flags=r,w,bogus",
+	"mmap mm=0 start=$VEND len=$PAGE flags=r,,w",
+	"mmap mm=0 start=$VEND len=$PAGE flags=w",
+	"mmap mm=0 start=$VA len=$PAGE",
+	"mmap mm=0 start=$VEND1 len=$PAGE",
+	"mmap mm=0 start=$VEND len=0",
+	"mmap mm=0 start=$TOP len=$TOP",
+	"mmap mm=0 start=$HIGHVA len=$PAGE",
+	"mmap mm=0",
+	"mmap mm=1 start=$VEND len=$PAGE",
+	"mmap mm=16 start=$VEND len=$PAGE",
+	"mmap mm=0x10000000000000000 start=$VEND len=$PAGE",
+	/* Populate. */
+	"populate mm=0 va=$VEND len=$PAGE",
+	"populate mm=0 va=$FREE len=$VMALEN",
+	"populate mm=0 va=$VA len=$PAGE",
+	"populate mm=0 va=$FREE len=$BLOCK order=$BADORDER",
+	"populate mm=0 va=$FREEPAGE len=$BLOCK order=$ORDER",
+	"populate mm=0 va=$FREE len=0",
+	"populate mm=0 va=$FREE1 len=$PAGE",
+	"populate mm=0 va=$FREE len=$PAGE per_pte=2",
+	"populate mm=0 va=$TOP len=$PAGE",
+	/* Helpers on a range. */
+	"wrprotect mm=0 va=$VA1 nr=1",
+	"wrprotect mm=0 va=$VA nr=0",
+	"wrprotect mm=0 va=$VA",
+	"wrprotect mm=0 va=$VA nr=$TOOMANY",
+	"wrprotect mm=0 va=$TOPPAGE nr=2",
+	"wrprotect mm=0 va=$VEND nr=1",
+	"wrprotect mm=0 va=$VENDM1 nr=2",
+	"ptep_get mm=0 va=$VA nr=1",
+	"ptep_get mm=0 va=$VA va=$VA",
+	"get_and_clear mm=0 va=$FREE nr=1",
+	"clear_full mm=0 va=$VA nr=$TWOBLOCKS1",
+	"young mm=0 va=$VA flush=3",
+	"set_access_flags mm=0 va=$FREE",
+	"clear_young_dirty mm=0 va=$VA nr=1 young=0 dirty=0",
+	"fold mm=0 va=$VA",
+	"fold mm=0 va=$FREE",
+	"unfold mm=0 va=$FREE",
+	"access mm=0 va=$VA4",
+	"access mm=0 va=$HIGHVA",
+	"dump mm=0 va=$VA nr=513",
+	"dump mm=0 va=$VA1",
+	"flush mm=0 va=$VA1",
+	"flush mm=0 va=$VA nr=0",
+	"checksum mm=0 va=$VA len=$PAGE",
+	"folio mm=0 va=$FREE",
+	"mm_destroy mm=3",
+	/* Knobs: one bad value changes none. */
+	"set mm=0",
+	"set mm=0 contpte=2",
+	"set mm=0 bogus=1",
+	"set mm=0 contpte=0 autofold=5",
+	"set mm=0 gather_capacity=0",
+	"set mm=0 ad_policy=4",
+	"set mm=0 seed=0xffffffffffffffff",
+};
+
 TEST_F(cmd, bad_commands_get_einval_a_reason_and_change_nothing)
 {
-	static const char *const bad[] = {
-		/* The parser. */
-		"",
-		"   ",
-		"frobnicate",
-		"wrprotect_ptes mm=0 va=$VA nr=1",
-		"help extra",
-		"version x=1",
-		"version =1",
-		"version x=",
-		"version x",
-		"mm_create page_kb=4 page_kb=4",
-		"set mm=0 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 m=1 n=1 o=1 p=1",
-		/* Numbers. */
-		"mm_create page_kb=",
-		"mm_create page_kb=0x",
-		"mm_create page_kb=4k",
-		"mm_create page_kb=-4",
-		"mm_create page_kb= 4",
-		"mm_create page_kb=18446744073709551616",
-		"mm_create page_kb=08",
-		/* Geometry. */
-		"mm_create page_kb=8",
-		"mm_create page_kb=128",
-		"mm_create page_kb=0",
-		"mm_create pa_bits=50",
-		"mm_create pa_bits=4294967344",
-		"mm_create va_bits=35",
-		"mm_create va_bits=53",
-		"mm_create page_kb=$KB base_pfn=$HIGHPFN arena_pages=16",
-		"mm_create arena_pages=0",
-		"mm_create backing=2",
-		"mm_create check=yes",
-		/* VMAs. */
-		"mmap mm=0 start=$VEND len=$PAGE flags=r,w,bogus",
-		"mmap mm=0 start=$VEND len=$PAGE flags=r,,w",
-		"mmap mm=0 start=$VEND len=$PAGE flags=w",
-		"mmap mm=0 start=$VA len=$PAGE",
-		"mmap mm=0 start=$VEND1 len=$PAGE",
-		"mmap mm=0 start=$VEND len=0",
-		"mmap mm=0 start=$TOP len=$TOP",
-		"mmap mm=0 start=$HIGHVA len=$PAGE",
-		"mmap mm=0",
-		"mmap mm=1 start=$VEND len=$PAGE",
-		"mmap mm=16 start=$VEND len=$PAGE",
-		"mmap mm=0x10000000000000000 start=$VEND len=$PAGE",
-		/* Populate. */
-		"populate mm=0 va=$VEND len=$PAGE",
-		"populate mm=0 va=$FREE len=$VMALEN",
-		"populate mm=0 va=$VA len=$PAGE",
-		"populate mm=0 va=$FREE len=$BLOCK order=$BADORDER",
-		"populate mm=0 va=$FREEPAGE len=$BLOCK order=$ORDER",
-		"populate mm=0 va=$FREE len=0",
-		"populate mm=0 va=$FREE1 len=$PAGE",
-		"populate mm=0 va=$FREE len=$PAGE per_pte=2",
-		"populate mm=0 va=$TOP len=$PAGE",
-		/* Helpers on a range. */
-		"wrprotect mm=0 va=$VA1 nr=1",
-		"wrprotect mm=0 va=$VA nr=0",
-		"wrprotect mm=0 va=$VA",
-		"wrprotect mm=0 va=$VA nr=$TOOMANY",
-		"wrprotect mm=0 va=$TOPPAGE nr=2",
-		"wrprotect mm=0 va=$VEND nr=1",
-		"wrprotect mm=0 va=$VENDM1 nr=2",
-		"ptep_get mm=0 va=$VA nr=1",
-		"ptep_get mm=0 va=$VA va=$VA",
-		"get_and_clear mm=0 va=$FREE nr=1",
-		"clear_full mm=0 va=$VA nr=$TWOBLOCKS1",
-		"young mm=0 va=$VA flush=3",
-		"set_access_flags mm=0 va=$FREE",
-		"clear_young_dirty mm=0 va=$VA nr=1 young=0 dirty=0",
-		"fold mm=0 va=$VA",
-		"fold mm=0 va=$FREE",
-		"unfold mm=0 va=$FREE",
-		"access mm=0 va=$VA4",
-		"access mm=0 va=$HIGHVA",
-		"dump mm=0 va=$VA nr=513",
-		"dump mm=0 va=$VA1",
-		"flush mm=0 va=$VA1",
-		"flush mm=0 va=$VA nr=0",
-		"checksum mm=0 va=$VA len=$PAGE",
-		"folio mm=0 va=$FREE",
-		"mm_destroy mm=3",
-		/* Knobs: one bad value changes none. */
-		"set mm=0",
-		"set mm=0 contpte=2",
-		"set mm=0 bogus=1",
-		"set mm=0 contpte=0 autofold=5",
-		"set mm=0 gather_capacity=0",
-		"set mm=0 ad_policy=4",
-		"set mm=0 seed=0xffffffffffffffff",
-	};
 	const struct pb_geom *g = &self->mm->geom;
 	u64 vend = NT_VA + NR_BLOCKS * self->block, hole = NT_VA + 4 * self->block;
 	const struct tok t[] = {
@@ -274,17 +265,17 @@ TEST_F(cmd, bad_commands_get_einval_a_reason_and_change_nothing)
 	before = calloc(2, sizeof(*before));
 	ASSERT_NE(NULL, before);
 	after = before + 1;
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_commands); i++) {
 		s64 errors = atomic64_read(&pb_counters[PB_CNT_command_errors]);
 		char line[512];
 		int ret;
 
-		expand(line, sizeof(line), bad[i], t, ARRAY_SIZE(t));
+		expand(line, sizeof(line), bad_commands[i], t, ARRAY_SIZE(t));
 		save(before, self->s, self->mm, nr_ptes);
 		ret = pb_session_exec(self->s, line, strlen(line));
 		save(after, self->s, self->mm, nr_ptes);
 		EXPECT_EQ(-EINVAL, ret) TH_LOG("'%s': %s", line, self->s->reply.buf);
-		EXPECT_TRUE(one_error_line(&self->s->reply))
+		EXPECT_TRUE(nt_one_error_line(&self->s->reply))
 			TH_LOG("'%s': '%s'", line, self->s->reply.buf);
 		EXPECT_EQ(errors + 1, atomic64_read(&pb_counters[PB_CNT_command_errors]));
 		EXPECT_EQ(0, memcmp(before, after, sizeof(*before)))
@@ -309,7 +300,7 @@ TEST_F(cmd, bad_lines_get_einval)
 	memcpy(line, "version", 7);
 	EXPECT_EQ(0, pb_session_exec(self->s, line, PB_CMD_MAX - 1));
 	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, line, PB_CMD_MAX));
-	EXPECT_TRUE(one_error_line(&self->s->reply));
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
 	/* ...but for a trailing newline. */
 	line[PB_CMD_MAX - 1] = '\n';
 	EXPECT_EQ(0, pb_session_exec(self->s, line, PB_CMD_MAX));
@@ -320,26 +311,57 @@ TEST_F(cmd, bad_lines_get_einval)
 
 /* --- Good commands ----------------------------------------------------------------- */
 
+/* The commands of the UAPI, spelt from its list and not from the registry. */
+static const char *const uapi_commands[PB_NR_COMMANDS] = {
+#define PB_COMMAND(name)	\
+	[PB_CMD_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
+
+/*
+ * help lists every command of the UAPI exactly once, in the UAPI's order,
+ * as "name [keys]" and an indented line of help: a command missing from
+ * the registry, listed twice, or a stray line fails.
+ */
+TEST_F(cmd, help_lists_every_uapi_command_once)
+{
+	unsigned int seen[PB_NR_COMMANDS] = { }, lines = 0, i;
+	const char *missing = NULL, *p;
+
+	EXPECT_EQ(0, pb_commands_check(&missing)) TH_LOG("%s", missing);
+	ASSERT_EQ(0, nt_run(self->s, "help"));
+	for (p = self->s->reply.buf; *p; p = strchr(p, '\n') + 1) {
+		size_t len = strcspn(p, "\n ");
+
+		ASSERT_NE(NULL, strchr(p, '\n'));
+		lines++;
+		if (*p == ' ')
+			continue;
+		for (i = 0; i < PB_NR_COMMANDS; i++) {
+			if (uapi_commands[i] && strlen(uapi_commands[i]) == len &&
+			    !strncmp(p, uapi_commands[i], len))
+				break;
+		}
+		ASSERT_GT(PB_NR_COMMANDS, i) TH_LOG("help lists '%.*s'", (int)len, p);
+		EXPECT_EQ(0, strncmp(p + len, " [", 2)) TH_LOG("%s", uapi_commands[i]);
+		/* In the UAPI's order: the one before it was the last seen. */
+		EXPECT_TRUE(!i || seen[i - 1]) TH_LOG("%s", uapi_commands[i]);
+		seen[i]++;
+	}
+	for (i = 0; i < PB_NR_COMMANDS; i++) {
+		EXPECT_EQ(1, seen[i]) TH_LOG("help lists %s %u times", uapi_commands[i], seen[i]);
+		EXPECT_STREQ(uapi_commands[i], pb_commands[i].name);
+	}
+	EXPECT_EQ(2 * PB_NR_COMMANDS, lines);
+}
+
 TEST_F(cmd, informational_commands)
 {
-	const char *const names[] = {
-		"help", "version", "session", "stats", "mm_create", "mm_destroy",
-		"mmap", "populate", "munmap", "set", "knobs", "mm_stats", "check",
-		"ptep_get", "wrprotect", "get_and_clear", "clear_full", "young",
-		"set_access_flags", "clear_young_dirty", "fold", "unfold", "access",
-		"dump", "folio", "flush", "checksum",
-	};
 	struct pb_reply r = { };
 	unsigned int i;
 	char want[128];
 
 	ASSERT_EQ(0, nt_run(self->s, "help"));
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(want, sizeof(want), "\n%s [", names[i]);
-		EXPECT_TRUE(strstr(self->s->reply.buf, want) ||
-			    !strncmp(self->s->reply.buf, want + 1, strlen(want + 1)))
-			TH_LOG("help lacks %s", names[i]);
-	}
 	ASSERT_EQ(0, nt_run(self->s, "version"));
 	EXPECT_STREQ("ptebatch " PTEBATCH_VERSION "\n", self->s->reply.buf);
 	ASSERT_EQ(0, nt_run(self->s, "session"));
@@ -507,7 +529,7 @@ TEST_F(cmd, a_session_holds_at_most_16_mms)
 		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u arena_pages=16",
 				    variant->page_kb));
 	EXPECT_EQ(-EINVAL, nt_run(self->s, "mm_create"));
-	EXPECT_TRUE(one_error_line(&self->s->reply));
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
 	EXPECT_EQ(PB_SESSION_MMS, atomic64_read(&pb_counters[PB_CNT_live_mms]));
 	/* Destroying the session releases them all (teardown checks). */
 }
@@ -541,7 +563,7 @@ TEST_F(cmd, contpte_off_over_folded_blocks)
 	ret = nt_run(self->s, "set mm=0 contpte=0");
 	if (ret) {
 		EXPECT_EQ(-EINVAL, ret);
-		EXPECT_TRUE(one_error_line(&self->s->reply));
+		EXPECT_TRUE(nt_one_error_line(&self->s->reply));
 		EXPECT_EQ(1, self->mm->knobs[PB_KNOB_contpte]);
 		return;
 	}
@@ -555,14 +577,22 @@ TEST_F(cmd, contpte_off_over_folded_blocks)
 
 /* --- fail_nth ---------------------------------------------------------------------- */
 
+/*
+ * Each attempt starts from the same state, so each makes the same
+ * allocations in the same order: the sweep fails each of them once, and
+ * ends at the first nth past the last.  The number of failures is therefore
+ * the number of allocations the successful attempt made (PB_CNT_allocs).
+ */
 TEST_F(cmd, fail_nth_mm_create_fails_cleanly)
 {
 	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
 	s64 injected = atomic64_read(&pb_counters[PB_CNT_alloc_failures_injected]);
 	unsigned int nth, failures = 0;
 	struct pb_mm *mm;
+	s64 allocs;
 
 	for (nth = 1; nth < 64; nth++) {
+		allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
 		atomic_set(&pb_fail_nth, nth);
 		mm = nt_mm_create(variant->page_kb, 48, 48, 0, 1 << 20, true);
 		if (!IS_ERR(mm))
@@ -577,33 +607,44 @@ TEST_F(cmd, fail_nth_mm_create_fails_cleanly)
 		EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
 	}
 	ASSERT_FALSE(IS_ERR(mm));
-	/* Every allocation of create was made to fail once. */
+	allocs = atomic64_read(&pb_counters[PB_CNT_allocs]) - allocs;
+	/* Every allocation of create was made to fail once, and no other. */
 	EXPECT_EQ(nth - 1, failures);
-	EXPECT_GE(failures, 5);
+	EXPECT_EQ(allocs, failures);
+	/* The successful attempt did not reach its nth allocation. */
+	EXPECT_EQ(nth - allocs, atomic_read(&pb_fail_nth));
 	atomic_set(&pb_fail_nth, 0);
 	pb_mm_destroy(mm);
 	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
 }
 
+/*
+ * As above, on a fresh mm with backing pages each time, so that every folio
+ * allocates its data and every page table is new: a failure keeps no table,
+ * but a table made before it stays, and on the same mm the next attempt
+ * would skip its allocations, which would then never fail.  Batched and per
+ * PTE alternate; both make the same allocations.
+ */
 TEST_F(cmd, fail_nth_populate_fails_cleanly)
 {
-	struct pb_mm *mm = self->mm;
 	u64 va = NT_VA + 2 * self->block, len = 4 * self->block;
-	u64 folios = mm->phys->live_folios;
 	unsigned int nth, failures = 0, i;
 	const char *why = NULL;
+	struct pb_mm *mm;
+	s64 allocs;
 	int ret;
 
-	/* Backing pages, so that every folio allocates; fresh tables too. */
-	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
-	mm = self->s->mms[1];
-	ASSERT_EQ(0, pb_vma_add(mm, va, va + len, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
-				&why));
-	folios = mm->phys->live_folios;
 	for (nth = 1; nth < 256; nth++) {
 		s64 data = atomic64_read(&pb_counters[PB_CNT_live_data_pages]);
 		unsigned int mapped = 0;
+		u64 folios;
 
+		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
+		mm = self->s->mms[1];
+		ASSERT_EQ(0, pb_vma_add(mm, va, va + len, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
+					&why));
+		folios = mm->phys->live_folios;
+		allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
 		atomic_set(&pb_fail_nth, nth);
 		ret = pb_populate(mm, va, va + len, variant->cont_shift, nth & 1, &why);
 		if (!ret)
@@ -611,7 +652,7 @@ TEST_F(cmd, fail_nth_populate_fails_cleanly)
 		failures++;
 		EXPECT_EQ(-ENOMEM, ret);
 		EXPECT_NE(NULL, why);
-		atomic_set(&pb_fail_nth, 0);
+		EXPECT_EQ(0, atomic_read(&pb_fail_nth));
 		/* Nothing stays mapped, no folio stays allocated. */
 		for (i = 0; i < len / self->psize; i++) {
 			pb_pte_t *ptep = pb_pte_offset(mm, va + i * self->psize, false);
@@ -622,11 +663,15 @@ TEST_F(cmd, fail_nth_populate_fails_cleanly)
 		EXPECT_EQ(folios, mm->phys->live_folios);
 		EXPECT_EQ(data, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
 		EXPECT_EQ(0, pb_check_mm(mm));
+		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
 	}
 	ASSERT_EQ(0, ret);
+	allocs = atomic64_read(&pb_counters[PB_CNT_allocs]) - allocs;
 	atomic_set(&pb_fail_nth, 0);
-	EXPECT_GE(failures, 4);
-	EXPECT_EQ(folios + 4, mm->phys->live_folios);
+	/* Every allocation of the populate was made to fail once. */
+	EXPECT_EQ(nth - 1, failures);
+	EXPECT_EQ(allocs, failures);
+	EXPECT_EQ(4, mm->phys->live_folios);
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
@@ -665,7 +710,7 @@ TEST_F(cmd, fail_nth_in_sessions_and_commands)
 	atomic_set(&pb_fail_nth, 1);
 	EXPECT_EQ(-ENOMEM, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
 				  NT_VA, self->block, variant->cont_shift));
-	EXPECT_TRUE(one_error_line(&self->s->reply)) TH_LOG("%s", self->s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply)) TH_LOG("%s", self->s->reply.buf);
 	EXPECT_EQ(0, self->s->mms[1]->phys->live_folios);
 	EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
 	atomic_set(&pb_fail_nth, 0);
@@ -673,72 +718,56 @@ TEST_F(cmd, fail_nth_in_sessions_and_commands)
 			    NT_VA, self->block, variant->cont_shift));
 }
 
-/* --- The shim's kstrtou64(), which the parser relies on ----------------------------- */
+/* --- A mutation seen through the commands ------------------------------------------ */
 
-FIXTURE(shim)
+/*
+ * The wrprotect command does the flush its caller must do, unless the
+ * skip_wrprotect_flush knob says not to: then a write goes through the stale
+ * writable TLB entry, and the access command's reply names the violation.
+ * mm 1 runs with the knob off, mm 2 with it on.
+ */
+TEST_F(cmd, mutation_skip_wrprotect_flush)
 {
-};
+	struct pb_session *s = self->s;
+	unsigned int cont = self->cont, knob;
+	char want[64];
 
-FIXTURE_SETUP(shim)
-{
-}
+	for (knob = 0; knob <= 1; knob++) {
+		unsigned int id = 1 + knob;
+		u64 va = NT_VA + knob * self->block;
 
-FIXTURE_TEARDOWN(shim)
-{
-	nt_check_leaks(_metadata);
-}
-
-TEST_F(shim, kstrtou64_has_kernel_semantics)
-{
-	static const struct {
-		const char *s;
-		unsigned int base;
-		int ret;
-		u64 val;
-	} t[] = {
-		{ "0", 0, 0, 0 }, { "10", 0, 0, 10 }, { "010", 0, 0, 8 },
-		{ "0x10", 0, 0, 16 }, { "0X1f", 0, 0, 31 }, { "+7", 0, 0, 7 },
-		{ "7\n", 0, 0, 7 }, { "18446744073709551615", 0, 0, U64_MAX },
-		{ "0xffffffffffffffff", 0, 0, U64_MAX }, { "ff", 16, 0, 255 },
-		{ "0xff", 16, 0, 255 }, { "777", 8, 0, 511 }, { "101", 2, 0, 5 },
-		{ "18446744073709551616", 0, -ERANGE, 0 },
-		{ "0x10000000000000000", 0, -ERANGE, 0 },
-		{ "", 0, -EINVAL, 0 }, { "\n", 0, -EINVAL, 0 }, { "+", 0, -EINVAL, 0 },
-		{ "-1", 0, -EINVAL, 0 }, { " 1", 0, -EINVAL, 0 }, { "1 ", 0, -EINVAL, 0 },
-		{ "7\n\n", 0, -EINVAL, 0 }, { "0x", 0, -EINVAL, 0 }, { "08", 0, -EINVAL, 0 },
-		{ "12a", 0, -EINVAL, 0 }, { "0x1g", 0, -EINVAL, 0 }, { "9", 8, -EINVAL, 0 },
-		{ "++1", 0, -EINVAL, 0 }, { "0x", 16, -EINVAL, 0 },
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		u64 val = 0xdead;
-		int ret = kstrtou64(t[i].s, t[i].base, &val);
-
-		EXPECT_EQ(t[i].ret, ret) TH_LOG("'%s' base %u", t[i].s, t[i].base);
-		EXPECT_EQ(t[i].ret ? 0xdead : t[i].val, val)
-			TH_LOG("'%s' base %u", t[i].s, t[i].base);
+		ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb))
+			TH_LOG("%s", s->reply.buf);
+		ASSERT_EQ(id, nt_reply_val(s, "mm"));
+		ASSERT_EQ(0, nt_run(s, "mmap mm=%u start=0x%llx len=0x%llx", id, va,
+				    self->block));
+		ASSERT_EQ(0, nt_run(s, "populate mm=%u va=0x%llx len=0x%llx order=%u",
+				    id, va, self->block, variant->cont_shift));
+		ASSERT_EQ(0, nt_run(s, "access mm=%u va=0x%llx write=1", id, va));
+		ASSERT_EQ(0, nt_run(s, "set mm=%u skip_wrprotect_flush=%u", id, knob));
+		ASSERT_EQ(0, nt_run(s, "wrprotect mm=%u va=0x%llx nr=%u", id, va, cont))
+			TH_LOG("%s", s->reply.buf);
+		/* The block stays folded, read-only. */
+		ASSERT_EQ(0, nt_run(s, "dump mm=%u va=0x%llx nr=1", id, va));
+		EXPECT_NE(NULL, strstr(s->reply.buf, ",RO,"));
+		EXPECT_NE(NULL, strstr(s->reply.buf, "cont=1"));
+		if (!knob) {
+			/* Flushed: the write faults. */
+			ASSERT_EQ(0, nt_run(s, "access mm=%u va=0x%llx write=1", id, va + 8));
+			EXPECT_STREQ("fault 1\n", s->reply.buf);
+			continue;
+		}
+		/* Not flushed: the write goes through the stale writable entry. */
+		EXPECT_EQ(-EUCLEAN, nt_run(s, "access mm=%u va=0x%llx write=1", id, va + 8));
+		snprintf(want, sizeof(want), "violation stale_tlb mm=%u va=", id);
+		EXPECT_NE(NULL, strstr(s->reply.buf, want)) TH_LOG("%s", s->reply.buf);
+		EXPECT_NE(NULL, strstr(s->reply.buf, "error: checker: 1 violation\n"));
+		ASSERT_EQ(0, nt_run(s, "mm_stats mm=%u", id));
+		EXPECT_EQ(1, nt_reply_val(s, "stale_tlb_writes"));
+		EXPECT_EQ(1, nt_reply_val(s, "violations_stale_tlb"));
+		EXPECT_EQ(0, nt_reply_val(s, "unfolds"));
+		EXPECT_EQ(1, nt_reply_val(s, "wrprotect_whole_blocks"));
 	}
-}
-
-TEST_F(shim, printf_helpers_and_macros)
-{
-	char buf[8];
-
-	EXPECT_EQ(5, scnprintf(buf, sizeof(buf), "%s", "hello"));
-	EXPECT_EQ(7, scnprintf(buf, sizeof(buf), "%s", "truncated"));
-	EXPECT_STREQ("truncat", buf);
-	EXPECT_EQ(0, scnprintf(buf, 0, "x"));
-	EXPECT_EQ(0x1000, ALIGN(0xfffULL, 0x1000));
-	EXPECT_EQ(0x1000, ALIGN(0x1000ULL, 0x1000));
-	EXPECT_EQ(3, DIV_ROUND_UP(9, 4));
-	EXPECT_EQ(0xff0, GENMASK(11, 4));
-	EXPECT_EQ(0xf000000000000000ULL, GENMASK_ULL(63, 60));
-	EXPECT_EQ(2, min(2ULL, 3ULL));
-	EXPECT_EQ(3, max(2, 3));
-	EXPECT_TRUE(IS_ERR(ERR_PTR(-ENOMEM)));
-	EXPECT_FALSE(IS_ERR(buf));
-	EXPECT_EQ(-ENOMEM, PTR_ERR(ERR_PTR(-ENOMEM)));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Native tests of iface/cmd_paths.c: the ctl commands of the paths (fork,
+ * touch, mprotect, clear_refs, pins, uffd_wp, oracle), their replies and
+ * their bad input.
+ */
+#include "nt_iface.h"
+#include "nt_mm.h"
+
+FIXTURE(pcmd)
+{
+	struct pb_session *s;
+	unsigned int cont;
+	u64 psize, block;
+};
+
+FIXTURE_VARIANT(pcmd)
+{
+	NT_GRANULE_FIELDS;
+};
+
+FIXTURE_VARIANT_ADD(pcmd, granule_4k) NT_GRANULE_4K;
+FIXTURE_VARIANT_ADD(pcmd, granule_16k) NT_GRANULE_16K;
+FIXTURE_VARIANT_ADD(pcmd, granule_64k) NT_GRANULE_64K;
+
+/* mm 0, with backing pages: four blocks of anon memory, the first two folded. */
+FIXTURE_SETUP(pcmd)
+{
+	char create[32];
+
+	self->psize = 1ULL << variant->page_shift;
+	self->cont = 1U << variant->cont_shift;
+	self->block = self->psize * self->cont;
+	snprintf(create, sizeof(create), "page_kb=%u backing=1", variant->page_kb);
+	nt_session_setup(_metadata, &self->s, create, 4 * self->block, 2 * self->block,
+			 variant->cont_shift);
+}
+
+FIXTURE_TEARDOWN(pcmd)
+{
+	nt_session_teardown(_metadata, self->s);
+}
+
+TEST_F(pcmd, fork_touch_mprotect_and_pins)
+{
+	struct pb_session *s = self->s;
+	u64 uffd = NT_VA + 8 * self->block;
+
+	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1 val=0x55", NT_VA));
+	EXPECT_STREQ("faulted 0\nval 0x55\n", s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "fork mm=0")) TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(1, nt_reply_val(s, "mm"));
+	EXPECT_EQ(2, nt_mm_stat(s, 1, "fork_batches"));
+	EXPECT_EQ(2, nt_mm_stat(s, 1, "batch_size_cont"));
+	EXPECT_EQ(2, nt_mm_stat(s, 0, "wrprotect_whole_blocks"));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, "unfolds"));
+	/* The child's write copies; the parent reads its own value. */
+	ASSERT_EQ(0, nt_run(s, "touch mm=1 va=0x%llx write=1 val=0x66", NT_VA));
+	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x66\n", s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx", NT_VA));
+	EXPECT_STREQ("faulted 0\nval 0x55\n", s->reply.buf);
+	EXPECT_EQ(1, nt_mm_stat(s, 1, "cow_copies"));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, "unfolds"));
+	/* Outside any VMA: a SIGSEGV is a reply, not an error. */
+	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1", NT_VA + 4 * self->block));
+	EXPECT_STREQ("faulted 1\nsegv 1\n", s->reply.buf);
+	EXPECT_EQ(1, nt_mm_stat(s, 0, "segv"));
+	/* Shared pages: no upgrade; the parent's write faults copy too. */
+	ASSERT_EQ(0, nt_run(s, "mprotect mm=0 va=0x%llx len=0x%llx prot=r", NT_VA,
+			    self->block));
+	ASSERT_EQ(0, nt_run(s, "mprotect mm=0 va=0x%llx len=0x%llx prot=rw", NT_VA,
+			    self->block));
+	EXPECT_EQ(self->cont, nt_mm_stat(s, 0, "write_upgrades_denied"));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, "write_faults_avoided"));
+	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1 val=0x77", NT_VA + 8));
+	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x77\n", s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx", NT_VA));
+	EXPECT_STREQ("faulted 0\nval 0x55\n", s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "clear_refs mm=0"));
+	/* The child's copy is exclusive: it can be pinned, and unpinned once. */
+	ASSERT_EQ(0, nt_run(s, "pin mm=1 va=0x%llx len=0x%llx", NT_VA, self->psize));
+	ASSERT_EQ(0, nt_run(s, "unpin mm=1 va=0x%llx len=0x%llx", NT_VA, self->psize));
+	EXPECT_EQ(-EINVAL, nt_run(s, "unpin mm=1 va=0x%llx len=0x%llx", NT_VA, self->psize));
+	EXPECT_STREQ("error: unpin: a page of the range is not pinned\n", s->reply.buf);
+	EXPECT_EQ(-EINVAL, nt_run(s, "pin mm=0 va=0x%llx len=0x%llx", NT_VA + self->psize,
+				  self->psize));
+	EXPECT_STREQ("error: pin: only exclusive anon pages can be pinned\n", s->reply.buf);
+	/* uffd-wp: only in a registered VMA; a write there faults to the handler. */
+	EXPECT_EQ(-EINVAL, nt_run(s, "uffd_wp mm=0 va=0x%llx len=0x%llx", NT_VA, self->block));
+	EXPECT_STREQ("error: uffd_wp: VMA is not registered for uffd-wp (mmap flag uffdwp)\n",
+		     s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon,uffdwp",
+			    uffd, self->block));
+	ASSERT_EQ(0, nt_run(s, "populate mm=0 va=0x%llx len=0x%llx order=%u", uffd,
+			    self->block, variant->cont_shift));
+	ASSERT_EQ(0, nt_run(s, "uffd_wp mm=0 va=0x%llx len=0x%llx wp=1", uffd, self->block));
+	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1 val=1", uffd));
+	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x1\n", s->reply.buf);
+	EXPECT_EQ(1, nt_mm_stat(s, 0, "uffd_wp_faults"));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, "violations"));
+	EXPECT_EQ(0, nt_mm_stat(s, 1, "violations"));
+	ASSERT_EQ(0, nt_run(s, "oracle seed=7 seeds=2 steps=30 page_kb=%u backing=1",
+			    variant->page_kb));
+	EXPECT_EQ(2, nt_reply_val(s, "seeds"));
+	EXPECT_EQ(60, nt_reply_val(s, "steps"));
+	EXPECT_LE(nt_reply_val(s, "unfolds_batched"), nt_reply_val(s, "unfolds_per_pte"));
+	EXPECT_LE(nt_reply_val(s, "tlbi_batched"), nt_reply_val(s, "tlbi_per_pte"));
+}
+
+/* Bad input: EINVAL, one line with the reason, and no change to any mm. */
+TEST_F(pcmd, bad_path_commands_get_einval_and_change_nothing)
+{
+	const u64 va = NT_VA, p = self->psize, blk = self->block;
+	struct pb_session *s = self->s;
+	struct pb_mm *mm = s->mms[0];
+	u64 counters[PB_NR_MM_COUNTERS];
+	char line[256];
+	const struct {
+		const char *fmt;
+		u64 va, len;
+		const char *reason;
+	} t[] = {
+		{ "mprotect mm=0 va=0x%llx len=0x%llx prot=x", va, p,
+		  "prot must be none, r or rw" },
+		{ "mprotect mm=0 va=0x%llx len=0x%llx prot=r", va, 5 * blk,
+		  "mprotect: range has a hole with no VMA" },
+		{ "mprotect mm=0 va=0x%llx len=0x%llx prot=r", va + 8, p,
+		  "va and len must be multiples of the page size" },
+		{ "mprotect mm=0 va=0x%llx len=0x%llx prot=r", -p, 2 * p,
+		  "len is zero or va + len overflows" },
+		{ "mprotect mm=0 va=0x%llx len=0x%llx prot=r", va, 0,
+		  "len is zero or va + len overflows" },
+		{ "mprotect mm=3 va=0x%llx len=0x%llx prot=r", va, p, "no mm 3 in this session" },
+		{ "touch mm=0 va=0x%llx write=1 val=0x%llx", va + 4, 1, NULL },
+		{ "touch mm=0 va=0x%llx write=1 val=0x%llx", 1ULL << 48, 1, NULL },
+		{ "touch mm=0 va=0x%llx write=2 val=0x%llx", va, 1, NULL },
+		{ "fork mm=9", va, p, "no mm 9 in this session" },
+		{ "pin mm=0 va=0x%llx len=0x%llx", va + 4 * blk, p,
+		  "pin: a page of the range is not mapped" },
+		{ "pin mm=0 va=0x%llx len=0x%llx", va + 2 * blk - p, 2 * p,
+		  "pin: a page of the range is not mapped" },
+		{ "unpin mm=0 va=0x%llx len=0x%llx", va, p,
+		  "unpin: a page of the range is not pinned" },
+		{ "uffd_wp mm=0 va=0x%llx len=0x%llx", va, 8 * blk,
+		  "uffd_wp: range is not inside one VMA" },
+		{ "uffd_wp mm=0 va=0x%llx len=0x%llx wp=1", va, p,
+		  "uffd_wp: VMA is not registered for uffd-wp (mmap flag uffdwp)" },
+		{ "oracle seed=0x%llx seeds=%llu page_kb=8", 1, 1,
+		  "granule must be 4, 16 or 64 (KiB)" },
+		{ "oracle seed=0x%llx seeds=%llu", 1, 0,
+		  "seeds and steps must be within 1..10000" },
+		{ "oracle seed=0x%llx seeds=%llu steps=60 trace=1", 1, 10,
+		  "trace=1 prints a line per step: at most 500 steps" },
+		{ "oracle seed=0x%llx seeds=%llu", U64_MAX, 2, "seed + seeds overflows" },
+	};
+	unsigned int i;
+
+	NT_SNAP(mm, counters);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		snprintf(line, sizeof(line), t[i].fmt, t[i].va, t[i].len);
+		EXPECT_EQ(-EINVAL, nt_run(s, "%s", line)) TH_LOG("'%s': %s", line, s->reply.buf);
+		EXPECT_TRUE(nt_one_error_line(&s->reply)) TH_LOG("'%s': %s", line, s->reply.buf);
+		if (t[i].reason)
+			EXPECT_NE(NULL, strstr(s->reply.buf, t[i].reason))
+				TH_LOG("'%s': %s", line, s->reply.buf);
+	}
+	EXPECT_EQ(0, memcmp(counters, mm->counters, sizeof(counters)));
+	EXPECT_EQ(NULL, s->mms[1]);
+	EXPECT_EQ(1, mm->nr_vmas);
+	EXPECT_EQ(0, nt_run(s, "check mm=0"));
+}
+
+/* One pin, two pages to unpin: EINVAL, and the pin must still be there. */
+TEST_F(pcmd, unpin_of_more_pages_than_pinned_changes_nothing)
+{
+	struct pb_session *s = self->s;
+
+	ASSERT_EQ(0, nt_run(s, "pin mm=0 va=0x%llx len=0x%llx", NT_VA, self->psize));
+	EXPECT_EQ(-EINVAL, nt_run(s, "unpin mm=0 va=0x%llx len=0x%llx", NT_VA,
+				  2 * self->psize));
+	EXPECT_TRUE(nt_one_error_line(&s->reply)) TH_LOG("%s", s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "folio mm=0 va=0x%llx", NT_VA));
+	EXPECT_EQ(1, nt_reply_val(s, "pincount"));
+	EXPECT_EQ(self->cont + 1, nt_reply_val(s, "refcount"));
+	EXPECT_EQ(0, nt_run(s, "check mm=0")) TH_LOG("%s", s->reply.buf);
+}
+
+TEST_HARNESS_MAIN

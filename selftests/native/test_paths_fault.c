@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Native tests of paths/fault.c: the order a fault maps, COW after fork,
+ * write faults on read-only entries, uffd-wp, and SIGSEGV.
+ */
+#include "nt_paths.h"
+
+/* --- Faults --------------------------------------------------------------------------- */
+
+/*
+ * A fault on an empty entry maps a folio of fault_order, or of the largest
+ * smaller order whose aligned range stays inside the VMA.  A whole block is
+ * contiguous at once.
+ */
+TEST_F(paths, fault_order_falls_back_at_the_end_of_the_vma)
+{
+	unsigned int cont = self->cont, cs = variant->cont_shift;
+	struct pb_mm *mm = self->mm;
+	u64 head, val = 0;
+
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block + 3 * self->psize, RW_ANON);
+	mm->knobs[PB_KNOB_fault_order] = cs + 1;
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 1), true, &val));
+	EXPECT_EQ(cs + 1, nt_folio_at(mm, nt_va(self->mm, 1), &head)->order);
+	EXPECT_EQ(head, nt_pfn_at(mm, NT_VA));
+	EXPECT_EQ(head + 1, nt_pfn(mm, 1));
+	EXPECT_EQ(2 * cont, nt_nr_cont(mm, 0, 2 * cont));
+	EXPECT_EQ(2 * cont, nt_nr_writable_at(mm, NT_VA, 2 * cont));
+	EXPECT_EQ(0, mm->counters[PB_MMC_folds]);
+	/* Three pages are left at the end: an order-1 folio, then order 0. */
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 2 * cont + 1), false, &val));
+	EXPECT_EQ(1, nt_folio_at(mm, nt_va(self->mm, 2 * cont + 1), &head)->order);
+	EXPECT_EQ(head, nt_pfn(mm, 2 * cont));
+	EXPECT_FALSE(pb_pte_write(nt_pte_at(mm, nt_va(self->mm, 2 * cont))));
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 2 * cont + 2), false, &val));
+	EXPECT_EQ(0, nt_folio_at(mm, nt_va(self->mm, 2 * cont + 2), NULL)->order);
+	EXPECT_EQ(1, mm->counters[PB_MMC_write_faults]);
+	EXPECT_EQ(2, mm->counters[PB_MMC_read_faults]);
+	EXPECT_EQ(3, mm->counters[PB_MMC_folios_mapped]);
+	/* A write to the read-only order-1 folio reuses it: it is exclusive. */
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 2 * cont), true, &val));
+	EXPECT_EQ(1, mm->counters[PB_MMC_wp_reuses]);
+	EXPECT_EQ(head, nt_pfn(mm, 2 * cont));
+	EXPECT_EQ(3, mm->phys->live_folios);
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * With page 5 populated, faults from fault_order = CONT_PTES find the
+ * largest aligned empty range around them: 4 pages at 0, 2 at 6, 1 at 4; the
+ * next block is empty and gets a whole folio.
+ */
+TEST_F(paths, fault_order_falls_back_where_the_range_is_partly_populated)
+{
+	static const struct {
+		unsigned int page, first, order;
+	} t[] = { { 0, 0, 2 }, { 7, 6, 1 }, { 4, 4, 0 }, { 3, 0, 2 } };
+	unsigned int cont = self->cont, cs = variant->cont_shift, i;
+	struct pb_mm *mm = self->mm;
+	u64 head, val = 0;
+
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, nt_va(self->mm, 5), self->psize, 0, false);
+	mm->knobs[PB_KNOB_fault_order] = cs;
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		ASSERT_EQ(0, touch(mm, nt_va(self->mm, t[i].page), true, &val))
+			TH_LOG("case %u", i);
+		EXPECT_EQ(t[i].order, nt_folio_at(mm, nt_va(self->mm, t[i].page), &head)->order)
+			TH_LOG("case %u", i);
+		EXPECT_EQ(head, nt_pfn(mm, t[i].first)) TH_LOG("case %u", i);
+	}
+	/* The last one was present already: no new folio. */
+	EXPECT_EQ(1 + 3, mm->counters[PB_MMC_folios_mapped]);
+	EXPECT_EQ(0, nt_nr_cont(mm, 0, cont));
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, cont + 3), false, &val));
+	EXPECT_EQ(cs, nt_folio_at(mm, nt_va(self->mm, cont), &head)->order);
+	EXPECT_EQ(head, nt_pfn(mm, cont));
+	EXPECT_EQ(cont, nt_nr_cont(mm, cont, cont));
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * COW after fork: the child's write copies the page (order 0, with its data)
+ * and unfolds exactly the block it breaks; the parent keeps its data.
+ */
+TEST_F(paths, fault_cow_copies_the_page_and_unfolds_one_block)
+{
+	unsigned int cont = self->cont, page = cont + 3, i;
+	u64 before[PB_NR_MM_COUNTERS], va = nt_va(self->mm, page), old, old_head;
+	struct pb_mm *mm = other_mm(self, true), *child;
+
+	ASSERT_NE(NULL, mm);
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 2 * self->block, variant->cont_shift, false);
+	for (i = 0; i < 2 * cont; i++) {
+		ASSERT_EQ(0, poke(mm, nt_va(self->mm, i), 0xa000 + i));
+		ASSERT_EQ(0, poke(mm, nt_va(self->mm, i) + 8, 0xb000 + i));
+	}
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	old = nt_pfn_at(mm, va);
+	nt_folio_at(mm, va, &old_head);
+	NT_SNAP(child, before);
+	ASSERT_EQ(0, poke(child, va, 0xc0de));
+	EXPECT_EQ(1, nt_delta(child, before, PB_MMC_write_faults));
+	EXPECT_EQ(1, nt_delta(child, before, PB_MMC_cow_copies));
+	EXPECT_EQ(0, nt_delta(child, before, PB_MMC_wp_reuses));
+	EXPECT_EQ(1, nt_delta(child, before, PB_MMC_unfolds));
+	EXPECT_EQ(1, nt_delta(child, before, PB_MMC_converts));
+	EXPECT_EQ(1, nt_delta(child, before, PB_MMC_tlbi_page));
+	EXPECT_EQ(1, nt_delta(child, before, PB_MMC_tlbi_range));
+	/* Block 0 stays folded in both; block 1 only in the parent. */
+	EXPECT_EQ(cont, nt_nr_cont(child, 0, cont));
+	EXPECT_EQ(0, nt_nr_cont(child, cont, cont));
+	EXPECT_EQ(2 * cont, nt_nr_cont(mm, 0, 2 * cont));
+	EXPECT_EQ(0, mm->counters[PB_MMC_unfolds]);
+	/* The copy: order 0, exclusive, writable, with the data of the page. */
+	EXPECT_NE(old, nt_pfn_at(child, va));
+	EXPECT_EQ(0, nt_folio_at(child, va, NULL)->order);
+	EXPECT_TRUE(nt_page_at(child, va)->flags & PB_PG_ANON_EXCLUSIVE);
+	EXPECT_TRUE(pb_pte_write(nt_pte_at(child, va)));
+	EXPECT_EQ(0xc0de, peek(child, va));
+	EXPECT_EQ(0xb000 + page, peek(child, va + 8));
+	EXPECT_EQ(0xa000 + page, peek(mm, va));
+	/* The rest of block 1 still maps the parent's folio. */
+	EXPECT_EQ(old - 1, nt_pfn_at(child, va - self->psize));
+	EXPECT_EQ(old + 1, nt_pfn_at(child, va + self->psize));
+	EXPECT_EQ(2 * cont - 1, pb_pfn_to_page(mm->phys, old_head)->refcount);
+	EXPECT_EQ(1, pb_pfn_to_page(mm->phys, old)->mapcount);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+	EXPECT_EQ(0, child->counters[PB_MMC_violations]);
+}
+
+/*
+ * A write fault on a read-only entry: an exclusive anon page is reused in
+ * place (its block unfolds, as the write permission changes), a page of a
+ * shared VMA too, and a private file page is copied.
+ */
+TEST_F(paths, fault_on_a_read_only_entry_reuses_or_copies)
+{
+	unsigned int cont = self->cont;
+	u64 anon = NT_VA, shared = nt_va(self->mm, 4 * cont), file = nt_va(self->mm, 8 * cont);
+	struct pb_mm *mm = self->mm;
+	u64 before[PB_NR_MM_COUNTERS], val = 0, pfn;
+	const char *why = NULL;
+	pb_pte_t pte;
+
+	nt_add_vma(_metadata, mm, anon, self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, shared, self->block, RW_SHARED);
+	nt_add_vma(_metadata, mm, file, self->block, PB_VM_READ | PB_VM_WRITE);
+	nt_populate(_metadata, mm, anon, self->block, variant->cont_shift, false);
+	nt_populate(_metadata, mm, shared, self->block, variant->cont_shift, false);
+	nt_populate(_metadata, mm, file, self->block, variant->cont_shift, false);
+	/* A private file mapping is read-only from the start. */
+	EXPECT_EQ(0, nt_nr_writable_at(mm, file, cont));
+	mm->knobs[PB_KNOB_mprotect_upgrade] = 0;
+	ro_rw(_metadata, mm, anon, anon + self->block, &val, &val);
+	ro_rw(_metadata, mm, shared, shared + self->block, &val, &val);
+	EXPECT_EQ(0, nt_nr_writable_at(mm, anon, cont) + nt_nr_writable_at(mm, shared, cont));
+
+	NT_SNAP(mm, before);
+	pfn = nt_pfn_at(mm, anon + 2 * self->psize);
+	ASSERT_EQ(0, touch(mm, anon + 2 * self->psize, true, &val));
+	EXPECT_EQ(pfn, nt_pfn_at(mm, anon + 2 * self->psize));
+	pte = nt_pte_at(mm, anon + 2 * self->psize);
+	EXPECT_TRUE(pb_pte_write(pte) && pb_pte_dirty(pte) && pb_pte_young(pte));
+	EXPECT_TRUE(pte & PB_PTE_SOFT_DIRTY);
+	EXPECT_EQ(1, nt_nr_writable_at(mm, anon, cont));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_wp_reuses));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_unfolds));
+
+	pfn = nt_pfn_at(mm, shared);
+	ASSERT_EQ(0, touch(mm, shared, true, &val));
+	EXPECT_EQ(pfn, nt_pfn_at(mm, shared));
+	EXPECT_EQ(2, nt_delta(mm, before, PB_MMC_wp_reuses));
+
+	/* The handler's part only: the retry is the known bug below. */
+	pfn = nt_pfn_at(mm, file);
+	ASSERT_EQ(0, pb_handle_fault(mm, file, true, &why)) TH_LOG("%s", why);
+	EXPECT_NE(pfn, nt_pfn_at(mm, file));
+	EXPECT_TRUE(nt_folio_at(mm, file, NULL)->flags & PB_PG_ANON);
+	EXPECT_EQ(2, nt_delta(mm, before, PB_MMC_wp_reuses));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_cow_copies));
+	EXPECT_EQ(3, nt_delta(mm, before, PB_MMC_write_faults));
+	EXPECT_EQ(3, nt_delta(mm, before, PB_MMC_unfolds));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_segv));
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
+ * The copy of a private file page is an anon page of a writable VMA: it must
+ * be mapped writable (maybe_mkwrite()), or the write faults again and again.
+ */
+TEST_F(paths, fault_cow_of_a_private_file_page_is_writable)
+{
+	u64 file = NT_VA, val = 0;
+	struct pb_mm *mm = self->mm;
+
+	nt_add_vma(_metadata, mm, file, self->block, PB_VM_READ | PB_VM_WRITE);
+	nt_populate(_metadata, mm, file, self->block, variant->cont_shift, false);
+	EXPECT_EQ(0, touch(mm, file, true, &val));
+	EXPECT_TRUE(pb_pte_write(nt_pte_at(mm, file)));
+	EXPECT_EQ(1, mm->counters[PB_MMC_cow_copies]);
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * Each uffd-wp PTE must reach the handler once.  pb_fault_wp() clears the bit
+ * with a raw write into a folded block; the unfold that follows rewrites the
+ * whole block from that entry, so its other PTEs lose uffd-wp silently.
+ * contpte must not change what the handler sees.
+ */
+TEST_F(paths, every_uffd_wp_page_faults_to_the_handler)
+{
+	unsigned int pages = 2 * self->cont, contpte;
+	struct pb_mm *mm = self->mm;
+	const char *why = NULL;
+
+	for (contpte = 0; contpte < 2; contpte++) {
+		u64 va = nt_va(self->mm, 4 * contpte * self->cont);
+		u64 faults = mm->counters[PB_MMC_uffd_wp_faults];
+
+		mm->knobs[PB_KNOB_contpte] = contpte;
+		nt_add_vma(_metadata, mm, va, 2 * self->block, RW_ANON | PB_VM_UFFD_WP);
+		nt_populate(_metadata, mm, va, 2 * self->block, variant->cont_shift, false);
+		ASSERT_EQ(0, pb_uffd_wp(mm, va, va + 2 * self->block, true, &why));
+		EXPECT_EQ(pages, write_all(_metadata, mm, va, pages));
+		EXPECT_EQ(pages, mm->counters[PB_MMC_uffd_wp_faults] - faults)
+			TH_LOG("contpte %u", contpte);
+	}
+}
+
+/* No VMA, or no permission: SIGSEGV, and nothing is allocated. */
+TEST_F(paths, fault_outside_a_vma_or_its_protection_is_sigsegv)
+{
+	struct pb_mm *mm = self->mm;
+	const char *why = NULL;
+	u64 val = 0, ro = nt_va(self->mm, 4 * self->cont);
+
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, ro, self->block, PB_VM_READ | PB_VM_ANON);
+	protect(_metadata, mm, NT_VA, NT_VA + self->block, 0);
+	EXPECT_EQ(-EFAULT, pb_handle_fault(mm, nt_va(self->mm, 2 * self->cont), false, &why));
+	EXPECT_STREQ("SIGSEGV", why);
+	EXPECT_EQ(-EFAULT, touch(mm, NT_VA, false, &val));
+	EXPECT_EQ(-EFAULT, touch(mm, ro, true, &val));
+	EXPECT_EQ(-EFAULT, touch(mm, 1ULL << 47, true, &val));
+	EXPECT_EQ(4, mm->counters[PB_MMC_segv]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_read_faults] + mm->counters[PB_MMC_write_faults]);
+	EXPECT_EQ(0, mm->phys->live_folios);
+	/* Reading the read-only VMA is fine, writing it after that is not. */
+	EXPECT_EQ(0, touch(mm, ro, false, &val));
+	EXPECT_EQ(-EFAULT, touch(mm, ro, true, &val));
+	EXPECT_EQ(5, mm->counters[PB_MMC_segv]);
+	EXPECT_EQ(1, mm->phys->live_folios);
+}
+
+TEST_HARNESS_MAIN
