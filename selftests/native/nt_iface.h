@@ -56,12 +56,20 @@ static inline bool nt_one_error_line(const struct pb_reply *r)
 }
 
 /* A counter or state value of mm @id, from mm_stats; -1 if it is not there. */
-static inline long long nt_mm_stat(struct pb_session *s, int id, const char *name)
+static inline long long nt_mm_stat(struct pb_session *s, int id,
+				   enum pb_mm_counter c)
 {
 	if (nt_run(s, "mm_stats mm=%d", id))
 		return -1;
-	return nt_reply_val(s, name);
+	return nt_reply_val(s, pb_mm_counter_names[c]);
 }
+
+/* The names of an mm's state lines in mm_stats, from the UAPI's list. */
+static const char *const nt_mm_state_names[PB_NR_MM_STATE] = {
+#define PB_MM_STATE(name)	\
+	[PB_MMS_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
 
 /*
  * A session in *@sp whose mm 0 (made with @create, e.g. "page_kb=4

@@ -370,11 +370,11 @@ TEST_F(cmd, informational_commands)
 	EXPECT_STREQ(want, self->s->reply.buf);
 	EXPECT_EQ(6, self->s->nr_commands);
 	ASSERT_EQ(0, nt_run(self->s, "stats"));
-	EXPECT_EQ(1, nt_reply_val(self->s, "live_sessions"));
-	EXPECT_EQ(1, nt_reply_val(self->s, "live_mms"));
-	EXPECT_EQ(2, nt_reply_val(self->s, "live_folios"));
+	EXPECT_EQ(1, nt_reply_val(self->s, pb_counter_names[PB_CNT_live_sessions]));
+	EXPECT_EQ(1, nt_reply_val(self->s, pb_counter_names[PB_CNT_live_mms]));
+	EXPECT_EQ(2, nt_reply_val(self->s, pb_counter_names[PB_CNT_live_folios]));
 	EXPECT_EQ(atomic64_read(&pb_counters[PB_CNT_live_bytes]),
-		  nt_reply_val(self->s, "live_bytes"));
+		  nt_reply_val(self->s, pb_counter_names[PB_CNT_live_bytes]));
 	ASSERT_EQ(0, nt_run(self->s, "knobs mm=0"));
 	for (i = 0; i < PB_NR_KNOBS; i++) {
 		snprintf(want, sizeof(want), "%s %llu\t# ", pb_knobs[i].name,
@@ -388,7 +388,7 @@ TEST_F(cmd, informational_commands)
 		EXPECT_EQ((long long)self->mm->counters[i], v)
 			TH_LOG("%s", pb_mm_counter_names[i]);
 	}
-	EXPECT_EQ(2, nt_reply_val(self->s, "arena_folios"));
+	EXPECT_EQ(2, nt_reply_val(self->s, nt_mm_state_names[PB_MMS_arena_folios]));
 	ASSERT_EQ(0, nt_run(self->s, "check mm=0"));
 	EXPECT_STREQ("violations 0\n", self->s->reply.buf);
 	/* The stats file's per-mm part. */
@@ -762,11 +762,10 @@ TEST_F(cmd, mutation_skip_wrprotect_flush)
 		snprintf(want, sizeof(want), "violation stale_tlb mm=%u va=", id);
 		EXPECT_NE(NULL, strstr(s->reply.buf, want)) TH_LOG("%s", s->reply.buf);
 		EXPECT_NE(NULL, strstr(s->reply.buf, "error: checker: 1 violation\n"));
-		ASSERT_EQ(0, nt_run(s, "mm_stats mm=%u", id));
-		EXPECT_EQ(1, nt_reply_val(s, "stale_tlb_writes"));
-		EXPECT_EQ(1, nt_reply_val(s, "violations_stale_tlb"));
-		EXPECT_EQ(0, nt_reply_val(s, "unfolds"));
-		EXPECT_EQ(1, nt_reply_val(s, "wrprotect_whole_blocks"));
+		EXPECT_EQ(1, nt_mm_stat(s, id, PB_MMC_stale_tlb_writes));
+		EXPECT_EQ(1, nt_mm_stat(s, id, PB_MMC_violations_stale_tlb));
+		EXPECT_EQ(0, nt_mm_stat(s, id, PB_MMC_unfolds));
+		EXPECT_EQ(1, nt_mm_stat(s, id, PB_MMC_wrprotect_whole_blocks));
 	}
 }
 

@@ -50,28 +50,28 @@ TEST_F(pcmd, fork_touch_mprotect_and_pins)
 	EXPECT_STREQ("faulted 0\nval 0x55\n", s->reply.buf);
 	ASSERT_EQ(0, nt_run(s, "fork mm=0")) TH_LOG("%s", s->reply.buf);
 	EXPECT_EQ(1, nt_reply_val(s, "mm"));
-	EXPECT_EQ(2, nt_mm_stat(s, 1, "fork_batches"));
-	EXPECT_EQ(2, nt_mm_stat(s, 1, "batch_size_cont"));
-	EXPECT_EQ(2, nt_mm_stat(s, 0, "wrprotect_whole_blocks"));
-	EXPECT_EQ(0, nt_mm_stat(s, 0, "unfolds"));
+	EXPECT_EQ(2, nt_mm_stat(s, 1, PB_MMC_fork_batches));
+	EXPECT_EQ(2, nt_mm_stat(s, 1, PB_MMC_batch_size_cont));
+	EXPECT_EQ(2, nt_mm_stat(s, 0, PB_MMC_wrprotect_whole_blocks));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, PB_MMC_unfolds));
 	/* The child's write copies; the parent reads its own value. */
 	ASSERT_EQ(0, nt_run(s, "touch mm=1 va=0x%llx write=1 val=0x66", NT_VA));
 	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x66\n", s->reply.buf);
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx", NT_VA));
 	EXPECT_STREQ("faulted 0\nval 0x55\n", s->reply.buf);
-	EXPECT_EQ(1, nt_mm_stat(s, 1, "cow_copies"));
-	EXPECT_EQ(1, nt_mm_stat(s, 1, "unfolds"));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, PB_MMC_cow_copies));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, PB_MMC_unfolds));
 	/* Outside any VMA: a SIGSEGV is a reply, not an error. */
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1", NT_VA + 4 * self->block));
 	EXPECT_STREQ("faulted 1\nsegv 1\n", s->reply.buf);
-	EXPECT_EQ(1, nt_mm_stat(s, 0, "segv"));
+	EXPECT_EQ(1, nt_mm_stat(s, 0, PB_MMC_segv));
 	/* Shared pages: no upgrade; the parent's write faults copy too. */
 	ASSERT_EQ(0, nt_run(s, "mprotect mm=0 va=0x%llx len=0x%llx prot=r", NT_VA,
 			    self->block));
 	ASSERT_EQ(0, nt_run(s, "mprotect mm=0 va=0x%llx len=0x%llx prot=rw", NT_VA,
 			    self->block));
-	EXPECT_EQ(self->cont, nt_mm_stat(s, 0, "write_upgrades_denied"));
-	EXPECT_EQ(0, nt_mm_stat(s, 0, "write_faults_avoided"));
+	EXPECT_EQ(self->cont, nt_mm_stat(s, 0, PB_MMC_write_upgrades_denied));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, PB_MMC_write_faults_avoided));
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1 val=0x77", NT_VA + 8));
 	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x77\n", s->reply.buf);
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx", NT_VA));
@@ -96,9 +96,9 @@ TEST_F(pcmd, fork_touch_mprotect_and_pins)
 	ASSERT_EQ(0, nt_run(s, "uffd_wp mm=0 va=0x%llx len=0x%llx wp=1", uffd, self->block));
 	ASSERT_EQ(0, nt_run(s, "touch mm=0 va=0x%llx write=1 val=1", uffd));
 	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x1\n", s->reply.buf);
-	EXPECT_EQ(1, nt_mm_stat(s, 0, "uffd_wp_faults"));
-	EXPECT_EQ(0, nt_mm_stat(s, 0, "violations"));
-	EXPECT_EQ(0, nt_mm_stat(s, 1, "violations"));
+	EXPECT_EQ(1, nt_mm_stat(s, 0, PB_MMC_uffd_wp_faults));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, PB_MMC_violations));
+	EXPECT_EQ(0, nt_mm_stat(s, 1, PB_MMC_violations));
 	ASSERT_EQ(0, nt_run(s, "oracle seed=7 seeds=2 steps=30 page_kb=%u backing=1",
 			    variant->page_kb));
 	EXPECT_EQ(2, nt_reply_val(s, "seeds"));
