@@ -464,7 +464,52 @@ TEST_F(paths, mprotect_none_then_access_faults)
 	EXPECT_EQ(0, pb_reply_val(&self->c, "faulted"));
 }
 
+/*
+ * A PROT_NONE block is never CONT (contpte_set_ptes() sets invalid entries
+ * down raw): not after mprotect in the parent, not after fork in the child,
+ * and the checker would call one misprogrammed.
+ */
+TEST_F(paths, protnone_block_is_not_cont_in_parent_or_child)
+{
+	SET_KNOB(0, PB_KNOB_contpte, 0);
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,
+	    self->cont_shift);
+	SET_KNOB(0, PB_KNOB_contpte, 1);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=none", VA, self->block);
+	CMD("fork mm=0");
+	EXPECT_EQ(1, pb_reply_val(&self->c, "mm"));
+	EXPECT_EQ(self->cont, entries(self, 0, self->cont, "PROTNONE"));
+	EXPECT_EQ(self->cont, entries(self, 1, self->cont, "PROTNONE"));
+	EXPECT_EQ(0, entries(self, 0, self->cont, "cont=1"));
+	EXPECT_EQ(0, entries(self, 1, self->cont, "cont=1"));
+	CMD("check mm=1");
+	EXPECT_STREQ("violations 0\n", self->c.reply);
+	/* Back to rw: no TLB held the invalid entries, so the block folds. */
+	CMD("mprotect mm=1 va=0x%llx len=0x%llx prot=rw", VA, self->block);
+	EXPECT_EQ(self->cont, entries(self, 1, self->cont, "cont=1"));
+}
+
 /* --- Faults -------------------------------------------------------------------- */
+
+/*
+ * A write fault on an empty entry of a private file mapping maps a private
+ * copy, writable and dirty, in one fault (do_cow_fault()).
+ */
+TEST_F(paths, write_fault_in_a_private_file_mapping_maps_a_copy)
+{
+	unsigned long long file = VA + 8 * self->block;
+
+	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w", file, self->block);
+	CMD("touch mm=0 va=0x%llx write=1 val=0x2222", file + self->psize);
+	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x2222\n", self->c.reply);
+	CMD("folio mm=0 va=0x%llx", file + self->psize);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "anon"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
+	CMD("touch mm=0 va=0x%llx", file + self->psize);
+	EXPECT_STREQ("faulted 0\nval 0x2222\n", self->c.reply);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_cow_copies));
+}
 
 TEST_F(paths, fault_allocates_fault_order_and_folds)
 {

@@ -254,6 +254,11 @@ void pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 		pb_contpte_try_fold(mm, va, ptep, pte);
 		return;
 	}
+	/* contpte_set_ptes(): an invalid entry (PROT_NONE) is never CONT. */
+	if (!pb_pte_valid(pte)) {
+		pb_raw_set_ptes(mm, va, ptep, pte, nr);
+		return;
+	}
 	/* Every target is not present: set CONT on aligned, covered blocks. */
 	end = va + ((u64)nr << g->page_shift);
 	do {

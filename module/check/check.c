@@ -6,11 +6,16 @@
  *   contpte.c cites it): the entries of a block with CONT set must all be
  *   valid, CONT, map consecutive pages from a block-aligned address and agree
  *   on the hardware attributes.  Access and dirty state may differ: the
- *   hardware updates one entry of a block (FEAT_HAFDBS).
+ *   hardware updates one entry of a block (FEAT_HAFDBS).  The software bits
+ *   (special, soft-dirty, uffd-wp) must agree too, and one folio must hold
+ *   the block: __contpte_try_fold() folds only such blocks.  An invalid entry
+ *   never has CONT (contpte_set_ptes() warns on one).
  * - Refcounts and mapcounts, as mm/rmap.c keeps them: a folio's refcount is
  *   its mappings + pins + extra references, each page's mapcount is the
  *   number of PTEs that map it, in every mm sharing the arena, and no PTE maps
- *   a page outside a live folio.
+ *   a page outside a live folio.  An anon-exclusive page is mapped by at most
+ *   one PTE in all those mms (PageAnonExclusive, which fork's
+ *   folio_try_dup_anon_rmap_ptes() clears before it shares a page).
  * - Dirty state: a page the hardware wrote must stay dirty somewhere (a PTE,
  *   its contiguous block, or the folio, which zap marks with
  *   folio_mark_dirty()) until it is cleaned on purpose.
@@ -38,6 +43,25 @@ static pb_pte_t pb_hw_attrs(const struct pb_mm *mm, pb_pte_t pte)
 		       PB_PTE_SOFT_DIRTY | PB_PTE_UFFD_WP);
 }
 
+/*
+ * The software bits a block's entries share: contpte folds only entries that
+ * are equal but for access and dirty (__contpte_try_fold()'s pgprot check).
+ */
+static pb_pte_t pb_sw_attrs(pb_pte_t pte)
+{
+	return pte & (PB_PTE_SPECIAL | PB_PTE_SOFT_DIRTY | PB_PTE_UFFD_WP);
+}
+
+/* Does one folio hold the @nr pages from @pfn, as a CONT block needs? */
+static bool pb_one_folio(struct pb_mm *mm, u64 pfn, unsigned int nr)
+{
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+
+	/* No live folio at all is the freed rule's, per entry. */
+	return !head || pfn + nr <= head_pfn + (1ULL << head->order);
+}
+
 static void pb_check_blocks(struct pb_mm *mm, pb_pte_t *table, u64 base,
 			    u64 start, u64 end, void *arg)
 {
@@ -51,8 +75,18 @@ static void pb_check_blocks(struct pb_mm *mm, pb_pte_t *table, u64 base,
 		for (i = 0; i < cont && !ref; i++)
 			if (pb_pte_valid_cont(blk[i]))
 				ref = blk[i];
-		if (!ref)
+		if (!ref) {
+			/* CONT on an invalid entry: contpte_set_ptes() never sets it. */
+			for (i = 0; i < cont; i++) {
+				if (!pb_pte_cont(blk[i]))
+					continue;
+				pb_violation(mm, PB_V_misprogrammed,
+					     va + ((u64)i << g->page_shift), 0,
+					     blk[i]);
+				break;
+			}
 			continue;
+		}
 		pfn0 = pb_pte_pfn(g, ref) - (i - 1);
 		attrs = pb_hw_attrs(mm, ref);
 		for (i = 0; i < cont; i++) {
@@ -60,12 +94,17 @@ static void pb_check_blocks(struct pb_mm *mm, pb_pte_t *table, u64 base,
 
 			if (pb_pte_valid_cont(pte) && !(pfn0 & (cont - 1)) &&
 			    pb_pte_pfn(g, pte) == pfn0 + i &&
-			    pb_hw_attrs(mm, pte) == attrs)
+			    pb_hw_attrs(mm, pte) == attrs &&
+			    pb_sw_attrs(pte) == pb_sw_attrs(ref))
 				continue;
 			pb_violation(mm, PB_V_misprogrammed,
 				     va + ((u64)i << g->page_shift), ref, pte);
 			break;
 		}
+		/* Per-folio A/D and the batch strides need one folio. */
+		if (i == cont && !pb_one_folio(mm, pfn0, cont))
+			pb_violation(mm, PB_V_misprogrammed, va, ref,
+				     blk[cont - 1]);
 	}
 }
 
@@ -136,6 +175,11 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 			pb_folio_violation(mm, PB_V_mapcount, head_pfn + i,
 					   head[i].seen_maps, head[i].mapcount);
 		maps += head[i].seen_maps;
+		/* PageAnonExclusive: one PTE of one mm maps it, or none. */
+		if ((head[i].flags & PB_PG_ANON_EXCLUSIVE) &&
+		    head[i].seen_maps > 1)
+			pb_folio_violation(mm, PB_V_exclusive, head_pfn + i, 1,
+					   head[i].seen_maps);
 		if ((head[i].flags & PB_PG_HW_DIRTIED) && head[i].seen_maps &&
 		    !(head[i].flags & PB_PG_SEEN_DIRTY) &&
 		    !(head->flags & PB_PG_DIRTY))

@@ -30,6 +30,36 @@ static bool pb_ptes_none(pb_pte_t *ptep, unsigned int nr)
 }
 
 /*
+ * do_cow_fault(): a write fault on an empty entry of a private file mapping
+ * maps a private order-0 anon copy of the file page, writable and dirty, in
+ * one fault.  Unlike upstream, the model has no page cache to copy from: the
+ * copy starts as a new file page reads, zeroed.
+ */
+static int pb_fault_cow_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+			     pb_pte_t *ptep)
+{
+	const struct pb_geom *g = &mm->geom;
+	struct pb_page *head;
+	pb_pte_t pte;
+	u64 pfn;
+	int ret;
+
+	ret = pb_folio_alloc(mm->phys, 0, true, &pfn);
+	if (ret)
+		return ret;
+	head = pb_pfn_to_page(mm->phys, pfn);
+	/* The mapping takes over the allocation's reference. */
+	head->extra_refs = 0;
+	pb_rmap_add(mm, pfn, 1, true);
+	pb_mm_count(mm, PB_MMC_folios_mapped, 1);
+	pb_mm_count(mm, PB_MMC_write_faults, 1);
+	pb_mm_count(mm, PB_MMC_cow_copies, 1);
+	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_vma_prot(mm, vma, true)));
+	pb_set_ptes(mm, va, ptep, pb_pfn_pte(g, pfn, pte), 1);
+	return 0;
+}
+
+/*
  * A fault on an empty entry: a folio of fault_order, or smaller where the
  * aligned range leaves the VMA or is partly populated.
  */
@@ -39,6 +69,9 @@ static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	const struct pb_geom *g = &mm->geom;
 	unsigned int order = mm->knobs[PB_KNOB_fault_order];
 	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
+
+	if (write && !(vma->flags & (PB_VM_ANON | PB_VM_SHARED)))
+		return pb_fault_cow_none(mm, vma, va, ptep);
 
 	for (; order; order--) {
 		u64 size = pb_page_size(g) << order, start = va & ~(size - 1);

@@ -75,7 +75,7 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 	for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
 		pb_pte_t pte = pb_ptep_get(mm, va, ptep), new;
 		struct pb_page *head;
-		bool writable, was_cont;
+		bool writable, was_cont, was_valid;
 
 		nr = 1;
 		if (!pb_pte_present(pte))
@@ -93,6 +93,7 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 						 PB_FPB_IGNORE_DIRTY), &writable);
 		/* Whether the batch was contiguous, before an edge unfolds. */
 		was_cont = pb_pte_cont(pte);
+		was_valid = pb_pte_valid(pte);
 		/* modify_prot_start_ptes(): A/D of the batch gathered. */
 		pte = nr == 1 ? pb_ptep_get_and_clear(mm, va, ptep) :
 				pb_get_and_clear_full_ptes(mm, va, ptep, nr);
@@ -119,13 +120,14 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 				pb_mm_count(mm, PB_MMC_write_upgrades_denied, run);
 			}
 			/*
-			 * Several entries that were not contiguous go back as
-			 * they were: set_ptes() would set CONT on a whole block
-			 * whose old entries a TLB may still hold.  Contiguous
-			 * ones go back through set_ptes(), which folds the
-			 * whole blocks again.
+			 * Several valid entries that were not contiguous go
+			 * back as they were: set_ptes() would set CONT on a
+			 * whole block whose old entries a TLB may still hold.
+			 * Contiguous ones, and invalid (PROT_NONE) ones that
+			 * no TLB holds, go back through set_ptes(), which
+			 * folds the whole blocks again.
 			 */
-			if (was_cont || run == 1)
+			if (was_cont || !was_valid || run == 1)
 				pb_set_ptes(mm, va + ((u64)i << g->page_shift),
 					    ptep + i, sub, run);
 			else

@@ -40,6 +40,7 @@ PB_VIOLATION(mapcount)
 PB_VIOLATION(freed)
 PB_VIOLATION(dirty_lost)
 PB_VIOLATION(stale_tlb)
+PB_VIOLATION(exclusive)
 #undef PB_VIOLATION
 #endif
 
@@ -98,6 +99,7 @@ PB_MM_COUNTER(violations_mapcount)
 PB_MM_COUNTER(violations_freed)
 PB_MM_COUNTER(violations_dirty_lost)
 PB_MM_COUNTER(violations_stale_tlb)
+PB_MM_COUNTER(violations_exclusive)
 #undef PB_MM_COUNTER
 #endif
 

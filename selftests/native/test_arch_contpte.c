@@ -145,6 +145,30 @@ TEST_F(cpte, set_ptes_batch_sets_cont_on_aligned_blocks)
 	EXPECT_DELTAS(WANT(pte_writes, 4 * cont), WANT(folios_mapped, 1 + 4));
 }
 
+/*
+ * contpte_set_ptes() sets an invalid (PROT_NONE) batch down raw: never CONT,
+ * even where it covers whole aligned blocks of one folio.
+ */
+TEST_F(cpte, set_ptes_batch_of_invalid_entries_is_never_cont)
+{
+	unsigned int cont = self->cont;
+	u64 head = nt_folio(self->mm, variant->cont_shift + 1), i;
+	pb_pte_t none = (self->prot & ~(PB_PTE_VALID | PB_PTE_USER)) |
+			PB_PTE_PRESENT_INVALID;
+
+	ASSERT_NE(NT_NO_FOLIO, head);
+	ASSERT_TRUE(pb_pte_protnone(none));
+	nt_map(self->mm, nt_va(self->mm, 0), head, 0, 2 * cont, none);
+	for (i = 0; i < 2 * cont; i++) {
+		pb_pte_t pte = nt_raw(self->mm, i);
+
+		ASSERT_TRUE(pb_pte_protnone(pte)) TH_LOG("entry %llu", i);
+		ASSERT_FALSE(pb_pte_cont(pte)) TH_LOG("entry %llu", i);
+		ASSERT_EQ(head + i, pb_pte_pfn(self->g, pte));
+	}
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+}
+
 TEST_F(cpte, set_ptes_misaligned_range_cont_only_on_covered_blocks)
 {
 	unsigned int cont = self->cont, nr = 4 * cont - 2;

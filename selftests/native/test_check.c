@@ -67,7 +67,8 @@ static void expect_only(struct __test_metadata *_metadata,
 {
 	enum pb_mm_counter v;
 
-	for (v = PB_MMC_violations_misprogrammed; v <= PB_MMC_violations_stale_tlb; v++) {
+	for (v = PB_MMC_violations_misprogrammed;
+	     v < PB_MMC_violations_misprogrammed + PB_NR_VIOLATIONS; v++) {
 		EXPECT_EQ(v == c ? n : 0, self->mm->counters[v] - before[v])
 			TH_LOG("%s", pb_mm_counter_names[v]);
 	}
@@ -312,6 +313,120 @@ TEST_F(chk, rule_misprogrammed_contiguous_bit)
 	ASSERT_EQ(0, pb_check_mm(self->mm));
 	/* A/D differing inside a block is what the hardware does: fine. */
 	ptep[2] = pb_pte_mkold(pb_pte_mkclean(ptep[2]));
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+}
+
+/*
+ * CONT on an invalid (PROT_NONE) entry, in a block with no valid CONT entry:
+ * contpte_set_ptes() never sets it, so it is misprogrammed, once per block.
+ */
+TEST_F(chk, rule_misprogrammed_cont_on_an_invalid_entry)
+{
+	unsigned int cont = self->cont, i;
+	u64 before[PB_NR_MM_COUNTERS];
+	pb_pte_t *ptep;
+
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), 2 * self->block,
+		    variant->cont_shift, false);
+	ASSERT_EQ(0, pb_mprotect(self->mm, NT_VA, NT_VA + 2 * self->block, 0,
+				 &(const char *){ NULL }));
+	ptep = nt_ptep(self->mm, 0);
+	for (i = 0; i < 2 * cont; i++)
+		ASSERT_TRUE(pb_pte_protnone(ptep[i]) && !pb_pte_cont(ptep[i]));
+	ASSERT_EQ(0, pb_check_mm(self->mm));
+	ptep[1] |= PB_PTE_CONT;
+	for (i = cont; i < 2 * cont; i++)
+		ptep[i] |= PB_PTE_CONT;
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(2, pb_check_mm(self->mm));
+	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 2, before);
+	ptep[1] &= ~PB_PTE_CONT;
+	for (i = cont; i < 2 * cont; i++)
+		ptep[i] &= ~PB_PTE_CONT;
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+}
+
+/*
+ * A folded block's software bits agree: uffd-wp cleared on one entry without
+ * an unfold, as a buggy handler would, is misprogrammed (and fork would copy
+ * the difference into the child).
+ */
+TEST_F(chk, rule_misprogrammed_software_bits_differ_in_a_block)
+{
+	u64 before[PB_NR_MM_COUNTERS];
+	pb_pte_t *ptep;
+
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), self->block,
+		    variant->cont_shift, false);
+	ptep = nt_ptep(self->mm, 0);
+	ASSERT_EQ(0, pb_check_mm(self->mm));
+	ASSERT_EQ(self->cont, nt_nr_cont(self->mm, 0, self->cont));
+	ptep[5] |= PB_PTE_UFFD_WP;
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(1, pb_check_mm(self->mm));
+	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 1, before);
+	ptep[5] &= ~PB_PTE_UFFD_WP;
+	ptep[self->cont - 1] &= ~PB_PTE_SOFT_DIRTY;
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(1, pb_check_mm(self->mm));
+	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 1, before);
+	ptep[self->cont - 1] |= PB_PTE_SOFT_DIRTY;
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+}
+
+/*
+ * A CONT block over two folios, even physically adjacent and aligned, is
+ * misprogrammed: contpte's per-folio A/D and batch strides need one folio.
+ */
+TEST_F(chk, rule_misprogrammed_block_spans_two_folios)
+{
+	unsigned int cont = self->cont, half = cont / 2, i;
+	u64 before[PB_NR_MM_COUNTERS], f1, f2;
+	pb_pte_t *ptep;
+
+	f1 = nt_folio(self->mm, variant->cont_shift - 1);
+	f2 = nt_folio(self->mm, variant->cont_shift - 1);
+	ASSERT_NE(NT_NO_FOLIO, f1);
+	ASSERT_EQ(f1 + half, f2);
+	ASSERT_EQ(0, f1 & (cont - 1));
+	nt_map(self->mm, nt_va(self->mm, 0), f1, 0, half, nt_prot_rw(self->g));
+	nt_map(self->mm, nt_va(self->mm, half), f2, 0, half, nt_prot_rw(self->g));
+	ptep = nt_ptep(self->mm, 0);
+	/* The allocations' own references stay: the refcount rule allows them. */
+	ASSERT_EQ(0, pb_check_mm(self->mm));
+	for (i = 0; i < cont; i++)
+		ptep[i] |= PB_PTE_CONT;
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(1, pb_check_mm(self->mm));
+	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 1, before);
+	for (i = 0; i < cont; i++)
+		ptep[i] &= ~PB_PTE_CONT;
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+}
+
+/*
+ * An anon-exclusive page mapped by two PTEs (here a parent's and its fork
+ * child's) breaks the invariant that fork and COW rest on.
+ */
+TEST_F(chk, rule_exclusive_page_mapped_twice)
+{
+	u64 before[PB_NR_MM_COUNTERS];
+	const char *why = NULL;
+	struct pb_mm *child;
+	struct pb_page *page;
+
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), self->block, 0, false);
+	child = pb_fork(self->mm, 1, &why);
+	ASSERT_FALSE(IS_ERR(child)) TH_LOG("fork: %s", why);
+	page = nt_page_at(self->mm, nt_va(self->mm, 3));
+	ASSERT_FALSE(page->flags & PB_PG_ANON_EXCLUSIVE);
+	ASSERT_EQ(0, pb_check_mm(self->mm));
+	page->flags |= PB_PG_ANON_EXCLUSIVE;
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(1, pb_check_mm(self->mm));
+	expect_only(_metadata, self, PB_MMC_violations_exclusive, 1, before);
+	/* Mapped once, it may be exclusive: after the child goes, no violation. */
+	pb_mm_destroy(child);
 	EXPECT_EQ(0, pb_check_mm(self->mm));
 }
 

@@ -207,6 +207,43 @@ TEST_F(paths, fault_cow_of_a_private_file_page_is_writable)
 }
 
 /*
+ * do_cow_fault(): a write fault on an empty entry of a private file mapping
+ * maps a private order-0 anon copy, writable and dirty, in that one fault;
+ * the access that retries it must not fault again.
+ */
+TEST_F(paths, write_fault_on_an_empty_private_file_entry_maps_a_copy)
+{
+	u64 before[PB_NR_MM_COUNTERS], va = NT_VA + self->psize, val = 0x1234;
+	struct pb_mm *mm = self->mm;
+	struct pb_page *head;
+	const char *why = NULL;
+	pb_pte_t pte;
+
+	nt_add_vma(_metadata, mm, NT_VA, self->block, PB_VM_READ | PB_VM_WRITE);
+	mm->knobs[PB_KNOB_fault_order] = variant->cont_shift;
+	NT_SNAP(mm, before);
+	ASSERT_EQ(-EFAULT, pb_access(mm, va, true, &val));
+	ASSERT_EQ(0, pb_handle_fault(mm, va, true, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(0, pb_access(mm, va, true, &val));
+	pte = nt_pte_at(mm, va);
+	EXPECT_TRUE(pb_pte_valid(pte) && pb_pte_write(pte) && pb_pte_dirty(pte));
+	EXPECT_FALSE(pb_pte_cont(pte));
+	head = nt_folio_at(mm, va, NULL);
+	ASSERT_NE(NULL, head);
+	EXPECT_EQ(0, head->order);
+	EXPECT_TRUE(head->flags & PB_PG_ANON);
+	EXPECT_TRUE(head->flags & PB_PG_ANON_EXCLUSIVE);
+	/* Only that page: its neighbours stay empty. */
+	EXPECT_EQ(0, nt_raw_at(mm, NT_VA));
+	EXPECT_EQ(0, nt_raw_at(mm, va + self->psize));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_write_faults));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_cow_copies));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_folios_mapped));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_read_faults));
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
  * Each uffd-wp PTE must reach the handler once.  pb_fault_wp() clears the bit
  * with a raw write into a folded block; the unfold that follows rewrites the
  * whole block from that entry, so its other PTEs lose uffd-wp silently.
