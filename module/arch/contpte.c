@@ -80,12 +80,16 @@ static void pb_raw_wrprotect(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 		pb_write_pte(mm, va, ptep, new);
 }
 
+/*
+ * __ptep_test_and_clear_young() clears AF whatever the entry: a PROT_NONE
+ * entry that kept AF reports young too.
+ */
 static bool pb_raw_test_and_clear_young(struct pb_mm *mm, u64 va,
 					pb_pte_t *ptep)
 {
 	pb_pte_t old = *ptep;
 
-	if (!pb_pte_valid(old) || !pb_pte_young(old))
+	if (!pb_pte_young(old))
 		return false;
 	pb_write_pte(mm, va, ptep, pb_pte_mkold(old));
 	return true;

@@ -21,8 +21,8 @@
  * already dirty (dirty accounting).  Never protnone, never with a soft-dirty
  * fault pending or uffd-wp.
  */
-static bool pb_can_change_pte_writable(struct pb_mm *mm,
-				       const struct pb_vma *vma, pb_pte_t pte)
+bool pb_can_change_pte_writable(struct pb_mm *mm, const struct pb_vma *vma,
+				pb_pte_t pte)
 {
 	u64 pfn = pb_pte_pfn(&mm->geom, pte), head_pfn;
 	struct pb_page *head;

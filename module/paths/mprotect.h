@@ -11,5 +11,7 @@
 
 int pb_mprotect(struct pb_mm *mm, u64 start, u64 end, u32 prot,
 		const char **why);
+bool pb_can_change_pte_writable(struct pb_mm *mm, const struct pb_vma *vma,
+				pb_pte_t pte);
 
 #endif /* _PB_PATHS_MPROTECT_H */

@@ -10,16 +10,26 @@
 #include "model/phys.h"
 #include "arch/contpte.h"
 #include "paths/gather.h"
+#include "paths/mprotect.h"
 #include "paths/tracking.h"
 
+struct pb_modify_ops {
+	/* Leave this entry as it is (optional). */
+	bool (*skip)(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
+		     pb_pte_t pte);
+	/* The new value of a present entry. */
+	pb_pte_t (*fn)(struct pb_mm *mm, const struct pb_vma *vma, pb_pte_t pte,
+		       bool wp);
+};
+
 /*
- * ptep_modify_prot_start()/commit() on each present entry of [start, end),
- * one PTE at a time as clear_refs and uffd-wp do: @fn returns the new value.
+ * ptep_modify_prot_start()/commit() on each present entry of [start, end) of
+ * @vma, one PTE at a time as clear_refs and uffd-wp do: ops->fn returns the
+ * new value; ops->skip leaves an entry untouched.
  */
-static void pb_modify_each(struct pb_mm *mm, u64 start, u64 end,
-			   pb_pte_t (*fn)(struct pb_mm *mm, u64 va, pb_pte_t pte,
-					  void *arg),
-			   void *arg)
+static void pb_modify_each(struct pb_mm *mm, const struct pb_vma *vma,
+			   u64 start, u64 end, const struct pb_modify_ops *ops,
+			   bool wp)
 {
 	const struct pb_geom *g = &mm->geom;
 	u64 va;
@@ -33,17 +43,41 @@ static void pb_modify_each(struct pb_mm *mm, u64 start, u64 end,
 		}
 		if (!pb_pte_present(*ptep))
 			continue;
+		if (ops->skip && ops->skip(mm, vma, va, pb_ptep_get(mm, va, ptep)))
+			continue;
 		old = pb_ptep_get_and_clear(mm, va, ptep);
-		pb_set_ptes(mm, va, ptep, fn(mm, va, old, arg), 1);
+		pb_set_ptes(mm, va, ptep, ops->fn(mm, vma, old, wp), 1);
 		pb_gather_add(mm, va, 1);
 	}
 }
 
-static pb_pte_t pb_clear_sd_fn(struct pb_mm *mm, u64 va, pb_pte_t pte,
-			       void *arg)
+static pb_pte_t pb_clear_sd_fn(struct pb_mm *mm, const struct pb_vma *vma,
+			       pb_pte_t pte, bool wp)
 {
 	return pb_pte_wrprotect(pte) & ~PB_PTE_SOFT_DIRTY;
 }
+
+/*
+ * pte_is_pinned(): clear_refs leaves alone a writable entry of a private
+ * (COW) mapping whose folio may be pinned, so that the pin and the mapping
+ * keep seeing one page.
+ */
+static bool pb_clear_sd_skip(struct pb_mm *mm, const struct pb_vma *vma,
+			     u64 va, pb_pte_t pte)
+{
+	struct pb_page *head;
+
+	if (!pb_pte_write(pte) || (vma->flags & PB_VM_SHARED) ||
+	    !mm->phys->pins)
+		return false;
+	head = pb_page_folio(mm->phys, pb_pte_pfn(&mm->geom, pte), NULL);
+	return head && head->pincount;
+}
+
+static const struct pb_modify_ops pb_clear_sd_ops = {
+	.skip = pb_clear_sd_skip,
+	.fn = pb_clear_sd_fn,
+};
 
 /* echo 4 > /proc/PID/clear_refs: track soft-dirty from now, in every VMA. */
 void pb_clear_soft_dirty(struct pb_mm *mm)
@@ -52,19 +86,32 @@ void pb_clear_soft_dirty(struct pb_mm *mm)
 
 	for (i = 0; i < mm->nr_vmas; i++) {
 		mm->vmas[i].flags |= PB_VM_SOFTDIRTY;
-		pb_modify_each(mm, mm->vmas[i].start, mm->vmas[i].end,
-			       pb_clear_sd_fn, NULL);
+		pb_modify_each(mm, &mm->vmas[i], mm->vmas[i].start,
+			       mm->vmas[i].end, &pb_clear_sd_ops, false);
 	}
 	pb_gather_finish(mm);
 }
 
-static pb_pte_t pb_uffd_wp_fn(struct pb_mm *mm, u64 va, pb_pte_t pte,
-			      void *arg)
+/*
+ * uffd_wp_range(): write-protect, or resolve.  Resolving goes through
+ * change_protection() with MM_CP_TRY_CHANGE_WRITABLE, so an entry that
+ * can_change_pte_writable() allows (an exclusive anon page, say) becomes
+ * writable again instead of taking a write fault.
+ */
+static pb_pte_t pb_uffd_wp_fn(struct pb_mm *mm, const struct pb_vma *vma,
+			      pb_pte_t pte, bool wp)
 {
-	if (*(bool *)arg)
+	if (wp)
 		return pb_pte_wrprotect(pte) | PB_PTE_UFFD_WP;
-	return pte & ~PB_PTE_UFFD_WP;
+	pte &= ~PB_PTE_UFFD_WP;
+	if (!pb_pte_write(pte) && pb_can_change_pte_writable(mm, vma, pte))
+		pte = pb_pte_mkwrite(pte);
+	return pte;
 }
+
+static const struct pb_modify_ops pb_uffd_wp_ops = {
+	.fn = pb_uffd_wp_fn,
+};
 
 /* UFFDIO_WRITEPROTECT on a range of one VMA registered for uffd-wp. */
 int pb_uffd_wp(struct pb_mm *mm, u64 start, u64 end, bool wp, const char **why)
@@ -79,7 +126,7 @@ int pb_uffd_wp(struct pb_mm *mm, u64 start, u64 end, bool wp, const char **why)
 		*why = "VMA is not registered for uffd-wp (mmap flag uffdwp)";
 		return -EINVAL;
 	}
-	pb_modify_each(mm, start, end, pb_uffd_wp_fn, &wp);
+	pb_modify_each(mm, vma, start, end, &pb_uffd_wp_ops, wp);
 	pb_gather_finish(mm);
 	return 0;
 }

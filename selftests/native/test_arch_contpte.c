@@ -169,6 +169,28 @@ TEST_F(cpte, set_ptes_batch_of_invalid_entries_is_never_cont)
 	EXPECT_EQ(0, pb_check_mm(self->mm));
 }
 
+/*
+ * __ptep_test_and_clear_young() does not look at valid: a PROT_NONE entry
+ * that kept AF is young once, and old after.
+ */
+TEST_F(cpte, young_of_a_protnone_entry_clears_af)
+{
+	u64 head = nt_folio(self->mm, 0);
+	pb_pte_t none = (self->prot & ~(PB_PTE_VALID | PB_PTE_USER)) |
+			PB_PTE_PRESENT_INVALID | PB_PTE_AF;
+	pb_pte_t *ptep;
+
+	ASSERT_NE(NT_NO_FOLIO, head);
+	nt_map(self->mm, nt_va(self->mm, 0), head, 0, 1, none);
+	ptep = nt_ptep(self->mm, 0);
+	ASSERT_TRUE(pb_pte_protnone(*ptep) && pb_pte_young(*ptep));
+	EXPECT_TRUE(pb_ptep_test_and_clear_young(self->mm, nt_va(self->mm, 0), ptep));
+	EXPECT_TRUE(pb_pte_protnone(*ptep));
+	EXPECT_FALSE(pb_pte_young(*ptep));
+	EXPECT_FALSE(pb_ptep_test_and_clear_young(self->mm, nt_va(self->mm, 0), ptep));
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+}
+
 TEST_F(cpte, set_ptes_misaligned_range_cont_only_on_covered_blocks)
 {
 	unsigned int cont = self->cont, nr = 4 * cont - 2;

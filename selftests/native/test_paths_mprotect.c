@@ -109,14 +109,48 @@ TEST_F(paths, mprotect_rw_upgrade_is_denied_under_uffd_wp)
 	EXPECT_EQ(pages, write_all(_metadata, mm, NT_VA, pages));
 	EXPECT_EQ(pages, mm->counters[PB_MMC_wp_reuses]);
 	EXPECT_LE(2, mm->counters[PB_MMC_uffd_wp_faults]);
-	/* Protected and released again: read-only without uffd-wp, upgraded. */
+	/*
+	 * Protected and released again: uffd_wp_range() resolves with
+	 * MM_CP_TRY_CHANGE_WRITABLE, so the exclusive pages are writable at
+	 * once, and an mprotect round trip upgrades them too.
+	 */
 	ASSERT_EQ(0, pb_uffd_wp(mm, NT_VA, nt_va(self->mm, pages), true, &why)) TH_LOG("%s", why);
-	ASSERT_EQ(0, pb_uffd_wp(mm, NT_VA, nt_va(self->mm, pages), false, &why)) TH_LOG("%s", why);
 	EXPECT_EQ(0, nt_nr_writable_at(mm, NT_VA, pages));
+	ASSERT_EQ(0, pb_uffd_wp(mm, NT_VA, nt_va(self->mm, pages), false, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(pages, nt_nr_writable_at(mm, NT_VA, pages));
 	ro_rw(_metadata, mm, NT_VA, nt_va(self->mm, pages), &avoided, &denied);
 	EXPECT_EQ(pages, avoided);
 	EXPECT_EQ(0, denied);
 	EXPECT_EQ(0, write_all(_metadata, mm, NT_VA, pages));
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * clear_refs leaves a pinned page's writable entry alone (pte_is_pinned()):
+ * it stays writable and soft-dirty, while every other entry is cleaned.
+ */
+TEST_F(paths, clear_refs_skips_pinned_pages)
+{
+	unsigned int pages = self->cont, i;
+	struct pb_mm *mm = self->mm;
+	u64 pinned = nt_va(self->mm, 3);
+	const char *why = NULL;
+
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, self->block, 0, false);
+	ASSERT_EQ(0, pb_pin(mm, pinned, pinned + self->psize, true, &why)) TH_LOG("%s", why);
+	pb_clear_soft_dirty(mm);
+	for (i = 0; i < pages; i++) {
+		pb_pte_t pte = nt_pte_at(mm, nt_va(self->mm, i));
+		bool is_pinned = nt_va(self->mm, i) == pinned;
+
+		EXPECT_EQ(is_pinned, pb_pte_write(pte)) TH_LOG("page %u", i);
+		EXPECT_EQ(is_pinned, !!(pte & PB_PTE_SOFT_DIRTY)) TH_LOG("page %u", i);
+	}
+	/* Unpinned, the next clear_refs cleans it as well. */
+	ASSERT_EQ(0, pb_pin(mm, pinned, pinned + self->psize, false, &why)) TH_LOG("%s", why);
+	pb_clear_soft_dirty(mm);
+	EXPECT_EQ(0, nt_nr_writable_at(mm, NT_VA, pages));
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
