@@ -524,6 +524,20 @@ TEST_F(paths, fault_allocates_fault_order_and_folds)
 	EXPECT_EQ(0, pb_reply_val(&self->c, "faulted"));
 }
 
+/* thp_orders is hugepages-<size>kB/enabled: an anon fault takes an enabled order. */
+TEST_F(paths, fault_takes_an_enabled_thp_order)
+{
+	SET_KNOB(0, PB_KNOB_fault_order, self->cont_shift);
+	SET_KNOB(0, PB_KNOB_thp_orders, 1ULL << 2);
+	CMD("touch mm=0 va=0x%llx write=1", VA);
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(2, pb_reply_val(&self->c, "order"));
+	SET_KNOB(0, PB_KNOB_thp_orders, 0);
+	CMD("touch mm=0 va=0x%llx write=1", VA + self->block);
+	CMD("folio mm=0 va=0x%llx", VA + self->block);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
+}
+
 TEST_F(paths, fault_falls_back_where_partly_populated)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA + self->psize, self->psize);
@@ -611,6 +625,12 @@ FIXTURE_VARIANT_ADD(paths_bad, touch_unaligned)
 FIXTURE_VARIANT_ADD(paths_bad, fault_order_too_large)
 {
 	.cmd = "set mm=0 fault_order=10", .reason = "fault_order must be within 0..9",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, thp_orders_order_1)
+{
+	.cmd = "set mm=0 thp_orders=0x%llx", .arg = 0x6,
+	.reason = "thp_orders takes orders 2..13, not 0 or 1",
 };
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_unknown_op)

@@ -218,6 +218,9 @@ int pb_cmd_set(struct pb_args *a)
 			return pb_err(a, "check needs an mm created with check=1");
 		if (k == PB_KNOB_gather_capacity && !vals[k])
 			return pb_err(a, "gather_capacity must be at least 1");
+		if (k == PB_KNOB_thp_orders && (vals[k] & ~PB_THP_ORDERS_ALL))
+			return pb_err(a, "thp_orders takes orders 2..%d, not 0 or 1",
+				      PB_MAX_ORDER);
 		if (k == PB_KNOB_fault_order && vals[k] > pb_pmd_order(&mm->geom))
 			return pb_err(a, "fault_order must be within 0..%u for this granule",
 				      pb_pmd_order(&mm->geom));

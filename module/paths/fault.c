@@ -61,7 +61,10 @@ static int pb_fault_cow_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 
 /*
  * A fault on an empty entry: a folio of fault_order, or smaller where the
- * aligned range leaves the VMA or is partly populated.
+ * aligned range leaves the VMA or is partly populated.  In a private anon
+ * VMA only the orders of the thp_orders knob, as alloc_anon_folio() tries
+ * only the enabled mTHP sizes (thp_vma_allowable_orders()), and never order
+ * 1, which THP_ORDERS_ALL_ANON leaves out; order 0 is the fallback.
  */
 static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			 pb_pte_t *ptep, bool write)
@@ -69,11 +72,15 @@ static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	const struct pb_geom *g = &mm->geom;
 	unsigned int order = mm->knobs[PB_KNOB_fault_order];
 	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
+	bool anon = (vma->flags & (PB_VM_ANON | PB_VM_SHARED)) == PB_VM_ANON;
+	u64 orders = anon ? mm->knobs[PB_KNOB_thp_orders] : U64_MAX;
 
 	if (write && !(vma->flags & (PB_VM_ANON | PB_VM_SHARED)))
 		return pb_fault_cow_none(mm, vma, va, ptep);
 
 	for (; order; order--) {
+		if (!(orders & BIT_ULL(order)))
+			continue;
 		u64 size = pb_page_size(g) << order, start = va & ~(size - 1);
 		unsigned int first = idx & ~((1U << order) - 1);
 

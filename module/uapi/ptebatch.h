@@ -43,6 +43,12 @@
 #define PB_MAX_REPORTED		8
 /* The largest folio order of any granule: a 64K granule's PMD order. */
 #define PB_MAX_ORDER		13
+/*
+ * The thp_orders knob: the mTHP orders anonymous faults may use, one bit per
+ * order, as hugepages-<size>kB/enabled; never order 0 (the fallback, always
+ * there) nor 1 (THP_ORDERS_ALL_ANON leaves it out).
+ */
+#define PB_THP_ORDERS_ALL	(((1ULL << (PB_MAX_ORDER + 1)) - 1) & ~3ULL)
 /* Most pages an mmu_gather holds (the gather_capacity knob's maximum). */
 #define PB_GATHER_MAX		4096
 /* Most bytes the bench command's memcpy bound copies. */

@@ -141,6 +141,8 @@ PB_KNOB(fault_order, 0, PB_MAX_ORDER,
 	"order of the folio a fault on an empty entry tries first")
 PB_KNOB(mprotect_upgrade, 1, 1,
 	"mprotect makes PTEs writable where can_change_pte_writable() allows")
+PB_KNOB(thp_orders, PB_THP_ORDERS_ALL, PB_THP_ORDERS_ALL,
+	"mTHP orders an anon fault may use: bit N is order N (2..PMD order)")
 #undef PB_KNOB
 #endif
 

@@ -27,34 +27,39 @@ TEST_F(paths, fault_order_falls_back_at_the_end_of_the_vma)
 	EXPECT_EQ(2 * cont, nt_nr_cont(mm, 0, 2 * cont));
 	EXPECT_EQ(2 * cont, nt_nr_writable_at(mm, NT_VA, 2 * cont));
 	EXPECT_EQ(0, mm->counters[PB_MMC_folds]);
-	/* Three pages are left at the end: an order-1 folio, then order 0. */
+	/*
+	 * Three pages are left at the end: never an order-1 anon folio
+	 * (THP_ORDERS_ALL_ANON), so order 0, and the neighbour stays empty.
+	 */
 	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 2 * cont + 1), false, &val));
-	EXPECT_EQ(1, nt_folio_at(mm, nt_va(self->mm, 2 * cont + 1), &head)->order);
-	EXPECT_EQ(head, nt_pfn(mm, 2 * cont));
-	EXPECT_FALSE(pb_pte_write(nt_pte_at(mm, nt_va(self->mm, 2 * cont))));
+	EXPECT_EQ(0, nt_folio_at(mm, nt_va(self->mm, 2 * cont + 1), &head)->order);
+	EXPECT_EQ(head, nt_pfn(mm, 2 * cont + 1));
+	EXPECT_EQ(0, nt_raw(mm, 2 * cont));
+	EXPECT_FALSE(pb_pte_write(nt_pte_at(mm, nt_va(self->mm, 2 * cont + 1))));
 	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 2 * cont + 2), false, &val));
 	EXPECT_EQ(0, nt_folio_at(mm, nt_va(self->mm, 2 * cont + 2), NULL)->order);
 	EXPECT_EQ(1, mm->counters[PB_MMC_write_faults]);
 	EXPECT_EQ(2, mm->counters[PB_MMC_read_faults]);
 	EXPECT_EQ(3, mm->counters[PB_MMC_folios_mapped]);
-	/* A write to the read-only order-1 folio reuses it: it is exclusive. */
-	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 2 * cont), true, &val));
+	/* A write to the read-only order-0 folio reuses it: it is exclusive. */
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 2 * cont + 1), true, &val));
 	EXPECT_EQ(1, mm->counters[PB_MMC_wp_reuses]);
-	EXPECT_EQ(head, nt_pfn(mm, 2 * cont));
+	EXPECT_EQ(head, nt_pfn(mm, 2 * cont + 1));
 	EXPECT_EQ(3, mm->phys->live_folios);
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
 /*
  * With page 5 populated, faults from fault_order = CONT_PTES find the
- * largest aligned empty range around them: 4 pages at 0, 2 at 6, 1 at 4; the
- * next block is empty and gets a whole folio.
+ * largest aligned empty range around them, of an order an anon folio may
+ * have: 4 pages at 0, 1 at 7 (never order 1), 1 at 4; the next block is
+ * empty and gets a whole folio.
  */
 TEST_F(paths, fault_order_falls_back_where_the_range_is_partly_populated)
 {
 	static const struct {
 		unsigned int page, first, order;
-	} t[] = { { 0, 0, 2 }, { 7, 6, 1 }, { 4, 4, 0 }, { 3, 0, 2 } };
+	} t[] = { { 0, 0, 2 }, { 7, 7, 0 }, { 4, 4, 0 }, { 3, 0, 2 } };
 	unsigned int cont = self->cont, cs = variant->cont_shift, i;
 	struct pb_mm *mm = self->mm;
 	u64 head, val = 0;
@@ -76,6 +81,36 @@ TEST_F(paths, fault_order_falls_back_where_the_range_is_partly_populated)
 	EXPECT_EQ(cs, nt_folio_at(mm, nt_va(self->mm, cont), &head)->order);
 	EXPECT_EQ(head, nt_pfn(mm, cont));
 	EXPECT_EQ(cont, nt_nr_cont(mm, cont, cont));
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * The thp_orders knob is hugepages-<size>kB/enabled: an anon fault takes the
+ * largest enabled order that fits, up to fault_order, else order 0.  A file
+ * mapping's folios follow fault_order alone, order 1 included.
+ */
+TEST_F(paths, fault_tries_only_the_enabled_thp_orders)
+{
+	unsigned int cs = variant->cont_shift;
+	struct pb_mm *mm = self->mm;
+	u64 file = NT_VA + 4 * self->block, val = 0;
+
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, file, self->block, PB_VM_READ | PB_VM_SHARED);
+	mm->knobs[PB_KNOB_fault_order] = cs + 1;
+	mm->knobs[PB_KNOB_thp_orders] = BIT_ULL(2) | BIT_ULL(cs);
+	ASSERT_EQ(0, touch(mm, NT_VA, true, &val));
+	EXPECT_EQ(cs, nt_folio_at(mm, NT_VA, NULL)->order);
+	mm->knobs[PB_KNOB_thp_orders] = BIT_ULL(2);
+	ASSERT_EQ(0, touch(mm, NT_VA + 2 * self->block, true, &val));
+	EXPECT_EQ(2, nt_folio_at(mm, NT_VA + 2 * self->block, NULL)->order);
+	mm->knobs[PB_KNOB_thp_orders] = 0;
+	ASSERT_EQ(0, touch(mm, NT_VA + 3 * self->block, true, &val));
+	EXPECT_EQ(0, nt_folio_at(mm, NT_VA + 3 * self->block, NULL)->order);
+	/* Not anon: thp_orders does not apply, and order 1 is a folio size. */
+	mm->knobs[PB_KNOB_fault_order] = 1;
+	ASSERT_EQ(0, touch(mm, file, false, &val));
+	EXPECT_EQ(1, nt_folio_at(mm, file, NULL)->order);
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
