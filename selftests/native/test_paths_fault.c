@@ -115,6 +115,30 @@ TEST_F(paths, fault_tries_only_the_enabled_thp_orders)
 }
 
 /*
+ * Soft-dirty marks what was written since clear_refs: a read fault's new
+ * mapping is not soft-dirty, a write fault's is (pte_mkdirty()), and so is
+ * the copy a COW makes.
+ */
+TEST_F(paths, only_written_mappings_are_soft_dirty)
+{
+	struct pb_mm *mm = self->mm;
+	u64 val = 0;
+
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_ANON);
+	pb_clear_soft_dirty(mm);
+	ASSERT_TRUE(mm->vmas[0].flags & PB_VM_SOFTDIRTY);
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 0), false, &val));
+	EXPECT_FALSE(nt_pte_at(mm, nt_va(self->mm, 0)) & PB_PTE_SOFT_DIRTY);
+	EXPECT_FALSE(pb_pte_write(nt_pte_at(mm, nt_va(self->mm, 0))));
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 1), true, &val));
+	EXPECT_TRUE(nt_pte_at(mm, nt_va(self->mm, 1)) & PB_PTE_SOFT_DIRTY);
+	/* The write that reuses the read-only page makes it soft-dirty. */
+	ASSERT_EQ(0, touch(mm, nt_va(self->mm, 0), true, &val));
+	EXPECT_TRUE(nt_pte_at(mm, nt_va(self->mm, 0)) & PB_PTE_SOFT_DIRTY);
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
  * COW after fork: the child's write copies the page (order 0, with its data)
  * and unfolds exactly the block it breaks; the parent keeps its data.
  */
