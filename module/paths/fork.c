@@ -22,7 +22,8 @@
 
 struct pb_fork_ctx {
 	struct pb_mm *src, *dst;
-	const struct pb_vma *vma;
+	const struct pb_vma *vma;	/* the parent's */
+	const struct pb_vma *dst_vma;	/* the child's copy of it */
 	/* Order-0 folios allocated up front for pinned pages that must copy. */
 	u64 *prealloc;
 	unsigned int nr_prealloc, used;
@@ -69,7 +70,7 @@ static void pb_copy_pinned_page(struct pb_fork_ctx *f, u64 va,
 	pb_pte_t pte = pb_vma_prot(dst, f->vma, f->vma->flags & PB_VM_WRITE);
 
 	/* As copy_present_page(): a write-protected source stays so. */
-	if ((src_pte & PB_PTE_UFFD_WP) && (f->vma->flags & PB_VM_UFFD_WP))
+	if ((src_pte & PB_PTE_UFFD_WP) && (f->dst_vma->flags & PB_VM_UFFD_WP))
 		pte = pb_pte_wrprotect(pte) | PB_PTE_UFFD_WP;
 
 	if (from && to)
@@ -129,7 +130,8 @@ static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 	if (shared)
 		pte = pb_pte_mkclean(pte);
 	pte = pb_pte_mkold(pte) & ~PB_PTE_CONT;
-	if (!(f->vma->flags & PB_VM_UFFD_WP))
+	/* copy_present_ptes(): uffd-wp only where the child registers it. */
+	if (!(f->dst_vma->flags & PB_VM_UFFD_WP))
 		pte &= ~PB_PTE_UFFD_WP;
 	pb_set_ptes(dst, va, dst_ptep, pte, nr);
 	pb_mm_count(dst, PB_MMC_ptes_copied, nr);
@@ -245,6 +247,7 @@ static int pb_fork_copy(struct pb_mm *src, const struct pb_vma *vma, u64 va,
 	struct pb_fork_ctx *f = arg;
 
 	f->vma = vma;
+	f->dst_vma = &f->dst->vmas[vma - src->vmas];
 	pb_copy_pte_range(f, va, end);
 	return 0;
 }
@@ -270,6 +273,13 @@ struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
 	child->shadowed = parent->shadowed;
 	memcpy(child->vmas, parent->vmas, sizeof(child->vmas));
 	child->nr_vmas = parent->nr_vmas;
+	/*
+	 * dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK (the
+	 * uffd_fork_event knob): the child's VMAs are not registered, and its
+	 * entries lose uffd-wp.
+	 */
+	for (i = 0; !parent->knobs[PB_KNOB_uffd_fork_event] && i < child->nr_vmas; i++)
+		child->vmas[i].flags &= ~PB_VM_UFFD_WP;
 	f.dst = child;
 
 	/* Count the pinned pages, then allocate their copies. */

@@ -143,6 +143,8 @@ PB_KNOB(mprotect_upgrade, 1, 1,
 	"mprotect makes PTEs writable where can_change_pte_writable() allows")
 PB_KNOB(thp_orders, PB_THP_ORDERS_ALL, PB_THP_ORDERS_ALL,
 	"mTHP orders an anon fault may use: bit N is order N (2..PMD order)")
+PB_KNOB(uffd_fork_event, 0, 1,
+	"UFFD_FEATURE_EVENT_FORK: a fork child keeps uffd-wp registration")
 #undef PB_KNOB
 #endif
 

@@ -270,6 +270,8 @@ TEST_F(paths, fork_keeps_uffd_wp_only_in_registered_vmas)
 	struct pb_mm *mm = self->mm;
 	const char *why = NULL;
 
+	/* A uffd context with UFFD_FEATURE_EVENT_FORK: children register. */
+	mm->knobs[PB_KNOB_uffd_fork_event] = 1;
 	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, uffd);
 	nt_add_vma(_metadata, mm, va_b, 2 * self->block, uffd);
 	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
@@ -392,6 +394,35 @@ TEST_F(paths, fork_copies_every_exclusive_page_of_a_pinned_folio)
 }
 
 /*
+ * Without UFFD_FEATURE_EVENT_FORK (the default), dup_userfaultfd() leaves the
+ * child unregistered: its VMAs lose uffd-wp and so do its entries, and a
+ * write there is an ordinary COW, never a uffd fault.
+ */
+TEST_F(paths, fork_without_the_fork_event_drops_uffd_wp)
+{
+	unsigned int cont = self->cont, i;
+	struct pb_mm *mm = self->mm, *child;
+	const char *why = NULL;
+
+	ASSERT_EQ(0, mm->knobs[PB_KNOB_uffd_fork_event]);
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_ANON | PB_VM_UFFD_WP);
+	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
+	ASSERT_EQ(0, pb_uffd_wp(mm, NT_VA, NT_VA + self->block, true, &why)) TH_LOG("%s", why);
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	EXPECT_FALSE(child->vmas[0].flags & PB_VM_UFFD_WP);
+	EXPECT_TRUE(mm->vmas[0].flags & PB_VM_UFFD_WP);
+	for (i = 0; i < cont; i++) {
+		EXPECT_FALSE(nt_raw(child, i) & PB_PTE_UFFD_WP) TH_LOG("page %u", i);
+		EXPECT_TRUE(nt_raw(mm, i) & PB_PTE_UFFD_WP) TH_LOG("page %u", i);
+	}
+	EXPECT_EQ(cont, write_all(_metadata, child, NT_VA, cont));
+	EXPECT_EQ(0, child->counters[PB_MMC_uffd_wp_faults]);
+	EXPECT_EQ(cont, child->counters[PB_MMC_cow_copies]);
+	EXPECT_EQ(0, pb_check_mm(child));
+}
+
+/*
  * copy_present_page() keeps uffd-wp in the child's copy where the child's VMA
  * is registered (pte_mkuffd_wp(): read-only too).  The model maps the copy
  * writable and without it, so the child's writes bypass the handler.
@@ -402,6 +433,7 @@ TEST_F(paths, fork_copy_of_a_pinned_page_keeps_uffd_wp)
 	struct pb_mm *mm = self->mm, *child;
 	const char *why = NULL;
 
+	mm->knobs[PB_KNOB_uffd_fork_event] = 1;
 	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_ANON | PB_VM_UFFD_WP);
 	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
 	ASSERT_EQ(0, pb_uffd_wp(mm, NT_VA, NT_VA + self->block, true, &why)) TH_LOG("%s", why);
