@@ -450,6 +450,21 @@ TEST_F(paths, partial_mprotect_unfolds_only_edge_blocks)
 						   self->psize, ",RO,"));
 }
 
+/*
+ * After a round trip the pieces of the mmap merge again (vma_merge()): a
+ * fork copies a folio across the old edge in one batch.
+ */
+TEST_F(paths, mprotect_round_trip_merges_the_vma_again)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift + 1);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=r", VA, self->block);
+	CMD("mprotect mm=0 va=0x%llx len=0x%llx prot=rw", VA, self->block);
+	CMD("fork mm=0");
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_fork_batches));
+	EXPECT_EQ(2 * self->cont, pb_mm_counter(&self->c, 1, PB_MMC_ptes_copied));
+}
+
 TEST_F(paths, mprotect_none_then_access_faults)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, self->block,

@@ -155,6 +155,7 @@ int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 	mm->vmas[mm->nr_vmas].start = start;
 	mm->vmas[mm->nr_vmas].end = end;
 	mm->vmas[mm->nr_vmas].flags = flags;
+	mm->vmas[mm->nr_vmas].origin = ++mm->vma_serial;
 	mm->nr_vmas++;
 	return 0;
 }
@@ -176,6 +177,30 @@ int pb_vma_split(struct pb_mm *mm, u64 va)
 	vma->end = va;
 	mm->nr_vmas++;
 	return 0;
+}
+
+/*
+ * What vma_merge() does after mprotect_fixup(): VMAs that touch, came from
+ * one mmap (one anon_vma, or one file at contiguous offsets) and have the
+ * same flags become one again.
+ */
+void pb_vma_merge(struct pb_mm *mm)
+{
+	unsigned int i, j;
+
+again:
+	for (i = 0; i < mm->nr_vmas; i++) {
+		for (j = 0; j < mm->nr_vmas; j++) {
+			struct pb_vma *a = &mm->vmas[i], *b = &mm->vmas[j];
+
+			if (a->end != b->start || a->origin != b->origin ||
+			    a->flags != b->flags)
+				continue;
+			a->end = b->end;
+			mm->vmas[j] = mm->vmas[--mm->nr_vmas];
+			goto again;
+		}
+	}
 }
 
 /* The descriptor attributes of a new mapping in @vma. */

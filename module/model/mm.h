@@ -34,6 +34,8 @@
 struct pb_vma {
 	u64 start, end;
 	u32 flags;
+	/* The mmap it came from: only pieces of one mmap merge again. */
+	u32 origin;
 };
 
 /* The knobs of uapi's PB_KNOB list, with their defaults, maxima and help. */
@@ -69,6 +71,7 @@ struct pb_mm {
 	/* Where violations are recorded: lent by the caller, or NULL. */
 	struct pb_report *report;
 	bool shadowed;			/* created with check=1: BBM shadows */
+	u32 vma_serial;			/* the last VMA origin handed out */
 	u32 table_serial;
 	u64 pt_bytes;			/* page tables, with their headers */
 	/* The mmu_gather (paths/gather.c): a range to flush, puts after it. */
@@ -111,6 +114,7 @@ int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 	       const char **why);
 struct pb_vma *pb_vma_find(struct pb_mm *mm, u64 va);
 int pb_vma_split(struct pb_mm *mm, u64 va);
+void pb_vma_merge(struct pb_mm *mm);
 pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
 		     bool write);
 bool pb_mm_has_cont(struct pb_mm *mm);

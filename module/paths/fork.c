@@ -273,6 +273,7 @@ struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
 	child->shadowed = parent->shadowed;
 	memcpy(child->vmas, parent->vmas, sizeof(child->vmas));
 	child->nr_vmas = parent->nr_vmas;
+	child->vma_serial = parent->vma_serial;
 	/*
 	 * dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK (the
 	 * uffd_fork_event knob): the child's VMAs are not registered, and its

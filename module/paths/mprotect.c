@@ -179,5 +179,6 @@ int pb_mprotect(struct pb_mm *mm, u64 start, u64 end, u32 prot,
 		}
 	}
 	pb_gather_finish(mm);
+	pb_vma_merge(mm);
 	return 0;
 }

@@ -287,9 +287,15 @@ TEST_F(paths, mprotect_splits_the_vma_and_unfolds_only_edge_blocks)
 				  pb_pte_valid_cont(nt_raw(mm, i)))
 				TH_LOG("batch %d page %u", batched, i);
 		}
-		/* Back to RW: no more splits, every PTE of the range upgraded. */
+		/*
+		 * Back to RW: every PTE of the range upgraded, and the three
+		 * pieces of one mmap, alike again, merge (vma_merge()).
+		 */
 		protect(_metadata, mm, start, end, PB_VM_READ | PB_VM_WRITE);
-		EXPECT_EQ(3, mm->nr_vmas);
+		EXPECT_EQ(1, mm->nr_vmas);
+		vma = pb_vma_find(mm, NT_VA);
+		EXPECT_EQ(NT_VA, vma->start);
+		EXPECT_EQ(nt_va(self->mm, 8 * cont), vma->end);
 		avoided = nt_delta(mm, before, PB_MMC_write_faults_avoided);
 		denied = nt_delta(mm, before, PB_MMC_write_upgrades_denied);
 		EXPECT_EQ(3 * cont + 2, avoided);
@@ -298,6 +304,32 @@ TEST_F(paths, mprotect_splits_the_vma_and_unfolds_only_edge_blocks)
 		EXPECT_EQ(0, pb_check_mm(mm));
 		EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 	}
+}
+
+/*
+ * Only pieces of one mmap merge: two mmaps side by side with the same flags
+ * stay two VMAs, and a fork then batches across the merged edge (one batch
+ * per folio) but not across the mmaps' edge.
+ */
+TEST_F(paths, mprotect_merges_the_pieces_of_one_mmap_only)
+{
+	struct pb_mm *mm = self->mm, *child;
+	u64 mid = nt_va(self->mm, self->cont);
+
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, NT_VA + 2 * self->block, 2 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 2 * self->block, variant->cont_shift + 1, false);
+	protect(_metadata, mm, NT_VA, mid, PB_VM_READ);
+	EXPECT_EQ(3, mm->nr_vmas);
+	protect(_metadata, mm, NT_VA, mid, PB_VM_READ | PB_VM_WRITE);
+	EXPECT_EQ(2, mm->nr_vmas);
+	EXPECT_EQ(NT_VA + 2 * self->block, pb_vma_find(mm, NT_VA)->end);
+	/* One VMA again: the fork copies the two-block folio in one batch. */
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	EXPECT_EQ(1, child->counters[PB_MMC_fork_batches]);
+	EXPECT_EQ(2, child->nr_vmas);
+	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
 /*
@@ -349,9 +381,9 @@ TEST_F(paths, mprotect_fails_with_a_hole_or_a_full_vma_table)
 				       &why));
 	EXPECT_EQ(0, memcmp(counters, mm->counters, sizeof(counters)));
 	EXPECT_EQ(PB_MAX_VMAS, mm->nr_vmas);
-	/* Whole VMAs need no split. */
+	/* Whole VMAs need no split; alike again, the two pieces merge. */
 	protect(_metadata, mm, NT_VA, end, PB_VM_READ);
-	EXPECT_EQ(PB_MAX_VMAS, mm->nr_vmas);
+	EXPECT_EQ(PB_MAX_VMAS - 1, mm->nr_vmas);
 	EXPECT_EQ(0, nt_nr_writable_at(mm, NT_VA, 2 * cont));
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
