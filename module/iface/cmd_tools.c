@@ -159,8 +159,8 @@ int pb_cmd_oracle(struct pb_args *a)
 		return ret;
 	pb_reply_printf(&a->s->reply,
 			"seeds %llu\nsteps %llu\nunfolds_batched %llu\nunfolds_per_pte %llu\n"
-			"tlbi_batched %llu\ntlbi_per_pte %llu\n",
+			"tlbi_batched %llu\ntlbi_per_pte %llu\nshared_write_excused %llu\n",
 			res.seeds, res.steps, res.unfolds[0], res.unfolds[1],
-			res.tlbis[0], res.tlbis[1]);
+			res.tlbis[0], res.tlbis[1], res.shared_write_excused);
 	return 0;
 }

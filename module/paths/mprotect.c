@@ -61,6 +61,65 @@ static pb_pte_t pb_pte_modify(struct pb_mm *mm, const struct pb_vma *vma,
 	return pb_pfn_pte(&mm->geom, pb_pte_pfn(&mm->geom, old), prot);
 }
 
+/* Does @pte, of the new protection, get the write upgrade? */
+static bool pb_upgradable(struct pb_mm *mm, const struct pb_vma *vma,
+			  pb_pte_t pte, bool upgrade)
+{
+	return upgrade && !pb_pte_write(pte) &&
+	       pb_can_change_pte_writable(mm, vma, pte);
+}
+
+/*
+ * The sub-batch of the batch @new (@nr entries) from entry @i: the pages that
+ * agree with page @i on the write upgrade, which exclusivity decides page by
+ * page (commit_anon_folio_batch() upstream).  *@can: whether they get it.
+ */
+static unsigned int pb_sub_batch(struct pb_mm *mm, const struct pb_vma *vma,
+				 pb_pte_t new, unsigned int i, unsigned int nr,
+				 bool upgrade, bool *can)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int run;
+
+	*can = pb_upgradable(mm, vma, pb_pte_advance(g, new, i, false), upgrade);
+	for (run = 1; i + run < nr; run++)
+		if (pb_upgradable(mm, vma, pb_pte_advance(g, new, i + run, false),
+				  upgrade) != *can)
+			break;
+	return run;
+}
+
+/*
+ * Unfold, before the batch is cleared, every folded block in which a
+ * sub-batch ends.  Cleared without an unfold, such a block would be
+ * committed in parts by set_ptes(), which leaves its entries without CONT
+ * while a TLB may still hold the block, with no invalidation in between: a
+ * change of the contiguous bit without break-before-make.  The unfold
+ * (contpte_convert()) invalidates the block first, as 6.12's per-PTE
+ * ptep_modify_prot_start() does for every block it changes.  Unlike
+ * upstream: the batched commit of 6.17 does not unfold (get_and_clear_ptes(),
+ * then set_ptes() per sub-batch in commit_anon_folio_batch()), a sequence the
+ * checker flags.  Blocks that a sub-batch covers whole stay folded.
+ */
+static void pb_unfold_split_blocks(struct pb_mm *mm, const struct pb_vma *vma,
+				   u64 va, pb_pte_t *ptep, pb_pte_t pte,
+				   unsigned int nr, bool upgrade)
+{
+	const struct pb_geom *g = &mm->geom;
+	pb_pte_t new = pb_pte_modify(mm, vma, pte);
+	unsigned int i, end;
+	bool can;
+
+	for (i = 0; i < nr; i = end) {
+		u64 at;
+
+		end = i + pb_sub_batch(mm, vma, new, i, nr, upgrade, &can);
+		at = va + ((u64)end << g->page_shift);
+		if (end < nr && (at & (pb_cont_size(g) - 1)))
+			pb_contpte_try_unfold(mm, at, ptep + end, ptep[end]);
+	}
+}
+
 /* change_pte_range() over one leaf range of one VMA. */
 static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 			   u64 end)
@@ -94,6 +153,8 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		/* Whether the batch was contiguous, before an edge unfolds. */
 		was_cont = pb_pte_cont(pte);
 		was_valid = pb_pte_valid(pte);
+		if (upgrade && nr > 1)
+			pb_unfold_split_blocks(mm, vma, va, ptep, pte, nr, upgrade);
 		/* modify_prot_start_ptes(): A/D of the batch gathered. */
 		pte = nr == 1 ? pb_ptep_get_and_clear(mm, va, ptep) :
 				pb_get_and_clear_full_ptes(mm, va, ptep, nr);
@@ -102,16 +163,9 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		/* Exclusivity is per page: commit in sub-batches that agree. */
 		for (i = 0; i < nr; i += run) {
 			pb_pte_t sub = pb_pte_advance(g, new, i, false);
-			bool can = upgrade && !pb_pte_write(sub) &&
-				   pb_can_change_pte_writable(mm, vma, sub);
+			bool can;
 
-			for (run = 1; i + run < nr; run++) {
-				pb_pte_t p = pb_pte_advance(g, new, i + run, false);
-
-				if ((upgrade && !pb_pte_write(p) &&
-				     pb_can_change_pte_writable(mm, vma, p)) != can)
-					break;
-			}
+			run = pb_sub_batch(mm, vma, new, i, nr, upgrade, &can);
 			if (can) {
 				sub = pb_pte_mkwrite(sub);
 				pb_mm_count(mm, PB_MMC_write_faults_avoided, run);

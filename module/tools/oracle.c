@@ -187,6 +187,89 @@ static void pb_view_of(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 	v->data = data ? *data : 0;
 }
 
+/*
+ * Is the folio that @pte maps known dirty in family @f: marked dirty, or
+ * mapped dirty (a D bit, or a hardware-dirty entry) by any mm of @f?  Any mm,
+ * because fork makes a shared VMA's PTEs clean in the child and leaves the
+ * dirty ones in the parent.
+ */
+static bool pb_folio_dirty(struct pb_family *f, struct pb_mm *mm, pb_pte_t pte)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 head_pfn, nr;
+	struct pb_page *head;
+	unsigned int m, i;
+
+	head = pb_page_folio(mm->phys, pb_pte_pfn(g, pte), &head_pfn);
+	if (!head)
+		return false;
+	if (head->flags & PB_PG_DIRTY)
+		return true;
+	nr = 1ULL << head->order;
+	for (m = 0; m < f->nr; m++) {
+		struct pb_mm *other = f->mms[m];
+
+		for (i = 0; i < other->nr_vmas; i++) {
+			const struct pb_vma *vma = &other->vmas[i];
+			u64 va;
+
+			for (va = vma->start; va < vma->end; va += pb_page_size(g)) {
+				pb_pte_t *p = pb_pte_offset(other, va, false);
+				u64 pfn;
+
+				if (!p || !pb_pte_present(*p) || !pb_pte_dirty(*p))
+					continue;
+				pfn = pb_pte_pfn(g, *p);
+				if (pfn >= head_pfn && pfn < head_pfn + nr)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * The write bit of a PTE in a shared VMA is not compared between the
+ * families, only checked in each.  There it derives from dirty: dirty
+ * accounting keeps a clean PTE read-only so that the first write faults,
+ * and mprotect() makes only a dirty PTE writable (can_change_pte_writable()).
+ * Dirty is per folio and approximate: a per-PTE set_ptes() that folds a
+ * block ORs one written page's dirty bit into every entry (contpte_convert(),
+ * as 6.12 does), a batch that does not fold leaves it on the one page, and a
+ * later mprotect(rw) then upgrades different pages in the two families (seed
+ * 239 on 16K).  Both states are correct: a read-only PTE of a shared mapping
+ * only costs a write fault, which makes it writable, and no COW depends on
+ * it.  What must hold is what dirty accounting needs, in either family, for
+ * a PTE that is writable: a valid entry of a writable VMA, without uffd-wp,
+ * soft-dirty if soft-dirty is tracked, and mapping a folio that is dirty
+ * somewhere, so that writeback would write-protect it again.  Every other
+ * field, and the write bit in every private VMA (where it decides COW), is
+ * still compared.
+ */
+static bool pb_shared_write_excused(struct pb_oracle *o, unsigned int mmi,
+				    const struct pb_vma *vma, u64 va,
+				    struct pb_oracle_view *x,
+				    struct pb_oracle_view *y)
+{
+	bool tracked = vma->flags & PB_VM_SOFTDIRTY;
+	struct pb_oracle_view xw = *x;
+	unsigned int f = x->write ? 0 : 1;
+	struct pb_mm *mm = o->fam[f].mms[mmi];
+	const struct pb_oracle_view *w = f ? y : x;
+
+	if (!(vma->flags & PB_VM_SHARED) || x->write == y->write)
+		return false;
+	xw.write = y->write;
+	if (memcmp(&xw, y, sizeof(xw)))
+		return false;
+	if (!(vma->flags & PB_VM_WRITE) || !w->valid || w->uffd_wp ||
+	    (tracked && !w->soft_dirty) ||
+	    !pb_folio_dirty(&o->fam[f], mm, *pb_pte_offset(mm, va, false)))
+		return false;
+	o->res->shared_write_excused++;
+	return true;
+}
+
 static int pb_compare_mm(struct pb_oracle *o, unsigned int mmi)
 {
 	struct pb_mm *a = o->fam[0].mms[mmi], *b = o->fam[1].mms[mmi];
@@ -215,7 +298,8 @@ static int pb_compare_mm(struct pb_oracle *o, unsigned int mmi)
 				x.soft_dirty = false;
 				y.soft_dirty = false;
 			}
-			if (memcmp(&x, &y, sizeof(x))) {
+			if (memcmp(&x, &y, sizeof(x)) &&
+			    !pb_shared_write_excused(o, mmi, vma, va, &x, &y)) {
 				o->res->mismatch.views[0] = x;
 				o->res->mismatch.views[1] = y;
 				return pb_mismatch(o, PB_ORACLE_VIEW, mmi, va, 0, 0);

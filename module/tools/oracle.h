@@ -67,6 +67,8 @@ struct pb_oracle_result {
 	/* Sums over the seeds that ran: [0] batched, [1] per-PTE. */
 	u64 seeds, steps;
 	u64 unfolds[2], tlbis[2];
+	/* PTE comparisons whose write bits differed in a shared VMA, excused. */
+	u64 shared_write_excused;
 	/* The first mismatch (-EUCLEAN), and the violations behind it. */
 	struct pb_oracle_mismatch mismatch;
 	struct pb_report report;

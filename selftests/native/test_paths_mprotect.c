@@ -408,4 +408,94 @@ TEST_F(paths, mprotect_keeps_whole_blocks_of_a_large_folio_folded)
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
+/*
+ * A folded block of one large anon folio, read-only, whose pages differ in
+ * anon-exclusivity: the state that large-folio COW reuse (6.15+) leaves, a
+ * page reused and made exclusive in a folio whose other pages are not.
+ * Only page @excl stays exclusive.
+ */
+static void fold_mixed_exclusive(struct __test_metadata *_metadata,
+				 struct _test_data_paths *self, unsigned int excl)
+{
+	struct pb_mm *mm = self->mm;
+	unsigned int i;
+
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, self->block, self->g->cont_shift, false);
+	protect(_metadata, mm, NT_VA, nt_va(mm, self->cont), PB_VM_READ);
+	ASSERT_EQ(self->cont, nt_nr_cont(mm, 0, self->cont));
+	ASSERT_EQ(0, nt_nr_writable_at(mm, NT_VA, self->cont));
+	for (i = 0; i < self->cont; i++)
+		if (i != excl)
+			nt_page_at(mm, nt_va(mm, i))->flags &= ~PB_PG_ANON_EXCLUSIVE;
+	ASSERT_EQ(0, pb_check_mm(mm));
+	ASSERT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
+ * mprotect(rw) of that block is one batch whose write upgrade splits in three
+ * sub-batches (pages 0-2, page 3, the rest).  The block is unfolded before the
+ * batch is cleared, so no entry loses CONT while a TLB may hold the block:
+ * one unfold, only page 3 upgraded, no violation.
+ */
+TEST_F(paths, mprotect_rw_unfolds_a_block_that_sub_batches_split)
+{
+	unsigned int cont = self->cont, i;
+	struct pb_mm *mm = self->mm;
+	u64 before[PB_NR_MM_COUNTERS];
+
+	fold_mixed_exclusive(_metadata, self, 3);
+	NT_SNAP(mm, before);
+	protect(_metadata, mm, NT_VA, nt_va(mm, cont), PB_VM_READ | PB_VM_WRITE);
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_mprotect_batches));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_unfolds));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_folds));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_write_faults_avoided));
+	EXPECT_EQ(cont - 1, nt_delta(mm, before, PB_MMC_write_upgrades_denied));
+	EXPECT_EQ(0, nt_nr_cont(mm, 0, cont));
+	for (i = 0; i < cont; i++)
+		EXPECT_EQ(i == 3, pb_pte_write(nt_raw(mm, i))) TH_LOG("page %u", i);
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations_bbm]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	/* Page 3 is written in place; the others are COW-reused or copied. */
+	EXPECT_EQ(cont - 1, write_all(_metadata, mm, NT_VA, cont));
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
+ * The sequence of the batched mprotect of 6.17 (cac1db8c3aad, "mm: optimize
+ * mprotect() by PTE batching"), done by hand: modify_prot_start_ptes() is
+ * get_and_clear_ptes() of the whole block, which unfolds nothing, and
+ * commit_anon_folio_batch() commits each sub-batch with set_ptes(), the TLB
+ * flush coming only at the end.  Every entry of the block then loses CONT
+ * without break-before-make, and the checker flags each one.
+ */
+TEST_F(paths, mprotect_sub_batches_committed_inside_a_block_break_bbm)
+{
+	unsigned int cont = self->cont, i;
+	struct pb_mm *mm = self->mm;
+	pb_pte_t pte, *ptep;
+
+	fold_mixed_exclusive(_metadata, self, 3);
+	ptep = nt_ptep(mm, 0);
+	pte = pb_get_and_clear_full_ptes(mm, NT_VA, ptep, cont);
+	EXPECT_EQ(0, mm->counters[PB_MMC_unfolds]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations_bbm]);
+	pte &= ~PB_PTE_CONT;
+	pb_set_ptes(mm, NT_VA, ptep, pte, 3);
+	pb_set_ptes(mm, nt_va(mm, 3), ptep + 3,
+		    pb_pte_mkwrite(pb_pte_advance(self->g, pte, 3, false)), 1);
+	pb_set_ptes(mm, nt_va(mm, 4), ptep + 4,
+		    pb_pte_advance(self->g, pte, 4, false), cont - 4);
+	EXPECT_EQ(cont, mm->counters[PB_MMC_violations_bbm]);
+	EXPECT_EQ(cont, mm->counters[PB_MMC_violations]);
+	EXPECT_EQ(0, nt_nr_cont(mm, 0, cont));
+	for (i = 0; i < cont; i++)
+		EXPECT_EQ(i == 3, pb_pte_write(nt_raw(mm, i))) TH_LOG("page %u", i);
+	pb_flush_tlb_range(mm, NT_VA, nt_va(mm, cont));
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
 TEST_HARNESS_MAIN
