@@ -115,7 +115,12 @@ FIXTURE_VARIANT(oracle_sample)
 	unsigned int page_kb;
 	unsigned long long seed;
 	int seeds;
-	int excused;	/* some write bits differ, and are excused */
+	/*
+	 * Some write bits differ, and are excused.  Later fidelity fixes (the
+	 * mTHP orders of anon faults, VMA merging) changed the random walks:
+	 * of the sweep's old false alarms only 239 and 939 on 16K reach it.
+	 */
+	int excused;
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_4k)
@@ -130,17 +135,17 @@ FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_around_239)
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_487)
 {
-	.page_kb = 16, .seed = 487, .seeds = 1, .excused = 1,
+	.page_kb = 16, .seed = 487, .seeds = 1,
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_527)
 {
-	.page_kb = 16, .seed = 527, .seeds = 1, .excused = 1,
+	.page_kb = 16, .seed = 527, .seeds = 1,
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_857)
 {
-	.page_kb = 16, .seed = 857, .seeds = 1, .excused = 1,
+	.page_kb = 16, .seed = 857, .seeds = 1,
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_939)
@@ -150,12 +155,12 @@ FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_939)
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_64k_around_634)
 {
-	.page_kb = 64, .seed = 630, .seeds = 10, .excused = 1,
+	.page_kb = 64, .seed = 630, .seeds = 10,
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_64k_seed_857)
 {
-	.page_kb = 64, .seed = 857, .seeds = 1, .excused = 1,
+	.page_kb = 64, .seed = 857, .seeds = 1,
 };
 
 FIXTURE_SETUP(oracle_sample)

@@ -213,14 +213,11 @@ pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
 	/* With LPA2, bits [9:8] hold OA[51:50] and shareability is in TCR. */
 	if (!mm->geom.lpa2)
 		prot |= PB_ATTR_SH_INNER;
-	prot |= PB_PTE_RDONLY;
-	/*
-	 * A private file mapping stays read-only: writes copy.  A written
-	 * mapping is dirty and soft-dirty (pte_mkdirty() sets soft-dirty where
-	 * the architecture has it); a read fault's mapping is neither.
-	 */
+	/* A new mapping is soft-dirty: it changed since any clear_refs. */
+	prot |= PB_PTE_SOFT_DIRTY | PB_PTE_RDONLY;
+	/* A private file mapping stays read-only: writes copy. */
 	if (write && (vma->flags & (PB_VM_ANON | PB_VM_SHARED)))
-		prot = pb_pte_mkdirty(pb_pte_mkwrite(prot)) | PB_PTE_SOFT_DIRTY;
+		prot = pb_pte_mkdirty(pb_pte_mkwrite(prot));
 	return prot;
 }
 

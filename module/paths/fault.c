@@ -54,8 +54,7 @@ static int pb_fault_cow_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	pb_mm_count(mm, PB_MMC_folios_mapped, 1);
 	pb_mm_count(mm, PB_MMC_write_faults, 1);
 	pb_mm_count(mm, PB_MMC_cow_copies, 1);
-	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_vma_prot(mm, vma, true))) |
-	      PB_PTE_SOFT_DIRTY;
+	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_vma_prot(mm, vma, true)));
 	pb_set_ptes(mm, va, ptep, pb_pfn_pte(g, pfn, pte), 1);
 	return 0;
 }
@@ -120,7 +119,7 @@ static int pb_fault_cow(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	pb_flush_tlb_page(mm, va);
 	/* The copy is private: writable wherever the VMA is, file or anon. */
 	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_vma_prot(mm, vma, true))) |
-	      PB_PTE_SOFT_DIRTY;
+	      (pte & PB_PTE_SOFT_DIRTY);
 	pb_rmap_add(mm, new_pfn, 1, true);
 	pb_set_ptes(mm, va, ptep, pb_pfn_pte(g, new_pfn, pte), 1);
 	pb_rmap_remove(mm, old_pfn, 1);

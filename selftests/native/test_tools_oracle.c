@@ -190,7 +190,9 @@ TEST_F(oracle, a_violation_during_a_step_fails_the_run)
  * page's dirty bit over it, the batched one does not, and a later
  * mprotect(rw) makes different pages writable in the two families.  These
  * seeds (the false alarms of a 1,000-seed sweep of 200 steps) used to fail
- * with a view mismatch; the write bit differs, and is excused, in each.
+ * with a view mismatch, and must pass.  Later fidelity fixes (the mTHP
+ * orders of anon faults, VMA merging) changed the random walks, so only 239
+ * and 939 on 16K still reach a differing write bit, which is excused there.
  */
 FIXTURE(oracle_seed)
 {
@@ -200,15 +202,16 @@ FIXTURE_VARIANT(oracle_seed)
 {
 	unsigned int page_kb;
 	u64 seed;
+	bool excused;		/* the walk reaches a differing write bit */
 };
 
-FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_239) { 16, 239 };
-FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_487) { 16, 487 };
-FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_527) { 16, 527 };
-FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_857) { 16, 857 };
-FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_939) { 16, 939 };
-FIXTURE_VARIANT_ADD(oracle_seed, granule_64k_seed_634) { 64, 634 };
-FIXTURE_VARIANT_ADD(oracle_seed, granule_64k_seed_857) { 64, 857 };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_239) { 16, 239, true };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_487) { 16, 487, false };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_527) { 16, 527, false };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_857) { 16, 857, false };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_939) { 16, 939, true };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_64k_seed_634) { 64, 634, false };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_64k_seed_857) { 64, 857, false };
 
 FIXTURE_SETUP(oracle_seed)
 {
@@ -235,7 +238,7 @@ TEST_F(oracle_seed, shared_write_bit_follows_dirty)
 				 t.mismatch.views[0].write,
 				 t.mismatch.views[1].write);
 	EXPECT_EQ(1, t.seeds);
-	EXPECT_LT(0, t.shared_write_excused);
+	EXPECT_EQ(variant->excused, t.shared_write_excused > 0);
 	EXPECT_EQ(0, t.report.found);
 }
 
