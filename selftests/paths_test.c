@@ -526,6 +526,59 @@ TEST_F(paths, write_fault_in_a_private_file_mapping_maps_a_copy)
 	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_cow_copies));
 }
 
+/*
+ * MAP_SHARED|MAP_ANONYMOUS is shmem: fork shares its pages, pinned or not
+ * (folio_dup_file_rmap_ptes()), so the child sees the parent's later write.
+ */
+TEST_F(paths, shmem_is_shared_across_fork_even_when_pinned)
+{
+	unsigned long long shm = VA + 8 * self->block;
+
+	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,shared,anon", shm, self->block);
+	CMD("populate mm=0 va=0x%llx len=0x%llx", shm, self->psize);
+	CMD("pin mm=0 va=0x%llx len=0x%llx", shm, self->psize);
+	CMD("fork mm=0");
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 1, PB_MMC_pinned_fallbacks));
+	CMD("touch mm=0 va=0x%llx write=1 val=0x2222", shm);
+	EXPECT_STREQ("faulted 0\nval 0x2222\n", self->c.reply);
+	CMD("touch mm=1 va=0x%llx", shm);
+	EXPECT_STREQ("faulted 0\nval 0x2222\n", self->c.reply);
+	CMD("folio mm=1 va=0x%llx", shm);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "anon"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "exclusive"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "mapcount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "pincount"));
+	CMD("check mm=0");
+	CMD("check mm=1");
+	CMD("unpin mm=0 va=0x%llx len=0x%llx", shm, self->psize);
+}
+
+/*
+ * A write fault in shmem reuses the page (wp_page_shared()) and never makes
+ * it anon-exclusive, though two mms map it.
+ */
+TEST_F(paths, shmem_write_fault_after_fork_is_not_exclusive)
+{
+	unsigned long long shm = VA + 8 * self->block;
+
+	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,shared,anon", shm, self->block);
+	CMD("populate mm=0 va=0x%llx len=0x%llx", shm, self->psize);
+	CMD("fork mm=0");
+	CMD("clear_refs mm=0");
+	CMD("touch mm=0 va=0x%llx write=1 val=0x3333", shm);
+	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x3333\n", self->c.reply);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_wp_reuses));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_cow_copies));
+	CMD("folio mm=0 va=0x%llx", shm);
+	EXPECT_EQ(2, pb_reply_val(&self->c, "mapcount"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "anon"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "exclusive"));
+	CMD("check mm=0");
+	EXPECT_EQ(0, pb_reply_val(&self->c, "violations"));
+	CMD("touch mm=1 va=0x%llx", shm);
+	EXPECT_EQ(0x3333, pb_reply_val(&self->c, "val"));
+}
+
 TEST_F(paths, fault_allocates_fault_order_and_folds)
 {
 	SET_KNOB(0, PB_KNOB_fault_order, self->cont_shift);

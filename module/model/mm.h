@@ -38,6 +38,16 @@ struct pb_vma {
 	u32 origin;
 };
 
+/*
+ * vma_is_anonymous(): only a private anon VMA has anon folios.
+ * MAP_SHARED|MAP_ANONYMOUS is shmem (mmap_region() calls shmem_zero_setup()),
+ * whose folios are file folios: never anon, never anon-exclusive.
+ */
+static inline bool pb_vma_is_anon(const struct pb_vma *vma)
+{
+	return (vma->flags & (PB_VM_ANON | PB_VM_SHARED)) == PB_VM_ANON;
+}
+
 /* The knobs of uapi's PB_KNOB list, with their defaults, maxima and help. */
 struct pb_knob_desc {
 	const char *name;

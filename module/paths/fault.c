@@ -61,10 +61,12 @@ static int pb_fault_cow_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 
 /*
  * A fault on an empty entry: a folio of fault_order, or smaller where the
- * aligned range leaves the VMA or is partly populated.  In a private anon
- * VMA only the orders of the thp_orders knob, as alloc_anon_folio() tries
- * only the enabled mTHP sizes (thp_vma_allowable_orders()), and never order
- * 1, which THP_ORDERS_ALL_ANON leaves out; order 0 is the fallback.
+ * aligned range leaves the VMA or is partly populated.  In a private anon VMA
+ * it is an anon folio (do_anonymous_page()) of only the orders of the
+ * thp_orders knob, as alloc_anon_folio() tries only the enabled mTHP sizes
+ * (thp_vma_allowable_orders()), and never order 1, which THP_ORDERS_ALL_ANON
+ * leaves out; order 0 is the fallback.  In a shared one, shmem's included,
+ * it is a file folio (do_shared_fault()).
  */
 static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			 pb_pte_t *ptep, bool write)
@@ -72,8 +74,7 @@ static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	const struct pb_geom *g = &mm->geom;
 	unsigned int order = mm->knobs[PB_KNOB_fault_order];
 	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
-	bool anon = (vma->flags & (PB_VM_ANON | PB_VM_SHARED)) == PB_VM_ANON;
-	u64 orders = anon ? mm->knobs[PB_KNOB_thp_orders] : U64_MAX;
+	u64 orders = pb_vma_is_anon(vma) ? mm->knobs[PB_KNOB_thp_orders] : U64_MAX;
 
 	if (write && !(vma->flags & (PB_VM_ANON | PB_VM_SHARED)))
 		return pb_fault_cow_none(mm, vma, va, ptep);
@@ -136,7 +137,7 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	const struct pb_geom *g = &mm->geom;
 	u64 pfn = pb_pte_pfn(g, pte), head_pfn;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	bool reuse;
+	bool shared = vma->flags & PB_VM_SHARED, reuse;
 
 	pb_mm_count(mm, PB_MMC_write_faults, 1);
 	if (pte & PB_PTE_UFFD_WP) {
@@ -148,11 +149,13 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 		pte &= ~PB_PTE_UFFD_WP;
 	}
 	/*
-	 * An exclusive anon page is reused; so is a small anon folio nobody
-	 * else holds (wp_can_reuse_anon_folio() of 6.12, which copies large
-	 * folios that are not exclusive).
+	 * A shared VMA, shmem included, reuses the page (do_wp_page()'s
+	 * wp_page_shared()).  In a private one an exclusive anon page is
+	 * reused; so is a small anon folio nobody else holds
+	 * (wp_can_reuse_anon_folio() of 6.12, which copies large folios that
+	 * are not exclusive).
 	 */
-	if (vma->flags & PB_VM_SHARED)
+	if (shared)
 		reuse = true;
 	else
 		reuse = head && (head->flags & PB_PG_ANON) &&
@@ -160,8 +163,12 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			 (!head->order && head->refcount == 1));
 	if (!reuse)
 		return pb_fault_cow(mm, vma, va, ptep, pte);
-	/* wp_page_reuse(): young, dirty, writable, soft-dirty; exclusive again. */
-	if (head && (head->flags & PB_PG_ANON))
+	/*
+	 * wp_page_reuse(): young, dirty, writable, soft-dirty.  A reused anon
+	 * page is exclusive again (do_wp_page()); a page of a shared VMA is
+	 * never anon-exclusive (wp_page_shared() leaves the folio as it is).
+	 */
+	if (!shared && head && (head->flags & PB_PG_ANON))
 		head[pfn - head_pfn].flags |= PB_PG_ANON_EXCLUSIVE;
 	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_pte_mkyoung(pte))) | PB_PTE_SOFT_DIRTY;
 	pb_ptep_set_access_flags(mm, va, ptep, pte, true);

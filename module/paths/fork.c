@@ -116,6 +116,10 @@ static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 			return;
 		}
 	} else {
+		/*
+		 * folio_dup_file_rmap_ptes(): file folios, shmem's (a shared
+		 * anon VMA) included, are shared, pinned or not.
+		 */
 		pb_rmap_add(dst, pfn, nr, false);
 	}
 	if (any_writable)

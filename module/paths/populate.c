@@ -84,12 +84,15 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 /*
  * Map a new folio of @order at @va (aligned, tables present), as a fault
  * would: young, and dirty and writable for a write where the VMA allows.
+ * The folio is anon and exclusive only in a private anon VMA; in a shared
+ * anon one it is a shmem folio, file-like (shmem_fault()'s, mapped by
+ * finish_fault() with folio_add_file_rmap_ptes()).
  */
 int pb_map_new_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 		     unsigned int order, bool write, bool per_pte)
 {
 	const struct pb_geom *g = &mm->geom;
-	bool anon = vma->flags & PB_VM_ANON;
+	bool anon = pb_vma_is_anon(vma);
 	unsigned int nr = 1U << order, i;
 	pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte;
 	struct pb_page *head;

@@ -132,9 +132,32 @@ int pb_uffd_wp(struct pb_mm *mm, u64 start, u64 end, bool wp, const char **why)
 }
 
 /*
- * A GUP pin of every page of a range (pin) or its release.  Only exclusive
- * anon pages can be pinned, as FOLL_PIN unshares first; nothing changes unless
- * every page qualifies.
+ * May the page at @pfn, mapped in @vma, be pinned as it is?  A shmem page (a
+ * shared anon VMA) yes: gup_must_unshare() is false in a shared mapping, as
+ * only a COW mapping has a copy to break.  In a private VMA only an exclusive
+ * anon page: FOLL_PIN would unshare any other anon page first
+ * (gup_must_unshare()), and unlike upstream the model refuses the pin rather
+ * than fault.  Unlike upstream, a page of a shared file VMA is refused too:
+ * not modelled yet, as the oracle's seeded tests rest on the pin steps that
+ * it refuses there.
+ */
+static bool pb_pin_allowed(struct pb_mm *mm, const struct pb_vma *vma, u64 pfn)
+{
+	u64 head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+
+	if (!head || !vma)
+		return false;
+	if (vma->flags & PB_VM_SHARED)
+		return vma->flags & PB_VM_ANON;
+	return (head->flags & PB_PG_ANON) &&
+	       (head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE);
+}
+
+/*
+ * A GUP pin of every page of a range (pin) or its release: shmem pages and
+ * exclusive anon pages (pb_pin_allowed()).  Nothing changes unless every
+ * page qualifies.
  */
 int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 {
@@ -154,12 +177,11 @@ int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 				return -EINVAL;
 			}
 			pfn = pb_pte_pfn(g, *ptep);
-			head = pb_page_folio(mm->phys, pfn, &head_pfn);
-			if (!head || !(head->flags & PB_PG_ANON) ||
-			    !(head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE)) {
-				*why = "only exclusive anon pages can be pinned";
+			if (!pb_pin_allowed(mm, pb_vma_find(mm, va), pfn)) {
+				*why = "only exclusive anon and shmem pages can be pinned";
 				return -EINVAL;
 			}
+			head = pb_page_folio(mm->phys, pfn, &head_pfn);
 			if (pass == 0) {
 				head->pins_seen = 0;
 				continue;

@@ -71,7 +71,10 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 							PB_FPB_IGNORE_DIRTY |
 							PB_FPB_IGNORE_SOFT_DIRTY,
 							&writable);
-			/* Anon folios need no dirty state: only file ones gather it. */
+			/*
+			 * Anon folios need no dirty state: only file ones,
+			 * shmem's included, gather it (zap_present_folio_ptes()).
+			 */
 			dirty = false;
 			if (head->flags & PB_PG_ANON) {
 				pb_clear_full_ptes(mm, va, ptep, nr);

@@ -32,6 +32,8 @@ FIXTURE_VARIANT_ADD(paths, granule_64k) NT_GRANULE_64K;
 
 #define RW_ANON		(PB_VM_READ | PB_VM_WRITE | PB_VM_ANON)
 #define RW_SHARED	(PB_VM_READ | PB_VM_WRITE | PB_VM_SHARED)
+/* MAP_SHARED|MAP_ANONYMOUS: shmem, whose folios are file folios. */
+#define RW_SHMEM	(RW_SHARED | PB_VM_ANON)
 
 FIXTURE_SETUP(paths)
 {

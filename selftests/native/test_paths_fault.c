@@ -302,6 +302,48 @@ TEST_F(paths, write_fault_on_an_empty_private_file_entry_maps_a_copy)
 }
 
 /*
+ * MAP_SHARED|MAP_ANONYMOUS is shmem: a fault maps a file folio
+ * (do_shared_fault()), and a write fault on a write-protected page reuses it
+ * (wp_page_shared()) without making it anon-exclusive, even while a fork
+ * child maps it too.
+ */
+TEST_F(paths, write_faults_in_shmem_never_make_exclusive_pages)
+{
+	unsigned int cont = self->cont, i;
+	struct pb_mm *mm = self->mm, *child;
+	u64 before[PB_NR_MM_COUNTERS], val = 0, pfn;
+	struct pb_page *head;
+
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_SHMEM);
+	mm->knobs[PB_KNOB_fault_order] = variant->cont_shift;
+	ASSERT_EQ(0, touch(mm, NT_VA, true, &val));
+	ASSERT_EQ(0, touch(mm, NT_VA + self->block, false, &val));
+	for (i = 0; i < 2; i++) {
+		head = nt_folio_at(mm, NT_VA + i * self->block, NULL);
+		ASSERT_NE(NULL, head);
+		EXPECT_EQ(variant->cont_shift, head->order);
+		EXPECT_FALSE(head->flags & PB_PG_ANON) TH_LOG("block %u", i);
+		EXPECT_FALSE(head->flags & PB_PG_ANON_EXCLUSIVE) TH_LOG("block %u", i);
+	}
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	pb_clear_soft_dirty(mm);
+	EXPECT_EQ(0, nt_nr_writable_at(mm, NT_VA, cont));
+	NT_SNAP(mm, before);
+	pfn = nt_pfn_at(mm, NT_VA + self->psize);
+	ASSERT_EQ(0, touch(mm, NT_VA + self->psize, true, &val));
+	EXPECT_EQ(pfn, nt_pfn_at(mm, NT_VA + self->psize));
+	EXPECT_TRUE(pb_pte_write(nt_pte_at(mm, NT_VA + self->psize)));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_wp_reuses));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_cow_copies));
+	EXPECT_EQ(2, nt_page_at(mm, NT_VA + self->psize)->mapcount);
+	EXPECT_FALSE(nt_page_at(mm, NT_VA + self->psize)->flags & PB_PG_ANON_EXCLUSIVE);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, pb_check_mm(child));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
  * Each uffd-wp PTE must reach the handler once.  pb_fault_wp() clears the bit
  * with a raw write into a folded block; the unfold that follows rewrites the
  * whole block from that entry, so its other PTEs lose uffd-wp silently.

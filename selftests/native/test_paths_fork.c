@@ -498,6 +498,76 @@ static void take_state(struct pb_mm *mm, u64 start, unsigned int nr, u64 nr_fram
 }
 
 /*
+ * MAP_SHARED|MAP_ANONYMOUS is shmem: its folios are file folios, never anon or
+ * anon-exclusive, and fork shares them (folio_dup_file_rmap_ptes()), pinned or
+ * not: a pin never forces a copy.  Each side sees what the other writes after
+ * the fork, and neither write faults.
+ */
+TEST_F(paths, fork_shares_shmem_folios_even_when_pinned)
+{
+	unsigned int cont = self->cont, round, i;
+	struct pb_mm *mm = other_mm(self, true);
+	const char *why = NULL;
+	u64 folios;
+
+	ASSERT_NE(NULL, mm);
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_SHMEM);
+	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
+	nt_populate(_metadata, mm, nt_va(self->mm, cont), self->psize, 0, false);
+	for (i = 0; i <= cont; i++) {
+		struct pb_page *head = nt_folio_at(mm, nt_va(self->mm, i), NULL);
+
+		EXPECT_FALSE(head->flags & PB_PG_ANON) TH_LOG("page %u", i);
+		EXPECT_FALSE(nt_page_at(mm, nt_va(self->mm, i))->flags & PB_PG_ANON_EXCLUSIVE)
+			TH_LOG("page %u", i);
+		ASSERT_EQ(0, poke(mm, nt_va(self->mm, i), 0x1000 + i));
+	}
+	/* A page of the large folio and the order-0 page. */
+	ASSERT_EQ(0, pb_pin(mm, nt_va(self->mm, 1), nt_va(self->mm, 2), true, &why))
+		TH_LOG("%s", why);
+	ASSERT_EQ(0, pb_pin(mm, nt_va(self->mm, cont), nt_va(self->mm, cont + 1), true, &why))
+		TH_LOG("%s", why);
+	folios = mm->phys->live_folios;
+
+	for (round = 0; round < 2; round++) {
+		u64 before[PB_NR_MM_COUNTERS];
+		struct pb_mm *child;
+
+		mm->knobs[PB_KNOB_batch] = !round;
+		NT_SNAP(mm, before);
+		child = fork_child(_metadata, self, mm);
+		ASSERT_NE(NULL, child);
+		EXPECT_EQ(0, child->counters[PB_MMC_pinned_fallbacks]);
+		EXPECT_EQ(folios, mm->phys->live_folios);
+		EXPECT_EQ(cont + 1, child->counters[PB_MMC_ptes_copied]);
+		for (i = 0; i <= cont; i++) {
+			u64 va = nt_va(self->mm, i);
+
+			EXPECT_EQ(nt_pfn_at(mm, va), nt_pfn_at(child, va)) TH_LOG("page %u", i);
+			EXPECT_EQ(2, nt_page_at(mm, va)->mapcount) TH_LOG("page %u", i);
+			EXPECT_FALSE(nt_page_at(mm, va)->flags & PB_PG_ANON_EXCLUSIVE)
+				TH_LOG("page %u", i);
+			EXPECT_EQ(0, poke(mm, va, 0x2000 + i)) TH_LOG("page %u", i);
+			EXPECT_EQ(0x2000 + i, peek(child, va)) TH_LOG("page %u", i);
+			EXPECT_EQ(0, poke(child, va, 0x1000 + i)) TH_LOG("page %u", i);
+			EXPECT_EQ(0x1000 + i, peek(mm, va)) TH_LOG("page %u", i);
+		}
+		/* A shared mapping is not write-protected: no write faulted. */
+		EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_write_faults));
+		EXPECT_EQ(0, child->counters[PB_MMC_write_faults]);
+		EXPECT_EQ(0, child->counters[PB_MMC_cow_copies]);
+		EXPECT_EQ(0, pb_check_mm(mm));
+		EXPECT_EQ(0, pb_check_mm(child));
+		exit_child(self);
+	}
+	ASSERT_EQ(0, pb_pin(mm, nt_va(self->mm, 1), nt_va(self->mm, 2), false, &why))
+		TH_LOG("%s", why);
+	ASSERT_EQ(0, pb_pin(mm, nt_va(self->mm, cont), nt_va(self->mm, cont + 1), false, &why))
+		TH_LOG("%s", why);
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
  * Fail each allocation of a fork in turn, with a pinned folio (copies to
  * allocate) and backing pages (data to allocate for them): every failure
  * leaves the parent as it was, byte for byte, and every live counter where it

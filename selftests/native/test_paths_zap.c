@@ -64,17 +64,19 @@ TEST_F(paths, zap_queues_deferred_split_only_for_partly_unmapped_folios)
 
 /*
  * A file folio's dirty state goes to the folio when it is unmapped:
- * get_and_clear_full_ptes() gathers it from every entry of the batch.  An
- * anon folio's data goes with its last mapping, so it is not dirtied.  A page
+ * get_and_clear_full_ptes() gathers it from every entry of the batch.  So
+ * does a shmem folio's (a shared anon VMA), a file folio too.  An anon
+ * folio's data goes with its last mapping, so it is not dirtied.  A page
  * cache reference keeps each folio alive to be looked at.
  */
 TEST_F(paths, zap_moves_a_file_folios_dirty_state_to_the_folio)
 {
 	static const struct {
 		bool anon, batched, written;
+		unsigned int block;
 	} t[] = {
-		{ false, true, true }, { false, true, false }, { false, false, true },
-		{ true, true, true },
+		{ false, true, true, 0 }, { false, true, false, 1 }, { false, false, true, 2 },
+		{ true, true, true, 4 }, { false, true, true, 5 }, { false, false, true, 6 },
 	};
 	unsigned int cont = self->cont, i;
 	struct pb_mm *mm = self->mm;
@@ -83,8 +85,9 @@ TEST_F(paths, zap_moves_a_file_folios_dirty_state_to_the_folio)
 	mm->knobs[PB_KNOB_contpte] = 0;
 	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_SHARED);
 	nt_add_vma(_metadata, mm, nt_va(self->mm, 4 * cont), self->block, RW_ANON);
+	nt_add_vma(_metadata, mm, nt_va(self->mm, 5 * cont), 2 * self->block, RW_SHMEM);
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		u64 va = nt_va(self->mm, (t[i].anon ? 4 : i) * cont), head_pfn;
+		u64 va = nt_va(self->mm, t[i].block * cont), head_pfn;
 		u64 zaps = mm->counters[PB_MMC_zap_batches];
 		struct pb_page *head;
 
