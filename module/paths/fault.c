@@ -80,12 +80,11 @@ static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 		return pb_fault_cow_none(mm, vma, va, ptep);
 
 	for (; order; order--) {
-		if (!(orders & BIT_ULL(order)))
-			continue;
 		u64 size = pb_page_size(g) << order, start = va & ~(size - 1);
 		unsigned int first = idx & ~((1U << order) - 1);
 
-		if (start >= vma->start && start + size <= vma->end &&
+		if ((orders & BIT_ULL(order)) && start >= vma->start &&
+		    start + size <= vma->end &&
 		    pb_ptes_none(ptep - idx + first, 1U << order))
 			break;
 	}

@@ -283,8 +283,9 @@ struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
 	 * uffd_fork_event knob): the child's VMAs are not registered, and its
 	 * entries lose uffd-wp.
 	 */
-	for (i = 0; !parent->knobs[PB_KNOB_uffd_fork_event] && i < child->nr_vmas; i++)
-		child->vmas[i].flags &= ~PB_VM_UFFD_WP;
+	if (!parent->knobs[PB_KNOB_uffd_fork_event])
+		for (i = 0; i < child->nr_vmas; i++)
+			child->vmas[i].flags &= ~PB_VM_UFFD_WP;
 	f.dst = child;
 
 	/* Count the pinned pages, then allocate their copies. */
