@@ -277,6 +277,7 @@ int pb_cmd_mm_stats(struct pb_args *a)
 	state[PB_MMS_arena_folios] = mm->phys->live_folios;
 	state[PB_MMS_arena_data_pages] = mm->phys->live_pages;
 	state[PB_MMS_deferred_split_queue] = mm->phys->deferred_len;
+	state[PB_MMS_page_cache_folios] = mm->phys->cache_folios;
 	state[PB_MMS_pt_bytes] = mm->pt_bytes;
 	state[PB_MMS_arena_meta_bytes] = mm->phys->meta_bytes;
 	for (c = 0; c < PB_NR_MM_STATE; c++)
@@ -384,6 +385,8 @@ int pb_cmd_folio(struct pb_args *a)
 		return pb_err(a, "nothing mapped at 0x%llx", va);
 	pfn = pb_pte_pfn(&mm->geom, *ptep);
 	head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	if (!head && pfn == mm->phys->zero_pfn)
+		return pb_err(a, "0x%llx maps the zero page, which is no folio", va);
 	if (!head)
 		return pb_err(a, "0x%llx maps no live folio", va);
 	page = head + (pfn - head_pfn);
@@ -395,6 +398,9 @@ int pb_cmd_folio(struct pb_args *a)
 			!!(page->flags & PB_PG_ANON_EXCLUSIVE),
 			!!(head->flags & PB_PG_DEFERRED),
 			!!(head->flags & PB_PG_DIRTY));
+	/* The page cache's (mapping, index) of the page, file 0 if none. */
+	pb_reply_printf(&a->s->reply, "file %u\nindex 0x%llx\n", head->mapping,
+			head->mapping ? head->index + (pfn - head_pfn) : 0);
 	return 0;
 }
 

@@ -104,8 +104,12 @@ int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
 		pfn = pb_pte_pfn(g, cur);
 	}
 	head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	if (!head)
+	if (!head) {
+		/* No folio: the zero page (or a special mapping) reads 0. */
+		if (val && !write)
+			*val = 0;
 		return 0;
+	}
 	if (write)
 		head[pfn - head_pfn].flags |= PB_PG_HW_DIRTIED;
 	data = pb_page_data(mm->phys, pfn);

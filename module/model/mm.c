@@ -9,6 +9,7 @@
 
 #include "lib/alloc.h"
 #include "lib/counters.h"
+#include "model/filemap.h"
 #include "model/mm.h"
 #include "model/pgtable.h"
 
@@ -156,6 +157,11 @@ int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 	mm->vmas[mm->nr_vmas].end = end;
 	mm->vmas[mm->nr_vmas].flags = flags;
 	mm->vmas[mm->nr_vmas].origin = ++mm->vma_serial;
+	mm->vmas[mm->nr_vmas].file = 0;
+	mm->vmas[mm->nr_vmas].pad = 0;
+	/* Shared or file-backed: a file of its own (shmem_zero_setup()). */
+	if ((flags & (PB_VM_ANON | PB_VM_SHARED)) != PB_VM_ANON)
+		mm->vmas[mm->nr_vmas].file = pb_file_new(mm->phys);
 	mm->nr_vmas++;
 	return 0;
 }
@@ -193,10 +199,12 @@ again:
 		for (j = 0; j < mm->nr_vmas; j++) {
 			struct pb_vma *a = &mm->vmas[i], *b = &mm->vmas[j];
 
+			/* is_mergeable_anon_vma(): one may have none yet. */
 			if (a->end != b->start || a->origin != b->origin ||
-			    a->flags != b->flags)
+			    ((a->flags ^ b->flags) & ~PB_VM_ANON_VMA))
 				continue;
 			a->end = b->end;
+			a->flags |= b->flags & PB_VM_ANON_VMA;
 			mm->vmas[j] = mm->vmas[--mm->nr_vmas];
 			goto again;
 		}

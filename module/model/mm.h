@@ -28,6 +28,12 @@
 #define PB_VM_ANON	BIT(3)
 #define PB_VM_SOFTDIRTY	BIT(4)	/* soft-dirty tracking on (VM_SOFTDIRTY clear) */
 #define PB_VM_UFFD_WP	BIT(5)	/* registered for uffd write-protect */
+/*
+ * vma->anon_vma is set: an anon folio was mapped here, or in the VMA it was
+ * forked from (anon_vma_fork()), so fork copies its entries.  The model sets
+ * it; mmap's flags cannot.
+ */
+#define PB_VM_ANON_VMA	BIT(6)
 
 #define PB_MAX_VMAS	64
 
@@ -36,6 +42,9 @@ struct pb_vma {
 	u32 flags;
 	/* The mmap it came from: only pieces of one mmap merge again. */
 	u32 origin;
+	/* The file it maps (model/filemap.h), or 0 for private anon. */
+	u32 file;
+	u32 pad;
 };
 
 /*

@@ -15,6 +15,7 @@
 
 #include "lib/alloc.h"
 #include "lib/counters.h"
+#include "model/filemap.h"
 #include "model/phys.h"
 
 static struct pb_section *pb_section_of(struct pb_phys *p, u64 off)
@@ -45,6 +46,16 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 	p->base_pfn = base_pfn;
 	p->nr_pages = nr_pages;
 	p->backing = backing;
+	/*
+	 * The zero page: the frame below the arena, or above one at 0, which
+	 * exists as every PA size holds 2^32 frames and an arena fewer.
+	 */
+	p->zero_pfn = base_pfn ? base_pfn - 1 : nr_pages;
+	if (pb_filemap_init(p)) {
+		pb_free(p->sections, p->nr_sections * sizeof(*p->sections));
+		pb_free(p, sizeof(*p));
+		return ERR_PTR(-ENOMEM);
+	}
 	return p;
 }
 
@@ -111,6 +122,7 @@ void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm)
 		pb_free(sec, sizeof(*sec));
 	}
 	pb_free(p->sections, p->nr_sections * sizeof(*p->sections));
+	pb_filemap_destroy(p);
 	pb_free(p, sizeof(*p));
 }
 

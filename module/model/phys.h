@@ -26,7 +26,14 @@ struct pb_page {
 	u32 large_mapcount;	/* total PTE mappings of the folio */
 	u32 pincount;
 	u32 extra_refs;		/* references that are neither maps nor pins */
-	u32 deferred_next;	/* deferred-split queue link: pfn offset + 1 */
+	union {
+		/* Anon: deferred-split queue link, pfn offset + 1. */
+		u32 deferred_next;
+		/* File: page cache hash chain link, pfn offset + 1. */
+		u32 cache_next;
+	};
+	u32 mapping;		/* the file whose page cache holds it, or 0 */
+	u64 index;		/* its first page's offset in that file, in pages */
 	/* Scratch state of a walk over pages, one name per walk. */
 	union {
 		u32 seen_maps;	/* the checker: PTEs seen mapping the page */
@@ -64,6 +71,8 @@ struct pb_phys {
 	u64 high_water;		/* no folio was ever allocated from here up */
 	u64 meta_bytes;		/* the arena's own metadata: sections, pages */
 	u64 pins;		/* GUP pins held on the arena's folios */
+	/* The shared zero page: outside the arena, mapped special. */
+	u64 zero_pfn;
 	bool backing;		/* real backing pages for data */
 	unsigned int nr_sections;
 	struct pb_section **sections;
@@ -72,6 +81,12 @@ struct pb_phys {
 	/* The mms sharing this arena: a parent and its fork children. */
 	struct pb_mm *mms[PB_MAX_MMS];
 	unsigned int nr_mms;
+	/* The page cache (model/filemap.c): chains of folios by file. */
+	u32 *cache_buckets;
+	unsigned int cache_bits;
+	unsigned int cache_max_order;	/* no cached folio is larger */
+	u32 nr_files;		/* the last file id handed out */
+	u64 cache_folios;	/* folios the page cache holds */
 	/* Live objects of this arena, mirrored in the global counters. */
 	u64 live_folios;
 	u64 live_pages;

@@ -8,6 +8,7 @@
 
 #include "model/mm.h"
 #include "model/phys.h"
+#include "model/report.h"
 #include "model/rmap.h"
 
 void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
@@ -42,7 +43,15 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	for (i = 0; i < nr; i++) {
 		if (--page[i].mapcount)
 			continue;
-		/* Unmapped everywhere: what the hardware wrote is gone or saved. */
+		/*
+		 * Unmapped everywhere: what the hardware wrote is gone, or saved
+		 * in the folio's dirty flag, which a file folio must then have
+		 * (zap_present_folio_ptes()'s folio_mark_dirty()).
+		 */
+		if ((page[i].flags & PB_PG_HW_DIRTIED) &&
+		    !(head->flags & (PB_PG_ANON | PB_PG_DIRTY)))
+			pb_violation(mm, PB_V_dirty_lost,
+				     (pfn + i) << mm->geom.page_shift, 1, 0);
 		page[i].flags &= ~PB_PG_HW_DIRTIED;
 		if (head->order)
 			pb_nr_pages_mapped(head)--;

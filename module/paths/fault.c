@@ -8,6 +8,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 
+#include "model/filemap.h"
 #include "model/mm.h"
 #include "model/pgtable.h"
 #include "model/phys.h"
@@ -29,27 +30,186 @@ static bool pb_ptes_none(pb_pte_t *ptep, unsigned int nr)
 	return true;
 }
 
+/* fault_around_bytes' default (mm/memory.c), as whole pages. */
+#define PB_FAULT_AROUND_BYTES	65536
+
+/*
+ * The largest order, at most fault_order and one of @orders, whose aligned
+ * range around @va lies inside the VMA with every entry empty and, in a
+ * file VMA, no page in the page cache; order 0 is the fallback.
+ */
+static unsigned int pb_fault_order(struct pb_mm *mm, struct pb_vma *vma,
+				   u64 va, pb_pte_t *ptep, u64 orders)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int order = mm->knobs[PB_KNOB_fault_order];
+	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
+
+	for (; order; order--) {
+		u64 size = pb_page_size(g) << order, start = va & ~(size - 1);
+		unsigned int first = idx & ~((1U << order) - 1);
+
+		if ((orders & BIT_ULL(order)) && start >= vma->start &&
+		    start + size <= vma->end &&
+		    pb_ptes_none(ptep - idx + first, 1U << order) &&
+		    !(vma->file && pb_filemap_any(mm, vma, start, 1U << order)))
+			break;
+	}
+	return order;
+}
+
+/*
+ * __do_fault() through filemap_fault() or shmem_fault(): the folio of the
+ * page cache holding @va's page, read in on a miss as a new folio of the
+ * fault order.  Unlike upstream, a miss reads one folio where readahead
+ * reads a window, and its size is fault_order's where readahead (or
+ * shmem's huge= policy) picks it.
+ */
+static int pb_fault_get_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+			      pb_pte_t *ptep, u64 *pfn)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 index = va >> g->page_shift, head_pfn;
+	struct pb_page *head;
+	unsigned int order;
+	int ret;
+
+	head = pb_filemap_lookup(mm->phys, vma->file, index, &head_pfn);
+	if (!head) {
+		order = pb_fault_order(mm, vma, va, ptep, U64_MAX);
+		ret = pb_folio_alloc(mm->phys, order, false, &head_pfn);
+		if (ret)
+			return ret;
+		head = pb_pfn_to_page(mm->phys, head_pfn);
+		/* The page cache takes over the allocation's reference. */
+		head->refcount = 0;
+		head->extra_refs = 0;
+		pb_filemap_add(mm->phys, head_pfn, vma->file,
+			       index & ~((1ULL << order) - 1));
+	}
+	*pfn = head_pfn + index - head->index;
+	return 0;
+}
+
+/*
+ * do_fault_around(): filemap_map_pages() maps the pages of the window around
+ * @va (fault_around_bytes, inside the VMA and its page table) that the page
+ * cache holds and no entry maps, one run per folio; a run without @va is
+ * old.  Returns true if @va was mapped.  None with a uffd-registered VMA
+ * (uffd_disable_fault_around()) or a window of one page.
+ */
+static bool pb_fault_around(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+			    pb_pte_t *ptep)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 psize = pb_page_size(g), win = PB_FAULT_AROUND_BYTES;
+	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
+	u64 table = va - ((u64)idx << g->page_shift), from, to, a, head_pfn;
+	bool mapped = false;
+	unsigned int nr;
+
+	if (win <= psize || (vma->flags & PB_VM_UFFD_WP))
+		return false;
+	from = max(va & ~(win - 1), vma->start);
+	to = min(min((va & ~(win - 1)) + win, vma->end),
+		 table + ((u64)pb_ptrs_per_table(g) << g->page_shift));
+	for (a = from; a < to; a += (u64)nr << g->page_shift) {
+		pb_pte_t *p = ptep + ((s64)(a - va) >> g->page_shift);
+		struct pb_page *head;
+		u64 pfn, end;
+
+		nr = 1;
+		if (*p)
+			continue;
+		head = pb_filemap_lookup(mm->phys, vma->file, a >> g->page_shift,
+					 &head_pfn);
+		if (!head)
+			continue;
+		pfn = head_pfn + (a >> g->page_shift) - head->index;
+		end = min(to, a + ((head_pfn + (1ULL << head->order) - pfn)
+				   << g->page_shift));
+		while (a + ((u64)nr << g->page_shift) < end && !p[nr])
+			nr++;
+		if (va >= a && va < a + ((u64)nr << g->page_shift))
+			mapped = true;
+		pb_map_cached(mm, vma, a, pfn, nr, false,
+			      va >= a && va < a + ((u64)nr << g->page_shift),
+			      false);
+	}
+	return mapped;
+}
+
+/*
+ * do_read_fault() and do_shared_fault(): fault-around for a read, then the
+ * faulting page from the page cache, mapped by finish_fault(): one page, or
+ * for shmem (vma_is_anon_shmem()) without uffd the whole folio where it fits
+ * in the VMA and the page table and no entry of it is mapped.  A shared
+ * write maps it writable and dirty and marks the folio dirty
+ * (fault_dirty_shared_page()).
+ */
+static int pb_fault_file(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+			 pb_pte_t *ptep, bool write)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
+	unsigned int nr = 1, first;
+	struct pb_page *head;
+	u64 pfn, head_pfn;
+	int ret;
+
+	pb_mm_count(mm, write ? PB_MMC_write_faults : PB_MMC_read_faults, 1);
+	if (!write && pb_fault_around(mm, vma, va, ptep))
+		return 0;
+	ret = pb_fault_get_folio(mm, vma, va, ptep, &pfn);
+	if (ret)
+		return ret;
+	head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	first = idx - (pfn - head_pfn);
+	if ((vma->flags & (PB_VM_SHARED | PB_VM_ANON)) ==
+	    (PB_VM_SHARED | PB_VM_ANON) && !(vma->flags & PB_VM_UFFD_WP) &&
+	    head->order && pfn - head_pfn <= idx &&
+	    first + (1U << head->order) <= pb_ptrs_per_table(g) &&
+	    va - ((pfn - head_pfn) << g->page_shift) >= vma->start &&
+	    va + ((head_pfn + (1ULL << head->order) - pfn) << g->page_shift) <=
+	    vma->end &&
+	    pb_ptes_none(ptep - idx + first, 1U << head->order)) {
+		nr = 1U << head->order;
+		va -= (pfn - head_pfn) << g->page_shift;
+		pfn = head_pfn;
+	}
+	pb_map_cached(mm, vma, va, pfn, nr, write, true, false);
+	return 0;
+}
+
 /*
  * do_cow_fault(): a write fault on an empty entry of a private file mapping
- * maps a private order-0 anon copy of the file page, writable and dirty, in
- * one fault.  Unlike upstream, the model has no page cache to copy from: the
- * copy starts as a new file page reads, zeroed.
+ * copies the file's page, from the page cache, into a private order-0 anon
+ * folio, mapped writable and dirty, in one fault.
  */
 static int pb_fault_cow_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			     pb_pte_t *ptep)
 {
 	const struct pb_geom *g = &mm->geom;
 	struct pb_page *head;
+	void *from, *to;
 	pb_pte_t pte;
-	u64 pfn;
+	u64 src, pfn;
 	int ret;
 
+	ret = pb_fault_get_folio(mm, vma, va, ptep, &src);
+	if (ret)
+		return ret;
 	ret = pb_folio_alloc(mm->phys, 0, true, &pfn);
 	if (ret)
 		return ret;
+	from = pb_page_data(mm->phys, src);
+	to = pb_page_data(mm->phys, pfn);
+	if (from && to)
+		memcpy(to, from, pb_page_size(g));
 	head = pb_pfn_to_page(mm->phys, pfn);
 	/* The mapping takes over the allocation's reference. */
 	head->extra_refs = 0;
+	vma->flags |= PB_VM_ANON_VMA;
 	pb_rmap_add(mm, pfn, 1, true);
 	pb_mm_count(mm, PB_MMC_folios_mapped, 1);
 	pb_mm_count(mm, PB_MMC_write_faults, 1);
@@ -60,46 +220,59 @@ static int pb_fault_cow_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 }
 
 /*
- * A fault on an empty entry: a folio of fault_order, or smaller where the
- * aligned range leaves the VMA or is partly populated.  In a private anon VMA
- * it is an anon folio (do_anonymous_page()) of only the orders of the
- * thp_orders knob, as alloc_anon_folio() tries only the enabled mTHP sizes
- * (thp_vma_allowable_orders()), and never order 1, which THP_ORDERS_ALL_ANON
- * leaves out; order 0 is the fallback.  In a shared one, shmem's included,
- * it is a file folio (do_shared_fault()).
+ * do_anonymous_page() of a read: the shared zero page (my_zero_pfn()),
+ * special and read-only; a write then copies it (wp_page_copy()).
+ */
+static int pb_fault_zero(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+			 pb_pte_t *ptep)
+{
+	pb_pte_t pte = pb_pfn_pte(&mm->geom, mm->phys->zero_pfn,
+				  pb_vma_prot(mm, vma, false));
+
+	pb_mm_count(mm, PB_MMC_read_faults, 1);
+	pb_mm_count(mm, PB_MMC_zero_page_faults, 1);
+	pb_set_ptes(mm, va, ptep, pte | PB_PTE_SPECIAL, 1);
+	return 0;
+}
+
+/*
+ * A fault on an empty entry.  In a private anon VMA a read maps the zero
+ * page and a write an anon folio (do_anonymous_page()) of fault_order, or
+ * smaller where the aligned range leaves the VMA or is partly populated, of
+ * only the orders of the thp_orders knob, as alloc_anon_folio() tries only
+ * the enabled mTHP sizes (thp_vma_allowable_orders()), and never order 1,
+ * which THP_ORDERS_ALL_ANON leaves out; order 0 is the fallback.  Any other
+ * VMA maps a file, shmem's included (do_fault()).
  */
 static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			 pb_pte_t *ptep, bool write)
 {
 	const struct pb_geom *g = &mm->geom;
-	unsigned int order = mm->knobs[PB_KNOB_fault_order];
-	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
-	u64 orders = pb_vma_is_anon(vma) ? mm->knobs[PB_KNOB_thp_orders] : U64_MAX;
+	unsigned int order;
 
-	if (write && !(vma->flags & (PB_VM_ANON | PB_VM_SHARED)))
-		return pb_fault_cow_none(mm, vma, va, ptep);
-
-	for (; order; order--) {
-		u64 size = pb_page_size(g) << order, start = va & ~(size - 1);
-		unsigned int first = idx & ~((1U << order) - 1);
-
-		if ((orders & BIT_ULL(order)) && start >= vma->start &&
-		    start + size <= vma->end &&
-		    pb_ptes_none(ptep - idx + first, 1U << order))
-			break;
+	if (!pb_vma_is_anon(vma)) {
+		if (write && !(vma->flags & PB_VM_SHARED))
+			return pb_fault_cow_none(mm, vma, va, ptep);
+		return pb_fault_file(mm, vma, va, ptep, write);
 	}
-	pb_mm_count(mm, write ? PB_MMC_write_faults : PB_MMC_read_faults, 1);
+	if (!write)
+		return pb_fault_zero(mm, vma, va, ptep);
+	order = pb_fault_order(mm, vma, va, ptep, mm->knobs[PB_KNOB_thp_orders]);
+	pb_mm_count(mm, PB_MMC_write_faults, 1);
 	return pb_map_new_folio(mm, vma, va & ~((pb_page_size(g) << order) - 1),
 				order, write, false);
 }
 
-/* wp_page_copy(): a private order-0 copy of the page, as upstream does. */
+/*
+ * wp_page_copy(): a private order-0 copy of the page, as upstream does; of
+ * the zero page, a zeroed one.
+ */
 static int pb_fault_cow(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			pb_pte_t *ptep, pb_pte_t pte)
 {
 	const struct pb_geom *g = &mm->geom;
 	u64 old_pfn = pb_pte_pfn(g, pte), old_head, new_pfn;
-	struct pb_page *new;
+	struct pb_page *new, *old;
 	void *from, *to;
 	int ret;
 
@@ -112,7 +285,8 @@ static int pb_fault_cow(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 		memcpy(to, from, pb_page_size(g));
 	new = pb_pfn_to_page(mm->phys, new_pfn);
 	new->extra_refs = 0;
-	pb_page_folio(mm->phys, old_pfn, &old_head);
+	old = pb_page_folio(mm->phys, old_pfn, &old_head);
+	vma->flags |= PB_VM_ANON_VMA;
 
 	/* ptep_clear_flush(), which unfolds the block it breaks. */
 	pb_ptep_get_and_clear(mm, va, ptep);
@@ -122,9 +296,11 @@ static int pb_fault_cow(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	      (pte & PB_PTE_SOFT_DIRTY);
 	pb_rmap_add(mm, new_pfn, 1, true);
 	pb_set_ptes(mm, va, ptep, pb_pfn_pte(g, new_pfn, pte), 1);
-	pb_rmap_remove(mm, old_pfn, 1);
-	pb_folio_put(mm->phys, old_head, 1);
-	pb_mm_count(mm, PB_MMC_refcount_atomics, 1);
+	if (old) {
+		pb_rmap_remove(mm, old_pfn, 1);
+		pb_folio_put(mm->phys, old_head, 1);
+		pb_mm_count(mm, PB_MMC_refcount_atomics, 1);
+	}
 	pb_mm_count(mm, PB_MMC_cow_copies, 1);
 	return 0;
 }
@@ -169,6 +345,9 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	 */
 	if (!shared && head && (head->flags & PB_PG_ANON))
 		head[pfn - head_pfn].flags |= PB_PG_ANON_EXCLUSIVE;
+	/* wp_page_shared(): fault_dirty_shared_page() dirties the folio. */
+	if (shared && head)
+		head->flags |= PB_PG_DIRTY;
 	pte = pb_pte_mkdirty(pb_pte_mkwrite(pb_pte_mkyoung(pte))) | PB_PTE_SOFT_DIRTY;
 	pb_ptep_set_access_flags(mm, va, ptep, pte, true);
 	pb_mm_count(mm, PB_MMC_wp_reuses, 1);

@@ -211,6 +211,20 @@ static int pb_walk_vmas(struct pb_mm *mm,
 	return 0;
 }
 
+/*
+ * vma_needs_copy(): a VMA without anon pages, a shared file or shmem one or a
+ * private file one never written, is not copied: the child faults its pages
+ * in from the page cache.  A child VMA registered for uffd-wp is copied, to
+ * keep the markers.
+ */
+static bool pb_vma_needs_copy(struct pb_fork_ctx *f, const struct pb_vma *vma)
+{
+	const struct pb_vma *dst_vma = &f->dst->vmas[vma - f->src->vmas];
+
+	return (dst_vma->flags & PB_VM_UFFD_WP) ||
+	       (vma->flags & PB_VM_ANON_VMA);
+}
+
 /* Before anything changes: the child's tables and the copies pins need. */
 static int pb_fork_prepare(struct pb_mm *src, const struct pb_vma *vma,
 			   u64 va, u64 end, void *arg)
@@ -220,6 +234,8 @@ static int pb_fork_prepare(struct pb_mm *src, const struct pb_vma *vma,
 	pb_pte_t *ptep = pb_pte_offset(src, va, false);
 	int ret;
 
+	if (!pb_vma_needs_copy(f, vma))
+		return 0;
 	ret = pb_pgtable_prealloc(f->dst, va, end);
 	if (ret || !src->phys->pins)
 		return ret;
@@ -250,6 +266,8 @@ static int pb_fork_copy(struct pb_mm *src, const struct pb_vma *vma, u64 va,
 {
 	struct pb_fork_ctx *f = arg;
 
+	if (!pb_vma_needs_copy(f, vma))
+		return 0;
 	f->vma = vma;
 	f->dst_vma = &f->dst->vmas[vma - src->vmas];
 	pb_copy_pte_range(f, va, end);

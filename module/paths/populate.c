@@ -6,6 +6,7 @@
 #include <linux/kernel.h>
 #include <linux/errno.h>
 
+#include "model/filemap.h"
 #include "model/mm.h"
 #include "model/pgtable.h"
 #include "model/phys.h"
@@ -33,17 +34,70 @@ static bool pb_range_empty(struct pb_mm *mm, u64 start, u64 end, u64 *busy)
 	return true;
 }
 
+/* Does the page cache of @vma's file hold any of @nr pages from @va? */
+bool pb_filemap_any(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
+		    unsigned int nr)
+{
+	u64 index = va >> mm->geom.page_shift, head_pfn;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (pb_filemap_lookup(mm->phys, vma->file, index + i, &head_pfn))
+			return true;
+	return false;
+}
+
+/*
+ * Populate from @va in a file VMA whose page cache holds some pages there:
+ * they are mapped from it, one run per folio, and the others get new order-0
+ * folios, up to @end or to the first @fsize-aligned range that the cache
+ * holds nothing of.  Where it stopped, or failed, goes in *@next.
+ */
+static int pb_populate_cached(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+			      u64 end, u64 fsize, bool write, bool per_pte,
+			      u64 *next)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 head_pfn, pfn;
+	unsigned int nr;
+	int ret = 0;
+
+	for (; va < end; va += (u64)nr << g->page_shift) {
+		struct pb_page *head = pb_filemap_lookup(mm->phys, vma->file,
+							 va >> g->page_shift,
+							 &head_pfn);
+
+		nr = 1;
+		if (!head && !(va & (fsize - 1)) &&
+		    !pb_filemap_any(mm, vma, va, fsize >> g->page_shift))
+			break;
+		if (!head) {
+			ret = pb_map_new_folio(mm, vma, va, 0, write, per_pte);
+			if (ret)
+				break;
+			continue;
+		}
+		pfn = head_pfn + (va >> g->page_shift) - head->index;
+		nr = min_t(u64, head_pfn + (1ULL << head->order) - pfn,
+			   (end - va) >> g->page_shift);
+		pb_map_cached(mm, vma, va, pfn, nr, write, true, per_pte);
+	}
+	*next = va;
+	return ret;
+}
+
 /*
  * Map [start, end) of one VMA with new folios of @order, as write faults
  * would: one set_ptes() per folio, or with @per_pte one set_ptes(nr == 1) per
- * page from low to high, which folds each block on its last entry.  On
- * failure nothing stays mapped.
+ * page from low to high, which folds each block on its last entry.  In a file
+ * VMA, pages the page cache holds already are mapped from it, and new folios
+ * join it.  On failure nothing stays mapped.
  */
 int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		bool per_pte, const char **why)
 {
 	const struct pb_geom *g = &mm->geom;
-	u64 fsize = pb_page_size(g) << order, va, busy;
+	u64 fsize = pb_page_size(g) << order, va, next, busy;
 	struct pb_vma *vma = pb_vma_find(mm, start);
 	bool write;
 	int ret;
@@ -70,10 +124,19 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		return ret;
 	}
 	write = vma->flags & PB_VM_WRITE;
-	for (va = start; va < end; va += fsize) {
-		ret = pb_map_new_folio(mm, vma, va, order, write, per_pte);
+	for (va = start; va < end; va = next) {
+		next = va;
+		if (vma->file && pb_filemap_any(mm, vma, va, 1U << order)) {
+			ret = pb_populate_cached(mm, vma, va, end, fsize, write,
+						 per_pte, &next);
+		} else {
+			ret = pb_map_new_folio(mm, vma, va, order, write,
+					       per_pte);
+			if (!ret)
+				next = va + fsize;
+		}
 		if (ret) {
-			pb_zap_range(mm, start, va);
+			pb_zap_range(mm, start, next);
 			*why = "out of memory for folios (arena full?)";
 			return ret;
 		}
@@ -81,20 +144,39 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 	return 0;
 }
 
+/* Set @nr entries from @va to @pte, in one set_ptes() or one per page. */
+static void pb_map_ptes(struct pb_mm *mm, u64 va, pb_pte_t pte,
+			unsigned int nr, bool per_pte)
+{
+	const struct pb_geom *g = &mm->geom;
+	pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+	unsigned int i;
+
+	if (!per_pte) {
+		pb_set_ptes(mm, va, ptep, pte, nr);
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		pb_set_ptes(mm, va + ((u64)i << g->page_shift), ptep + i, pte, 1);
+		pte = pb_pte_advance(g, pte, 1, false);
+	}
+}
+
 /*
  * Map a new folio of @order at @va (aligned, tables present), as a fault
  * would: young, and dirty and writable for a write where the VMA allows.
- * The folio is anon and exclusive only in a private anon VMA; in a shared
- * anon one it is a shmem folio, file-like (shmem_fault()'s, mapped by
- * finish_fault() with folio_add_file_rmap_ptes()).
+ * The folio is anon and exclusive only in a private anon VMA, which then has
+ * an anon_vma.  Any other VMA maps a file, shmem's included: the folio joins
+ * the page cache (filemap_add_folio()) and is mapped as a file folio
+ * (finish_fault()'s folio_add_file_rmap_ptes()).  A write to a shared one
+ * marks it dirty (fault_dirty_shared_page()).
  */
 int pb_map_new_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 		     unsigned int order, bool write, bool per_pte)
 {
 	const struct pb_geom *g = &mm->geom;
 	bool anon = pb_vma_is_anon(vma);
-	unsigned int nr = 1U << order, i;
-	pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte;
+	unsigned int nr = 1U << order;
 	struct pb_page *head;
 	u64 pfn;
 	int ret;
@@ -107,16 +189,36 @@ int pb_map_new_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	head->refcount += nr - 1;
 	head->extra_refs = 0;
 	pb_mm_count(mm, PB_MMC_refcount_atomics, 1);
+	if (anon)
+		vma->flags |= PB_VM_ANON_VMA;
+	else
+		pb_filemap_add(mm->phys, pfn, vma->file, va >> g->page_shift);
+	if (write && (vma->flags & PB_VM_SHARED))
+		head->flags |= PB_PG_DIRTY;
 	pb_rmap_add(mm, pfn, nr, anon);
 	pb_mm_count(mm, PB_MMC_folios_mapped, 1);
-	pte = pb_pfn_pte(g, pfn, pb_vma_prot(mm, vma, write));
-	if (!per_pte) {
-		pb_set_ptes(mm, va, ptep, pte, nr);
-		return 0;
-	}
-	for (i = 0; i < nr; i++) {
-		pb_set_ptes(mm, va + ((u64)i << g->page_shift), ptep + i, pte, 1);
-		pte = pb_pte_advance(g, pte, 1, false);
-	}
+	pb_map_ptes(mm, va, pb_pfn_pte(g, pfn, pb_vma_prot(mm, vma, write)), nr,
+		    per_pte);
 	return 0;
+}
+
+/*
+ * Map @nr pages of a folio the page cache holds, from @pfn at @va, as
+ * set_pte_range() does: one folio_add_file_rmap_ptes() and one set_ptes(),
+ * or one per page with @per_pte.  A prefaulted run is old
+ * (arch_wants_old_prefaulted_pte(): arm64 has hardware AF).
+ */
+void pb_map_cached(struct pb_mm *mm, struct pb_vma *vma, u64 va, u64 pfn,
+		   unsigned int nr, bool write, bool young, bool per_pte)
+{
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, NULL);
+	pb_pte_t pte = pb_pfn_pte(&mm->geom, pfn, pb_vma_prot(mm, vma, write));
+
+	head->refcount += nr;
+	pb_mm_count(mm, PB_MMC_refcount_atomics, 1);
+	if (write && (vma->flags & PB_VM_SHARED))
+		head->flags |= PB_PG_DIRTY;
+	pb_rmap_add(mm, pfn, nr, false);
+	pb_mm_count(mm, PB_MMC_page_cache_maps, 1);
+	pb_map_ptes(mm, va, young ? pte : pb_pte_mkold(pte), nr, per_pte);
 }

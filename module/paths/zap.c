@@ -5,6 +5,7 @@
  */
 #include <linux/kernel.h>
 
+#include "model/filemap.h"
 #include "model/mm.h"
 #include "model/pgtable.h"
 #include "model/phys.h"
@@ -90,11 +91,40 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 	pb_gather_finish(mm);
 }
 
+/* Does a VMA of an mm of @mm's family other than @mm map @file? */
+static bool pb_file_mapped_elsewhere(struct pb_mm *mm, u32 file)
+{
+	struct pb_phys *p = mm->phys;
+	unsigned int m, i;
+
+	for (m = 0; m < p->nr_mms; m++) {
+		if (p->mms[m] == mm)
+			continue;
+		for (i = 0; i < p->mms[m]->nr_vmas; i++)
+			if (p->mms[m]->vmas[i].file == file)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * exit_mmap(): unmap every VMA, then close their files.  A file no other mm
+ * of the family maps is gone (the model's files are unlinked: its inode is
+ * evicted with truncate_inode_pages_final()), and its page cache with it.
+ */
 void pb_mm_destroy(struct pb_mm *mm)
 {
 	unsigned int i;
 
 	for (i = 0; i < mm->nr_vmas; i++)
 		pb_zap_range(mm, mm->vmas[i].start, mm->vmas[i].end);
+	for (i = 0; i < mm->nr_vmas; i++) {
+		u32 file = mm->vmas[i].file;
+
+		if (!file || pb_file_mapped_elsewhere(mm, file))
+			continue;
+		/* Pieces of one mmap share it: a second eviction finds none. */
+		pb_filemap_evict_file(mm->phys, file);
+	}
 	pb_mm_free(mm);
 }

@@ -249,14 +249,18 @@ static const char *op_knobs(struct _test_data_prop *self)
 	return NULL;
 }
 
-/* A fault: a new folio, a write-protect reuse, or spurious. */
+/*
+ * A fault: a new folio, a write-protect reuse, or spurious.  A fault on an
+ * empty entry writes: a read would map the zero page, which has no folio for
+ * the helpers' batches (test_paths_fault.c tests it).
+ */
 static const char *op_fault(struct _test_data_prop *self)
 {
 	struct pb_mm *mm = self->mm;
 	u64 i = rnd(self, self->pages), page;
 	struct ref was = self->ref[i];
 	const char *why = NULL;
-	bool write = rnd(self, 2);
+	bool write = rnd(self, 2) || !was.mapped;
 	pb_pte_t pte;
 
 	mm->knobs[PB_KNOB_fault_order] = rnd(self, self->g->cont_shift + 2);

@@ -139,7 +139,9 @@ TEST_F(chk, clean_after_a_mixed_workload)
 	pb_zap_range(mm, FILE_VA(self), FILE_VA(self) + NR_BLOCKS * self->block);
 	ASSERT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
-	EXPECT_EQ(0, mm->phys->live_folios);
+	/* The file folio outlives its mapping, in the page cache. */
+	EXPECT_EQ(1, mm->phys->cache_folios);
+	EXPECT_EQ(1, mm->phys->live_folios);
 }
 
 TEST_F(chk, clean_across_fork)
@@ -636,6 +638,49 @@ TEST_F(chk, mutation_skip_ad_gather_after_a_partial_clean)
 	NT_SNAP(self->mm, before);
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_dirty_lost, 1, before);
+}
+
+/*
+ * Issue 9, item 6: a per-PTE munmap of a folded block of a shared file
+ * mapping whose only hardware-dirty page is page 5.  Its first
+ * ptep_get_and_clear() unfolds the block; without the A/D gather the unfold
+ * drops page 5's dirty bit, and its zap does not dirty the folio.  The page
+ * cache keeps the folio, written and clean: dirty_lost, found as the last
+ * mapping of the page goes.  With the gather, the folio ends dirty.
+ */
+TEST_F(chk, mutation_skip_ad_gather_at_a_per_pte_file_zap)
+{
+	unsigned int cont = self->cont, mutated;
+	u64 va = FILE_VA(self), before[PB_NR_MM_COUNTERS];
+	struct pb_page *head;
+
+	for (mutated = 0; mutated < 2; mutated++) {
+		nt_populate(_metadata, self->mm, va, self->block, variant->cont_shift, false);
+		ASSERT_EQ(cont, nt_nr_cont(self->mm, (va - NT_VA) / self->psize, cont));
+		/* Written back: entries and folio clean. */
+		pb_clear_young_dirty_ptes(self->mm, va, nt_ptep_at(self->mm, va), cont,
+					  false, true);
+		pb_flush_tlb_range(self->mm, va, va + self->block);
+		head = nt_folio_at(self->mm, va, NULL);
+		head->flags &= ~PB_PG_DIRTY;
+		ASSERT_EQ(0, pb_access(self->mm, va + 5 * self->psize, true, NULL));
+		ASSERT_EQ(0, pb_check_mm(self->mm));
+		self->mm->knobs[PB_KNOB_batch] = 0;
+		self->mm->knobs[PB_KNOB_skip_ad_gather] = mutated;
+		NT_SNAP(self->mm, before);
+		pb_zap_range(self->mm, va, va + self->block);
+		EXPECT_EQ(mutated, nt_delta(self->mm, before, PB_MMC_violations_dirty_lost))
+			TH_LOG("mutated %u", mutated);
+		EXPECT_EQ(mutated, nt_delta(self->mm, before, PB_MMC_violations))
+			TH_LOG("mutated %u", mutated);
+		EXPECT_EQ(!mutated, !!(head->flags & PB_PG_DIRTY)) TH_LOG("mutated %u", mutated);
+		/* Unmapped: the folio stays in the page cache. */
+		EXPECT_EQ(0, head->large_mapcount);
+		EXPECT_EQ(1, head->refcount);
+		self->mm->knobs[PB_KNOB_skip_ad_gather] = 0;
+		self->mm->knobs[PB_KNOB_batch] = 1;
+		va += self->block;
+	}
 }
 
 /* The TLB model: a write through a writable entry that wrprotect left. */

@@ -402,6 +402,37 @@ TEST_F(cmd, informational_commands)
 	free(r.buf);
 }
 
+/*
+ * folio names a page cache page's file and index, and refuses the zero page,
+ * which is no folio; mm_stats counts the page cache's folios.
+ */
+TEST_F(cmd, folio_shows_the_page_cache_and_refuses_the_zero_page)
+{
+	u64 file = NT_VA + NR_BLOCKS * self->block, anon = file + self->block;
+	u64 page = file + 3 * self->psize;
+
+	ASSERT_EQ(0, nt_run(self->s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,shared",
+			    file, self->block));
+	ASSERT_EQ(0, nt_run(self->s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon",
+			    anon, self->block));
+	ASSERT_EQ(0, nt_run(self->s, "touch mm=0 va=0x%llx", page));
+	ASSERT_EQ(0, nt_run(self->s, "folio mm=0 va=0x%llx", page));
+	EXPECT_EQ(self->mm->vmas[self->mm->nr_vmas - 2].file,
+		  nt_reply_val(self->s, "file"));
+	EXPECT_NE(0, nt_reply_val(self->s, "file"));
+	EXPECT_EQ(page >> variant->page_shift, nt_reply_val(self->s, "index"));
+	EXPECT_EQ(0, nt_reply_val(self->s, "anon"));
+	ASSERT_EQ(0, nt_run(self->s, "mm_stats mm=0"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "page_cache_folios"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "page_cache_maps"));
+
+	ASSERT_EQ(0, nt_run(self->s, "touch mm=0 va=0x%llx", anon));
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "folio mm=0 va=0x%llx", anon));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf, "maps the zero page"));
+	ASSERT_EQ(0, nt_run(self->s, "mm_stats mm=0"));
+	EXPECT_EQ(1, nt_reply_val(self->s, "zero_page_faults"));
+}
+
 TEST_F(cmd, dump_folio_and_ptep_get_describe_the_entries)
 {
 	const struct pb_geom *g = &self->mm->geom;
@@ -435,7 +466,8 @@ TEST_F(cmd, dump_folio_and_ptep_get_describe_the_entries)
 	ASSERT_EQ(0, nt_run(self->s, "folio mm=0 va=0x%llx", NT_VA + 3 * self->psize));
 	snprintf(want, sizeof(want),
 		 "pfn 0x%llx\nhead 0x%llx\norder %u\nrefcount %u\nmapcount 1\n"
-		 "large_mapcount %u\npincount 0\nanon 1\nexclusive 1\ndeferred 0\ndirty 0\n",
+		 "large_mapcount %u\npincount 0\nanon 1\nexclusive 1\ndeferred 0\ndirty 0\n"
+		 "file 0\nindex 0x0\n",
 		 head + 3, head, variant->cont_shift, self->cont, self->cont);
 	EXPECT_STREQ(want, self->s->reply.buf);
 

@@ -195,11 +195,12 @@ TEST_F(paths, fork_of_order0_pages_is_the_same_either_way)
 }
 
 /*
- * A shared VMA: the parent stays as it is, writable where it was, and the
- * child's entries are clean and old.  The batch respects the write bit (the
- * model's departure from upstream's any_writable merge), so a clean read-only
- * run stays read-only in the child, as per-PTE fork leaves it: both children
- * are identical.
+ * A shared VMA that fork copies (vma_needs_copy(): the child's is registered
+ * for uffd-wp, with the fork event): the parent stays as it is, writable
+ * where it was, and the child's entries are clean and old.  The batch
+ * respects the write bit (the model's departure from upstream's any_writable
+ * merge), so a clean read-only run stays read-only in the child, as per-PTE
+ * fork leaves it: both children are identical.
  */
 TEST_F(paths, fork_of_a_shared_vma_cleans_the_child_and_keeps_write_bits)
 {
@@ -208,7 +209,8 @@ TEST_F(paths, fork_of_a_shared_vma_cleans_the_child_and_keeps_write_bits)
 	pb_pte_t before_ptes[2 * 128];
 	u64 before[PB_NR_MM_COUNTERS];
 
-	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_SHARED);
+	mm->knobs[PB_KNOB_uffd_fork_event] = 1;
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_SHARED | PB_VM_UFFD_WP);
 	nt_populate(_metadata, mm, NT_VA, 2 * self->block, variant->cont_shift + 1, false);
 	/* Writeback of the second half of block 0: read-only and clean. */
 	pb_wrprotect_ptes(mm, nt_va(self->mm, half), nt_ptep(mm, half), half);
@@ -252,9 +254,52 @@ TEST_F(paths, fork_of_a_shared_vma_cleans_the_child_and_keeps_write_bits)
 	EXPECT_EQ(pages, b->counters[PB_MMC_batch_size_1]);
 	EXPECT_EQ(2, b->counters[PB_MMC_fold_attempts]);
 	EXPECT_EQ(1, b->counters[PB_MMC_folds]);
-	EXPECT_EQ(3 * pages, nt_folio_at(mm, NT_VA, NULL)->refcount);
+	/* Three mms map each page, and the page cache holds the folio. */
+	EXPECT_EQ(3 * pages + 1, nt_folio_at(mm, NT_VA, NULL)->refcount);
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
+ * vma_needs_copy(): fork copies no entry of a VMA without an anon_vma, a
+ * shared file one, shmem, or a private file one never written; the child
+ * faults the same folios in from the page cache.  A private file VMA that a
+ * write copied a page of has an anon_vma, and is copied whole.
+ */
+TEST_F(paths, fork_skips_vmas_without_anon_pages)
+{
+	struct pb_mm *mm = self->mm, *child;
+	u64 shared = NT_VA, shmem = NT_VA + self->block;
+	u64 priv = NT_VA + 2 * self->block, cow = NT_VA + 3 * self->block;
+	unsigned int i, cs = variant->cont_shift;
+	u64 vas[] = { shared, shmem, priv }, val = 0;
+
+	nt_add_vma(_metadata, mm, shared, self->block, RW_SHARED);
+	nt_add_vma(_metadata, mm, shmem, self->block, RW_SHMEM);
+	nt_add_vma(_metadata, mm, priv, self->block, PB_VM_READ | PB_VM_WRITE);
+	nt_add_vma(_metadata, mm, cow, self->block, PB_VM_READ | PB_VM_WRITE);
+	for (i = 0; i < ARRAY_SIZE(vas); i++)
+		nt_populate(_metadata, mm, vas[i], self->block, cs, false);
+	nt_populate(_metadata, mm, cow, self->block, cs, false);
+	/* do_cow_fault() gives the last VMA an anon page, and an anon_vma. */
+	pb_zap_range(mm, cow, cow + self->psize);
+	ASSERT_EQ(0, touch(mm, cow, true, &val));
+	for (i = 0; i < 3; i++)
+		EXPECT_FALSE(mm->vmas[i].flags & PB_VM_ANON_VMA) TH_LOG("vma %u", i);
+	EXPECT_TRUE(mm->vmas[3].flags & PB_VM_ANON_VMA);
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	EXPECT_EQ(self->cont, child->counters[PB_MMC_ptes_copied]);
+	for (i = 0; i < ARRAY_SIZE(vas); i++) {
+		EXPECT_EQ(0, nt_raw_at(child, vas[i])) TH_LOG("vma %u", i);
+		ASSERT_EQ(0, touch(child, vas[i], false, &val));
+		EXPECT_EQ(nt_pfn_at(mm, vas[i]), nt_pfn_at(child, vas[i])) TH_LOG("vma %u", i);
+		EXPECT_EQ(2, nt_page_at(mm, vas[i])->mapcount) TH_LOG("vma %u", i);
+	}
+	EXPECT_EQ(3, child->counters[PB_MMC_page_cache_maps]);
+	EXPECT_EQ(nt_pfn_at(mm, cow), nt_pfn_at(child, cow));
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations] + child->counters[PB_MMC_violations]);
 }
 
 /*
@@ -499,9 +544,10 @@ static void take_state(struct pb_mm *mm, u64 start, unsigned int nr, u64 nr_fram
 
 /*
  * MAP_SHARED|MAP_ANONYMOUS is shmem: its folios are file folios, never anon or
- * anon-exclusive, and fork shares them (folio_dup_file_rmap_ptes()), pinned or
- * not: a pin never forces a copy.  Each side sees what the other writes after
- * the fork, and neither write faults.
+ * anon-exclusive, and a fork that copies the VMA (registered for uffd-wp with
+ * the fork event: vma_needs_copy()) shares them (folio_dup_file_rmap_ptes()),
+ * pinned or not: a pin never forces a copy.  Each side sees what the other
+ * writes after the fork, and neither write faults.
  */
 TEST_F(paths, fork_shares_shmem_folios_even_when_pinned)
 {
@@ -511,7 +557,8 @@ TEST_F(paths, fork_shares_shmem_folios_even_when_pinned)
 	u64 folios;
 
 	ASSERT_NE(NULL, mm);
-	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_SHMEM);
+	mm->knobs[PB_KNOB_uffd_fork_event] = 1;
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_SHMEM | PB_VM_UFFD_WP);
 	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
 	nt_populate(_metadata, mm, nt_va(self->mm, cont), self->psize, 0, false);
 	for (i = 0; i <= cont; i++) {

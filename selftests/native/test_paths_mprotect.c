@@ -260,15 +260,15 @@ TEST_F(paths, mprotect_splits_the_vma_and_unfolds_only_edge_blocks)
 		ASSERT_EQ(3, mm->nr_vmas);
 		vma = pb_vma_find(mm, NT_VA);
 		EXPECT_EQ(start, vma->end);
-		EXPECT_EQ(RW_ANON, vma->flags);
+		EXPECT_EQ(RW_ANON | PB_VM_ANON_VMA, vma->flags);
 		vma = pb_vma_find(mm, start);
 		EXPECT_EQ(start, vma->start);
 		EXPECT_EQ(end, vma->end);
-		EXPECT_EQ(PB_VM_READ | PB_VM_ANON, vma->flags);
+		EXPECT_EQ(PB_VM_READ | PB_VM_ANON | PB_VM_ANON_VMA, vma->flags);
 		vma = pb_vma_find(mm, end);
 		EXPECT_EQ(end, vma->start);
 		EXPECT_EQ(nt_va(self->mm, 8 * cont), vma->end);
-		EXPECT_EQ(RW_ANON, vma->flags);
+		EXPECT_EQ(RW_ANON | PB_VM_ANON_VMA, vma->flags);
 		EXPECT_EQ(batched ? 2 : 4, nt_delta(mm, before, PB_MMC_unfolds));
 		EXPECT_EQ(batched ? 0 : 2, nt_delta(mm, before, PB_MMC_folds));
 		EXPECT_EQ(batched ? 4 : 3 * cont + 2, nt_delta(mm, before,

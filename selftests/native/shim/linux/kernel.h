@@ -34,6 +34,8 @@
 	typeof(y) __y = (y);						\
 	(void)(&__x == &__y);						\
 	__x > __y ? __x : __y; })
+#define min_t(type, x, y) min((type)(x), (type)(y))
+#define max_t(type, x, y) max((type)(x), (type)(y))
 
 /* Characters written, without the NUL: at most size - 1. */
 static inline __printf(3, 0) int vscnprintf(char *buf, size_t size,
