@@ -84,8 +84,11 @@ struct pb_mm {
 	u32 vma_serial;			/* the last VMA origin handed out */
 	u32 table_serial;
 	u64 pt_bytes;			/* page tables, with their headers */
-	/* The mmu_gather (paths/gather.c): a range to flush, puts after it. */
-	u64 gather_start, gather_end, gather_pages;
+	/*
+	 * The mmu_gather (paths/gather.c): a range to flush, puts after it,
+	 * and the slots the puts take.
+	 */
+	u64 gather_start, gather_end, gather_slots;
 	struct pb_gather_put {
 		u64 head_pfn;
 		u32 nr;

@@ -49,7 +49,7 @@
  * there) nor 1 (THP_ORDERS_ALL_ANON leaves it out).
  */
 #define PB_THP_ORDERS_ALL	(((1ULL << (PB_MAX_ORDER + 1)) - 1) & ~3ULL)
-/* Most pages an mmu_gather holds (the gather_capacity knob's maximum). */
+/* Most slots an mmu_gather holds (the gather_capacity knob's maximum). */
 #define PB_GATHER_MAX		4096
 /* Most bytes the bench command's memcpy bound copies. */
 #define PB_BENCH_MEMCPY_MAX	(256ULL << 20)
