@@ -180,6 +180,23 @@ TEST_F(paths, order0_fork_batched_and_per_pte_alike)
 }
 
 /*
+ * A pin of an order-0 folio adds GUP_PIN_COUNTING_BIAS to its refcount, as
+ * 6.12 does; the folio dump's refcount shows it, pincount counts the pin.
+ */
+TEST_F(paths, an_order0_pin_adds_the_pin_counting_bias)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, self->psize);
+	CMD("pin mm=0 va=0x%llx len=0x%llx", VA, self->psize);
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "pincount"));
+	EXPECT_EQ(1 + PB_GUP_PIN_COUNTING_BIAS, pb_reply_val(&self->c, "refcount"));
+	CMD("unpin mm=0 va=0x%llx len=0x%llx", VA, self->psize);
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "pincount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "refcount"));
+}
+
+/*
  * A pin anywhere in a large folio makes each of its exclusive pages "maybe
  * pinned" (folio_maybe_dma_pinned() is per folio): fork copies them all.
  */

@@ -10,6 +10,30 @@
 #include "model/phys.h"
 #include "model/rmap.h"
 
+/*
+ * The references one GUP pin takes on the folio at @head: 1 on a large folio
+ * (which counts the pin in _pincount too), GUP_PIN_COUNTING_BIAS on a small
+ * one, as 6.12's try_grab_folio() adds them.  pincount stays the model's
+ * exact count of pins either way.
+ */
+u32 pb_folio_pin_refs(const struct pb_page *head)
+{
+	return head->order ? 1 : PB_GUP_PIN_COUNTING_BIAS;
+}
+
+/*
+ * folio_maybe_dma_pinned() (include/linux/mm.h): a large folio is pinned if
+ * its pin count says so; a small one if its refcount reaches
+ * GUP_PIN_COUNTING_BIAS, which also holds, falsely, for a small folio with
+ * that many other references.
+ */
+bool pb_folio_maybe_dma_pinned(const struct pb_page *head)
+{
+	if (head->order)
+		return head->pincount > 0;
+	return head->refcount >= PB_GUP_PIN_COUNTING_BIAS;
+}
+
 void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
 {
 	u64 head_pfn;
