@@ -64,6 +64,7 @@ struct pb_phys {
 	u64 high_water;		/* no folio was ever allocated from here up */
 	u64 meta_bytes;		/* the arena's own metadata: sections, pages */
 	u64 pins;		/* GUP pins held on the arena's folios */
+	u64 zap_epoch;		/* odd inside a zap (model/rmap.c) */
 	bool backing;		/* real backing pages for data */
 	unsigned int nr_sections;
 	struct pb_section **sections;

@@ -11,7 +11,8 @@
 /*
  * Seed 001: batched zap takes a whole large folio away in one rmap call, so it
  * never queues it for deferred split; per PTE, the first page queues it and
- * the last makes that spurious.  A half-unmapped folio is queued either way.
+ * the last, in the same zap, makes that spurious.  A half-unmapped folio is
+ * queued either way, and rightly, even when a later munmap takes the rest.
  */
 TEST_F(paths, zap_queues_deferred_split_only_for_partly_unmapped_folios)
 {
@@ -48,10 +49,13 @@ TEST_F(paths, zap_queues_deferred_split_only_for_partly_unmapped_folios)
 		EXPECT_EQ(batched ? 0 : 2, mm->counters[PB_MMC_deferred_split_spurious]);
 		EXPECT_EQ(1, mm->phys->deferred_len);
 
-		/* The rest of F2: the queuing was for nothing, both ways. */
+		/*
+		 * The rest of F2: the earlier munmap queued it rightly, both
+		 * ways; only a queuing that the same zap undoes is spurious.
+		 */
 		pb_zap_range(mm, nt_va(self->mm, 3 * cont), nt_va(self->mm, 4 * cont));
 		EXPECT_EQ(batched ? 1 : 3, mm->counters[PB_MMC_deferred_split_adds]);
-		EXPECT_EQ(batched ? 1 : 3, mm->counters[PB_MMC_deferred_split_spurious]);
+		EXPECT_EQ(batched ? 0 : 2, mm->counters[PB_MMC_deferred_split_spurious]);
 		EXPECT_EQ(0, mm->phys->deferred_len);
 
 		EXPECT_EQ(batched ? 5 : 5 * cont + 1, mm->counters[PB_MMC_zap_batches]);
@@ -114,6 +118,35 @@ TEST_F(paths, zap_moves_a_file_folios_dirty_state_to_the_folio)
 	}
 	EXPECT_EQ(0, mm->phys->live_folios);
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
+ * deferred_split_spurious counts only a queuing that the same zap undoes: a
+ * large anon folio unmapped in two munmaps, half each, is queued once and
+ * rightly; one unmapped whole by a per-PTE munmap is queued and spuriously.
+ */
+TEST_F(paths, zap_spurious_deferred_split_needs_one_zap)
+{
+	unsigned int cont = self->cont, half = cont / 2;
+	struct pb_mm *mm = self->mm;
+
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 2 * self->block, variant->cont_shift, false);
+
+	pb_zap_range(mm, NT_VA, nt_va(mm, half));
+	EXPECT_EQ(1, mm->counters[PB_MMC_deferred_split_adds]);
+	pb_zap_range(mm, nt_va(mm, half), nt_va(mm, cont));
+	EXPECT_EQ(1, mm->counters[PB_MMC_deferred_split_adds]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_deferred_split_spurious]);
+	EXPECT_EQ(0, mm->phys->deferred_len);
+
+	mm->knobs[PB_KNOB_batch] = 0;
+	pb_zap_range(mm, nt_va(mm, cont), nt_va(mm, 2 * cont));
+	EXPECT_EQ(2, mm->counters[PB_MMC_deferred_split_adds]);
+	EXPECT_EQ(1, mm->counters[PB_MMC_deferred_split_spurious]);
+	EXPECT_EQ(0, mm->phys->deferred_len);
+	EXPECT_EQ(0, mm->phys->live_folios);
+	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
 /*
