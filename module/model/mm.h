@@ -48,6 +48,22 @@ static inline bool pb_vma_is_anon(const struct pb_vma *vma)
 	return (vma->flags & (PB_VM_ANON | PB_VM_SHARED)) == PB_VM_ANON;
 }
 
+/*
+ * vma_wants_writenotify() (mm/vma.c): does a writable shared VMA keep its
+ * PTEs read-only so that the first write faults?  A shared file VMA stands
+ * for a filesystem with page_mkwrite and dirty accounting: yes.  Shmem (a
+ * shared anon VMA) has neither: only soft-dirty tracking or uffd-wp need the
+ * write faults there.
+ */
+static inline bool pb_vma_wants_writenotify(const struct pb_vma *vma)
+{
+	if (!(vma->flags & PB_VM_SHARED) || !(vma->flags & PB_VM_WRITE))
+		return false;
+	if (!(vma->flags & PB_VM_ANON))
+		return true;
+	return vma->flags & (PB_VM_SOFTDIRTY | PB_VM_UFFD_WP);
+}
+
 /* The knobs of uapi's PB_KNOB list, with their defaults, maxima and help. */
 struct pb_knob_desc {
 	const char *name;
