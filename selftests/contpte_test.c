@@ -430,16 +430,22 @@ TEST_F(mm, counters_of_populate_and_access)
 	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 }
 
+/*
+ * gather_capacity counts slots: an order-0 page takes one, and the gather is
+ * full, and flushes, when fewer than two are free: every cap - 1 pages.
+ */
 TEST_F(mm, gather_capacity_forces_flushes)
 {
-	unsigned int pages = 40, cap = 16;
+	unsigned int pages = 40, cap = 16, per = cap - 1;
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
 	SET_KNOB(0, PB_KNOB_gather_capacity, cap);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, pages * self->psize);
-	EXPECT_EQ(pages / cap, pb_mm_counter(&self->c, 0, PB_MMC_gather_forced_flushes));
-	EXPECT_EQ(pages / cap + 1, pb_mm_counter(&self->c, 0, PB_MMC_gather_flushes));
-	EXPECT_EQ(pages / cap + 1, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
+	EXPECT_EQ(pages / per, pb_mm_counter(&self->c, 0, PB_MMC_gather_forced_flushes));
+	EXPECT_EQ((pages + per - 1) / per,
+		  pb_mm_counter(&self->c, 0, PB_MMC_gather_flushes));
+	EXPECT_EQ((pages + per - 1) / per,
+		  pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
 	EXPECT_EQ(-EINVAL, pb_set_knob(&self->c, 0, PB_KNOB_gather_capacity, 0));
 	EXPECT_EQ(-EINVAL, pb_set_knob(&self->c, 0, PB_KNOB_gather_capacity,
 				       PB_GATHER_MAX + 1));

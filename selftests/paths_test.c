@@ -180,6 +180,44 @@ TEST_F(paths, order0_fork_batched_and_per_pte_alike)
 }
 
 /*
+ * A large anon folio unmapped half by half in two munmaps is queued for
+ * deferred split once, rightly; a per-PTE munmap of a whole one queues it
+ * and takes it away in the same zap: spurious.
+ */
+TEST_F(paths, deferred_split_spurious_only_within_one_munmap)
+{
+	unsigned long long half = self->block / 2;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, half);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA + half, half);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_spurious));
+	SET_KNOB(0, PB_KNOB_batch, 0);
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA + self->block, self->block);
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_spurious));
+}
+
+/*
+ * A pin of an order-0 folio adds GUP_PIN_COUNTING_BIAS to its refcount, as
+ * 6.12 does; the folio dump's refcount shows it, pincount counts the pin.
+ */
+TEST_F(paths, an_order0_pin_adds_the_pin_counting_bias)
+{
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, self->psize);
+	CMD("pin mm=0 va=0x%llx len=0x%llx", VA, self->psize);
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "pincount"));
+	EXPECT_EQ(1 + PB_GUP_PIN_COUNTING_BIAS, pb_reply_val(&self->c, "refcount"));
+	CMD("unpin mm=0 va=0x%llx len=0x%llx", VA, self->psize);
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "pincount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "refcount"));
+}
+
+/*
  * A pin anywhere in a large folio makes each of its exclusive pages "maybe
  * pinned" (folio_maybe_dma_pinned() is per folio): fork copies them all.
  */

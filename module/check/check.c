@@ -11,7 +11,8 @@
  *   the block: __contpte_try_fold() folds only such blocks.  An invalid entry
  *   never has CONT (contpte_set_ptes() warns on one).
  * - Refcounts and mapcounts, as mm/rmap.c keeps them: a folio's refcount is
- *   its mappings + pins + extra references, each page's mapcount is the
+ *   its mappings + pin references (GUP_PIN_COUNTING_BIAS per pin of a small
+ *   folio, 1 of a large one) + extra references, each page's mapcount is the
  *   number of PTEs that map it, in every mm sharing the arena, and no PTE maps
  *   a page outside a live folio.  An anon-exclusive page is mapped by at most
  *   one PTE in all those mms (PageAnonExclusive, which fork's
@@ -31,6 +32,7 @@
 #include "model/pgtable.h"
 #include "model/phys.h"
 #include "model/report.h"
+#include "model/rmap.h"
 #include "check/check.h"
 
 static pb_pte_t pb_hw_attrs(const struct pb_mm *mm, pb_pte_t pte)
@@ -168,7 +170,7 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 			   struct pb_page *head, void *arg)
 {
 	struct pb_mm *mm = arg;
-	u64 i, nr = 1ULL << head->order, maps = 0;
+	u64 i, nr = 1ULL << head->order, maps = 0, pins;
 
 	for (i = 0; i < nr; i++) {
 		if (head[i].seen_maps != head[i].mapcount)
@@ -188,10 +190,10 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 	if (maps != head->large_mapcount)
 		pb_folio_violation(mm, PB_V_mapcount, head_pfn, maps,
 				   head->large_mapcount);
-	if (head->refcount != maps + head->pincount + head->extra_refs)
+	pins = head->pincount * pb_folio_pin_refs(head);
+	if (head->refcount != maps + pins + head->extra_refs)
 		pb_folio_violation(mm, PB_V_refcount, head_pfn,
-				   maps + head->pincount + head->extra_refs,
-				   head->refcount);
+				   maps + pins + head->extra_refs, head->refcount);
 }
 
 /*

@@ -226,6 +226,15 @@ pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
 	/* A private file mapping stays read-only: writes copy. */
 	if (write && (vma->flags & (PB_VM_ANON | PB_VM_SHARED)))
 		prot = pb_pte_mkdirty(pb_pte_mkwrite(prot));
+	/*
+	 * vm_page_prot of a writable shared VMA that wants no write notify
+	 * (shmem, vma_set_page_prot()) is writable: a read maps the page
+	 * writable and clean (DBM with RDONLY) and the first write dirties
+	 * it in hardware, without a fault.
+	 */
+	else if ((vma->flags & PB_VM_SHARED) && (vma->flags & PB_VM_WRITE) &&
+		 !pb_vma_wants_writenotify(vma))
+		prot = pb_pte_mkwrite(prot);
 	return prot;
 }
 

@@ -57,6 +57,22 @@ static inline bool pb_vma_is_anon(const struct pb_vma *vma)
 	return (vma->flags & (PB_VM_ANON | PB_VM_SHARED)) == PB_VM_ANON;
 }
 
+/*
+ * vma_wants_writenotify() (mm/vma.c): does a writable shared VMA keep its
+ * PTEs read-only so that the first write faults?  A shared file VMA stands
+ * for a filesystem with page_mkwrite and dirty accounting: yes.  Shmem (a
+ * shared anon VMA) has neither: only soft-dirty tracking or uffd-wp need the
+ * write faults there.
+ */
+static inline bool pb_vma_wants_writenotify(const struct pb_vma *vma)
+{
+	if (!(vma->flags & PB_VM_SHARED) || !(vma->flags & PB_VM_WRITE))
+		return false;
+	if (!(vma->flags & PB_VM_ANON))
+		return true;
+	return vma->flags & (PB_VM_SOFTDIRTY | PB_VM_UFFD_WP);
+}
+
 /* The knobs of uapi's PB_KNOB list, with their defaults, maxima and help. */
 struct pb_knob_desc {
 	const char *name;
@@ -93,8 +109,11 @@ struct pb_mm {
 	u32 vma_serial;			/* the last VMA origin handed out */
 	u32 table_serial;
 	u64 pt_bytes;			/* page tables, with their headers */
-	/* The mmu_gather (paths/gather.c): a range to flush, puts after it. */
-	u64 gather_start, gather_end, gather_pages;
+	/*
+	 * The mmu_gather (paths/gather.c): a range to flush, puts after it,
+	 * and the slots the puts take.
+	 */
+	u64 gather_start, gather_end, gather_slots;
 	struct pb_gather_put {
 		u64 head_pfn;
 		u32 nr;

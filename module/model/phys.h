@@ -73,6 +73,7 @@ struct pb_phys {
 	u64 pins;		/* GUP pins held on the arena's folios */
 	/* The shared zero page: outside the arena, mapped special. */
 	u64 zero_pfn;
+	u64 zap_epoch;		/* odd inside a zap (model/rmap.c) */
 	bool backing;		/* real backing pages for data */
 	unsigned int nr_sections;
 	struct pb_section **sections;

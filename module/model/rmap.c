@@ -11,6 +11,30 @@
 #include "model/report.h"
 #include "model/rmap.h"
 
+/*
+ * The references one GUP pin takes on the folio at @head: 1 on a large folio
+ * (which counts the pin in _pincount too), GUP_PIN_COUNTING_BIAS on a small
+ * one, as 6.12's try_grab_folio() adds them.  pincount stays the model's
+ * exact count of pins either way.
+ */
+u32 pb_folio_pin_refs(const struct pb_page *head)
+{
+	return head->order ? 1 : PB_GUP_PIN_COUNTING_BIAS;
+}
+
+/*
+ * folio_maybe_dma_pinned() (include/linux/mm.h): a large folio is pinned if
+ * its pin count says so; a small one if its refcount reaches
+ * GUP_PIN_COUNTING_BIAS, which also holds, falsely, for a small folio with
+ * that many other references.
+ */
+bool pb_folio_maybe_dma_pinned(const struct pb_page *head)
+{
+	if (head->order)
+		return head->pincount > 0;
+	return head->refcount >= PB_GUP_PIN_COUNTING_BIAS;
+}
+
 void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
 {
 	u64 head_pfn;
@@ -29,9 +53,43 @@ void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
 }
 
 /*
+ * The zap that queued a large folio for deferred split, kept in its first
+ * tail page, whose folio fields are free, as 64 bits in two halves.
+ */
+static void pb_set_queued_epoch(struct pb_page *head, u64 epoch)
+{
+	head[1].extra_refs = (u32)epoch;
+	head[1].deferred_next = (u32)(epoch >> 32);
+}
+
+static u64 pb_queued_epoch(const struct pb_page *head)
+{
+	return ((u64)head[1].deferred_next << 32) | head[1].extra_refs;
+}
+
+/*
+ * A zap (zap_pte_range() of one munmap or exit, pb_zap_range()) brackets its
+ * rmap removals: the arena's zap epoch is odd inside one and each zap has its
+ * own, so that a deferred-split queuing can tell whether the same zap takes
+ * the folio away whole.
+ */
+void pb_rmap_zap_begin(struct pb_mm *mm)
+{
+	mm->phys->zap_epoch++;
+}
+
+void pb_rmap_zap_end(struct pb_mm *mm)
+{
+	mm->phys->zap_epoch++;
+}
+
+/*
  * A large anon folio left partly mapped is queued for deferred split.  Taking
  * a whole folio away in one call never queues it; one page at a time queues it
- * on the first page, spuriously when the rest follow.
+ * on the first page, and the queuing is spurious when the same zap takes the
+ * rest (6.12's __folio_remove_rmap() queues on any partial unmap).  A folio
+ * queued by an earlier munmap, or outside a zap (a COW fault), and unmapped
+ * later was queued rightly.
  */
 void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 {
@@ -58,13 +116,15 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	}
 	head->large_mapcount -= nr;
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
-	/* Queued while partly mapped, now wholly unmapped: it was for nothing. */
+	/* Queued by this zap, now wholly unmapped by it: it was for nothing. */
 	if ((head->flags & PB_PG_DEFERRED) && head->order &&
-	    !pb_nr_pages_mapped(head))
+	    !pb_nr_pages_mapped(head) && (mm->phys->zap_epoch & 1) &&
+	    pb_queued_epoch(head) == mm->phys->zap_epoch)
 		pb_mm_count(mm, PB_MMC_deferred_split_spurious, 1);
 	if (head->order && (head->flags & PB_PG_ANON) &&
 	    !(head->flags & PB_PG_DEFERRED) && pb_nr_pages_mapped(head) &&
 	    pb_nr_pages_mapped(head) < (1U << head->order)) {
+		pb_set_queued_epoch(head, mm->phys->zap_epoch);
 		pb_deferred_add(mm->phys, head_pfn);
 		pb_mm_count(mm, PB_MMC_deferred_split_adds, 1);
 	}

@@ -11,5 +11,9 @@
 
 void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive);
 void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr);
+void pb_rmap_zap_begin(struct pb_mm *mm);
+void pb_rmap_zap_end(struct pb_mm *mm);
+u32 pb_folio_pin_refs(const struct pb_page *head);
+bool pb_folio_maybe_dma_pinned(const struct pb_page *head);
 
 #endif /* _PB_MODEL_RMAP_H */

@@ -36,7 +36,7 @@ static bool pb_maybe_pinned_exclusive(struct pb_mm *mm, u64 pfn)
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
 	struct pb_page *page = head + (pfn - head_pfn);
 
-	return (head->flags & PB_PG_ANON) && head->pincount &&
+	return (head->flags & PB_PG_ANON) && pb_folio_maybe_dma_pinned(head) &&
 	       (page->flags & PB_PG_ANON_EXCLUSIVE);
 }
 
@@ -49,7 +49,7 @@ static bool pb_try_dup_anon_rmap(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	unsigned int i;
 
 	/* folio_maybe_dma_pinned() is per folio: no pin, nothing to check. */
-	for (i = 0; head->pincount && i < nr; i++)
+	for (i = 0; pb_folio_maybe_dma_pinned(head) && i < nr; i++)
 		if (page[i].flags & PB_PG_ANON_EXCLUSIVE)
 			return false;
 	for (i = 0; i < nr; i++)

@@ -4,7 +4,12 @@
  *
  * Cleared entries are flushed in one range invalidation, and the folio
  * references their mappings held are dropped only after it, so that no TLB
- * entry can reach a freed folio.  A full gather flushes early (forced).
+ * entry can reach a freed folio.  The gather counts slots as the batch of
+ * encoded page pointers upstream does (__tlb_remove_folio_pages_size()): one
+ * for a single page, two for a run of pages of one folio (the page, then
+ * nr_pages with ENCODED_PAGE_BIT_NR_PAGES_NEXT); an entry without a page
+ * takes none.  A gather with fewer than two free slots is full and flushes
+ * early (forced), as upstream's does when it cannot take another run.
  */
 #include <linux/kernel.h>
 
@@ -29,7 +34,7 @@ static void pb_gather_flush(struct pb_mm *mm)
 	mm->nr_gather_puts = 0;
 	mm->gather_start = U64_MAX;
 	mm->gather_end = 0;
-	mm->gather_pages = 0;
+	mm->gather_slots = 0;
 }
 
 /* Note that [va, va + nr pages) was cleared and needs a flush. */
@@ -39,17 +44,22 @@ void pb_gather_add(struct pb_mm *mm, u64 va, u64 nr)
 
 	mm->gather_start = min(mm->gather_start, va);
 	mm->gather_end = max(mm->gather_end, end);
-	mm->gather_pages += nr;
 }
 
-/* Drop @nr references of a folio after the flush. */
+/*
+ * Drop @nr references of a folio after the flush: one slot for a page, two
+ * for a run.  The gather is full when it could not take another run
+ * (batch->nr >= batch->max - 1), so a put never finds it over capacity, and
+ * since every put takes a slot, gather_puts (PB_GATHER_MAX entries, the
+ * knob's maximum) never overflows.
+ */
 void pb_gather_put_folio(struct pb_mm *mm, u64 head_pfn, u32 nr)
 {
 	mm->gather_puts[mm->nr_gather_puts].head_pfn = head_pfn;
 	mm->gather_puts[mm->nr_gather_puts].nr = nr;
 	mm->nr_gather_puts++;
-	if (mm->gather_pages >= mm->knobs[PB_KNOB_gather_capacity] ||
-	    mm->nr_gather_puts == PB_GATHER_MAX) {
+	mm->gather_slots += nr == 1 ? 1 : 2;
+	if (mm->gather_slots + 2 > mm->knobs[PB_KNOB_gather_capacity]) {
 		pb_mm_count(mm, PB_MMC_gather_forced_flushes, 1);
 		pb_gather_flush(mm);
 	}

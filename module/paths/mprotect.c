@@ -19,7 +19,10 @@
  * can_change_pte_writable(): may mprotect() make this PTE writable, sparing
  * the write fault?  Private: only an exclusive anon page.  Shared: only a PTE
  * already dirty (dirty accounting).  Never protnone, never with a soft-dirty
- * fault pending or uffd-wp.
+ * fault pending or uffd-wp.  A shared VMA that wants no write notify (shmem:
+ * pb_vma_wants_writenotify()) never asks: its new protection is writable
+ * already (pb_pte_modify()), as upstream's pte_modify() with its
+ * vm_page_prot is.
  */
 bool pb_can_change_pte_writable(struct pb_mm *mm, const struct pb_vma *vma,
 				pb_pte_t pte)
@@ -54,10 +57,17 @@ static pb_pte_t pb_pte_modify(struct pb_mm *mm, const struct pb_vma *vma,
 		prot = pb_vma_prot(mm, vma, false);
 		prot = (prot & ~(PB_PTE_VALID | PB_PTE_USER)) | PB_PTE_PRESENT_INVALID;
 	} else {
-		/* Read-only: the write upgrade, per sub-batch, comes after. */
+		/*
+		 * vm_page_prot: read-only, with the write upgrade per
+		 * sub-batch after, but in a VMA that wants no write notify
+		 * (shmem), whose protection is writable.
+		 */
 		prot = pb_vma_prot(mm, vma, false);
 	}
 	prot = (prot & ~(PB_PTE_AF | PB_PTE_DIRTY | PB_PTE_SOFT_DIRTY)) | keep;
+	/* pte_modify(): a dirty entry made writable is dirty in hardware too. */
+	if (pb_pte_write(prot) && (prot & PB_PTE_DIRTY))
+		prot = pb_pte_mkdirty(prot);
 	return pb_pfn_pte(&mm->geom, pb_pte_pfn(&mm->geom, old), prot);
 }
 

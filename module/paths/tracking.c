@@ -8,6 +8,7 @@
 #include "model/mm.h"
 #include "model/pgtable.h"
 #include "model/phys.h"
+#include "model/rmap.h"
 #include "arch/contpte.h"
 #include "paths/gather.h"
 #include "paths/mprotect.h"
@@ -71,7 +72,7 @@ static bool pb_clear_sd_skip(struct pb_mm *mm, const struct pb_vma *vma,
 	    !mm->phys->pins)
 		return false;
 	head = pb_page_folio(mm->phys, pb_pte_pfn(&mm->geom, pte), NULL);
-	return head && head->pincount;
+	return head && pb_folio_maybe_dma_pinned(head);
 }
 
 static const struct pb_modify_ops pb_clear_sd_ops = {
@@ -195,7 +196,10 @@ int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 				continue;
 			}
 			head->pincount += pin ? 1 : -1;
-			head->refcount += pin ? 1 : -1;
+			if (pin)
+				head->refcount += pb_folio_pin_refs(head);
+			else
+				head->refcount -= pb_folio_pin_refs(head);
 			mm->phys->pins += pin ? 1 : -1;
 		}
 	}

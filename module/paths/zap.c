@@ -45,6 +45,7 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 	bool batch = mm->knobs[PB_KNOB_batch];
 	u64 va = start, next;
 
+	pb_rmap_zap_begin(mm);
 	for (; va < end; va = next) {
 		pb_pte_t *ptep = pb_pte_offset(mm, va, false);
 		unsigned int left, nr;
@@ -89,6 +90,7 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 		}
 	}
 	pb_gather_finish(mm);
+	pb_rmap_zap_end(mm);
 }
 
 /* Does a VMA of an mm of @mm's family other than @mm map @file? */

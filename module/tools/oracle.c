@@ -229,7 +229,9 @@ static bool pb_folio_dirty(struct pb_family *f, struct pb_mm *mm, pb_pte_t pte)
 }
 
 /*
- * The write bit of a PTE in a shared VMA is not compared between the
+ * The write bit of a PTE in a shared VMA that wants write notifies
+ * (pb_vma_wants_writenotify(): a file, not shmem, whose PTEs are writable
+ * wherever the VMA is and so compared) is not compared between the
  * families, only checked in each.  There it derives from dirty: dirty
  * accounting keeps a clean PTE read-only so that the first write faults,
  * and mprotect() makes only a dirty PTE writable (can_change_pte_writable()).
@@ -257,7 +259,7 @@ static bool pb_shared_write_excused(struct pb_oracle *o, unsigned int mmi,
 	struct pb_mm *mm = o->fam[f].mms[mmi];
 	const struct pb_oracle_view *w = f ? y : x;
 
-	if (!(vma->flags & PB_VM_SHARED) || x->write == y->write)
+	if (!pb_vma_wants_writenotify(vma) || x->write == y->write)
 		return false;
 	xw.write = y->write;
 	if (memcmp(&xw, y, sizeof(xw)))

@@ -49,7 +49,13 @@
  * there) nor 1 (THP_ORDERS_ALL_ANON leaves it out).
  */
 #define PB_THP_ORDERS_ALL	(((1ULL << (PB_MAX_ORDER + 1)) - 1) & ~3ULL)
-/* Most pages an mmu_gather holds (the gather_capacity knob's maximum). */
+/*
+ * GUP_PIN_COUNTING_BIAS (include/linux/mm.h): a pin of a small (order-0)
+ * folio adds this to its refcount; a large folio's pin adds 1 to its
+ * refcount and 1 to its _pincount.
+ */
+#define PB_GUP_PIN_COUNTING_BIAS	1024U	/* 1U << 10 */
+/* Most slots an mmu_gather holds (the gather_capacity knob's maximum). */
 #define PB_GATHER_MAX		4096
 /* Most bytes the bench command's memcpy bound copies. */
 #define PB_BENCH_MEMCPY_MAX	(256ULL << 20)

@@ -129,7 +129,7 @@ PB_KNOB(ad_policy, 0, PB_AD_RANDOM,
 PB_KNOB(seed, 1, 0xfffffffffffffffeULL,
 	"seed of the random A/D policy")
 PB_KNOB(gather_capacity, 64, PB_GATHER_MAX,
-	"pages an mmu_gather holds before a forced flush")
+	"mmu_gather slots (1 a page, 2 a run of a folio); full below 2 free")
 PB_KNOB(naive_pfn_step, 0, 1,
 	"mutation: step PFNs by adding a granule to the descriptor")
 PB_KNOB(skip_wrprotect_flush, 0, 1,

@@ -226,6 +226,47 @@ TEST_F(paths, write_faults_in_shmem_never_make_exclusive_pages)
 }
 
 /*
+ * vma_wants_writenotify() is false for shmem (no page_mkwrite, no dirty
+ * accounting), so its vm_page_prot is writable: a read fault maps the page
+ * writable and clean (DBM with RDONLY), and the first write dirties it in
+ * hardware without a fault.  A shared file VMA (a filesystem that wants
+ * write notifies) maps it read-only and the write faults.  Soft-dirty
+ * tracking makes shmem want write notifies too.
+ */
+TEST_F(paths, a_shmem_read_fault_maps_a_writable_clean_page)
+{
+	struct pb_mm *mm = self->mm;
+	u64 before[PB_NR_MM_COUNTERS], val = 0, file = nt_va(mm, 2 * self->cont);
+	pb_pte_t pte;
+
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_SHMEM);
+	nt_add_vma(_metadata, mm, file, self->block, RW_SHARED);
+
+	ASSERT_EQ(0, touch(mm, NT_VA, false, &val));
+	pte = nt_raw_at(mm, NT_VA);
+	EXPECT_TRUE(pb_pte_write(pte));
+	EXPECT_TRUE(pte & PB_PTE_RDONLY);
+	EXPECT_FALSE(pb_pte_dirty(pte));
+	NT_SNAP(mm, before);
+	ASSERT_EQ(0, touch(mm, NT_VA, true, &val));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_faults));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_hw_dirty_updates));
+	EXPECT_TRUE(pb_pte_dirty(nt_raw_at(mm, NT_VA)));
+
+	ASSERT_EQ(0, touch(mm, file, false, &val));
+	EXPECT_FALSE(pb_pte_write(nt_raw_at(mm, file)));
+	NT_SNAP(mm, before);
+	ASSERT_EQ(0, touch(mm, file, true, &val));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_write_faults));
+
+	/* Tracked, shmem wants the write faults: a new read maps read-only. */
+	pb_clear_soft_dirty(mm);
+	ASSERT_EQ(0, touch(mm, NT_VA + self->psize, false, &val));
+	EXPECT_FALSE(pb_pte_write(nt_raw_at(mm, NT_VA + self->psize)));
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
  * Each uffd-wp PTE must reach the handler once.  pb_fault_wp() clears the bit
  * with a raw write into a folded block; the unfold that follows rewrites the
  * whole block from that entry, so its other PTEs lose uffd-wp silently.

@@ -497,6 +497,73 @@ TEST_F(paths, fork_copy_of_a_pinned_page_keeps_uffd_wp)
 	ASSERT_EQ(0, pb_pin(mm, NT_VA, nt_va(self->mm, 1), false, &why)) TH_LOG("%s", why);
 }
 
+/*
+ * A pin of an order-0 folio adds GUP_PIN_COUNTING_BIAS to its refcount, and
+ * its release takes it away again (try_grab_folio(), unpin_user_page()); the
+ * checker's refcount rule agrees.
+ */
+TEST_F(paths, an_order0_pin_adds_the_pin_counting_bias)
+{
+	struct pb_mm *mm = self->mm;
+	const char *why = NULL;
+	struct pb_page *head;
+
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, self->psize, 0, false);
+	head = nt_folio_at(mm, NT_VA, NULL);
+	ASSERT_EQ(1, head->refcount);
+	ASSERT_EQ(0, pb_pin(mm, NT_VA, nt_va(mm, 1), true, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(1, head->pincount);
+	EXPECT_EQ(1 + PB_GUP_PIN_COUNTING_BIAS, head->refcount);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	ASSERT_EQ(0, pb_pin(mm, NT_VA, nt_va(mm, 1), false, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(0, head->pincount);
+	EXPECT_EQ(1, head->refcount);
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * folio_maybe_dma_pinned() of a small folio is refcount >=
+ * GUP_PIN_COUNTING_BIAS, so an unpinned page with that many references looks
+ * pinned too: once the mm holds a pin at all, fork copies that page as it
+ * copies the pinned one, and clear_refs leaves both writable.
+ */
+TEST_F(paths, a_small_folio_with_bias_references_may_be_pinned)
+{
+	struct pb_mm *mm = self->mm, *child;
+	const char *why = NULL;
+	struct pb_page *b;
+	u64 va_b = nt_va(self->mm, 1);
+
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 3 * self->psize, 0, false);
+	ASSERT_EQ(0, pb_pin(mm, NT_VA, nt_va(mm, 1), true, &why)) TH_LOG("%s", why);
+	/* Page 1: unpinned, with as many other references as a pin takes. */
+	b = nt_folio_at(mm, va_b, NULL);
+	b->extra_refs += PB_GUP_PIN_COUNTING_BIAS;
+	b->refcount += PB_GUP_PIN_COUNTING_BIAS;
+	EXPECT_EQ(0, b->pincount);
+	EXPECT_EQ(0, pb_check_mm(mm));
+
+	pb_clear_soft_dirty(mm);
+	EXPECT_TRUE(pb_pte_write(nt_raw(mm, 0)));
+	EXPECT_TRUE(pb_pte_write(nt_raw(mm, 1)));
+	EXPECT_FALSE(pb_pte_write(nt_raw(mm, 2)));
+
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	EXPECT_EQ(2, child->counters[PB_MMC_pinned_fallbacks]);
+	EXPECT_NE(nt_pfn(mm, 1), nt_pfn(child, 1));
+	/* Page 2, with no such references, is shared. */
+	EXPECT_EQ(nt_pfn(mm, 2), nt_pfn(child, 2));
+	EXPECT_EQ(0, pb_check_mm(child));
+
+	b->extra_refs -= PB_GUP_PIN_COUNTING_BIAS;
+	b->refcount -= PB_GUP_PIN_COUNTING_BIAS;
+	ASSERT_EQ(0, pb_pin(mm, NT_VA, nt_va(mm, 1), false, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
 /* --- Fork under fail_nth ---------------------------------------------------------- */
 
 /* What a failed fork must leave of the parent, byte for byte. */

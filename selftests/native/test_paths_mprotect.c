@@ -498,4 +498,41 @@ TEST_F(paths, mprotect_sub_batches_committed_inside_a_block_break_bbm)
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
+/*
+ * mprotect(rw) of shmem makes every entry writable, the clean ones too and
+ * clean still (pte_modify() with a writable vm_page_prot: shmem wants no
+ * write notify), with no upgrade to count; in a shared file VMA only the
+ * dirty ones (can_change_pte_writable()), and the clean ones are refused.
+ */
+TEST_F(paths, mprotect_rw_of_shmem_makes_clean_entries_writable)
+{
+	unsigned int cont = self->cont, f;
+	struct pb_mm *mm = self->mm;
+	const char *why = NULL;
+
+	for (f = 0; f < 2; f++) {
+		u64 va = nt_va(mm, 2 * f * cont), end = va + self->block;
+		bool shmem = !f;
+		u64 before[PB_NR_MM_COUNTERS];
+
+		nt_add_vma(_metadata, mm, va, self->block, shmem ? RW_SHMEM : RW_SHARED);
+		nt_populate(_metadata, mm, va, self->block, 0, false);
+		/* The first half clean, as after writeback. */
+		nt_make_old_clean(mm, 2 * f * cont, cont / 2);
+		ASSERT_EQ(0, pb_mprotect(mm, va, end, PB_VM_READ, &why)) TH_LOG("%s", why);
+		EXPECT_EQ(0, nt_nr_writable_at(mm, va, cont));
+		NT_SNAP(mm, before);
+		ASSERT_EQ(0, pb_mprotect(mm, va, end, PB_VM_READ | PB_VM_WRITE, &why))
+			TH_LOG("%s", why);
+		EXPECT_EQ(shmem ? cont : cont - cont / 2, nt_nr_writable_at(mm, va, cont));
+		EXPECT_FALSE(pb_pte_dirty(nt_raw_at(mm, va)));
+		EXPECT_TRUE(pb_pte_dirty(nt_raw_at(mm, end - self->psize)));
+		EXPECT_EQ(shmem ? 0 : cont - cont / 2,
+			  nt_delta(mm, before, PB_MMC_write_faults_avoided));
+		EXPECT_EQ(shmem ? 0 : cont / 2,
+			  nt_delta(mm, before, PB_MMC_write_upgrades_denied));
+		EXPECT_EQ(0, pb_check_mm(mm));
+	}
+}
+
 TEST_HARNESS_MAIN

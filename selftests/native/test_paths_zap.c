@@ -11,7 +11,8 @@
 /*
  * Seed 001: batched zap takes a whole large folio away in one rmap call, so it
  * never queues it for deferred split; per PTE, the first page queues it and
- * the last makes that spurious.  A half-unmapped folio is queued either way.
+ * the last, in the same zap, makes that spurious.  A half-unmapped folio is
+ * queued either way, and rightly, even when a later munmap takes the rest.
  */
 TEST_F(paths, zap_queues_deferred_split_only_for_partly_unmapped_folios)
 {
@@ -48,10 +49,13 @@ TEST_F(paths, zap_queues_deferred_split_only_for_partly_unmapped_folios)
 		EXPECT_EQ(batched ? 0 : 2, mm->counters[PB_MMC_deferred_split_spurious]);
 		EXPECT_EQ(1, mm->phys->deferred_len);
 
-		/* The rest of F2: the queuing was for nothing, both ways. */
+		/*
+		 * The rest of F2: the earlier munmap queued it rightly, both
+		 * ways; only a queuing that the same zap undoes is spurious.
+		 */
 		pb_zap_range(mm, nt_va(self->mm, 3 * cont), nt_va(self->mm, 4 * cont));
 		EXPECT_EQ(batched ? 1 : 3, mm->counters[PB_MMC_deferred_split_adds]);
-		EXPECT_EQ(batched ? 1 : 3, mm->counters[PB_MMC_deferred_split_spurious]);
+		EXPECT_EQ(batched ? 0 : 2, mm->counters[PB_MMC_deferred_split_spurious]);
 		EXPECT_EQ(0, mm->phys->deferred_len);
 
 		EXPECT_EQ(batched ? 5 : 5 * cont + 1, mm->counters[PB_MMC_zap_batches]);
@@ -126,12 +130,45 @@ TEST_F(paths, zap_moves_a_file_folios_dirty_state_to_the_folio)
 }
 
 /*
- * The mmu_gather flushes early when it holds gather_capacity pages: after
- * each run of order-0 pages that fills it, after each batch that does.
+ * deferred_split_spurious counts only a queuing that the same zap undoes: a
+ * large anon folio unmapped in two munmaps, half each, is queued once and
+ * rightly; one unmapped whole by a per-PTE munmap is queued and spuriously.
+ */
+TEST_F(paths, zap_spurious_deferred_split_needs_one_zap)
+{
+	unsigned int cont = self->cont, half = cont / 2;
+	struct pb_mm *mm = self->mm;
+
+	nt_add_vma(_metadata, mm, NT_VA, 4 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 2 * self->block, variant->cont_shift, false);
+
+	pb_zap_range(mm, NT_VA, nt_va(mm, half));
+	EXPECT_EQ(1, mm->counters[PB_MMC_deferred_split_adds]);
+	pb_zap_range(mm, nt_va(mm, half), nt_va(mm, cont));
+	EXPECT_EQ(1, mm->counters[PB_MMC_deferred_split_adds]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_deferred_split_spurious]);
+	EXPECT_EQ(0, mm->phys->deferred_len);
+
+	mm->knobs[PB_KNOB_batch] = 0;
+	pb_zap_range(mm, nt_va(mm, cont), nt_va(mm, 2 * cont));
+	EXPECT_EQ(2, mm->counters[PB_MMC_deferred_split_adds]);
+	EXPECT_EQ(1, mm->counters[PB_MMC_deferred_split_spurious]);
+	EXPECT_EQ(0, mm->phys->deferred_len);
+	EXPECT_EQ(0, mm->phys->live_folios);
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * The mmu_gather counts slots, as upstream's batch of encoded pages does
+ * (__tlb_remove_folio_pages_size()): one per order-0 page, two per run of a
+ * large folio.  It is full, and flushes early, when fewer than two slots are
+ * free: after each cap - 1 order-0 pages, after each (cap - 1) / 2 runs,
+ * rounded up.  Entries of more pages take no more slots.
  */
 TEST_F(paths, zap_flushes_when_the_gather_is_full)
 {
 	unsigned int cont = self->cont, pages = 2 * cont, cap = 5;
+	unsigned int per_page = cap - 1, per_run = DIV_ROUND_UP(cap - 1, 2);
 	struct pb_mm *mm = self->mm;
 	u64 before[PB_NR_MM_COUNTERS];
 
@@ -143,21 +180,58 @@ TEST_F(paths, zap_flushes_when_the_gather_is_full)
 	mm->knobs[PB_KNOB_gather_capacity] = cap;
 	NT_SNAP(mm, before);
 	pb_zap_range(mm, NT_VA, nt_va(self->mm, pages));
-	EXPECT_EQ(pages / cap, nt_delta(mm, before, PB_MMC_gather_forced_flushes));
-	EXPECT_EQ(DIV_ROUND_UP(pages, cap), nt_delta(mm, before, PB_MMC_gather_flushes));
-	EXPECT_EQ(DIV_ROUND_UP(pages, cap), nt_delta(mm, before, PB_MMC_tlbi_range));
+	EXPECT_EQ(pages / per_page, nt_delta(mm, before, PB_MMC_gather_forced_flushes));
+	EXPECT_EQ(DIV_ROUND_UP(pages, per_page), nt_delta(mm, before, PB_MMC_gather_flushes));
+	EXPECT_EQ(DIV_ROUND_UP(pages, per_page), nt_delta(mm, before, PB_MMC_tlbi_range));
 	/* One reference drop per batch, each after its flush. */
 	EXPECT_EQ(pages, nt_delta(mm, before, PB_MMC_refcount_atomics));
 	EXPECT_EQ(4, mm->phys->live_folios);
 
-	/* Four batches of a block: every second one fills a gather of cont + 1. */
-	mm->knobs[PB_KNOB_gather_capacity] = cont + 1;
+	/* Four runs of a block, two slots each, whatever the block's size. */
 	NT_SNAP(mm, before);
 	pb_zap_range(mm, nt_va(self->mm, pages), nt_va(self->mm, 6 * cont));
-	EXPECT_EQ(2, nt_delta(mm, before, PB_MMC_gather_forced_flushes));
-	EXPECT_EQ(2, nt_delta(mm, before, PB_MMC_gather_flushes));
+	EXPECT_EQ(4 / per_run, nt_delta(mm, before, PB_MMC_gather_forced_flushes));
+	EXPECT_EQ(DIV_ROUND_UP(4, per_run), nt_delta(mm, before, PB_MMC_gather_flushes));
 	EXPECT_EQ(4, nt_delta(mm, before, PB_MMC_zap_batches));
 	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_unfolds));
+	EXPECT_EQ(0, mm->phys->live_folios);
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * An entry without a page (a special mapping) takes no slot: a gather of
+ * three slots takes the special entries of a table and an order-0 page
+ * without a forced flush, and is full only with a second page.
+ */
+TEST_F(paths, zap_special_entries_take_no_gather_slot)
+{
+	unsigned int cont = self->cont, i;
+	struct pb_mm *mm = self->mm;
+	u64 before[PB_NR_MM_COUNTERS];
+	pb_pte_t *ptep;
+
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_ANON);
+	ptep = pb_pte_offset(mm, NT_VA, true);
+	ASSERT_NE(NULL, ptep);
+	/* Special entries of a PFN outside the arena, as a VM_PFNMAP has. */
+	for (i = 0; i < cont; i++)
+		pb_raw_set_ptes(mm, nt_va(mm, i), ptep + i,
+				pb_pfn_pte(self->g, (1ULL << 30) + i,
+					   nt_prot_rw(self->g) | PB_PTE_SPECIAL), 1);
+	nt_populate(_metadata, mm, nt_va(mm, cont), 2 * self->psize, 0, false);
+
+	mm->knobs[PB_KNOB_gather_capacity] = 3;
+	NT_SNAP(mm, before);
+	pb_zap_range(mm, NT_VA, nt_va(mm, cont + 1));
+	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_gather_forced_flushes));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_gather_flushes));
+	EXPECT_EQ(1, mm->phys->live_folios);
+
+	NT_SNAP(mm, before);
+	nt_populate(_metadata, mm, nt_va(mm, cont), self->psize, 0, false);
+	pb_zap_range(mm, nt_va(mm, cont), nt_va(mm, cont + 2));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_gather_forced_flushes));
+	EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_gather_flushes));
 	EXPECT_EQ(0, mm->phys->live_folios);
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
@@ -219,8 +293,8 @@ TEST_F(paths, zap_frees_folios_only_after_their_flush)
 		ASSERT_NE(NULL, watch.data[i]);
 	}
 	ASSERT_NE(0, __sanitizer_install_malloc_and_free_hooks(watch_malloc, watch_free));
-	/* A gather of one block: each batch is flushed, then its folio freed. */
-	mm->knobs[PB_KNOB_gather_capacity] = cont;
+	/* A gather of one run (two slots): each batch is flushed, then its folio freed. */
+	mm->knobs[PB_KNOB_gather_capacity] = 2;
 	pb_zap_range(mm, NT_VA, nt_va(self->mm, 4 * cont));
 	EXPECT_EQ(NR_WATCH, watch.nr_freed);
 	for (i = 0; i < NR_WATCH; i++) {
