@@ -101,9 +101,10 @@ TEST_F(oracle, replay_is_deterministic)
 
 /*
  * A deterministic sample of the native sweep (selftests/native, "make
- * sweep"): 200 steps a seed, as the sweep runs them, around and at the seeds
- * whose shared-VMA write bits differ between the families (the oracle's
- * false alarms of issue 9, now compared as dirty accounting allows).
+ * sweep"): 200 steps a seed, as the sweep runs them, around the seeds whose
+ * shared-VMA write bits differ between the families (compared as dirty
+ * accounting allows, see Documentation/model.rst), and at the old false
+ * alarms of issue 9.
  */
 FIXTURE(oracle_sample)
 {
@@ -116,21 +117,21 @@ FIXTURE_VARIANT(oracle_sample)
 	unsigned long long seed;
 	int seeds;
 	/*
-	 * Some write bits differ, and are excused.  Later fidelity fixes (the
-	 * mTHP orders of anon faults, VMA merging) changed the random walks:
-	 * of the sweep's old false alarms only 239 and 939 on 16K reach it.
+	 * Some write bits differ, and are excused: in the 10,000-seed sweep
+	 * of each granule, only at the seeds that the native test_tools_oracle.c
+	 * names.
 	 */
 	int excused;
 };
 
-FIXTURE_VARIANT_ADD(oracle_sample, granule_4k)
+FIXTURE_VARIANT_ADD(oracle_sample, granule_4k_around_3274)
 {
-	.page_kb = 4, .seed = 235, .seeds = 10,
+	.page_kb = 4, .seed = 3270, .seeds = 10, .excused = 1,
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_around_239)
 {
-	.page_kb = 16, .seed = 235, .seeds = 10, .excused = 1,
+	.page_kb = 16, .seed = 235, .seeds = 10,
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_487)
@@ -150,7 +151,7 @@ FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_857)
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_939)
 {
-	.page_kb = 16, .seed = 939, .seeds = 1, .excused = 1,
+	.page_kb = 16, .seed = 939, .seeds = 1,
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_64k_around_634)

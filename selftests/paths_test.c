@@ -565,8 +565,9 @@ TEST_F(paths, write_fault_in_a_private_file_mapping_maps_a_copy)
 }
 
 /*
- * MAP_SHARED|MAP_ANONYMOUS is shmem: fork shares its pages, pinned or not
- * (folio_dup_file_rmap_ptes()), so the child sees the parent's later write.
+ * MAP_SHARED|MAP_ANONYMOUS is shmem: fork does not copy the VMA
+ * (vma_needs_copy()), and the child faults the pinned page in from the page
+ * cache, the same page: it sees the parent's later write.
  */
 TEST_F(paths, shmem_is_shared_across_fork_even_when_pinned)
 {
@@ -580,7 +581,9 @@ TEST_F(paths, shmem_is_shared_across_fork_even_when_pinned)
 	CMD("touch mm=0 va=0x%llx write=1 val=0x2222", shm);
 	EXPECT_STREQ("faulted 0\nval 0x2222\n", self->c.reply);
 	CMD("touch mm=1 va=0x%llx", shm);
-	EXPECT_STREQ("faulted 0\nval 0x2222\n", self->c.reply);
+	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x2222\n", self->c.reply);
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 1, PB_MMC_ptes_copied));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_page_cache_maps));
 	CMD("folio mm=1 va=0x%llx", shm);
 	EXPECT_EQ(0, pb_reply_val(&self->c, "anon"));
 	EXPECT_EQ(0, pb_reply_val(&self->c, "exclusive"));
@@ -602,6 +605,7 @@ TEST_F(paths, shmem_write_fault_after_fork_is_not_exclusive)
 	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,shared,anon", shm, self->block);
 	CMD("populate mm=0 va=0x%llx len=0x%llx", shm, self->psize);
 	CMD("fork mm=0");
+	CMD("touch mm=1 va=0x%llx", shm);
 	CMD("clear_refs mm=0");
 	CMD("touch mm=0 va=0x%llx write=1 val=0x3333", shm);
 	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x3333\n", self->c.reply);
@@ -648,16 +652,103 @@ TEST_F(paths, fault_falls_back_where_partly_populated)
 {
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA + self->psize, self->psize);
 	SET_KNOB(0, PB_KNOB_fault_order, self->cont_shift);
-	CMD("touch mm=0 va=0x%llx", VA);
+	CMD("touch mm=0 va=0x%llx write=1", VA);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
 	CMD("folio mm=0 va=0x%llx", VA);
 	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
 	/* The next block is empty: it gets a whole folio. */
-	CMD("touch mm=0 va=0x%llx", VA + self->block);
+	CMD("touch mm=0 va=0x%llx write=1", VA + self->block);
 	CMD("folio mm=0 va=0x%llx", VA + self->block);
 	EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
-	EXPECT_LT(0, pb_mm_counter(&self->c, 0, PB_MMC_read_faults));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_write_faults));
 	expect_stats_file_agrees(_metadata, self, 0);
+}
+
+/*
+ * An anon read fault maps the zero page (do_anonymous_page()): it reads 0,
+ * is no folio, and a write then copies it into an order-0 folio.
+ */
+TEST_F(paths, anon_read_fault_maps_the_zero_page)
+{
+	SET_KNOB(0, PB_KNOB_fault_order, self->cont_shift);
+	CMD("touch mm=0 va=0x%llx", VA + 8);
+	EXPECT_STREQ("faulted 1\nsegv 0\nval 0x0\n", self->c.reply);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_zero_page_faults));
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "folio mm=0 va=0x%llx", VA));
+	EXPECT_NE(NULL, strstr(self->c.reply, "maps the zero page"));
+	EXPECT_EQ(1, entries(self, 0, 1, "SP"));
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(0, pb_reply_val(&self->c, "arena_folios"));
+	CMD("touch mm=0 va=0x%llx write=1 val=0x77", VA + 8);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_cow_copies));
+	CMD("folio mm=0 va=0x%llx", VA);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
+	CMD("check mm=0");
+	expect_stats_file_agrees(_metadata, self, 0);
+}
+
+/*
+ * The page cache: a MAP_SHARED file page faulted after fork is one page in
+ * both mms, so the parent reads what the child wrote; it stays cached after
+ * munmap, and the next fault maps it again with its data.
+ */
+TEST_F(paths, shared_file_page_faulted_after_fork_is_shared)
+{
+	unsigned long long file = VA + 8 * self->block;
+
+	CMD("mmap mm=0 start=0x%llx len=0x%llx flags=r,w,shared", file, self->block);
+	CMD("fork mm=0");
+	CMD("touch mm=1 va=0x%llx write=1 val=0x1234", file);
+	CMD("touch mm=0 va=0x%llx", file);
+	EXPECT_EQ(0x1234, pb_reply_val(&self->c, "val"));
+	CMD("folio mm=0 va=0x%llx", file);
+	EXPECT_EQ(2, pb_reply_val(&self->c, "mapcount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
+	EXPECT_NE(0, pb_reply_val(&self->c, "file"));
+	CMD("munmap mm=0 va=0x%llx len=0x%llx", file, self->block);
+	CMD("munmap mm=1 va=0x%llx len=0x%llx", file, self->block);
+	CMD("mm_stats mm=0");
+	EXPECT_EQ(1, pb_reply_val(&self->c, "page_cache_folios"));
+	CMD("touch mm=0 va=0x%llx", file);
+	EXPECT_EQ(0x1234, pb_reply_val(&self->c, "val"));
+	CMD("check mm=0");
+	CMD("check mm=1");
+}
+
+/*
+ * Issue 9, item 6, through the commands: with skip_ad_gather and batch=0 a
+ * per-PTE munmap of a folded block whose only written page is page 5 loses
+ * its dirty state.  Shmem shows it: a read fault maps its folio writable and
+ * clean, and the folio stays clean until zap moves the entries' dirty bit to
+ * it.  The checker says so as the page's last mapping goes.
+ */
+TEST_F(paths, dirty_lost_at_a_per_pte_file_zap_is_caught)
+{
+	unsigned long long shm = VA + 8 * self->block;
+	unsigned int mutated;
+
+	CMD("mm_create page_kb=%llu check=1", self->psize >> 10);
+	CMD("mmap mm=1 start=0x%llx len=0x%llx flags=r,w,shared,anon", shm, 2 * self->block);
+	SET_KNOB(1, PB_KNOB_fault_order, self->cont_shift);
+	CMD("set mm=1 batch=0");
+	for (mutated = 0; mutated < 2; mutated++) {
+		unsigned long long va = shm + mutated * self->block;
+		int ret;
+
+		CMD("touch mm=1 va=0x%llx", va);
+		CMD("folio mm=1 va=0x%llx", va);
+		EXPECT_EQ(0, pb_reply_val(&self->c, "dirty"));
+		EXPECT_EQ(self->cont, pb_count_entries(&self->c, 1, va, self->cont,
+						       self->psize, "cont=1"));
+		CMD("access mm=1 va=0x%llx write=1", va + 5 * self->psize);
+		CMD("set mm=1 skip_ad_gather=%u", mutated);
+		ret = pb_cmd(&self->c, "munmap mm=1 va=0x%llx len=0x%llx", va, self->block);
+		EXPECT_EQ(mutated ? -EUCLEAN : 0, ret) TH_LOG("%s", self->c.reply);
+		if (mutated)
+			EXPECT_NE(NULL, strstr(self->c.reply, "dirty_lost"));
+		EXPECT_EQ(mutated, pb_mm_counter(&self->c, 1, PB_MMC_violations_dirty_lost));
+	}
 }
 
 TEST_F(paths, fault_outside_vma_is_segv)

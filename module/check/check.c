@@ -64,13 +64,25 @@ static bool pb_one_folio(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	return !head || pfn + nr <= head_pfn + (1ULL << head->order);
 }
 
+/* The entries of the leaf table at @base that [start, end) covers. */
+static void pb_table_span(const struct pb_geom *g, u64 base, u64 start, u64 end,
+			  unsigned int *first, unsigned int *last)
+{
+	unsigned int n = pb_ptrs_per_table(g);
+
+	*first = start > base ? (start - base) >> g->page_shift : 0;
+	*last = end - base < ((u64)n << g->page_shift) ?
+		(end - base) >> g->page_shift : n;
+}
+
 static void pb_check_blocks(struct pb_mm *mm, pb_pte_t *table, u64 base,
 			    u64 start, u64 end, void *arg)
 {
 	const struct pb_geom *g = &mm->geom;
-	unsigned int cont = pb_cont_ptes(g), n = pb_ptrs_per_table(g), b, i;
+	unsigned int cont = pb_cont_ptes(g), first, n, b, i;
 
-	for (b = 0; b < n; b += cont) {
+	pb_table_span(g, base, start, end, &first, &n);
+	for (b = first; b < n; b += cont) {
 		pb_pte_t *blk = table + b, ref = 0, attrs;
 		u64 va = base + ((u64)b << g->page_shift), pfn0;
 
@@ -126,9 +138,10 @@ static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
 {
 	struct pb_mm *checking = arg;
 	const struct pb_geom *g = &mm->geom;
-	unsigned int n = pb_ptrs_per_table(g), i;
+	unsigned int n, i;
 
-	for (i = 0; i < n; i++) {
+	pb_table_span(g, base, start, end, &i, &n);
+	for (; i < n; i++) {
 		pb_pte_t pte = table[i], *first;
 		struct pb_page *page;
 
@@ -197,6 +210,46 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 }
 
 /*
+ * Walk the leaf tables over @mm's VMAs, each widened to whole contiguous
+ * blocks, in address order and merged where they then touch, so that every
+ * block is seen once.  Nothing maps outside a VMA; an entry that did would
+ * still show, as a mapcount its walk does not find.
+ */
+static void pb_walk_vma_leaves(struct pb_mm *mm, pb_leaf_fn_t fn, void *arg)
+{
+	u64 align = pb_cont_size(&mm->geom), from = 0, start, end;
+	unsigned int i;
+	bool grew;
+
+	for (;;) {
+		start = U64_MAX;
+		for (i = 0; i < mm->nr_vmas; i++) {
+			u64 s = max(mm->vmas[i].start & ~(align - 1), from);
+
+			if (ALIGN(mm->vmas[i].end, align) > from && s < start)
+				start = s;
+		}
+		if (start == U64_MAX)
+			return;
+		end = start;
+		do {
+			grew = false;
+			for (i = 0; i < mm->nr_vmas; i++) {
+				u64 s = mm->vmas[i].start & ~(align - 1);
+				u64 e = ALIGN(mm->vmas[i].end, align);
+
+				if (s <= end && e > end) {
+					end = e;
+					grew = true;
+				}
+			}
+		} while (grew);
+		pb_walk_leaf_tables(mm, start, end, fn, arg);
+		from = end;
+	}
+}
+
+/*
  * Check @mm's page table and the folios of its arena against every mm that
  * shares the arena.  Returns the number of violations found.
  */
@@ -207,10 +260,10 @@ u64 pb_check_mm(struct pb_mm *mm)
 	unsigned int i;
 
 	pb_mm_count(mm, PB_MMC_checks, 1);
-	pb_walk_leaf_tables(mm, 0, U64_MAX, pb_check_blocks, NULL);
+	pb_walk_vma_leaves(mm, pb_check_blocks, NULL);
 	pb_phys_walk_folios(p, pb_folio_reset_seen, NULL);
 	for (i = 0; i < p->nr_mms; i++)
-		pb_walk_leaf_tables(p->mms[i], 0, U64_MAX, pb_count_maps, mm);
+		pb_walk_vma_leaves(p->mms[i], pb_count_maps, mm);
 	pb_phys_walk_folios(p, pb_folio_check, mm);
 	return mm->counters[PB_MMC_violations] - before;
 }

@@ -182,14 +182,17 @@ static void pb_walk_leaves(struct pb_mm *mm, struct pb_table *t,
 			   pb_leaf_fn_t fn, void *arg)
 {
 	const struct pb_geom *g = &mm->geom;
-	unsigned int shift = pb_level_shift(g, level), i;
+	unsigned int shift = pb_level_shift(g, level), i, last;
 	u64 size = 1ULL << shift;
 
-	for (i = 0; i < pb_level_entries(g, level); i++) {
+	/* Only the entries that [start, end) overlaps. */
+	i = start > base ? (start - base) >> shift : 0;
+	last = pb_level_entries(g, level);
+	if (end - base < (u64)last << shift)
+		last = DIV_ROUND_UP(end - base, size);
+	for (; i < last; i++) {
 		u64 va = base + i * size;
 
-		if (va >= end || va + size <= start)
-			continue;
 		if (level == g->levels - 2) {
 			if (t->child[i])
 				fn(mm, t->child[i]->desc, va, start, end, arg);

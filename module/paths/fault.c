@@ -105,7 +105,7 @@ static bool pb_fault_around(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	u64 psize = pb_page_size(g), win = PB_FAULT_AROUND_BYTES;
 	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
 	u64 table = va - ((u64)idx << g->page_shift), from, to, a, head_pfn;
-	bool mapped = false;
+	bool mapped = false, hit;
 	unsigned int nr;
 
 	if (win <= psize || (vma->flags & PB_VM_UFFD_WP))
@@ -130,11 +130,9 @@ static bool pb_fault_around(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 				   << g->page_shift));
 		while (a + ((u64)nr << g->page_shift) < end && !p[nr])
 			nr++;
-		if (va >= a && va < a + ((u64)nr << g->page_shift))
-			mapped = true;
-		pb_map_cached(mm, vma, a, pfn, nr, false,
-			      va >= a && va < a + ((u64)nr << g->page_shift),
-			      false);
+		hit = va >= a && va < a + ((u64)nr << g->page_shift);
+		pb_map_cached(mm, vma, a, pfn, nr, false, hit, false);
+		mapped |= hit;
 	}
 	return mapped;
 }
@@ -152,9 +150,11 @@ static int pb_fault_file(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 {
 	const struct pb_geom *g = &mm->geom;
 	unsigned int idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
-	unsigned int nr = 1, first;
+	u64 table = va - ((u64)idx << g->page_shift), pfn, head_pfn, fva, fend;
+	bool shmem = (vma->flags & (PB_VM_SHARED | PB_VM_ANON)) ==
+		     (PB_VM_SHARED | PB_VM_ANON);
+	unsigned int nr = 1, nr_folio;
 	struct pb_page *head;
-	u64 pfn, head_pfn;
 	int ret;
 
 	pb_mm_count(mm, write ? PB_MMC_write_faults : PB_MMC_read_faults, 1);
@@ -164,17 +164,16 @@ static int pb_fault_file(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	if (ret)
 		return ret;
 	head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	first = idx - (pfn - head_pfn);
-	if ((vma->flags & (PB_VM_SHARED | PB_VM_ANON)) ==
-	    (PB_VM_SHARED | PB_VM_ANON) && !(vma->flags & PB_VM_UFFD_WP) &&
-	    head->order && pfn - head_pfn <= idx &&
-	    first + (1U << head->order) <= pb_ptrs_per_table(g) &&
-	    va - ((pfn - head_pfn) << g->page_shift) >= vma->start &&
-	    va + ((head_pfn + (1ULL << head->order) - pfn) << g->page_shift) <=
-	    vma->end &&
-	    pb_ptes_none(ptep - idx + first, 1U << head->order)) {
-		nr = 1U << head->order;
-		va -= (pfn - head_pfn) << g->page_shift;
+	nr_folio = 1U << head->order;
+	fva = va - ((pfn - head_pfn) << g->page_shift);
+	fend = fva + ((u64)nr_folio << g->page_shift);
+	if (shmem && !(vma->flags & PB_VM_UFFD_WP) && nr_folio > 1 &&
+	    fva >= max(vma->start, table) &&
+	    fend <= min(vma->end,
+			table + ((u64)pb_ptrs_per_table(g) << g->page_shift)) &&
+	    pb_ptes_none(ptep - (pfn - head_pfn), nr_folio)) {
+		nr = nr_folio;
+		va = fva;
 		pfn = head_pfn;
 	}
 	pb_map_cached(mm, vma, va, pfn, nr, write, true, false);

@@ -133,14 +133,14 @@ int pb_uffd_wp(struct pb_mm *mm, u64 start, u64 end, bool wp, const char **why)
 }
 
 /*
- * May the page at @pfn, mapped in @vma, be pinned as it is?  A shmem page (a
- * shared anon VMA) yes: gup_must_unshare() is false in a shared mapping, as
- * only a COW mapping has a copy to break.  In a private VMA only an exclusive
- * anon page: FOLL_PIN would unshare any other anon page first
+ * May the page at @pfn, mapped in @vma, be pinned as it is?  A page of a
+ * shared VMA, file or shmem, yes: gup_must_unshare() is false in a shared
+ * mapping, as only a COW mapping has a copy to break (the model's pin is
+ * FOLL_PIN, not FOLL_LONGTERM, which writable_file_mapping_allowed() would
+ * refuse for a file that wants dirty tracking).  In a private VMA only an
+ * exclusive anon page: FOLL_PIN would unshare any other anon page first
  * (gup_must_unshare()), and unlike upstream the model refuses the pin rather
- * than fault.  Unlike upstream, a page of a shared file VMA is refused too:
- * not modelled yet, as the oracle's seeded tests rest on the pin steps that
- * it refuses there.
+ * than fault.  The zero page is no folio: refused.
  */
 static bool pb_pin_allowed(struct pb_mm *mm, const struct pb_vma *vma, u64 pfn)
 {
@@ -150,15 +150,15 @@ static bool pb_pin_allowed(struct pb_mm *mm, const struct pb_vma *vma, u64 pfn)
 	if (!head || !vma)
 		return false;
 	if (vma->flags & PB_VM_SHARED)
-		return vma->flags & PB_VM_ANON;
+		return true;
 	return (head->flags & PB_PG_ANON) &&
 	       (head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE);
 }
 
 /*
- * A GUP pin of every page of a range (pin) or its release: shmem pages and
- * exclusive anon pages (pb_pin_allowed()).  Nothing changes unless every
- * page qualifies.
+ * A GUP pin of every page of a range (pin) or its release: pages of shared
+ * mappings and exclusive anon pages (pb_pin_allowed()).  Nothing changes
+ * unless every page qualifies.
  */
 int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 {
@@ -179,7 +179,7 @@ int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 			}
 			pfn = pb_pte_pfn(g, *ptep);
 			if (!pb_pin_allowed(mm, pb_vma_find(mm, va), pfn)) {
-				*why = "only exclusive anon and shmem pages can be pinned";
+				*why = "only exclusive anon and shared pages can be pinned";
 				return -EINVAL;
 			}
 			head = pb_page_folio(mm->phys, pfn, &head_pfn);

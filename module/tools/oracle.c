@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ptebatch: the differential oracle.  One seeded random sequence of map,
- * fault, access, fork, mprotect, munmap, pin, soft-dirty clear and exit runs
- * on two families of mms that differ only in the batch knob; after every step
+ * fault, access, fork, mprotect, munmap, pin, soft-dirty clear, uffd-wp and
+ * exit runs, over private and shared, anon, file and shmem VMAs, on two
+ * families of mms that differ only in the batch knob; after every step
  * both must hold the same logical state, the checker must be clean on both,
  * and the batched family must not have issued more unfolds or TLB
  * invalidations.
@@ -36,7 +37,7 @@
 #include "tools/oracle.h"
 
 #define PB_ORACLE_MMS	4
-#define PB_ORACLE_VMAS	3
+#define PB_ORACLE_VMAS	6
 
 struct pb_family {
 	struct pb_mm *mms[PB_ORACLE_MMS];
@@ -68,13 +69,20 @@ static u64 pb_rand_below(struct pb_oracle *o, u64 n)
 }
 
 static const u64 pb_oracle_vma_start[PB_ORACLE_VMAS] = {
-	0x10000000, 0x20000000, 0x30000000,
+	0x10000000, 0x20000000, 0x30000000, 0x40000000, 0x50000000, 0x60000000,
 };
 
+/*
+ * Private anon; a shared file; private anon with soft-dirty tracking; a
+ * private file; shmem; private anon registered for uffd-wp.
+ */
 static const u32 pb_oracle_vma_flags[PB_ORACLE_VMAS] = {
 	PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
 	PB_VM_READ | PB_VM_WRITE | PB_VM_SHARED,
 	PB_VM_READ | PB_VM_WRITE | PB_VM_ANON | PB_VM_SOFTDIRTY,
+	PB_VM_READ | PB_VM_WRITE,
+	PB_VM_READ | PB_VM_WRITE | PB_VM_SHARED | PB_VM_ANON,
+	PB_VM_READ | PB_VM_WRITE | PB_VM_ANON | PB_VM_UFFD_WP,
 };
 
 /* Two blocks and three pages: whole blocks and a ragged end. */
@@ -382,7 +390,7 @@ static int pb_oracle_step(struct pb_oracle *o)
 		struct pb_mm *mm = fam->mms[mmi], *child;
 
 		ret[f] = 0;
-		if (op < 40) {
+		if (op < 35) {
 			o->op = write ? "write" : "read";
 			mm->knobs[PB_KNOB_fault_order] = order;
 			if (pb_access(mm, start, write, &val)) {
@@ -390,7 +398,7 @@ static int pb_oracle_step(struct pb_oracle *o)
 				if (!ret[f])
 					ret[f] = pb_access(mm, start, write, &val);
 			}
-		} else if (op < 50) {
+		} else if (op < 43) {
 			o->op = "fork";
 			if (fam->nr == PB_ORACLE_MMS)
 				continue;
@@ -398,22 +406,26 @@ static int pb_oracle_step(struct pb_oracle *o)
 			if (IS_ERR(child))
 				return PTR_ERR(child);
 			fam->mms[fam->nr++] = child;
-		} else if (op < 65) {
+		} else if (op < 55) {
 			o->op = write ? "mprotect-rw" : "mprotect-r";
 			ret[f] = pb_mprotect(mm, start, end, write ?
 					     PB_VM_READ | PB_VM_WRITE : PB_VM_READ,
 					     &why);
-		} else if (op < 75) {
+		} else if (op < 63) {
 			o->op = "munmap";
 			pb_zap_range(mm, start, end);
-		} else if (op < 82) {
+		} else if (op < 70) {
 			o->op = write ? "pin" : "unpin";
 			ret[f] = pb_pin(mm, start, start + pb_page_size(g), write,
 					&why);
-		} else if (op < 87) {
+		} else if (op < 75) {
 			o->op = "clear_refs";
 			pb_clear_soft_dirty(mm);
-		} else if (op < 93) {
+		} else if (op < 82) {
+			/* Only the uffd-wp VMA takes it; elsewhere both refuse. */
+			o->op = write ? "uffd-wp" : "uffd-unwp";
+			ret[f] = pb_uffd_wp(mm, start, end, write, &why);
+		} else if (op < 88) {
 			o->op = "exit";
 			if (!mmi)
 				continue;

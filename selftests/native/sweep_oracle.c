@@ -6,11 +6,12 @@
  * 1,000 seeds of 200 steps on three granules takes minutes.
  *
  *   make -C selftests/native sweep SWEEP_ARGS="-n 1000 -s 200"
- *   out/sweep_oracle [-f first] [-n seeds] [-s steps] [-g 4,16,64] [-b]
+ *   out/sweep_oracle [-f first] [-n seeds] [-s steps] [-g 4,16,64] [-b] [-v]
  *
- * Prints one line per failing seed and one summary line per granule (with
- * the number of seeds in which the oracle excused a write bit of a shared
- * VMA), then "sweep: N seeds, M failed"; exits 1 if any seed failed.
+ * Prints one line per failing seed (with -v also one per seed in which the
+ * oracle excused a write bit of a shared VMA) and one summary line per
+ * granule (with the number of such seeds), then "sweep: N seeds, M failed";
+ * exits 1 if any seed failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ static double now(void)
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-f first_seed] [-n seeds] [-s steps] [-g 4,16,64] [-b]\n",
+		"usage: %s [-f first_seed] [-n seeds] [-s steps] [-g 4,16,64] [-b] [-v]\n",
 		prog);
 	exit(2);
 }
@@ -43,10 +44,10 @@ int main(int argc, char **argv)
 	unsigned long long first = 1, seeds = 1000, steps = 200, failed = 0;
 	unsigned long long total = 0;
 	char granules[64] = "4,16,64", *tok, *save;
-	bool backing = false;
+	bool backing = false, verbose = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "f:n:s:g:b")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:s:g:bv")) != -1) {
 		switch (opt) {
 		case 'f':
 			first = strtoull(optarg, NULL, 0);
@@ -62,6 +63,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			backing = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		default:
 			print_usage(argv[0]);
@@ -99,6 +103,9 @@ int main(int argc, char **argv)
 				continue;
 			}
 			excused += !!res.shared_write_excused;
+			if (verbose && res.shared_write_excused)
+				printf("EXCUSED page_kb=%u seed=%llu: %llu write bits\n",
+				       page_kb, s, res.shared_write_excused);
 			unfolds[0] += res.unfolds[0];
 			unfolds[1] += res.unfolds[1];
 			tlbis[0] += res.tlbis[0];

@@ -319,6 +319,47 @@ TEST_F(chk, rule_misprogrammed_contiguous_bit)
 }
 
 /*
+ * The checker walks the VMAs, widened to whole blocks: a block that two VMAs
+ * share (mprotect split it) is checked once, and an entry outside every VMA,
+ * which nothing legitimate makes, still shows as a mapcount that no walk
+ * finds.
+ */
+TEST_F(chk, vmas_sharing_a_block_are_checked_once_and_strays_show)
+{
+	unsigned int cont = self->cont;
+	u64 before[PB_NR_MM_COUNTERS], stray = FILE_VA(self) + NR_BLOCKS * self->block;
+	const char *why = NULL;
+	pb_pte_t *ptep;
+	u64 f;
+
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), self->block,
+		    variant->cont_shift, false);
+	ASSERT_EQ(0, pb_vma_split(self->mm, nt_va(self->mm, cont / 2)));
+	ASSERT_EQ(3, self->mm->nr_vmas);
+	ptep = nt_ptep(self->mm, 0);
+	ptep[cont - 1] = pb_pte_wrprotect(ptep[cont - 1]);
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(1, pb_check_mm(self->mm));
+	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 1, before);
+	ptep[cont - 1] = pb_pte_mkdirty(pb_pte_mkwrite(ptep[cont - 1]));
+	ASSERT_EQ(0, pb_check_mm(self->mm));
+
+	f = nt_folio(self->mm, 0);
+	ASSERT_NE(NT_NO_FOLIO, f);
+	ASSERT_EQ(NULL, pb_vma_find(self->mm, stray));
+	nt_map(self->mm, stray, f, 0, 1, nt_prot_rw(self->g));
+	NT_SNAP(self->mm, before);
+	/* The page's and the folio's mapcount, and the refcount: 3. */
+	EXPECT_EQ(3, pb_check_mm(self->mm));
+	EXPECT_EQ(2, nt_delta(self->mm, before, PB_MMC_violations_mapcount));
+	EXPECT_EQ(1, nt_delta(self->mm, before, PB_MMC_violations_refcount));
+	/* Inside a VMA it is a mapping like any other. */
+	ASSERT_EQ(0, pb_vma_add(self->mm, stray, stray + self->block,
+				PB_VM_READ | PB_VM_WRITE | PB_VM_ANON, &why));
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+}
+
+/*
  * CONT on an invalid (PROT_NONE) entry, in a block with no valid CONT entry:
  * contpte_set_ptes() never sets it, so it is misprogrammed, once per block.
  */

@@ -84,7 +84,7 @@ TEST_F(pcmd, fork_touch_mprotect_and_pins)
 	EXPECT_STREQ("error: unpin: a page of the range is not pinned\n", s->reply.buf);
 	EXPECT_EQ(-EINVAL, nt_run(s, "pin mm=0 va=0x%llx len=0x%llx", NT_VA + self->psize,
 				  self->psize));
-	EXPECT_STREQ("error: pin: only exclusive anon and shmem pages can be pinned\n",
+	EXPECT_STREQ("error: pin: only exclusive anon and shared pages can be pinned\n",
 		     s->reply.buf);
 	/* uffd-wp: only in a registered VMA; a write there faults to the handler. */
 	EXPECT_EQ(-EINVAL, nt_run(s, "uffd_wp mm=0 va=0x%llx len=0x%llx", NT_VA, self->block));

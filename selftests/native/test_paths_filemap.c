@@ -217,4 +217,40 @@ TEST_F(paths, the_page_cache_goes_with_the_last_vma_of_its_file)
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
+/*
+ * A page of a shared file mapping is pinned as it is (gup_must_unshare() is
+ * false there): the pin holds the folio, a fork child faults the same page
+ * in, and unpin gives it back.  The zero page, no folio, cannot be pinned.
+ */
+TEST_F(paths, a_shared_file_page_is_pinned_as_it_is)
+{
+	struct pb_mm *mm = self->mm, *child;
+	u64 anon = NT_VA + self->block, val = 0;
+	const char *why = NULL;
+	struct pb_page *head;
+
+	nt_add_vma(_metadata, mm, NT_VA, self->block, RW_SHARED);
+	nt_add_vma(_metadata, mm, anon, self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, self->psize, 0, false);
+	ASSERT_EQ(0, pb_pin(mm, NT_VA, NT_VA + self->psize, true, &why)) TH_LOG("%s", why);
+	head = nt_folio_at(mm, NT_VA, NULL);
+	/* One mapping, the page cache, and an order-0 pin's bias. */
+	EXPECT_EQ(1 + 1 + PB_GUP_PIN_COUNTING_BIAS, head->refcount);
+	EXPECT_EQ(1, head->pincount);
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	EXPECT_EQ(0, child->counters[PB_MMC_pinned_fallbacks]);
+	ASSERT_EQ(0, touch(child, NT_VA, false, &val));
+	EXPECT_EQ(nt_pfn_at(mm, NT_VA), nt_pfn_at(child, NT_VA));
+	EXPECT_EQ(0, pb_check_mm(mm));
+	ASSERT_EQ(0, pb_pin(mm, NT_VA, NT_VA + self->psize, false, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(2 + 1, head->refcount);
+
+	ASSERT_EQ(0, touch(mm, anon, false, &val));
+	EXPECT_EQ(-EINVAL, pb_pin(mm, anon, anon + self->psize, true, &why));
+	EXPECT_STREQ("only exclusive anon and shared pages can be pinned", why);
+	EXPECT_EQ(0, mm->phys->pins);
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
 TEST_HARNESS_MAIN

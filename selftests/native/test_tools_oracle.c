@@ -185,14 +185,15 @@ TEST_F(oracle, a_violation_during_a_step_fails_the_run)
 }
 
 /*
- * In a shared VMA the write bit follows dirty, and dirty is per folio: at
- * seed 239 on 16K a per-PTE mprotect(r) refolds a block and spreads one
- * page's dirty bit over it, the batched one does not, and a later
- * mprotect(rw) makes different pages writable in the two families.  These
- * seeds (the false alarms of a 1,000-seed sweep of 200 steps) used to fail
- * with a view mismatch, and must pass.  Later fidelity fixes (the mTHP
- * orders of anon faults, VMA merging) changed the random walks, so only 239
- * and 939 on 16K still reach a differing write bit, which is excused there.
+ * In a shared VMA the write bit follows dirty, and dirty is per folio: a
+ * per-PTE mprotect(r) that refolds a block spreads one page's dirty bit over
+ * it, the batched one does not, and a later mprotect(rw) makes different
+ * pages writable in the two families.  The old seeds (the false alarms of a
+ * 1,000-seed sweep of 200 steps on the model of issue 9's audit) used to
+ * fail with a view mismatch, and must pass.  The page cache, the zero page
+ * and the wider oracle changed every random walk: in the 10,000-seed sweep
+ * of each granule that Documentation/model.rst reports, only the seeds
+ * below marked excused reach a differing write bit.
  */
 FIXTURE(oracle_seed)
 {
@@ -205,11 +206,12 @@ FIXTURE_VARIANT(oracle_seed)
 	bool excused;		/* the walk reaches a differing write bit */
 };
 
-FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_239) { 16, 239, true };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_4k_seed_3274) { 4, 3274, true };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_239) { 16, 239, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_487) { 16, 487, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_527) { 16, 527, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_857) { 16, 857, false };
-FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_939) { 16, 939, true };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_939) { 16, 939, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_64k_seed_634) { 64, 634, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_64k_seed_857) { 64, 857, false };
 
