@@ -208,6 +208,7 @@ FIXTURE_VARIANT(oracle_seed)
 
 FIXTURE_VARIANT_ADD(oracle_seed, granule_4k_seed_3274) { 4, 3274, true };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_239) { 16, 239, false };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_7787) { 16, 7787, true };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_487) { 16, 487, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_527) { 16, 527, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_857) { 16, 857, false };
