@@ -66,7 +66,7 @@ while [ $order -le "$max_order" ]; do
 			batch=$(echo "$v" | cut -d: -f2)
 			cont=$(echo "$v" | cut -d: -f3)
 			echo "mm_create page_kb=$granule check=0 arena_pages=$((gib / (granule * 1024)))"
-			echo "set mm=$i batch=$batch contpte=$cont"
+			echo "set mm=$i fork_batch=$batch zap_batch=$batch mprotect_batch=$batch contpte=$cont"
 			echo "mmap mm=$i start=$va len=$gib"
 			echo "populate mm=$i va=$va len=$gib order=$order"
 			i=$((i + 1))

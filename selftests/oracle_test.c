@@ -62,22 +62,29 @@ FIXTURE_TEARDOWN(oracle)
 	pb_close(&self->c);
 }
 
+/* In each kernel profile: that kernel's batching against one PTE at a time. */
 TEST_F_TIMEOUT(oracle, seeds_agree, 300)
 {
+	static const char *const profiles[] = { "6.12", "mainline" };
 	long long live = pb_stat(PB_CNT_live_folios);
+	unsigned int i;
 
 	ASSERT_LE(0, live);
-	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu seeds=%d steps=%d page_kb=%u backing=%d",
-			    variant->first_seed, SEEDS, STEPS, variant->page_kb,
-			    variant->backing))
-		TH_LOG("%s", self->c.reply);
-	EXPECT_EQ(SEEDS, pb_lookup(self->c.reply, "seeds"));
-	EXPECT_EQ(SEEDS * STEPS, pb_lookup(self->c.reply, "steps"));
-	/* Batching never costs more unfolds or invalidations, and saves some. */
-	EXPECT_LT(pb_lookup(self->c.reply, "unfolds_batched"),
-		  pb_lookup(self->c.reply, "unfolds_per_pte"));
-	EXPECT_LT(pb_lookup(self->c.reply, "tlbi_batched"),
-		  pb_lookup(self->c.reply, "tlbi_per_pte"));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pb_cmd(&self->c,
+				    "oracle seed=%llu seeds=%d steps=%d page_kb=%u backing=%d kernel=%s",
+				    variant->first_seed, SEEDS, STEPS, variant->page_kb,
+				    variant->backing, profiles[i]))
+			TH_LOG("%s", self->c.reply);
+		EXPECT_NE(NULL, strstr(self->c.reply, profiles[i]));
+		EXPECT_EQ(SEEDS, pb_lookup(self->c.reply, "seeds"));
+		EXPECT_EQ(SEEDS * STEPS, pb_lookup(self->c.reply, "steps"));
+		/* Batching never costs more unfolds or invalidations, and saves some. */
+		EXPECT_LT(pb_lookup(self->c.reply, "unfolds_batched"),
+			  pb_lookup(self->c.reply, "unfolds_per_pte")) TH_LOG("%s", profiles[i]);
+		EXPECT_LT(pb_lookup(self->c.reply, "tlbi_batched"),
+			  pb_lookup(self->c.reply, "tlbi_per_pte")) TH_LOG("%s", profiles[i]);
+	}
 	/* Every mm the oracle made is gone. */
 	EXPECT_EQ(live, pb_stat(PB_CNT_live_folios));
 	EXPECT_EQ(0, pb_stat(PB_CNT_live_mms));
@@ -101,7 +108,8 @@ TEST_F(oracle, replay_is_deterministic)
 
 /*
  * A deterministic sample of the native sweep (selftests/native, "make
- * sweep"): 200 steps a seed, as the sweep runs them, around the seeds whose
+ * sweep", in the profile each variant names): 200 steps a seed, as the
+ * sweep runs them, around the seeds whose
  * shared-VMA write bits differ between the families (compared as dirty
  * accounting allows, see Documentation/model.rst), and at the old false
  * alarms of issue 9.
@@ -116,6 +124,7 @@ FIXTURE_VARIANT(oracle_sample)
 	unsigned int page_kb;
 	unsigned long long seed;
 	int seeds;
+	const char *kernel;	/* the profile, mainline when NULL */
 	/*
 	 * Some write bits differ, and are excused: in the 10,000-seed sweep
 	 * of each granule, only at the seeds that the native test_tools_oracle.c
@@ -181,8 +190,9 @@ FIXTURE_TEARDOWN(oracle_sample)
 
 TEST_F_TIMEOUT(oracle_sample, seeds_agree, 300)
 {
-	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu seeds=%d steps=200 page_kb=%u",
-			    variant->seed, variant->seeds, variant->page_kb))
+	ASSERT_EQ(0, pb_cmd(&self->c, "oracle seed=%llu seeds=%d steps=200 page_kb=%u kernel=%s",
+			    variant->seed, variant->seeds, variant->page_kb,
+			    variant->kernel ?: "mainline"))
 		TH_LOG("%s", self->c.reply);
 	EXPECT_EQ(variant->seeds, pb_lookup(self->c.reply, "seeds"));
 	EXPECT_EQ(variant->seeds * 200, pb_lookup(self->c.reply, "steps"));

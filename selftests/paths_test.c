@@ -127,8 +127,8 @@ TEST_F(paths, fork_per_pte_unfolds_every_block)
 
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, blocks * self->block,
 	    self->cont_shift);
-	SET_KNOB(0, PB_KNOB_batch, 0);
-	EXPECT_EQ(0, pb_knob(&self->c, 0, PB_KNOB_batch));
+	SET_KNOB(0, PB_KNOB_fork_batch, 0);
+	EXPECT_EQ(0, pb_knob(&self->c, 0, PB_KNOB_fork_batch));
 	CMD("fork mm=0");
 	ASSERT_EQ(1, pb_reply_val(&self->c, "mm"));
 	/* The parent is left unfolded; the child folds each block again. */
@@ -158,7 +158,7 @@ TEST_F(paths, order0_fork_batched_and_per_pte_alike)
 
 	CMD("mm_create page_kb=%llu backing=1", self->psize / 1024);
 	CMD("mmap mm=1 start=0x%llx len=0x%llx", VA, 8 * self->block);
-	SET_KNOB(1, PB_KNOB_batch, 0);
+	SET_KNOB(1, PB_KNOB_fork_batch, 0);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
 	CMD("populate mm=1 va=0x%llx len=0x%llx order=0", VA, pages * self->psize);
 	CMD("fork mm=0");
@@ -194,7 +194,7 @@ TEST_F(paths, deferred_split_spurious_only_within_one_munmap)
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA + half, half);
 	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
 	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_spurious));
-	SET_KNOB(0, PB_KNOB_batch, 0);
+	SET_KNOB(0, PB_KNOB_zap_batch, 0);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA + self->block, self->block);
 	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
 	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_spurious));
@@ -336,7 +336,7 @@ TEST_F(paths, munmap_per_pte_adds_spurious_deferred_split)
 	unsigned int folios = 2, order = self->cont_shift + 1;
 	unsigned long long v[PB_NR_MM_COUNTERS];
 
-	SET_KNOB(0, PB_KNOB_batch, 0);
+	SET_KNOB(0, PB_KNOB_zap_batch, 0);
 	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA,
 	    folios * 2 * self->block, order);
 	CMD("munmap mm=0 va=0x%llx len=0x%llx", VA, folios * 2 * self->block);
@@ -717,7 +717,7 @@ TEST_F(paths, shared_file_page_faulted_after_fork_is_shared)
 }
 
 /*
- * Issue 9, item 6, through the commands: with skip_ad_gather and batch=0 a
+ * Issue 9, item 6, through the commands: with skip_ad_gather and zap_batch=0 a
  * per-PTE munmap of a folded block whose only written page is page 5 loses
  * its dirty state.  Shmem shows it: a read fault maps its folio writable and
  * clean, and the folio stays clean until zap moves the entries' dirty bit to
@@ -731,7 +731,7 @@ TEST_F(paths, dirty_lost_at_a_per_pte_file_zap_is_caught)
 	CMD("mm_create page_kb=%llu check=1", self->psize >> 10);
 	CMD("mmap mm=1 start=0x%llx len=0x%llx flags=r,w,shared,anon", shm, 2 * self->block);
 	SET_KNOB(1, PB_KNOB_fault_order, self->cont_shift);
-	CMD("set mm=1 batch=0");
+	CMD("set mm=1 zap_batch=0");
 	for (mutated = 0; mutated < 2; mutated++) {
 		unsigned long long va = shm + mutated * self->block;
 		int ret;
@@ -749,6 +749,51 @@ TEST_F(paths, dirty_lost_at_a_per_pte_file_zap_is_caught)
 			EXPECT_NE(NULL, strstr(self->c.reply, "dirty_lost"));
 		EXPECT_EQ(mutated, pb_mm_counter(&self->c, 1, PB_MMC_violations_dirty_lost));
 	}
+}
+
+/*
+ * The kernel profiles through the commands: mm_create names the profile,
+ * 6.12 defaults to per-PTE mprotect, and a write to a large anon folio that
+ * only this mm maps after fork reuses the page in mainline and copies it in
+ * 6.12.
+ */
+TEST_F(paths, kernel_profiles_differ_in_mprotect_and_cow_reuse)
+{
+	static const char *const profiles[] = { "6.12", "mainline" };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		int mm;
+
+		CMD("mm_create page_kb=%llu kernel=%s", self->psize >> 10, profiles[i]);
+		mm = pb_reply_val(&self->c, "mm");
+		EXPECT_NE(NULL, strstr(self->c.reply, profiles[i]));
+		EXPECT_EQ(i, pb_knob(&self->c, mm, PB_KNOB_mprotect_batch));
+		EXPECT_EQ(1, pb_knob(&self->c, mm, PB_KNOB_fork_batch));
+		CMD("mmap mm=%d start=0x%llx len=0x%llx flags=r,w,anon", mm, VA, self->block);
+		CMD("populate mm=%d va=0x%llx len=0x%llx order=%u", mm, VA, self->block,
+		    self->cont_shift);
+		CMD("fork mm=%d", mm);
+		CMD("mm_destroy mm=%lld", pb_reply_val(&self->c, "mm"));
+		CMD("touch mm=%d va=0x%llx write=1", mm, VA + 3 * self->psize);
+		EXPECT_EQ(i, pb_mm_counter(&self->c, mm, PB_MMC_wp_reuses))
+			TH_LOG("%s", profiles[i]);
+		EXPECT_EQ(!i, pb_mm_counter(&self->c, mm, PB_MMC_cow_copies))
+			TH_LOG("%s", profiles[i]);
+		CMD("folio mm=%d va=0x%llx", mm, VA + 3 * self->psize);
+		EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
+		EXPECT_EQ(i ? self->cont_shift : 0, pb_reply_val(&self->c, "order"));
+		/*
+		 * Batched, the write bit splits the block in three runs:
+		 * before page 3, page 3, after it.  Per PTE, one per page.
+		 */
+		CMD("mprotect mm=%d va=0x%llx len=0x%llx prot=r", mm, VA, self->block);
+		EXPECT_EQ(i ? 3 : self->cont, pb_mm_counter(&self->c, mm, PB_MMC_mprotect_batches))
+			TH_LOG("%s", profiles[i]);
+		CMD("check mm=%d", mm);
+	}
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "mm_create kernel=4.19"));
+	EXPECT_STREQ("error: kernel must be 6.12 or mainline\n", self->c.reply);
 }
 
 TEST_F(paths, fault_outside_vma_is_segv)

@@ -50,6 +50,8 @@ int pb_cmd_mm_create(struct pb_args *a)
 		ret = pb_arg_bool(a, "backing", false, &p.backing);
 	if (!ret)
 		ret = pb_arg_bool(a, "check", true, &p.check);
+	if (!ret)
+		ret = pb_arg_profile(a, &p.profile);
 	if (ret)
 		return ret;
 	if (page_kb > 64 || va_bits > 64 || pa_bits > 64)
@@ -67,10 +69,10 @@ int pb_cmd_mm_create(struct pb_args *a)
 	}
 	pb_session_add_mm(a->s, mm);
 	pb_reply_printf(&a->s->reply,
-			"mm %llu\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits %u\npa_bits %u\n",
+			"mm %llu\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits %u\npa_bits %u\nkernel %s\n",
 			id, pb_page_size(&mm->geom), mm->geom.levels,
 			pb_cont_ptes(&mm->geom), mm->geom.va_bits,
-			mm->geom.pa_bits);
+			mm->geom.pa_bits, pb_profile_names[mm->profile]);
 	return 0;
 }
 

@@ -132,6 +132,8 @@ int pb_cmd_oracle(struct pb_args *a)
 		ret = pb_arg_bool(a, "backing", false, &o.backing);
 	if (!ret)
 		ret = pb_arg_bool(a, "trace", false, &trace);
+	if (!ret)
+		ret = pb_arg_profile(a, &o.profile);
 	if (ret)
 		return ret;
 	if (trace && o.seeds * o.steps > PB_ORACLE_TRACE_MAX)
@@ -158,9 +160,10 @@ int pb_cmd_oracle(struct pb_args *a)
 	if (ret)
 		return ret;
 	pb_reply_printf(&a->s->reply,
-			"seeds %llu\nsteps %llu\nunfolds_batched %llu\nunfolds_per_pte %llu\n"
+			"kernel %s\nseeds %llu\nsteps %llu\nunfolds_batched %llu\nunfolds_per_pte %llu\n"
 			"tlbi_batched %llu\ntlbi_per_pte %llu\nshared_write_excused %llu\n",
-			res.seeds, res.steps, res.unfolds[0], res.unfolds[1],
-			res.tlbis[0], res.tlbis[1], res.shared_write_excused);
+			pb_profile_names[o.profile], res.seeds, res.steps,
+			res.unfolds[0], res.unfolds[1], res.tlbis[0], res.tlbis[1],
+			res.shared_write_excused);
 	return 0;
 }

@@ -33,8 +33,8 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	       "print this session's id and command count"),
 	PB_CMD(stats, "",
 	       "print the global counters, as the stats file does"),
-	PB_CMD(mm_create, "page_kb va_bits pa_bits base_pfn arena_pages backing check",
-	       "create a private mm; replies its id and geometry"),
+	PB_CMD(mm_create, "page_kb va_bits pa_bits base_pfn arena_pages backing check kernel",
+	       "create a private mm; replies its id, geometry and kernel profile"),
 	PB_CMD(mm_destroy, "mm",
 	       "tear an mm down, unmapping everything"),
 	PB_CMD(mmap, "mm start len flags",
@@ -80,7 +80,7 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	PB_CMD(checksum, "mm va len",
 	       "FNV-1a of the data mapped in a range (backing=1)"),
 	PB_CMD(fork, "mm",
-	       "copy an mm as fork() does (batch knob); replies the child's id"),
+	       "copy an mm as fork() does (fork_batch knob); replies the child's id"),
 	PB_CMD(touch, "mm va write val",
 	       "a user access: on a fault, handle it (map, reuse or copy) and retry"),
 	PB_CMD(mprotect, "mm va len prot",
@@ -94,7 +94,7 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	PB_CMD(unpin, "mm va len",
 	       "release one pin of every page of a range"),
 	PB_CMD(bench, "mm op bytes", PB_HELP_BENCH),
-	PB_CMD(oracle, "seed seeds steps page_kb backing trace",
+	PB_CMD(oracle, "seed seeds steps page_kb backing trace kernel",
 	       "run seeded random steps on a batched and a per-PTE mm family and compare"),
 };
 

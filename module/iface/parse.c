@@ -196,3 +196,30 @@ int pb_arg_access(struct pb_args *a, struct pb_mm **mmp, u64 *va, bool *write,
 		return pb_err(a, "va 0x%llx is beyond the VA size or not 8-byte aligned", *va);
 	return 0;
 }
+
+const char *const pb_profile_names[PB_NR_PROFILES] = PB_PROFILE_NAMES;
+
+/*
+ * PB_PROFILE_BUILT, the profile of the kernel the module was built for, comes
+ * from the build: Kbuild picks 6.12 for a 6.12 kernel and mainline for any
+ * other; the native build stands for 6.12.
+ */
+
+int pb_arg_profile(struct pb_args *a, enum pb_profile *out)
+{
+	const char *name;
+	int i, ret;
+
+	ret = pb_arg_str(a, "kernel", pb_profile_names[PB_PROFILE_BUILT], &name);
+	if (ret)
+		return ret;
+	for (i = 0; i < PB_NR_PROFILES; i++) {
+		if (!strcmp(name, pb_profile_names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return pb_err(a, "kernel must be %s or %s",
+		      pb_profile_names[PB_PROFILE_6_12],
+		      pb_profile_names[PB_PROFILE_MAINLINE]);
+}

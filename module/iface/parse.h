@@ -52,4 +52,12 @@ int pb_arg_range(struct pb_args *a, struct pb_mm *mm, u64 *startp, u64 *endp);
 int pb_arg_access(struct pb_args *a, struct pb_mm **mmp, u64 *va, bool *write,
 		  u64 *val);
 
+/* The names of the kernel profiles, PB_PROFILE_NAMES. */
+extern const char *const pb_profile_names[PB_NR_PROFILES];
+/*
+ * kernel=<profile>: "6.12" or "mainline"; by default the series of the
+ * kernel the module was built for.
+ */
+int pb_arg_profile(struct pb_args *a, enum pb_profile *out);
+
 #endif /* _PB_IFACE_PARSE_H */

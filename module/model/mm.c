@@ -76,6 +76,10 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 	struct pb_mm *mm;
 	int ret;
 
+	if (params->profile >= PB_NR_PROFILES) {
+		*why = "no such kernel profile";
+		return ERR_PTR(-EINVAL);
+	}
 	ret = pb_geom_init(&g, params->page_kb, params->va_bits,
 			   params->pa_bits, why);
 	if (ret)
@@ -95,7 +99,20 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 	}
 	mm->knobs[PB_KNOB_check] = params->check;
 	mm->shadowed = params->check;
+	pb_mm_set_profile(mm, params->profile);
 	return mm;
+}
+
+/*
+ * 6.12 batches fork ("mm/memory: optimize fork() with PTE-mapped THP", 6.9)
+ * and zap ("mm/memory: optimize unmap/zap with PTE-mapped THP", 6.10), but
+ * changes protection one PTE at a time; mprotect batches since "mm: optimize
+ * mprotect() by PTE batching" (6.17).
+ */
+void pb_mm_set_profile(struct pb_mm *mm, enum pb_profile profile)
+{
+	mm->profile = profile;
+	mm->knobs[PB_KNOB_mprotect_batch] = profile != PB_PROFILE_6_12;
 }
 
 /* Free @mm, whose VMAs no longer map anything; its counters go to the totals. */

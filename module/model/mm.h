@@ -94,6 +94,8 @@ struct pb_table;
 
 struct pb_mm {
 	u32 id;
+	/* The kernel series it follows; a fork child inherits it. */
+	enum pb_profile profile;
 	struct pb_geom geom;
 	struct pb_phys *phys;
 	struct pb_table *pgd;
@@ -136,6 +138,7 @@ static inline bool pb_mutation(const struct pb_mm *mm, enum pb_knob k)
 }
 
 struct pb_mm_params {
+	enum pb_profile profile;	/* 0: mainline */
 	unsigned int page_kb, va_bits, pa_bits;
 	u64 base_pfn, arena_pages;
 	bool backing, check;
@@ -145,6 +148,8 @@ struct pb_mm *pb_mm_alloc(const struct pb_geom *g, struct pb_phys *phys,
 			  u32 id);
 struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 			   const char **why);
+/* Set @mm's profile, and the knobs whose defaults follow it. */
+void pb_mm_set_profile(struct pb_mm *mm, enum pb_profile profile);
 /* Free an mm whose VMAs hold no mapping (paths/zap.c's pb_mm_destroy()). */
 void pb_mm_free(struct pb_mm *mm);
 

@@ -2,7 +2,7 @@
 /*
  * ptebatch: fork's copy of the page table (dup_mmap()'s copy_pte_range()),
  * batched with folio_pte_batch() as upstream does since 6.9 ("mm/memory:
- * optimize fork() with PTE-mapped THP"), or one PTE at a time (the batch
+ * optimize fork() with PTE-mapped THP"), or one PTE at a time (the fork_batch
  * knob) for comparison.
  */
 #include <linux/kernel.h>
@@ -178,7 +178,7 @@ static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
 		}
 		any_writable = pb_pte_write(pte);
 		/* Order 0 first: its path must not pay for batching. */
-		if (head->order && left > 1 && src->knobs[PB_KNOB_batch])
+		if (head->order && left > 1 && src->knobs[PB_KNOB_fork_batch])
 			nr = pb_folio_pte_batch(src, va, src_ptep, pte, left,
 						flags, &any_writable);
 		pb_copy_present_ptes(f, va, src_ptep, dst_ptep, pte, nr,
@@ -291,6 +291,7 @@ struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
 		       "out of memory";
 		return child;
 	}
+	child->profile = parent->profile;
 	memcpy(child->knobs, parent->knobs, sizeof(child->knobs));
 	child->shadowed = parent->shadowed;
 	memcpy(child->vmas, parent->vmas, sizeof(child->vmas));

@@ -135,7 +135,7 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 			   u64 end)
 {
 	const struct pb_geom *g = &mm->geom;
-	bool batch = mm->knobs[PB_KNOB_batch];
+	bool batch = mm->knobs[PB_KNOB_mprotect_batch];
 	bool upgrade = mm->knobs[PB_KNOB_mprotect_upgrade] &&
 		       (vma->flags & PB_VM_WRITE);
 	pb_pte_t *ptep = pb_pte_offset(mm, va, false);

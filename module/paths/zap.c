@@ -42,7 +42,7 @@ void pb_zap_folio_ptes_cleared(struct pb_mm *mm, u64 va, u64 pfn,
 void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 {
 	const struct pb_geom *g = &mm->geom;
-	bool batch = mm->knobs[PB_KNOB_batch];
+	bool batch = mm->knobs[PB_KNOB_zap_batch];
 	u64 va = start, next;
 
 	pb_rmap_zap_begin(mm);

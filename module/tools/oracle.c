@@ -3,7 +3,8 @@
  * ptebatch: the differential oracle.  One seeded random sequence of map,
  * fault, access, fork, mprotect, munmap, pin, soft-dirty clear, uffd-wp and
  * exit runs, over private and shared, anon, file and shmem VMAs, on two
- * families of mms that differ only in the batch knob; after every step
+ * families of mms of one kernel profile that differ only in batching (the
+ * profile's own, against one PTE at a time everywhere); after every step
  * both must hold the same logical state, the checker must be clean on both,
  * and the batched family must not have issued more unfolds or TLB
  * invalidations.
@@ -126,8 +127,9 @@ static u64 pb_family_tlbis(const struct pb_family *f)
 static int pb_family_init(struct pb_oracle *o, struct pb_family *f, bool batch)
 {
 	struct pb_mm_params p = {
-		.page_kb = o->args.page_kb, .va_bits = 48, .pa_bits = 48,
-		.arena_pages = 1 << 16, .backing = o->args.backing, .check = true,
+		.profile = o->args.profile, .page_kb = o->args.page_kb,
+		.va_bits = 48, .pa_bits = 48, .arena_pages = 1 << 16,
+		.backing = o->args.backing, .check = true,
 	};
 	const char *why;
 	struct pb_mm *mm;
@@ -137,7 +139,12 @@ static int pb_family_init(struct pb_oracle *o, struct pb_family *f, bool batch)
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	f->mms[f->nr++] = mm;
-	mm->knobs[PB_KNOB_batch] = batch;
+	/* Batched: as the profile's kernel batches.  Else one PTE at a time. */
+	if (!batch) {
+		mm->knobs[PB_KNOB_fork_batch] = 0;
+		mm->knobs[PB_KNOB_zap_batch] = 0;
+		mm->knobs[PB_KNOB_mprotect_batch] = 0;
+	}
 	mm->knobs[PB_KNOB_check] = false;	/* the oracle runs it itself */
 	for (i = 0; i < PB_ORACLE_VMAS; i++)
 		pb_vma_add(mm, pb_oracle_vma_start[i],

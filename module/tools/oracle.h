@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 
+#include "uapi/ptebatch.h"
 #include "model/report.h"
 
 /* One step, as a trace sees it: [0] batched, [1] per-PTE. */
@@ -26,6 +27,8 @@ struct pb_oracle_args {
 	u64 steps;		/* steps per seed */
 	unsigned int page_kb;
 	bool backing;
+	/* The kernel profile of both families (0: mainline). */
+	enum pb_profile profile;
 	/* Called after every step when set. */
 	void (*trace)(const struct pb_oracle_step *step, void *arg);
 	void *trace_arg;

@@ -65,6 +65,19 @@
 
 /* --- Names ---------------------------------------------------------------- */
 
+/*
+ * The semantics profiles, mm_create's kernel=: the kernel series the model
+ * follows where they differ (Documentation/model.rst, "Profiles").  The
+ * names, in this order, are PB_PROFILE_NAMES.
+ */
+enum pb_profile {
+	PB_PROFILE_MAINLINE,	/* the newest kernel (trixie-backports) */
+	PB_PROFILE_6_12,	/* Linux 6.12, the LTS of Debian's bookworm */
+	PB_NR_PROFILES
+};
+
+#define PB_PROFILE_NAMES	{ "mainline", "6.12" }
+
 /* Values of the ad_policy knob: the entry of a block an A/D update lands on. */
 enum pb_ad_policy {
 	PB_AD_ACCESSED,		/* the entry of the accessed page */

@@ -138,8 +138,12 @@ PB_KNOB(partial_wrprotect_no_unfold, 0, 1,
 	"mutation: wrprotect part of a block without unfolding")
 PB_KNOB(skip_ad_gather, 0, 1,
 	"mutation: ptep_get and convert do not gather A/D")
-PB_KNOB(batch, 1, 1,
-	"batched fork, zap and mprotect (0: one PTE at a time)")
+PB_KNOB(fork_batch, 1, 1,
+	"batched fork (0: one PTE at a time)")
+PB_KNOB(zap_batch, 1, 1,
+	"batched zap (0: one PTE at a time)")
+PB_KNOB(mprotect_batch, 1, 1,
+	"batched mprotect (0: one PTE at a time, the 6.12 profile's default)")
 PB_KNOB(fault_order, 0, PB_MAX_ORDER,
 	"order of the folio a fault on an empty entry tries first")
 PB_KNOB(mprotect_upgrade, 1, 1,

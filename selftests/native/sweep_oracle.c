@@ -7,6 +7,7 @@
  *
  *   make -C selftests/native sweep SWEEP_ARGS="-n 1000 -s 200"
  *   out/sweep_oracle [-f first] [-n seeds] [-s steps] [-g 4,16,64] [-b] [-v]
+ *                    [-k 6.12|mainline]
  *
  * Prints one line per failing seed (with -v also one per seed in which the
  * oracle excused a write bit of a shared VMA) and one summary line per
@@ -34,7 +35,7 @@ static double now(void)
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-f first_seed] [-n seeds] [-s steps] [-g 4,16,64] [-b] [-v]\n",
+		"usage: %s [-f first_seed] [-n seeds] [-s steps] [-g 4,16,64] [-b] [-v] [-k 6.12|mainline]\n",
 		prog);
 	exit(2);
 }
@@ -44,10 +45,12 @@ int main(int argc, char **argv)
 	unsigned long long first = 1, seeds = 1000, steps = 200, failed = 0;
 	unsigned long long total = 0;
 	char granules[64] = "4,16,64", *tok, *save;
+	static const char *const profiles[PB_NR_PROFILES] = PB_PROFILE_NAMES;
+	enum pb_profile profile = PB_PROFILE_MAINLINE;
 	bool backing = false, verbose = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "f:n:s:g:bv")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:s:g:bvk:")) != -1) {
 		switch (opt) {
 		case 'f':
 			first = strtoull(optarg, NULL, 0);
@@ -66,6 +69,13 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'k':
+			for (profile = 0; profile < PB_NR_PROFILES; profile++)
+				if (!strcmp(optarg, profiles[profile]))
+					break;
+			if (profile == PB_NR_PROFILES)
+				print_usage(argv[0]);
 			break;
 		default:
 			print_usage(argv[0]);
@@ -87,6 +97,7 @@ int main(int argc, char **argv)
 			struct pb_oracle_args args = {
 				.seed = s, .seeds = 1, .steps = steps,
 				.page_kb = page_kb, .backing = backing,
+				.profile = profile,
 			};
 			struct pb_oracle_result res = { };
 			const struct pb_oracle_mismatch *m = &res.mismatch;
@@ -111,8 +122,9 @@ int main(int argc, char **argv)
 			tlbis[0] += res.tlbis[0];
 			tlbis[1] += res.tlbis[1];
 		}
-		printf("page_kb=%u backing=%d seeds %llu..%llu steps %llu: ",
-		       page_kb, backing, first, first + seeds - 1, steps);
+		printf("kernel=%s page_kb=%u backing=%d seeds %llu..%llu steps %llu: ",
+		       profiles[profile], page_kb, backing, first,
+		       first + seeds - 1, steps);
 		printf("%llu failed, %llu with shared write bits excused, ",
 		       bad, excused);
 		printf("unfolds %llu/%llu, tlbi %llu/%llu, %.1f s\n",

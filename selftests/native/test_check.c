@@ -706,7 +706,7 @@ TEST_F(chk, mutation_skip_ad_gather_at_a_per_pte_file_zap)
 		head->flags &= ~PB_PG_DIRTY;
 		ASSERT_EQ(0, pb_access(self->mm, va + 5 * self->psize, true, NULL));
 		ASSERT_EQ(0, pb_check_mm(self->mm));
-		self->mm->knobs[PB_KNOB_batch] = 0;
+		self->mm->knobs[PB_KNOB_zap_batch] = 0;
 		self->mm->knobs[PB_KNOB_skip_ad_gather] = mutated;
 		NT_SNAP(self->mm, before);
 		pb_zap_range(self->mm, va, va + self->block);
@@ -719,7 +719,7 @@ TEST_F(chk, mutation_skip_ad_gather_at_a_per_pte_file_zap)
 		EXPECT_EQ(0, head->large_mapcount);
 		EXPECT_EQ(1, head->refcount);
 		self->mm->knobs[PB_KNOB_skip_ad_gather] = 0;
-		self->mm->knobs[PB_KNOB_batch] = 1;
+		self->mm->knobs[PB_KNOB_zap_batch] = 1;
 		va += self->block;
 	}
 }

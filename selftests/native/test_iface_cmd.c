@@ -46,6 +46,48 @@ FIXTURE_TEARDOWN(cmd)
 	nt_session_teardown(_metadata, self->s);
 }
 
+/*
+ * kernel= picks the profile: by default the built kernel's series (6.12 for
+ * the native build), mainline on request.  It sets the per-path batch knobs'
+ * defaults (6.12 changes protection one PTE at a time), a fork child keeps
+ * it, and anything else is refused with nothing created.
+ */
+TEST_F(cmd, mm_create_takes_a_kernel_profile)
+{
+	static const struct {
+		const char *arg, *name;
+		u64 mprotect_batch;
+	} t[] = {
+		{ "", "6.12", 0 }, { "kernel=6.12", "6.12", 0 },
+		{ "kernel=mainline", "mainline", 1 },
+	};
+	unsigned int i;
+	u64 live;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u %s", variant->page_kb,
+				    t[i].arg));
+		EXPECT_NE(NULL, strstr(self->s->reply.buf, t[i].name)) TH_LOG("%s", t[i].arg);
+		ASSERT_EQ(0, nt_run(self->s, "knobs mm=1"));
+		EXPECT_EQ(t[i].mprotect_batch, nt_reply_val(self->s, "mprotect_batch"));
+		EXPECT_EQ(1, nt_reply_val(self->s, "fork_batch"));
+		EXPECT_EQ(1, nt_reply_val(self->s, "zap_batch"));
+		ASSERT_EQ(0, nt_run(self->s, "fork mm=1"));
+		EXPECT_EQ(self->s->mms[1]->profile, self->s->mms[2]->profile);
+		ASSERT_EQ(0, nt_run(self->s, "knobs mm=2"));
+		EXPECT_EQ(t[i].mprotect_batch, nt_reply_val(self->s, "mprotect_batch"));
+		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=2"));
+		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
+	}
+	live = atomic64_read(&pb_counters[PB_CNT_live_mms]);
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "mm_create kernel=6.1"));
+	EXPECT_STREQ("error: kernel must be 6.12 or mainline\n", self->s->reply.buf);
+	EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+	ASSERT_EQ(0, nt_run(self->s, "oracle kernel=mainline steps=5"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf, "kernel mainline\n"));
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "oracle kernel=5.10"));
+}
+
 TEST_F(cmd, mm_create_replies_the_geometry)
 {
 	unsigned int levels = (48 - variant->page_shift + variant->page_shift - 4) /
@@ -55,7 +97,8 @@ TEST_F(cmd, mm_create_replies_the_geometry)
 	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u va_bits=48 pa_bits=52 check=0",
 			    variant->page_kb));
 	snprintf(want, sizeof(want),
-		 "mm 1\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits 48\npa_bits 52\n",
+		 "mm 1\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits 48\npa_bits 52\n"
+		 "kernel 6.12\n",
 		 self->psize, levels, self->cont);
 	EXPECT_STREQ(want, self->s->reply.buf);
 	EXPECT_EQ(variant->page_kb != 64, self->s->mms[1]->geom.lpa2);

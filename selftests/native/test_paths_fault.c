@@ -292,6 +292,71 @@ TEST_F(paths, every_uffd_wp_page_faults_to_the_handler)
 	}
 }
 
+/*
+ * Large-folio COW reuse, the profiles' difference: after fork and the
+ * child's exit a large anon folio is mapped only by the parent, write
+ * protected and not exclusive.  A write reuses the page in the mainline
+ * profile (__wp_can_reuse_large_anon_folio(), 6.15), which leaves the folio
+ * with mixed exclusivity, and copies it in the 6.12 profile.  While the child
+ * still maps the folio, or another reference holds it (as the swap cache or
+ * a GUP would), mainline copies too.
+ */
+TEST_F(paths, large_folio_cow_reuse_follows_the_profile)
+{
+	static const struct {
+		enum pb_profile profile;
+		bool child_lives, held, reuse;
+	} t[] = {
+		{ PB_PROFILE_MAINLINE, false, false, true },
+		{ PB_PROFILE_6_12, false, false, false },
+		{ PB_PROFILE_MAINLINE, true, false, false },
+		{ PB_PROFILE_MAINLINE, false, true, false },
+	};
+	struct pb_mm *mm = self->mm;
+	unsigned int i, j;
+	u64 val = 0;
+
+	nt_add_vma(_metadata, mm, NT_VA, ARRAY_SIZE(t) * self->block, RW_ANON);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		u64 va = NT_VA + i * self->block, before[PB_NR_MM_COUNTERS], pfn;
+		struct pb_page *head;
+		struct pb_mm *child;
+
+		pb_mm_set_profile(mm, t[i].profile);
+		nt_populate(_metadata, mm, va, self->block, variant->cont_shift, false);
+		head = nt_folio_at(mm, va, NULL);
+		child = fork_child(_metadata, self, mm);
+		ASSERT_NE(NULL, child);
+		EXPECT_EQ(t[i].profile, child->profile);
+		if (!t[i].child_lives)
+			exit_child(self);
+		if (t[i].held) {
+			head->refcount++;
+			head->extra_refs++;
+		}
+		pfn = nt_pfn_at(mm, va + 3 * self->psize);
+		NT_SNAP(mm, before);
+		ASSERT_EQ(0, touch(mm, va + 3 * self->psize, true, &val));
+		EXPECT_EQ(t[i].reuse, nt_delta(mm, before, PB_MMC_wp_reuses)) TH_LOG("case %u", i);
+		EXPECT_EQ(!t[i].reuse, nt_delta(mm, before, PB_MMC_cow_copies))
+			TH_LOG("case %u", i);
+		EXPECT_EQ(t[i].reuse, pfn == nt_pfn_at(mm, va + 3 * self->psize));
+		if (t[i].reuse) {
+			for (j = 0; j < self->cont; j++)
+				EXPECT_EQ(j == 3, !!(nt_page_at(mm, va + j * self->psize)->flags &
+						     PB_PG_ANON_EXCLUSIVE)) TH_LOG("page %u", j);
+		}
+		EXPECT_EQ(0, pb_check_mm(mm)) TH_LOG("case %u", i);
+		if (t[i].held) {
+			head->extra_refs--;
+			pb_folio_put(mm->phys, nt_pfn_at(mm, va), 1);
+		}
+		if (t[i].child_lives)
+			exit_child(self);
+	}
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
 /* No VMA, or no permission: SIGSEGV, and nothing is allocated. */
 TEST_F(paths, fault_outside_a_vma_or_its_protection_is_sigsegv)
 {

@@ -21,7 +21,7 @@ static struct pb_mm *fork_blocks(struct __test_metadata *_metadata,
 	unsigned int cont = self->cont, pages = FORK_BLOCKS * cont, i;
 	struct pb_mm *mm = self->mm, *child;
 
-	mm->knobs[PB_KNOB_batch] = batched;
+	mm->knobs[PB_KNOB_fork_batch] = batched;
 	nt_add_vma(_metadata, mm, NT_VA, 8 * self->block, RW_ANON);
 	nt_populate(_metadata, mm, NT_VA, FORK_BLOCKS * self->block, self->g->cont_shift, false);
 	EXPECT_EQ(pages, nt_nr_cont(mm, 0, pages));
@@ -147,7 +147,7 @@ TEST_F(paths, fork_fills_each_bucket_of_the_histogram)
 	EXPECT_EQ(1 + 2 + ptrs / cont, nt_delta(mm, before, PB_MMC_wrprotect_whole_blocks));
 	EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_unfolds));
 
-	mm->knobs[PB_KNOB_batch] = 0;
+	mm->knobs[PB_KNOB_fork_batch] = 0;
 	child = fork_child(_metadata, self, mm);
 	ASSERT_NE(NULL, child);
 	EXPECT_EQ(pages, child->counters[PB_MMC_batch_size_1]);
@@ -172,7 +172,7 @@ TEST_F(paths, fork_of_order0_pages_is_the_same_either_way)
 	struct pb_mm *mms[2] = { self->mm, other_mm(self, false) }, *kids[2];
 
 	ASSERT_NE(NULL, mms[1]);
-	mms[1]->knobs[PB_KNOB_batch] = 0;
+	mms[1]->knobs[PB_KNOB_fork_batch] = 0;
 	for (i = 0; i < 2; i++) {
 		nt_add_vma(_metadata, mms[i], NT_VA, 2 * self->block, RW_ANON);
 		nt_populate(_metadata, mms[i], NT_VA, 2 * self->block, 0, false);
@@ -224,7 +224,7 @@ TEST_F(paths, fork_of_a_shared_vma_cleans_the_child_and_keeps_write_bits)
 	NT_SNAP(mm, before);
 
 	a = fork_child(_metadata, self, mm);
-	mm->knobs[PB_KNOB_batch] = 0;
+	mm->knobs[PB_KNOB_fork_batch] = 0;
 	b = fork_child(_metadata, self, mm);
 	ASSERT_NE(NULL, a);
 	ASSERT_NE(NULL, b);
@@ -329,7 +329,7 @@ TEST_F(paths, fork_keeps_uffd_wp_only_in_registered_vmas)
 		bool batched = !round;
 		struct pb_mm *child;
 
-		mm->knobs[PB_KNOB_batch] = batched;
+		mm->knobs[PB_KNOB_fork_batch] = batched;
 		child = fork_child(_metadata, self, mm);
 		ASSERT_NE(NULL, child);
 		for (i = 0; i < cont; i++) {
@@ -385,7 +385,7 @@ TEST_F(paths, fork_copies_every_exclusive_page_of_a_pinned_folio)
 		u64 before[PB_NR_MM_COUNTERS];
 		struct pb_mm *child;
 
-		mm->knobs[PB_KNOB_batch] = batched;
+		mm->knobs[PB_KNOB_fork_batch] = batched;
 		NT_SNAP(mm, before);
 		child = fork_child(_metadata, self, mm);
 		ASSERT_NE(NULL, child);
@@ -647,7 +647,7 @@ TEST_F(paths, fork_shares_shmem_folios_even_when_pinned)
 		u64 before[PB_NR_MM_COUNTERS];
 		struct pb_mm *child;
 
-		mm->knobs[PB_KNOB_batch] = !round;
+		mm->knobs[PB_KNOB_fork_batch] = !round;
 		NT_SNAP(mm, before);
 		child = fork_child(_metadata, self, mm);
 		ASSERT_NE(NULL, child);

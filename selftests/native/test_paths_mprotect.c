@@ -164,7 +164,7 @@ TEST_F(paths, mprotect_rw_upgrade_in_a_shared_vma_needs_the_pte_dirty)
 	struct pb_mm *mms[2] = { self->mm, other_mm(self, false) };
 
 	ASSERT_NE(NULL, mms[1]);
-	mms[1]->knobs[PB_KNOB_batch] = 0;
+	mms[1]->knobs[PB_KNOB_mprotect_batch] = 0;
 	for (m = 0; m < 2; m++) {
 		struct pb_mm *mm = mms[m];
 		u64 before[PB_NR_MM_COUNTERS], avoided, denied;
@@ -246,7 +246,7 @@ TEST_F(paths, mprotect_splits_the_vma_and_unfolds_only_edge_blocks)
 	u64 start = nt_va(self->mm, 3), end = nt_va(self->mm, 3 * cont + 5);
 
 	ASSERT_NE(NULL, mms[1]);
-	mms[1]->knobs[PB_KNOB_batch] = 0;
+	mms[1]->knobs[PB_KNOB_mprotect_batch] = 0;
 	for (m = 0; m < 2; m++) {
 		struct pb_mm *mm = mms[m];
 		u64 before[PB_NR_MM_COUNTERS], avoided, denied;

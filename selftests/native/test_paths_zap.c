@@ -20,7 +20,7 @@ TEST_F(paths, zap_queues_deferred_split_only_for_partly_unmapped_folios)
 	struct pb_mm *mms[2] = { self->mm, other_mm(self, false) };
 
 	ASSERT_NE(NULL, mms[1]);
-	mms[1]->knobs[PB_KNOB_batch] = 0;
+	mms[1]->knobs[PB_KNOB_zap_batch] = 0;
 	for (m = 0; m < 2; m++) {
 		struct pb_mm *mm = mms[m];
 		bool batched = !m;
@@ -108,7 +108,7 @@ TEST_F(paths, zap_moves_a_file_folios_dirty_state_to_the_folio)
 		}
 		if (t[i].written)
 			ASSERT_EQ(0, pb_access(mm, va + (cont / 2) * self->psize, true, NULL));
-		mm->knobs[PB_KNOB_batch] = t[i].batched;
+		mm->knobs[PB_KNOB_zap_batch] = t[i].batched;
 		ASSERT_EQ(0, pb_check_mm(mm)) TH_LOG("case %u", i);
 		pb_zap_range(mm, va, va + self->block);
 		EXPECT_EQ(t[i].batched ? 1 : cont, mm->counters[PB_MMC_zap_batches] - zaps)
@@ -149,7 +149,7 @@ TEST_F(paths, zap_spurious_deferred_split_needs_one_zap)
 	EXPECT_EQ(0, mm->counters[PB_MMC_deferred_split_spurious]);
 	EXPECT_EQ(0, mm->phys->deferred_len);
 
-	mm->knobs[PB_KNOB_batch] = 0;
+	mm->knobs[PB_KNOB_zap_batch] = 0;
 	pb_zap_range(mm, nt_va(mm, cont), nt_va(mm, 2 * cont));
 	EXPECT_EQ(2, mm->counters[PB_MMC_deferred_split_adds]);
 	EXPECT_EQ(1, mm->counters[PB_MMC_deferred_split_spurious]);

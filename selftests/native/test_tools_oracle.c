@@ -71,29 +71,35 @@ FIXTURE_TEARDOWN(oracle)
 #define ORACLE_SEEDS	50
 #define ORACLE_STEPS	60
 
+/* In each profile: the batching of that kernel against one PTE at a time. */
 TEST_F(oracle, batched_and_per_pte_families_agree)
 {
-	struct pb_oracle_args args = {
-		.seed = 1, .seeds = ORACLE_SEEDS, .steps = ORACLE_STEPS,
-		.page_kb = variant->page_kb, .backing = variant->backing,
-	};
-	struct pb_oracle_result t = { };
-	int ret;
+	enum pb_profile profile;
 
-	ret = pb_oracle_run(&args, &t);
-	EXPECT_EQ(0, ret) TH_LOG("seed %llu step %llu op %s: kind %d",
-				 t.mismatch.seed, t.mismatch.step,
-				 t.mismatch.op, t.mismatch.kind);
-	/* No mismatch, and no violation recorded. */
-	EXPECT_EQ(PB_ORACLE_OK, t.mismatch.kind);
-	EXPECT_EQ(0, t.report.found);
-	EXPECT_EQ(ORACLE_SEEDS, t.seeds);
-	EXPECT_EQ(ORACLE_SEEDS * ORACLE_STEPS, t.steps);
-	/* Batching never costs more, and over this many steps it saves. */
-	EXPECT_LT(t.unfolds[0], t.unfolds[1]);
-	EXPECT_LT(t.tlbis[0], t.tlbis[1]);
-	EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_mms]));
-	EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_folios]));
+	for (profile = 0; profile < PB_NR_PROFILES; profile++) {
+		struct pb_oracle_args args = {
+			.seed = 1, .seeds = ORACLE_SEEDS, .steps = ORACLE_STEPS,
+			.page_kb = variant->page_kb, .backing = variant->backing,
+			.profile = profile,
+		};
+		struct pb_oracle_result t = { };
+		int ret;
+
+		ret = pb_oracle_run(&args, &t);
+		EXPECT_EQ(0, ret) TH_LOG("profile %d seed %llu step %llu op %s: kind %d",
+					 profile, t.mismatch.seed, t.mismatch.step,
+					 t.mismatch.op, t.mismatch.kind);
+		/* No mismatch, and no violation recorded. */
+		EXPECT_EQ(PB_ORACLE_OK, t.mismatch.kind);
+		EXPECT_EQ(0, t.report.found);
+		EXPECT_EQ(ORACLE_SEEDS, t.seeds);
+		EXPECT_EQ(ORACLE_SEEDS * ORACLE_STEPS, t.steps);
+		/* Batching never costs more, and over this many steps it saves. */
+		EXPECT_LT(t.unfolds[0], t.unfolds[1]) TH_LOG("profile %d", profile);
+		EXPECT_LT(t.tlbis[0], t.tlbis[1]) TH_LOG("profile %d", profile);
+		EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+		EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_folios]));
+	}
 }
 
 /* The same seeds twice: the same trace, line for line, and the same totals. */
@@ -268,7 +274,7 @@ static bool folio_clean(struct pb_mm *mm, pb_pte_t pte)
 	for (i = 0; i < NR_MMS_WATCHED; i++) {
 		struct pb_mm *other = (struct pb_mm *)mms_watched.mm[i];
 
-		if (!other || !other->knobs[PB_KNOB_batch])
+		if (!other || !other->knobs[PB_KNOB_zap_batch])
 			continue;
 		for (v = 0; v < other->nr_vmas; v++) {
 			for (va = other->vmas[v].start; va < other->vmas[v].end;
@@ -294,7 +300,7 @@ static void tamper_step(const struct pb_oracle_step *st, void *arg)
 	for (i = 0; i < NR_MMS_WATCHED && !tampered.va; i++) {
 		struct pb_mm *mm = (struct pb_mm *)mms_watched.mm[i];
 
-		if (!mm || !mm->knobs[PB_KNOB_batch])
+		if (!mm || !mm->knobs[PB_KNOB_zap_batch])
 			continue;
 		for (v = 0; v < mm->nr_vmas && !tampered.va; v++) {
 			const struct pb_vma *vma = &mm->vmas[v];
