@@ -796,6 +796,35 @@ TEST_F(paths, kernel_profiles_differ_in_mprotect_and_cow_reuse)
 	EXPECT_STREQ("error: kernel must be 6.12 or mainline\n", self->c.reply);
 }
 
+/*
+ * MADV_FREE of a whole folio cleans its entries and keeps the block folded;
+ * of half a folio, it splits the folio into order-0 folios with the same
+ * data.  MADV_DONTNEED zaps.
+ */
+TEST_F(paths, madvise_free_cleans_or_splits_and_dontneed_zaps)
+{
+	unsigned long long half = self->block / 2;
+
+	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 2 * self->block,
+	    self->cont_shift);
+	CMD("touch mm=0 va=0x%llx write=1 val=0x4242", VA + self->block + half);
+	CMD("madvise mm=0 va=0x%llx len=0x%llx advice=free", VA, self->block);
+	EXPECT_EQ(self->cont, entries(self, 0, self->cont, "cont=1"));
+	/* No entry dirty: D is followed by another flag or by the PFN. */
+	EXPECT_EQ(0, entries(self, 0, self->cont, ",D,") + entries(self, 0, self->cont, ",D "));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_lazyfree_folios));
+	CMD("madvise mm=0 va=0x%llx len=0x%llx advice=free", VA + self->block, half);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 0, PB_MMC_folio_splits));
+	CMD("folio mm=0 va=0x%llx", VA + self->block + half);
+	EXPECT_EQ(0, pb_reply_val(&self->c, "order"));
+	CMD("touch mm=0 va=0x%llx", VA + self->block + half);
+	EXPECT_EQ(0x4242, pb_reply_val(&self->c, "val"));
+	CMD("madvise mm=0 va=0x%llx len=0x%llx advice=dontneed", VA, 2 * self->block);
+	EXPECT_EQ(0, entries(self, 0, 2 * self->cont, "pfn="));
+	CMD("check mm=0");
+	expect_stats_file_agrees(_metadata, self, 0);
+}
+
 TEST_F(paths, fault_outside_vma_is_segv)
 {
 	CMD("touch mm=0 va=0x%llx", 4 * VA);

@@ -12,6 +12,7 @@
 #include "model/mm.h"
 #include "paths/fault.h"
 #include "paths/fork.h"
+#include "paths/madvise.h"
 #include "paths/mprotect.h"
 #include "paths/tracking.h"
 #include "iface/cmd_paths.h"
@@ -105,6 +106,35 @@ int pb_cmd_mprotect(struct pb_args *a)
 	ret = pb_mprotect(mm, start, end, prot, &why);
 	if (ret)
 		pb_err(a, "mprotect: %s", why);
+	return pb_mm_done(a, mm, ret);
+}
+
+int pb_cmd_madvise(struct pb_args *a)
+{
+	enum pb_madvise advice;
+	const char *name, *why;
+	struct pb_mm *mm;
+	u64 start, end;
+	int ret;
+
+	ret = pb_arg_mm(a, &mm);
+	if (!ret)
+		ret = pb_arg_range(a, mm, &start, &end);
+	if (!ret)
+		ret = pb_arg_str(a, "advice", NULL, &name);
+	if (ret)
+		return ret;
+	if (!strcmp(name, "dontneed"))
+		advice = PB_MADV_DONTNEED;
+	else if (!strcmp(name, "free"))
+		advice = PB_MADV_FREE;
+	else
+		return pb_err(a, "advice must be dontneed or free");
+	ret = pb_madvise(mm, start, end, advice, &why);
+	if (ret == -EINVAL)
+		return pb_err(a, "madvise: %s", why);
+	if (ret)
+		pb_err(a, "madvise: %s", why);
 	return pb_mm_done(a, mm, ret);
 }
 

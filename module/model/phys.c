@@ -331,3 +331,66 @@ void pb_page_mark_clean(struct pb_phys *p, u64 pfn)
 	if (head)
 		head[pfn - head_pfn].flags &= ~PB_PG_HW_DIRTIED;
 }
+
+/*
+ * split_folio() of a large folio whose only references are its mappings:
+ * each page becomes an order-0 folio with its own mapping count as refcount
+ * (a page nothing maps is freed), keeping its anon-exclusivity and what the
+ * hardware wrote; the folio leaves the deferred-split queue.  Backing data
+ * is copied page by page first, so that a failure (-ENOMEM) changes nothing.
+ * The caller has unmapped it from every TLB, as split_huge_page() does with
+ * unmap_folio().
+ */
+int pb_folio_split(struct pb_phys *p, u64 head_pfn)
+{
+	struct pb_page *head = pb_pfn_to_page(p, head_pfn);
+	unsigned int nr = 1U << head->order, i;
+	size_t psize = pb_page_size(&p->geom);
+	void *data = pb_page_data(p, head_pfn), **copies = NULL;
+	u16 keep = head->flags & (PB_PG_ANON | PB_PG_DIRTY);
+
+	if (data) {
+		copies = pb_zalloc(nr * sizeof(*copies));
+		for (i = 0; copies && i < nr; i++) {
+			copies[i] = pb_zalloc(psize);
+			if (!copies[i])
+				break;
+			memcpy(copies[i], data + i * psize, psize);
+		}
+		if (!copies || i < nr) {
+			while (copies && i--)
+				pb_free(copies[i], psize);
+			pb_free(copies, nr * sizeof(*copies));
+			return -ENOMEM;
+		}
+	}
+	if (head->flags & PB_PG_DEFERRED)
+		pb_deferred_remove(p, head_pfn);
+	for (i = 0; i < nr; i++) {
+		struct pb_page *page = head + i;
+		u64 off = head_pfn + i - p->base_pfn;
+
+		page->flags = PB_PG_ALLOCATED | PB_PG_HEAD | keep |
+			      (page->flags & (PB_PG_ANON_EXCLUSIVE | PB_PG_HW_DIRTIED));
+		page->order = 0;
+		page->refcount = page->mapcount;
+		page->large_mapcount = page->mapcount;
+		page->pincount = 0;
+		page->extra_refs = 0;
+		page->deferred_next = 0;
+		page->mapping = 0;
+		page->index = 0;
+		if (copies)
+			pb_section_of(p, off)->data[off & (PB_SECTION_PAGES - 1)] = copies[i];
+	}
+	if (data) {
+		pb_free(data, nr * psize);
+		pb_free(copies, nr * sizeof(*copies));
+	}
+	p->live_folios += nr - 1;
+	pb_count(PB_CNT_live_folios, nr - 1);
+	for (i = 0; i < nr; i++)
+		if (!head[i].refcount)
+			pb_folio_free(p, head_pfn + i);
+	return 0;
+}

@@ -146,6 +146,12 @@ void pb_deferred_add(struct pb_phys *p, u64 head_pfn);
 /* Backing data of a page, or NULL without backing pages. */
 void *pb_page_data(struct pb_phys *p, u64 pfn);
 
+/*
+ * Split a large folio whose references are all mappings into order-0 folios;
+ * 0 or -ENOMEM.
+ */
+int pb_folio_split(struct pb_phys *p, u64 head_pfn);
+
 /* The page @pfn is cleaned on purpose: what it holds may be dropped. */
 void pb_page_mark_clean(struct pb_phys *p, u64 pfn);
 

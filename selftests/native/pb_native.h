@@ -32,6 +32,7 @@
 #include "paths/fault.h"
 #include "paths/fork.h"
 #include "paths/gather.h"
+#include "paths/madvise.h"
 #include "paths/mprotect.h"
 #include "paths/populate.h"
 #include "paths/tracking.h"

@@ -146,6 +146,11 @@ TEST_F(pcmd, bad_path_commands_get_einval_and_change_nothing)
 		  "uffd_wp: range is not inside one VMA" },
 		{ "uffd_wp mm=0 va=0x%llx len=0x%llx wp=1", va, p,
 		  "uffd_wp: VMA is not registered for uffd-wp (mmap flag uffdwp)" },
+		{ "madvise mm=0 va=0x%llx len=0x%llx advice=cold", va, p,
+		  "advice must be dontneed or free" },
+		{ "madvise mm=0 va=0x%llx len=0x%llx", va, p, "advice" },
+		{ "madvise mm=0 va=0x%llx len=0x%llx advice=free", va, 8 * blk,
+		  "madvise: range is not inside one VMA" },
 		{ "oracle seed=0x%llx seeds=%llu page_kb=8", 1, 1,
 		  "granule must be 4, 16 or 64 (KiB)" },
 		{ "oracle seed=0x%llx seeds=%llu", 1, 0,
@@ -168,6 +173,33 @@ TEST_F(pcmd, bad_path_commands_get_einval_and_change_nothing)
 	EXPECT_EQ(0, memcmp(counters, mm->counters, sizeof(counters)));
 	EXPECT_EQ(NULL, s->mms[1]);
 	EXPECT_EQ(1, mm->nr_vmas);
+	EXPECT_EQ(0, nt_run(s, "check mm=0"));
+}
+
+/*
+ * madvise through the commands: free splits the folio a range covers in
+ * part and counts it, dontneed zaps, and a file VMA refuses free.
+ */
+TEST_F(pcmd, madvise_free_and_dontneed)
+{
+	struct pb_session *s = self->s;
+	u64 file = NT_VA + 4 * self->block;
+
+	ASSERT_EQ(0, nt_run(s, "madvise mm=0 va=0x%llx len=0x%llx advice=free", NT_VA,
+			    self->psize));
+	EXPECT_EQ(1, nt_mm_stat(s, 0, PB_MMC_folio_splits));
+	EXPECT_EQ(1, nt_mm_stat(s, 0, PB_MMC_lazyfree_folios));
+	ASSERT_EQ(0, nt_run(s, "folio mm=0 va=0x%llx", NT_VA + self->psize));
+	EXPECT_EQ(0, nt_reply_val(s, "order"));
+	ASSERT_EQ(0, nt_run(s, "madvise mm=0 va=0x%llx len=0x%llx advice=dontneed", NT_VA,
+			    self->block));
+	ASSERT_EQ(0, nt_run(s, "dump mm=0 va=0x%llx", NT_VA));
+	EXPECT_NE(NULL, strstr(s->reply.buf, " none"));
+	ASSERT_EQ(0, nt_run(s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,shared", file,
+			    self->block));
+	EXPECT_EQ(-EINVAL, nt_run(s, "madvise mm=0 va=0x%llx len=0x%llx advice=free", file,
+				  self->psize));
+	EXPECT_STREQ("error: madvise: MADV_FREE needs a private anon VMA\n", s->reply.buf);
 	EXPECT_EQ(0, nt_run(s, "check mm=0"));
 }
 

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: madvise() of a range of one VMA.  MADV_DONTNEED zaps it
+ * (zap_page_range_single(), the zap of munmap).  MADV_FREE marks the anon
+ * folios of a private anon VMA lazyfree: madvise_free_pte_range() of 6.12,
+ * the one real caller of clear_young_dirty_ptes(), which batches over large
+ * folios (madvise_folio_pte_batch()) and splits one the range covers only
+ * partly.
+ */
+#include <linux/kernel.h>
+#include <linux/errno.h>
+
+#include "lib/alloc.h"
+#include "model/mm.h"
+#include "model/pgtable.h"
+#include "model/phys.h"
+#include "model/tlb.h"
+#include "arch/contpte.h"
+#include "paths/batch.h"
+#include "paths/gather.h"
+#include "paths/madvise.h"
+#include "paths/zap.h"
+
+/*
+ * split_folio() as split_huge_page() does it: every mm of the family that
+ * maps the folio has its entries cleared (unmap_folio(), one PTE at a time,
+ * which unfolds their blocks) and flushed, the folio is split, and the
+ * entries come back one at a time without CONT (remap_page()), mapping
+ * order-0 folios that no block can fold.  A page is only ever mapped at the
+ * address it was first mapped at (the model has no mremap), so the folio's
+ * span at @va is where every mm maps it.  0, -EAGAIN if anything but its
+ * mappings holds it, or -ENOMEM.
+ */
+static int pb_split_folio(struct pb_mm *mm, u64 va, u64 pfn)
+{
+	const struct pb_geom *g = &mm->geom;
+	struct pb_phys *p = mm->phys;
+	u64 head_pfn, first, i;
+	struct pb_page *head = pb_page_folio(p, pfn, &head_pfn);
+	unsigned int nr = 1U << head->order, m;
+	size_t bytes = (size_t)p->nr_mms * nr * sizeof(pb_pte_t);
+	pb_pte_t *saved;
+	int ret;
+
+	if (head->refcount != head->large_mapcount)
+		return -EAGAIN;
+	saved = pb_zalloc(bytes);
+	if (!saved)
+		return -ENOMEM;
+	first = va - ((pfn - head_pfn) << g->page_shift);
+	for (m = 0; m < p->nr_mms; m++) {
+		struct pb_mm *o = p->mms[m];
+
+		for (i = 0; i < nr; i++) {
+			u64 addr = first + (i << g->page_shift);
+			pb_pte_t *ptep = pb_pte_offset(o, addr, false);
+
+			if (!ptep || !pb_pte_present(*ptep) ||
+			    pb_pte_pfn(g, *ptep) != head_pfn + i)
+				continue;
+			saved[m * nr + i] = pb_ptep_get_and_clear(o, addr, ptep);
+		}
+		pb_flush_tlb_range(o, first, first + ((u64)nr << g->page_shift));
+	}
+	ret = pb_folio_split(p, head_pfn);
+	for (m = 0; m < p->nr_mms; m++) {
+		struct pb_mm *o = p->mms[m];
+
+		for (i = 0; i < nr; i++) {
+			u64 addr = first + (i << g->page_shift);
+
+			if (saved[m * nr + i])
+				pb_set_ptes(o, addr, pb_pte_offset(o, addr, false),
+					    saved[m * nr + i] & ~PB_PTE_CONT, 1);
+		}
+	}
+	pb_free(saved, bytes);
+	if (!ret)
+		pb_mm_count(mm, PB_MMC_folio_splits, 1);
+	return ret;
+}
+
+/*
+ * folio_likely_mapped_shared() of 6.12: a large folio mapped more than once
+ * is shared if some page is mapped twice, or as its first page says.
+ */
+static bool pb_likely_mapped_shared(const struct pb_page *head)
+{
+	if (head->large_mapcount <= 1)
+		return false;
+	if (head->large_mapcount > (1U << head->order))
+		return true;
+	return head->mapcount > 1;
+}
+
+/* Young or dirty anywhere in the @nr entries from @va (contpte-gathered)? */
+static void pb_any_young_dirty(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			       unsigned int nr, bool *young, bool *dirty)
+{
+	unsigned int i;
+
+	*young = false;
+	*dirty = false;
+	for (i = 0; i < nr; i++) {
+		pb_pte_t pte = pb_ptep_get(mm, va + ((u64)i << mm->geom.page_shift),
+					   ptep + i);
+
+		*young |= pb_pte_young(pte);
+		*dirty |= pb_pte_dirty(pte);
+	}
+}
+
+static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int nr;
+	int ret;
+
+	for (; va < end; va += (u64)nr << g->page_shift) {
+		pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte;
+		u64 pfn, head_pfn;
+		struct pb_page *head;
+		bool writable, young, dirty;
+
+		nr = 1;
+		if (!ptep) {
+			nr = (pb_pmd_addr_end(mm, va, end) - va) >> g->page_shift;
+			continue;
+		}
+		pte = pb_ptep_get(mm, va, ptep);
+		if (!pb_pte_present(pte) || (pte & PB_PTE_SPECIAL))
+			continue;
+		pfn = pb_pte_pfn(g, pte);
+		head = pb_page_folio(mm->phys, pfn, &head_pfn);
+		if (!head)
+			continue;
+		nr = (end - va) >> g->page_shift;
+		if (nr > 1 && head->order)
+			nr = pb_folio_pte_batch(mm, va, ptep, pte,
+						min_t(u64, nr, pb_ptrs_per_table(g) -
+						      ((va >> g->page_shift) &
+						       (pb_ptrs_per_table(g) - 1))),
+						PB_FPB_IGNORE_DIRTY |
+						PB_FPB_IGNORE_SOFT_DIRTY, &writable);
+		else
+			nr = 1;
+		if (head->order && nr < (1U << head->order)) {
+			if (pb_likely_mapped_shared(head))
+				continue;
+			ret = pb_split_folio(mm, va, pfn);
+			if (ret == -ENOMEM)
+				return ret;
+			/* Split: its pages again, now order 0 each. */
+			if (!ret)
+				nr = 0;
+			continue;
+		}
+		pb_any_young_dirty(mm, va, ptep, nr, &young, &dirty);
+		if (young || dirty) {
+			pb_clear_young_dirty_ptes(mm, va, ptep, nr, true, true);
+			pb_gather_add(mm, va, nr);
+		}
+		pb_mm_count(mm, PB_MMC_lazyfree_folios, 1);
+	}
+	return 0;
+}
+
+int pb_madvise(struct pb_mm *mm, u64 start, u64 end, enum pb_madvise advice,
+	       const char **why)
+{
+	struct pb_vma *vma = pb_vma_find(mm, start);
+	int ret;
+
+	if (!vma || end > vma->end) {
+		*why = "range is not inside one VMA";
+		return -EINVAL;
+	}
+	if (advice == PB_MADV_DONTNEED) {
+		pb_zap_range(mm, start, end);
+		return 0;
+	}
+	/* madvise_free_single_vma(): anonymous memory only. */
+	if (!pb_vma_is_anon(vma)) {
+		*why = "MADV_FREE needs a private anon VMA";
+		return -EINVAL;
+	}
+	ret = pb_madvise_free_range(mm, start, end);
+	pb_gather_finish(mm);
+	if (ret)
+		*why = "out of memory splitting a folio";
+	return ret;
+}
