@@ -6,7 +6,9 @@
 #   make clean            remove build products
 #   make setup            install host packages, fetch Debian kernels (cached)
 #   make flavour-arm64    build module + selftests for a guest flavour into
-#                         build/<flavour>/ (also flavour-arm64-16k, -amd64)
+#                         build/<flavour>/ (also flavour-arm64-16k, -amd64,
+#                         flavour-mainline-arm64, -mainline-arm64-16k,
+#                         -mainline-amd64)
 #   make demo             boot the arm64 guest and show what the module offers
 #   make check            every test, ending with "N passed, M failed"
 #   make bench            benchmarks in instruction time: build/bench/results.md
@@ -15,7 +17,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 PTEBATCH_CACHE ?= $(HOME)/.cache/ptebatch
 export PTEBATCH_CACHE
 
-FLAVOURS := arm64 arm64-16k amd64
+FLAVOURS := arm64 arm64-16k amd64 mainline-arm64 mainline-arm64-16k mainline-amd64
 
 .PHONY: all modules clean setup demo check bench lint native $(addprefix flavour-,$(FLAVOURS))
 
