@@ -50,6 +50,7 @@ static int pb_split_folio(struct pb_mm *mm, u64 va, u64 pfn)
 	first = va - ((pfn - head_pfn) << g->page_shift);
 	for (m = 0; m < p->nr_mms; m++) {
 		struct pb_mm *o = p->mms[m];
+		bool mapped = false;
 
 		for (i = 0; i < nr; i++) {
 			u64 addr = first + (i << g->page_shift);
@@ -59,8 +60,11 @@ static int pb_split_folio(struct pb_mm *mm, u64 va, u64 pfn)
 			    pb_pte_pfn(g, *ptep) != head_pfn + i)
 				continue;
 			saved[m * nr + i] = pb_ptep_get_and_clear(o, addr, ptep);
+			mapped = true;
 		}
-		pb_flush_tlb_range(o, first, first + ((u64)nr << g->page_shift));
+		/* The rmap walk of unmap_folio() visits only the mms that map it. */
+		if (mapped)
+			pb_flush_tlb_range(o, first, first + ((u64)nr << g->page_shift));
 	}
 	ret = pb_folio_split(p, head_pfn);
 	for (m = 0; m < p->nr_mms; m++) {
