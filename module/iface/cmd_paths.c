@@ -6,7 +6,6 @@
 #include <linux/kernel.h>
 #include <linux/err.h>
 #include <linux/errno.h>
-#include <linux/string.h>
 
 #include "model/cpu.h"
 #include "model/mm.h"
@@ -82,28 +81,21 @@ int pb_cmd_touch(struct pb_args *a)
 
 int pb_cmd_mprotect(struct pb_args *a)
 {
-	const char *protstr, *why;
+	static const char *const names[] = { "none", "r", "rw" };
+	static const u32 prots[] = { 0, PB_VM_READ, PB_VM_READ | PB_VM_WRITE };
+	const char *why;
 	struct pb_mm *mm;
 	u64 start, end;
-	u32 prot;
-	int ret;
+	int ret, i;
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
 		ret = pb_arg_range(a, mm, &start, &end);
 	if (!ret)
-		ret = pb_arg_str(a, "prot", NULL, &protstr);
+		ret = pb_arg_choice(a, "prot", -1, names, ARRAY_SIZE(names), &i);
 	if (ret)
 		return ret;
-	if (!strcmp(protstr, "none"))
-		prot = 0;
-	else if (!strcmp(protstr, "r"))
-		prot = PB_VM_READ;
-	else if (!strcmp(protstr, "rw"))
-		prot = PB_VM_READ | PB_VM_WRITE;
-	else
-		return pb_err(a, "prot must be none, r or rw");
-	ret = pb_mprotect(mm, start, end, prot, &why);
+	ret = pb_mprotect(mm, start, end, prots[i], &why);
 	if (ret)
 		pb_err(a, "mprotect: %s", why);
 	return pb_mm_done(a, mm, ret);
@@ -111,25 +103,21 @@ int pb_cmd_mprotect(struct pb_args *a)
 
 int pb_cmd_madvise(struct pb_args *a)
 {
-	enum pb_madvise advice;
-	const char *name, *why;
+	static const char *const names[] = {
+		[PB_MADV_DONTNEED] = "dontneed", [PB_MADV_FREE] = "free",
+	};
+	const char *why;
 	struct pb_mm *mm;
 	u64 start, end;
-	int ret;
+	int ret, advice;
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
 		ret = pb_arg_range(a, mm, &start, &end);
 	if (!ret)
-		ret = pb_arg_str(a, "advice", NULL, &name);
+		ret = pb_arg_choice(a, "advice", -1, names, ARRAY_SIZE(names), &advice);
 	if (ret)
 		return ret;
-	if (!strcmp(name, "dontneed"))
-		advice = PB_MADV_DONTNEED;
-	else if (!strcmp(name, "free"))
-		advice = PB_MADV_FREE;
-	else
-		return pb_err(a, "advice must be dontneed or free");
 	ret = pb_madvise(mm, start, end, advice, &why);
 	if (ret == -EINVAL)
 		return pb_err(a, "madvise: %s", why);

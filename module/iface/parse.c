@@ -5,6 +5,7 @@
  * one-line reason in the reply and returns -EINVAL on bad input.
  */
 #include <linux/kernel.h>
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/kstrtox.h>
@@ -205,21 +206,45 @@ const char *const pb_profile_names[PB_NR_PROFILES] = PB_PROFILE_NAMES;
  * other; the native build stands for 6.12.
  */
 
-int pb_arg_profile(struct pb_args *a, enum pb_profile *out)
+int pb_arg_choice(struct pb_args *a, const char *key, int def,
+		  const char *const *names, int nr, int *out)
 {
+	char list[128] = "";
 	const char *name;
-	int i, ret;
+	int i, ret, len = 0;
 
-	ret = pb_arg_str(a, "kernel", pb_profile_names[PB_PROFILE_BUILT], &name);
+	ret = pb_arg_str(a, key, def < 0 ? NULL : names[def], &name);
 	if (ret)
 		return ret;
-	for (i = 0; i < PB_NR_PROFILES; i++) {
-		if (!strcmp(name, pb_profile_names[i])) {
+	for (i = 0; i < nr; i++) {
+		if (!strcmp(name, names[i])) {
 			*out = i;
 			return 0;
 		}
 	}
-	return pb_err(a, "kernel must be %s or %s",
-		      pb_profile_names[PB_PROFILE_6_12],
-		      pb_profile_names[PB_PROFILE_MAINLINE]);
+	for (i = 0; i < nr; i++)
+		len += scnprintf(list + len, sizeof(list) - len, "%s%s",
+				 !i ? "" : i == nr - 1 ? " or " : ", ", names[i]);
+	return pb_err(a, "%s must be %s", key, list);
+}
+
+int pb_arg_profile(struct pb_args *a, enum pb_profile *out)
+{
+	/* Oldest first, as the error lists them. */
+	static const enum pb_profile order[] = {
+		PB_PROFILE_6_12, PB_PROFILE_MAINLINE,
+	};
+	const char *names[ARRAY_SIZE(order)];
+	int i, def = 0, ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(order) != PB_NR_PROFILES);
+	for (i = 0; i < PB_NR_PROFILES; i++) {
+		names[i] = pb_profile_names[order[i]];
+		if (order[i] == PB_PROFILE_BUILT)
+			def = i;
+	}
+	ret = pb_arg_choice(a, "kernel", def, names, PB_NR_PROFILES, &i);
+	if (!ret)
+		*out = order[i];
+	return ret;
 }

@@ -45,6 +45,12 @@ int pb_arg_bool(struct pb_args *a, const char *key, bool def, bool *out);
 int pb_arg_str(struct pb_args *a, const char *key, const char *def,
 	       const char **out);
 bool pb_arg_given(struct pb_args *a, const char *key);
+/*
+ * One of @nr names: its index in *@out.  @def is the default's index, or -1
+ * when the key is required.  Else -EINVAL, "<key> must be a, b or c".
+ */
+int pb_arg_choice(struct pb_args *a, const char *key, int def,
+		  const char *const *names, int nr, int *out);
 
 /* Argument groups shared by several commands. */
 int pb_arg_mm(struct pb_args *a, struct pb_mm **mmp);

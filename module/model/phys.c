@@ -322,6 +322,19 @@ bool pb_folio_put(struct pb_phys *p, u64 head_pfn, u32 nr)
 	return true;
 }
 
+/*
+ * copy_user_highpage(): the data of page @from into page @to, with backing
+ * pages.  A page with no data (the zero page, a special mapping) reads as
+ * zeroes, which a new page already holds.
+ */
+void pb_page_copy(struct pb_phys *p, u64 to, u64 from)
+{
+	void *dst = pb_page_data(p, to), *src = pb_page_data(p, from);
+
+	if (dst && src)
+		memcpy(dst, src, pb_page_size(&p->geom));
+}
+
 /* The page @pfn is cleaned on purpose: what it holds may be dropped. */
 void pb_page_mark_clean(struct pb_phys *p, u64 pfn)
 {

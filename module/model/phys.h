@@ -145,6 +145,8 @@ bool pb_folio_put(struct pb_phys *p, u64 head_pfn, u32 nr);
 void pb_deferred_add(struct pb_phys *p, u64 head_pfn);
 /* Backing data of a page, or NULL without backing pages. */
 void *pb_page_data(struct pb_phys *p, u64 pfn);
+/* Copy the data of page @from into the new page @to (backing pages only). */
+void pb_page_copy(struct pb_phys *p, u64 to, u64 from);
 
 /*
  * Split a large folio whose references are all mappings into order-0 folios;

@@ -6,7 +6,6 @@
 #include <linux/kernel.h>
 #include <linux/err.h>
 #include <linux/errno.h>
-#include <linux/string.h>
 
 #include "model/filemap.h"
 #include "model/mm.h"
@@ -181,6 +180,24 @@ static int pb_fault_file(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 }
 
 /*
+ * A private order-0 anon copy of page @src for a COW (do_cow_fault(),
+ * wp_page_copy()), its reference to be taken over by the mapping; and the
+ * VMA has an anon_vma from now on.
+ */
+static int pb_alloc_copy(struct pb_mm *mm, struct pb_vma *vma, u64 src,
+			 u64 *pfn)
+{
+	int ret = pb_folio_alloc(mm->phys, 0, true, pfn);
+
+	if (ret)
+		return ret;
+	pb_page_copy(mm->phys, *pfn, src);
+	pb_pfn_to_page(mm->phys, *pfn)->extra_refs = 0;
+	vma->flags |= PB_VM_ANON_VMA;
+	return 0;
+}
+
+/*
  * do_cow_fault(): a write fault on an empty entry of a private file mapping
  * copies the file's page, from the page cache, into a private order-0 anon
  * folio, mapped writable and dirty, in one fault.
@@ -189,26 +206,15 @@ static int pb_fault_cow_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			     pb_pte_t *ptep)
 {
 	const struct pb_geom *g = &mm->geom;
-	struct pb_page *head;
-	void *from, *to;
 	pb_pte_t pte;
 	u64 src, pfn;
 	int ret;
 
 	ret = pb_fault_get_folio(mm, vma, va, ptep, &src);
+	if (!ret)
+		ret = pb_alloc_copy(mm, vma, src, &pfn);
 	if (ret)
 		return ret;
-	ret = pb_folio_alloc(mm->phys, 0, true, &pfn);
-	if (ret)
-		return ret;
-	from = pb_page_data(mm->phys, src);
-	to = pb_page_data(mm->phys, pfn);
-	if (from && to)
-		memcpy(to, from, pb_page_size(g));
-	head = pb_pfn_to_page(mm->phys, pfn);
-	/* The mapping takes over the allocation's reference. */
-	head->extra_refs = 0;
-	vma->flags |= PB_VM_ANON_VMA;
 	pb_rmap_add(mm, pfn, 1, true);
 	pb_mm_count(mm, PB_MMC_folios_mapped, 1);
 	pb_mm_count(mm, PB_MMC_write_faults, 1);
@@ -271,21 +277,13 @@ static int pb_fault_cow(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 {
 	const struct pb_geom *g = &mm->geom;
 	u64 old_pfn = pb_pte_pfn(g, pte), old_head, new_pfn;
-	struct pb_page *new, *old;
-	void *from, *to;
+	struct pb_page *old;
 	int ret;
 
-	ret = pb_folio_alloc(mm->phys, 0, true, &new_pfn);
+	ret = pb_alloc_copy(mm, vma, old_pfn, &new_pfn);
 	if (ret)
 		return ret;
-	from = pb_page_data(mm->phys, old_pfn);
-	to = pb_page_data(mm->phys, new_pfn);
-	if (from && to)
-		memcpy(to, from, pb_page_size(g));
-	new = pb_pfn_to_page(mm->phys, new_pfn);
-	new->extra_refs = 0;
 	old = pb_page_folio(mm->phys, old_pfn, &old_head);
-	vma->flags |= PB_VM_ANON_VMA;
 
 	/* ptep_clear_flush(), which unfolds the block it breaks. */
 	pb_ptep_get_and_clear(mm, va, ptep);

@@ -66,15 +66,13 @@ static void pb_copy_pinned_page(struct pb_fork_ctx *f, u64 va,
 	u64 pfn = pb_pte_pfn(&dst->geom, src_pte);
 	u64 new_pfn = f->prealloc[f->used++];
 	struct pb_page *head = pb_pfn_to_page(dst->phys, new_pfn);
-	void *from = pb_page_data(dst->phys, pfn), *to = pb_page_data(dst->phys, new_pfn);
 	pb_pte_t pte = pb_vma_prot(dst, f->vma, f->vma->flags & PB_VM_WRITE);
 
 	/* As copy_present_page(): a write-protected source stays so. */
 	if ((src_pte & PB_PTE_UFFD_WP) && (f->dst_vma->flags & PB_VM_UFFD_WP))
 		pte = pb_pte_wrprotect(pte) | PB_PTE_UFFD_WP;
 
-	if (from && to)
-		memcpy(to, from, pb_page_size(&dst->geom));
+	pb_page_copy(dst->phys, new_pfn, pfn);
 	head->extra_refs = 0;
 	pb_rmap_add(dst, new_pfn, 1, true);
 	pb_set_ptes(dst, va, dst_ptep, pb_pfn_pte(&dst->geom, new_pfn, pte), 1);
