@@ -235,9 +235,18 @@ pb_pte_t pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 			pte = pb_pte_mkdirty(pte);
 		if (pb_pte_young(first[i]))
 			pte = pb_pte_mkyoung(pte);
-		if (pb_pte_dirty(pte) && pb_pte_young(pte))
+		/*
+		 * Mainline stops once both bits are found ("arm64/mm: Optimize
+		 * loop to reduce redundant operations of contpte_ptep_get",
+		 * 6.16); 6.12 reads the whole block.  Same result, fewer reads.
+		 */
+		if (mm->profile == PB_PROFILE_MAINLINE &&
+		    pb_pte_dirty(pte) && pb_pte_young(pte)) {
+			i++;
 			break;
+		}
 	}
+	pb_mm_count(mm, PB_MMC_ad_gather_reads, i);
 	return pte;
 }
 
@@ -329,6 +338,24 @@ void pb_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 	for (i = 0; i < nr; i++)
 		pb_raw_get_and_clear(mm, va + ((u64)i << mm->geom.page_shift),
 				     ptep + i);
+}
+
+/*
+ * get_and_clear_ptes() and clear_ptes() (include/linux/pgtable.h, "mm: add
+ * get_and_clear_ptes() and clear_ptes()", 6.17): the full=0 forms, for a
+ * caller that does not tear down the whole mm (mremap, mprotect's
+ * modify_prot_start_ptes()).  arm64's contpte forms ignore full, so they
+ * behave as the full forms do; 6.12 has neither.
+ */
+pb_pte_t pb_get_and_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			       unsigned int nr)
+{
+	return pb_get_and_clear_full_ptes(mm, va, ptep, nr);
+}
+
+void pb_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, unsigned int nr)
+{
+	pb_clear_full_ptes(mm, va, ptep, nr);
 }
 
 /*

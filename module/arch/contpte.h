@@ -31,6 +31,9 @@ pb_pte_t pb_get_and_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 				    unsigned int nr);
 void pb_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			unsigned int nr);
+pb_pte_t pb_get_and_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			       unsigned int nr);
+void pb_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, unsigned int nr);
 void pb_wrprotect_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 		       unsigned int nr);
 void pb_ptep_set_wrprotect(struct pb_mm *mm, u64 va, pb_pte_t *ptep);

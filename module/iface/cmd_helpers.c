@@ -123,7 +123,10 @@ static int pb_arg_folio_run(struct pb_args *a, struct pb_mm *mm,
 	return 0;
 }
 
-/* get_and_clear_full_ptes / clear_full_ptes, with zap's bookkeeping. */
+/*
+ * get_and_clear_full_ptes / clear_full_ptes, or with full=0 mainline's
+ * get_and_clear_ptes / clear_ptes, with zap's bookkeeping.
+ */
 static int pb_cmd_clear(struct pb_args *a, bool get)
 {
 	struct pb_mm *mm;
@@ -131,12 +134,17 @@ static int pb_cmd_clear(struct pb_args *a, bool get)
 	pb_pte_t *ptep, pte;
 	u64 va, pfn;
 	char flags[96];
-	bool dirty;
+	bool dirty, full;
 	int ret;
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
 		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, true);
+	if (!ret)
+		ret = pb_arg_bool(a, "full", true, &full);
+	if (!ret && !full && mm->profile == PB_PROFILE_6_12)
+		ret = pb_err(a, "full=0 is %s, which kernel 6.12 does not have",
+			     get ? "get_and_clear_ptes()" : "clear_ptes()");
 	if (!ret)
 		ret = pb_arg_folio_run(a, mm, ptep, nr);
 	if (ret)
@@ -144,13 +152,16 @@ static int pb_cmd_clear(struct pb_args *a, bool get)
 	pfn = pb_pte_pfn(&mm->geom, *ptep);
 	dirty = false;
 	if (get) {
-		pte = pb_get_and_clear_full_ptes(mm, va, ptep, nr);
+		pte = full ? pb_get_and_clear_full_ptes(mm, va, ptep, nr) :
+			     pb_get_and_clear_ptes(mm, va, ptep, nr);
 		pb_pte_flags_str(pte, flags, sizeof(flags));
 		pb_reply_printf(&a->s->reply, "pte 0x%016llx\nflags %s\ndirty %d\nyoung %d\n",
 				pte, flags, pb_pte_dirty(pte), pb_pte_young(pte));
 		dirty = pb_pte_dirty(pte);
-	} else {
+	} else if (full) {
 		pb_clear_full_ptes(mm, va, ptep, nr);
+	} else {
+		pb_clear_ptes(mm, va, ptep, nr);
 	}
 	pb_zap_folio_ptes_cleared(mm, va, pfn, nr, dirty);
 	pb_gather_finish(mm);

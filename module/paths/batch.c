@@ -23,9 +23,9 @@ static unsigned int pb_pte_batch_hint(struct pb_mm *mm, u64 va, pb_pte_t pte)
 
 static pb_pte_t pb_batch_clear_ignored(pb_pte_t pte, unsigned int flags)
 {
-	if (flags & PB_FPB_IGNORE_DIRTY)
+	if (!(flags & PB_FPB_RESPECT_DIRTY))
 		pte = pb_pte_mkclean(pte);
-	if (flags & PB_FPB_IGNORE_SOFT_DIRTY)
+	if (!(flags & PB_FPB_RESPECT_SOFT_DIRTY))
 		pte &= ~PB_PTE_SOFT_DIRTY;
 	if (!(flags & PB_FPB_RESPECT_WRITE))
 		pte = pb_pte_wrprotect(pte);
@@ -33,40 +33,52 @@ static pb_pte_t pb_batch_clear_ignored(pb_pte_t pte, unsigned int flags)
 }
 
 /*
- * How many PTEs from @ptep map consecutive pages of the folio that @pte (as
- * ptep_get() returned it) maps, with equal bits once @flags' bits and the
- * young and write bits are ignored.  At most @max_nr; never past the folio.
- * The write bits of the batch are ORed into @any_writable.
+ * folio_pte_batch_flags(): how many PTEs from @ptep map consecutive pages of
+ * the folio that *@ptentp (a copy, as ptep_get() returned it) maps, with equal
+ * bits once young, and dirty, soft-dirty and write unless @flags respects
+ * them, are ignored.  At most @max_nr; never past the folio.  With
+ * MERGE_WRITE a write bit anywhere in the batch makes *@ptentp writable; with
+ * MERGE_YOUNG_DIRTY a young or dirty one makes it young or dirty.
  */
 unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-				pb_pte_t pte, unsigned int max_nr,
-				unsigned int flags, bool *any_writable)
+				pb_pte_t *ptentp, unsigned int max_nr,
+				unsigned int flags)
 {
 	const struct pb_geom *g = &mm->geom;
+	bool any_writable = false, any_young = false, any_dirty = false;
+	pb_pte_t pte = *ptentp, expected;
 	u64 pfn = pb_pte_pfn(g, pte), head_pfn, left;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
 	unsigned int nr;
-	pb_pte_t expected;
 
 	left = head_pfn + (1ULL << head->order) - pfn;
 	if (left < max_nr)
 		max_nr = left;
-	*any_writable = pb_pte_write(pte);
 	nr = pb_pte_batch_hint(mm, va, pte);
 	expected = pb_batch_clear_ignored(pb_pte_advance(g, pte, nr, false), flags);
 	while (nr < max_nr) {
 		u64 addr = va + ((u64)nr << g->page_shift);
 		pb_pte_t next = pb_ptep_get(mm, addr, ptep + nr);
-		bool writable = pb_pte_write(next);
 
 		if (!pb_pte_present(next) ||
 		    pb_batch_clear_ignored(next, flags) != expected)
 			break;
-		*any_writable |= writable;
+		if (flags & PB_FPB_MERGE_WRITE)
+			any_writable |= pb_pte_write(next);
+		if (flags & PB_FPB_MERGE_YOUNG_DIRTY) {
+			any_young |= pb_pte_young(next);
+			any_dirty |= pb_pte_dirty(next);
+		}
 		next = pb_pte_batch_hint(mm, addr, next);
 		expected = pb_pte_advance(g, expected, next, false);
 		nr += next;
 	}
+	if (any_writable)
+		*ptentp = pb_pte_mkwrite(*ptentp);
+	if (any_young)
+		*ptentp = pb_pte_mkyoung(*ptentp);
+	if (any_dirty)
+		*ptentp = pb_pte_mkdirty(*ptentp);
 	return min(nr, max_nr);
 }
 

@@ -82,8 +82,7 @@ static void pb_copy_pinned_page(struct pb_fork_ctx *f, u64 va,
 /* copy_present_ptes(): share @nr pages of one folio with the child. */
 static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 				 pb_pte_t *src_ptep, pb_pte_t *dst_ptep,
-				 pb_pte_t pte, unsigned int nr,
-				 bool any_writable)
+				 pb_pte_t pte, unsigned int nr)
 {
 	struct pb_mm *src = f->src, *dst = f->dst;
 	const struct pb_geom *g = &src->geom;
@@ -109,7 +108,7 @@ static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 				pb_copy_present_ptes(f, addr, src_ptep + i,
 						     dst_ptep + i,
 						     pb_ptep_get(src, addr, src_ptep + i),
-						     1, pb_pte_write(src_ptep[i]));
+						     1);
 			}
 			return;
 		}
@@ -120,8 +119,6 @@ static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 		 */
 		pb_rmap_add(dst, pfn, nr, false);
 	}
-	if (any_writable)
-		pte = pb_pte_mkwrite(pte);
 	if (!shared && pb_pte_write(pte)) {
 		if (nr == 1)
 			pb_ptep_set_wrprotect(src, va, src_ptep);
@@ -147,23 +144,26 @@ static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
 	const struct pb_geom *g = &src->geom;
 	pb_pte_t *src_ptep = pb_pte_offset(src, va, false);
 	pb_pte_t *dst_ptep = pb_pte_offset(f->dst, va, false);
-	unsigned int flags = PB_FPB_IGNORE_SOFT_DIRTY, left, nr;
+	unsigned int flags = PB_FPB_MERGE_WRITE, left, nr;
 
 	/*
-	 * Unlike upstream, a shared VMA's batch respects the write bit: merging
-	 * it (any_writable) would make clean read-only PTEs of a dirty-accounted
-	 * folio writable in the child, where per-PTE fork keeps them read-only.
+	 * copy_present_ptes(): a private VMA's batch respects dirty, a
+	 * soft-dirty tracked one soft-dirty.  Unlike upstream, a shared VMA's
+	 * batch respects the write bit instead of merging it: a merged write
+	 * bit would make clean read-only PTEs of a dirty-accounted folio
+	 * writable in the child, where per-PTE fork keeps them read-only.
 	 */
 	if (f->vma->flags & PB_VM_SHARED)
-		flags |= PB_FPB_IGNORE_DIRTY | PB_FPB_RESPECT_WRITE;
+		flags = PB_FPB_RESPECT_WRITE;
+	else
+		flags |= PB_FPB_RESPECT_DIRTY;
 	if (f->vma->flags & PB_VM_SOFTDIRTY)
-		flags &= ~PB_FPB_IGNORE_SOFT_DIRTY;
+		flags |= PB_FPB_RESPECT_SOFT_DIRTY;
 	left = (end - va) >> g->page_shift;
 	for (; left; left -= nr, va += (u64)nr << g->page_shift,
 	     src_ptep += nr, dst_ptep += nr) {
 		pb_pte_t pte = pb_ptep_get(src, va, src_ptep);
 		struct pb_page *head;
-		bool any_writable;
 
 		nr = 1;
 		if (!pb_pte_present(pte))
@@ -174,13 +174,11 @@ static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
 			pb_set_ptes(f->dst, va, dst_ptep, pb_pte_mkold(pte), 1);
 			continue;
 		}
-		any_writable = pb_pte_write(pte);
 		/* Order 0 first: its path must not pay for batching. */
 		if (head->order && left > 1 && src->knobs[PB_KNOB_fork_batch])
-			nr = pb_folio_pte_batch(src, va, src_ptep, pte, left,
-						flags, &any_writable);
-		pb_copy_present_ptes(f, va, src_ptep, dst_ptep, pte, nr,
-				     any_writable);
+			nr = pb_folio_pte_batch(src, va, src_ptep, &pte, left,
+						flags);
+		pb_copy_present_ptes(f, va, src_ptep, dst_ptep, pte, nr);
 	}
 }
 

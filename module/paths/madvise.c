@@ -97,23 +97,6 @@ static bool pb_likely_mapped_shared(const struct pb_page *head)
 	return head->mapcount > 1;
 }
 
-/* Young or dirty anywhere in the @nr entries from @va (contpte-gathered)? */
-static void pb_any_young_dirty(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-			       unsigned int nr, bool *young, bool *dirty)
-{
-	unsigned int i;
-
-	*young = false;
-	*dirty = false;
-	for (i = 0; i < nr; i++) {
-		pb_pte_t pte = pb_ptep_get(mm, va + ((u64)i << mm->geom.page_shift),
-					   ptep + i);
-
-		*young |= pb_pte_young(pte);
-		*dirty |= pb_pte_dirty(pte);
-	}
-}
-
 static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
 {
 	const struct pb_geom *g = &mm->geom;
@@ -124,7 +107,6 @@ static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
 		pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte;
 		u64 pfn, head_pfn;
 		struct pb_page *head;
-		bool writable, young, dirty;
 
 		nr = 1;
 		if (!ptep) {
@@ -139,13 +121,17 @@ static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
 		if (!head)
 			continue;
 		nr = (end - va) >> g->page_shift;
+		/*
+		 * madvise_folio_pte_batch(): mainline merges the batch's young
+		 * and dirty bits into pte (FPB_MERGE_YOUNG_DIRTY), 6.12 returned
+		 * them as any_young and any_dirty: the same test below.
+		 */
 		if (nr > 1 && head->order)
-			nr = pb_folio_pte_batch(mm, va, ptep, pte,
+			nr = pb_folio_pte_batch(mm, va, ptep, &pte,
 						min_t(u64, nr, pb_ptrs_per_table(g) -
 						      ((va >> g->page_shift) &
 						       (pb_ptrs_per_table(g) - 1))),
-						PB_FPB_IGNORE_DIRTY |
-						PB_FPB_IGNORE_SOFT_DIRTY, &writable);
+						PB_FPB_MERGE_YOUNG_DIRTY);
 		else
 			nr = 1;
 		if (head->order && nr < (1U << head->order)) {
@@ -159,8 +145,7 @@ static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
 				nr = 0;
 			continue;
 		}
-		pb_any_young_dirty(mm, va, ptep, nr, &young, &dirty);
-		if (young || dirty) {
+		if (pb_pte_young(pte) || pb_pte_dirty(pte)) {
 			pb_clear_young_dirty_ptes(mm, va, ptep, nr, true, true);
 			pb_gather_add(mm, va, nr);
 		}

@@ -144,7 +144,7 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 	for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
 		pb_pte_t pte = pb_ptep_get(mm, va, ptep), new;
 		struct pb_page *head;
-		bool writable, was_cont, was_valid;
+		bool was_cont, was_valid;
 
 		nr = 1;
 		if (!pb_pte_present(pte))
@@ -156,18 +156,24 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		 * batch would make clean PTEs writable without a write notify.
 		 */
 		if (batch && head && head->order && left > 1)
-			nr = pb_folio_pte_batch(mm, va, ptep, pte, left,
+			nr = pb_folio_pte_batch(mm, va, ptep, &pte, left,
+						PB_FPB_RESPECT_SOFT_DIRTY |
 						PB_FPB_RESPECT_WRITE |
-						(vma->flags & PB_VM_SHARED ? 0 :
-						 PB_FPB_IGNORE_DIRTY), &writable);
+						(vma->flags & PB_VM_SHARED ?
+						 PB_FPB_RESPECT_DIRTY : 0));
 		/* Whether the batch was contiguous, before an edge unfolds. */
 		was_cont = pb_pte_cont(pte);
 		was_valid = pb_pte_valid(pte);
 		if (upgrade && nr > 1)
 			pb_unfold_split_blocks(mm, vma, va, ptep, pte, nr, upgrade);
-		/* modify_prot_start_ptes(): A/D of the batch gathered. */
-		pte = nr == 1 ? pb_ptep_get_and_clear(mm, va, ptep) :
-				pb_get_and_clear_full_ptes(mm, va, ptep, nr);
+		/*
+		 * modify_prot_start_ptes(): arm64's is get_and_clear_ptes(),
+		 * the batch's A/D gathered ("arm64: Add batched versions of
+		 * ptep_modify_prot_start/commit", 6.17); 6.12's per-PTE
+		 * ptep_modify_prot_start() is ptep_get_and_clear().
+		 */
+		pte = batch ? pb_get_and_clear_ptes(mm, va, ptep, nr) :
+			      pb_ptep_get_and_clear(mm, va, ptep);
 		new = pb_pte_modify(mm, vma, pte);
 		pb_mm_count(mm, PB_MMC_mprotect_batches, 1);
 		/* Exclusivity is per page: commit in sub-batches that agree. */

@@ -57,7 +57,7 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 		for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
 			pb_pte_t pte = pb_ptep_get(mm, va, ptep);
 			struct pb_page *head;
-			bool writable, dirty;
+			bool dirty;
 
 			nr = 1;
 			if (!pb_pte_present(pte))
@@ -69,10 +69,7 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 				continue;
 			}
 			if (batch && head->order && left > 1)
-				nr = pb_folio_pte_batch(mm, va, ptep, pte, left,
-							PB_FPB_IGNORE_DIRTY |
-							PB_FPB_IGNORE_SOFT_DIRTY,
-							&writable);
+				nr = pb_folio_pte_batch(mm, va, ptep, &pte, left, 0);
 			/*
 			 * Anon folios need no dirty state: only file ones,
 			 * shmem's included, gather it (zap_present_folio_ptes()).

@@ -399,6 +399,49 @@ TEST_F(cpte, ptep_get_gathers_ad_from_any_entry)
 	}
 }
 
+/*
+ * Mainline's contpte_ptep_get() stops reading once both bits are known; 6.12
+ * reads the whole block.  The result is the same; ad_gather_reads tells them
+ * apart.  Without CONT nothing is gathered.
+ */
+TEST_F(cpte, ptep_get_early_exit_follows_the_profile)
+{
+	static const enum pb_profile profiles[] = {
+		PB_PROFILE_MAINLINE, PB_PROFILE_6_12,
+	};
+	unsigned int cont = self->cont, p, at;
+
+	nt_populate_pages(_metadata, self->mm, 0, cont, variant->cont_shift, false);
+	for (p = 0; p < ARRAY_SIZE(profiles); p++) {
+		pb_mm_set_profile(self->mm, profiles[p]);
+		/* Young and dirty at entry @at: mainline reads up to it. */
+		for (at = 0; at < cont; at += cont - 1) {
+			u64 reads = self->mm->counters[PB_MMC_ad_gather_reads];
+			pb_pte_t pte;
+
+			nt_make_old_clean(self->mm, 0, cont);
+			pb_write_pte(self->mm, nt_va(self->mm, at), nt_ptep(self->mm, at),
+				     pb_pte_mkdirty(pb_pte_mkyoung(nt_raw(self->mm, at))));
+			pte = pb_ptep_get(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0));
+			EXPECT_TRUE(pb_pte_young(pte) && pb_pte_dirty(pte));
+			EXPECT_EQ(profiles[p] == PB_PROFILE_MAINLINE ? at + 1 : cont,
+				  self->mm->counters[PB_MMC_ad_gather_reads] - reads)
+				TH_LOG("profile %u, both bits at entry %u", profiles[p], at);
+		}
+		/* Neither bit anywhere: both read the whole block. */
+		nt_make_old_clean(self->mm, 0, cont);
+		snap(self);
+		pb_ptep_get(self->mm, nt_va(self->mm, 1), nt_ptep(self->mm, 1));
+		EXPECT_DELTAS(WANT(ad_gather_reads, cont));
+	}
+	/* An entry without CONT reads nothing else. */
+	pb_contpte_try_unfold(self->mm, NT_VA, nt_ptep(self->mm, 0), nt_raw(self->mm, 0));
+	snap(self);
+	pb_ptep_get(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0));
+	EXPECT_DELTAS(WANT(ad_gather_reads, 0));
+	pb_flush_tlb_range(self->mm, NT_VA, NT_VA + self->block);
+}
+
 TEST_F(cpte, random_ad_policy_lands_on_one_entry)
 {
 	unsigned int cont = self->cont, i, young = 0;

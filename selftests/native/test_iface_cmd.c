@@ -256,6 +256,9 @@ static const char *const bad_commands[] = {
 	"ptep_get mm=0 va=$VA nr=1",
 	"ptep_get mm=0 va=$VA va=$VA",
 	"get_and_clear mm=0 va=$FREE nr=1",
+	"get_and_clear mm=0 va=$VA nr=1 full=2",
+	"get_and_clear mm=0 va=$VA nr=1 full=0",
+	"clear_full mm=0 va=$VA nr=1 full=0",
 	"clear_full mm=0 va=$VA nr=$TWOBLOCKS1",
 	"young mm=0 va=$VA flush=3",
 	"set_access_flags mm=0 va=$FREE",
@@ -572,6 +575,46 @@ TEST_F(cmd, helper_commands_move_the_counters)
 	ASSERT_EQ(0, nt_run(self->s, "flush mm=0"));
 	EXPECT_EQ(0, mm->phys->live_folios);
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
+ * full=0 is mainline's get_and_clear_ptes() / clear_ptes(): on arm64 the same
+ * as the full forms, so two mainline mms end alike; a 6.12 mm (mm 0 of the
+ * native build) refuses it, as the bad-command list checks.
+ */
+TEST_F(cmd, get_and_clear_ptes_acts_as_the_full_form_in_mainline)
+{
+	unsigned int cont = self->cont, m;
+	u64 va = NT_VA + 1 * self->psize;
+	char reply[2][256];
+	struct pb_mm *mm[2];
+
+	for (m = 0; m < 2; m++) {
+		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u kernel=mainline",
+				    variant->page_kb));
+		mm[m] = self->s->mms[m + 1];
+		ASSERT_NE(NULL, mm[m]);
+		ASSERT_EQ(0, nt_run(self->s, "mmap mm=%u start=0x%llx len=0x%llx", m + 1,
+				    NT_VA, 2 * self->block));
+		ASSERT_EQ(0, nt_run(self->s, "populate mm=%u va=0x%llx len=0x%llx order=%u",
+				    m + 1, NT_VA, 2 * self->block, variant->cont_shift + 1));
+		ASSERT_EQ(0, nt_run(self->s, "access mm=%u va=0x%llx write=1 val=1", m + 1,
+				    NT_VA + self->block + self->psize));
+		/* Partly covering both blocks: each is unfolded at an edge. */
+		ASSERT_EQ(0, nt_run(self->s, "get_and_clear mm=%u va=0x%llx nr=%u full=%u",
+				    m + 1, va, cont, m));
+		EXPECT_EQ(1, nt_reply_val(self->s, "dirty"));
+		snprintf(reply[m], sizeof(reply[m]), "%s", self->s->reply.buf);
+		ASSERT_EQ(0, nt_run(self->s, "clear_full mm=%u va=0x%llx nr=%u full=%u",
+				    m + 1, va + (u64)cont * self->psize, cont - 2, m));
+	}
+	EXPECT_STREQ(reply[0], reply[1]);
+	EXPECT_EQ(0, memcmp(mm[0]->counters, mm[1]->counters, sizeof(mm[0]->counters)));
+	EXPECT_EQ(2, mm[0]->counters[PB_MMC_unfolds]);
+	for (m = 0; m < 2; m++) {
+		ASSERT_EQ(0, nt_run(self->s, "check mm=%u", m + 1));
+		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=%u", m + 1));
+	}
 }
 
 TEST_F(cmd, backing_pages_keep_data)

@@ -8,18 +8,35 @@
 
 /* --- folio_pte_batch() ---------------------------------------------------------- */
 
+#define RD	PB_FPB_RESPECT_DIRTY
+#define RSD	PB_FPB_RESPECT_SOFT_DIRTY
+#define RW	PB_FPB_RESPECT_WRITE
+#define MW	PB_FPB_MERGE_WRITE
+#define MYD	PB_FPB_MERGE_YOUNG_DIRTY
+
 /*
- * A batch from @page of self->mm, from the entry as ptep_get() returns it.
- * any_writable starts wrong for the first entry: the batch must set it.
+ * A batch from @page of self->mm, from the entry as ptep_get() returns it;
+ * *@w says whether the entry the batch leaves (merged with MERGE_WRITE) is
+ * writable.
  */
-static unsigned int batch(struct _test_data_paths *self, u64 page, unsigned int max_nr,
-			  unsigned int flags, bool *any_writable)
+static unsigned int batch_pte(struct _test_data_paths *self, u64 page,
+			      unsigned int max_nr, unsigned int flags, pb_pte_t *merged)
 {
 	u64 va = nt_va(self->mm, page);
-	pb_pte_t *ptep = nt_ptep_at(self->mm, va), pte = pb_ptep_get(self->mm, va, ptep);
+	pb_pte_t *ptep = nt_ptep_at(self->mm, va);
 
-	*any_writable = !pb_pte_write(pte);
-	return pb_folio_pte_batch(self->mm, va, ptep, pte, max_nr, flags, any_writable);
+	*merged = pb_ptep_get(self->mm, va, ptep);
+	return pb_folio_pte_batch(self->mm, va, ptep, merged, max_nr, flags);
+}
+
+static unsigned int batch(struct _test_data_paths *self, u64 page, unsigned int max_nr,
+			  unsigned int flags, bool *w)
+{
+	pb_pte_t merged;
+	unsigned int nr = batch_pte(self, page, max_nr, flags, &merged);
+
+	*w = pb_pte_write(merged);
+	return nr;
 }
 
 /* Rewrite the entry of @page with @fn applied, or with @set and @clear bits. */
@@ -79,14 +96,13 @@ TEST_F(paths, folio_pte_batch_stops_at_folio_end_max_nr_holes_and_gaps)
 }
 
 /*
- * The write bit ends a batch only with RESPECT_WRITE, dirty only without
- * IGNORE_DIRTY, soft-dirty only without IGNORE_SOFT_DIRTY; young never.
- * any_writable is the OR over the batch, and only over the batch.
+ * The write, dirty and soft-dirty bits end a batch only when respected; young
+ * never.  MERGE_WRITE ORs the write bits of the batch, and only of the batch,
+ * into the entry; MERGE_YOUNG_DIRTY the young and dirty bits.
  */
-TEST_F(paths, folio_pte_batch_respects_and_ignores_bits)
+TEST_F(paths, folio_pte_batch_respects_and_merges_bits)
 {
-	const unsigned int all = PB_FPB_IGNORE_DIRTY | PB_FPB_IGNORE_SOFT_DIRTY;
-	pb_pte_t prot = nt_prot_rw(self->g);
+	pb_pte_t prot = nt_prot_rw(self->g), m;
 	struct pb_mm *mm = self->mm;
 	u64 f[6];
 	unsigned int i;
@@ -105,48 +121,61 @@ TEST_F(paths, folio_pte_batch_respects_and_ignores_bits)
 	for (i = 4; i < 8; i++) {
 		/* Folio 0: the second half write-protected (dirty stays). */
 		rewrite(self, i, pb_pte_wrprotect, 0, 0);
-		/* Folio 2: the second half clean, still writable. */
-		rewrite(self, 16 + i, pb_pte_mkclean, 0, 0);
-		/* Folio 3: the second half old. */
-		rewrite(self, 24 + i, pb_pte_mkold, 0, 0);
+		/* Folio 2: the first half clean, still writable. */
+		rewrite(self, 16 + i - 4, pb_pte_mkclean, 0, 0);
+		/* Folio 3: the first half old. */
+		rewrite(self, 24 + i - 4, pb_pte_mkold, 0, 0);
 		/* Folio 4: the second half not soft-dirty. */
 		rewrite(self, 32 + i, NULL, 0, PB_PTE_SOFT_DIRTY);
 		/* Folio 5: the first half write-protected. */
 		rewrite(self, 40 + i - 4, pb_pte_wrprotect, 0, 0);
 	}
 
-	/* Write: ignored unless respected; any_writable ORs what was batched. */
+	/* Write: ignored unless respected; MERGE_WRITE ORs what was batched. */
 	EXPECT_EQ(8, batch(self, 0, 48, 0, &w));
+	EXPECT_EQ(8, batch(self, 0, 48, RD | RSD, &w));
+	EXPECT_EQ(4, batch(self, 0, 48, RW | MW, &w));
 	EXPECT_TRUE(w);
-	EXPECT_EQ(8, batch(self, 0, 48, all, &w));
-	EXPECT_EQ(4, batch(self, 0, 48, PB_FPB_RESPECT_WRITE, &w));
-	EXPECT_TRUE(w);
-	EXPECT_EQ(4, batch(self, 4, 44, PB_FPB_RESPECT_WRITE, &w));
+	EXPECT_EQ(4, batch(self, 4, 44, RW | MW, &w));
 	EXPECT_FALSE(w);
 	/* Read-only to the folio's end: folio 1's writable pages are not ORed. */
-	EXPECT_EQ(4, batch(self, 4, 44, 0, &w));
+	EXPECT_EQ(4, batch(self, 4, 44, MW, &w));
 	EXPECT_FALSE(w);
-	/* Read-only first, writable later: merged without RESPECT_WRITE. */
+	/* Read-only first, writable later: merged only with MERGE_WRITE. */
 	EXPECT_EQ(8, batch(self, 40, 8, 0, &w));
+	EXPECT_FALSE(w);
+	EXPECT_EQ(8, batch(self, 40, 8, MW, &w));
 	EXPECT_TRUE(w);
-	EXPECT_EQ(4, batch(self, 40, 8, PB_FPB_RESPECT_WRITE, &w));
+	EXPECT_EQ(4, batch(self, 40, 8, RW | MW, &w));
 	EXPECT_FALSE(w);
 
-	/* Dirty: respected unless ignored, also with the write bit respected. */
-	EXPECT_EQ(4, batch(self, 16, 32, 0, &w));
-	EXPECT_EQ(4, batch(self, 16, 32, PB_FPB_RESPECT_WRITE, &w));
-	EXPECT_EQ(8, batch(self, 16, 32, PB_FPB_IGNORE_DIRTY, &w));
-	EXPECT_EQ(8, batch(self, 16, 32, PB_FPB_IGNORE_DIRTY | PB_FPB_RESPECT_WRITE, &w));
+	/* Dirty: ignored unless respected, also with the write bit respected. */
+	EXPECT_EQ(4, batch(self, 16, 32, RD, &w));
+	EXPECT_EQ(4, batch(self, 16, 32, RD | RW, &w));
+	EXPECT_EQ(8, batch(self, 16, 32, RSD, &w));
+	EXPECT_EQ(8, batch(self, 16, 32, RW | MW, &w));
 	EXPECT_TRUE(w);
+	/* Clean first, dirty later: merged only with MERGE_YOUNG_DIRTY. */
+	EXPECT_EQ(8, batch_pte(self, 16, 32, 0, &m));
+	EXPECT_FALSE(pb_pte_dirty(m));
+	EXPECT_EQ(8, batch_pte(self, 16, 32, MYD, &m));
+	EXPECT_TRUE(pb_pte_dirty(m));
+	EXPECT_EQ(4, batch_pte(self, 16, 32, RD | MYD, &m));
+	EXPECT_FALSE(pb_pte_dirty(m));
 
-	/* Young: always ignored. */
-	EXPECT_EQ(8, batch(self, 24, 24, 0, &w));
-	EXPECT_EQ(8, batch(self, 24, 24, PB_FPB_RESPECT_WRITE, &w));
+	/* Young: never respected; old first, young later: merged with MYD. */
+	EXPECT_EQ(8, batch_pte(self, 24, 24, RD | RSD | RW, &m));
+	EXPECT_FALSE(pb_pte_young(m));
+	EXPECT_EQ(8, batch_pte(self, 24, 24, MYD, &m));
+	EXPECT_TRUE(pb_pte_young(m));
+	EXPECT_EQ(4, batch_pte(self, 24, 4, MYD, &m));
+	EXPECT_FALSE(pb_pte_young(m));
 
-	/* Soft-dirty: respected unless ignored. */
-	EXPECT_EQ(4, batch(self, 32, 16, 0, &w));
-	EXPECT_EQ(4, batch(self, 32, 16, PB_FPB_IGNORE_DIRTY, &w));
-	EXPECT_EQ(8, batch(self, 32, 16, PB_FPB_IGNORE_SOFT_DIRTY, &w));
+	/* Soft-dirty: ignored unless respected. */
+	EXPECT_EQ(4, batch(self, 32, 16, RD | RSD, &w));
+	EXPECT_EQ(4, batch(self, 32, 16, RSD, &w));
+	EXPECT_EQ(8, batch(self, 32, 16, RD, &w));
+	EXPECT_EQ(8, batch(self, 32, 16, 0, &w));
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
@@ -165,35 +194,35 @@ TEST_F(paths, folio_pte_batch_strides_over_contiguous_blocks)
 	nt_populate(_metadata, mm, NT_VA, 4 * self->block, order, false);
 	ASSERT_EQ(4 * cont, nt_nr_cont(mm, 0, 4 * cont));
 
-	EXPECT_EQ(2 * cont, batch(self, 0, 4 * cont, 0, &w));
-	EXPECT_EQ(2 * cont - 3, batch(self, 3, 4 * cont - 3, 0, &w));
-	EXPECT_EQ(cont - 2, batch(self, 3, cont - 2, 0, &w));
-	EXPECT_EQ(cont, batch(self, 3, cont, 0, &w));
-	EXPECT_EQ(1, batch(self, 2 * cont - 1, 2 * cont + 1, 0, &w));
+	EXPECT_EQ(2 * cont, batch(self, 0, 4 * cont, RD, &w));
+	EXPECT_EQ(2 * cont - 3, batch(self, 3, 4 * cont - 3, RD, &w));
+	EXPECT_EQ(cont - 2, batch(self, 3, cont - 2, RD, &w));
+	EXPECT_EQ(cont, batch(self, 3, cont, RD, &w));
+	EXPECT_EQ(1, batch(self, 2 * cont - 1, 2 * cont + 1, RD, &w));
 
 	/* Block 1 write-protected whole, in place: still contiguous. */
 	pb_wrprotect_ptes(mm, nt_va(self->mm, cont), nt_ptep(mm, cont), cont);
 	pb_flush_tlb_range(mm, nt_va(self->mm, cont), nt_va(self->mm, 2 * cont));
 	EXPECT_EQ(4 * cont, nt_nr_cont(mm, 0, 4 * cont));
-	EXPECT_EQ(2 * cont, batch(self, 0, 4 * cont, 0, &w));
+	EXPECT_EQ(2 * cont, batch(self, 0, 4 * cont, RD | MW, &w));
 	EXPECT_TRUE(w);
-	EXPECT_EQ(cont, batch(self, 0, 4 * cont, PB_FPB_RESPECT_WRITE, &w));
+	EXPECT_EQ(cont, batch(self, 0, 4 * cont, RD | RW | MW, &w));
 	EXPECT_TRUE(w);
-	EXPECT_EQ(cont, batch(self, cont, 3 * cont, 0, &w));
+	EXPECT_EQ(cont, batch(self, cont, 3 * cont, RD | MW, &w));
 	EXPECT_FALSE(w);
 
 	/* Block 3 cleaned: it batches with block 2 only when dirty is ignored. */
 	pb_clear_young_dirty_ptes(mm, nt_va(mm, 3 * cont), nt_ptep(mm, 3 * cont),
 				  cont, false, true);
 	pb_flush_tlb_range(mm, nt_va(self->mm, 3 * cont), nt_va(self->mm, 4 * cont));
-	EXPECT_EQ(cont, batch(self, 2 * cont, 2 * cont, 0, &w));
-	EXPECT_EQ(2 * cont, batch(self, 2 * cont, 2 * cont, PB_FPB_IGNORE_DIRTY, &w));
+	EXPECT_EQ(cont, batch(self, 2 * cont, 2 * cont, RD, &w));
+	EXPECT_EQ(2 * cont, batch(self, 2 * cont, 2 * cont, 0, &w));
 	/* A write whose dirty state lands on the block's last entry. */
 	mm->knobs[PB_KNOB_ad_policy] = PB_AD_LAST;
 	ASSERT_EQ(0, pb_access(mm, nt_va(self->mm, 3 * cont + 1), true, NULL));
 	EXPECT_FALSE(pb_pte_dirty(nt_raw(mm, 3 * cont)));
 	EXPECT_TRUE(pb_pte_dirty(nt_raw(mm, 4 * cont - 1)));
-	EXPECT_EQ(2 * cont, batch(self, 2 * cont, 2 * cont, 0, &w));
+	EXPECT_EQ(2 * cont, batch(self, 2 * cont, 2 * cont, RD, &w));
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
