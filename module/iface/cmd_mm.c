@@ -52,6 +52,10 @@ int pb_cmd_mm_create(struct pb_args *a)
 		ret = pb_arg_bool(a, "check", true, &p.check);
 	if (!ret)
 		ret = pb_arg_profile(a, &p.profile);
+	if (!ret)
+		ret = pb_arg_bool(a, "no_page_mapcount",
+				  p.profile == PB_PROFILE_MAINLINE &&
+				  PB_NO_PAGE_MAPCOUNT_BUILT, &p.no_page_mapcount);
 	if (ret)
 		return ret;
 	if (page_kb > 64 || va_bits > 64 || pa_bits > 64)
@@ -69,10 +73,11 @@ int pb_cmd_mm_create(struct pb_args *a)
 	}
 	pb_session_add_mm(a->s, mm);
 	pb_reply_printf(&a->s->reply,
-			"mm %llu\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits %u\npa_bits %u\nkernel %s\n",
+			"mm %llu\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits %u\npa_bits %u\nkernel %s\nno_page_mapcount %d\n",
 			id, pb_page_size(&mm->geom), mm->geom.levels,
 			pb_cont_ptes(&mm->geom), mm->geom.va_bits,
-			mm->geom.pa_bits, pb_profile_names[mm->profile]);
+			mm->geom.pa_bits, pb_profile_names[mm->profile],
+			mm->phys->no_page_mapcount);
 	return 0;
 }
 

@@ -53,6 +53,7 @@ struct pb_mm *pb_mm_alloc(const struct pb_geom *g, struct pb_phys *phys,
 	if (!mm->gather_puts)
 		goto free_tlb;
 	mm->phys = phys;
+	mm->mm_id = ++phys->mm_id_serial;
 	if (pb_pgd_alloc(mm))
 		goto free_gather;
 	pb_phys_attach(phys, mm);
@@ -80,6 +81,10 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 		*why = "no such kernel profile";
 		return ERR_PTR(-EINVAL);
 	}
+	if (params->no_page_mapcount && params->profile == PB_PROFILE_6_12) {
+		*why = "no_page_mapcount=1 needs kernel=mainline (6.12 keeps page mapcounts)";
+		return ERR_PTR(-EINVAL);
+	}
 	ret = pb_geom_init(&g, params->page_kb, params->va_bits,
 			   params->pa_bits, why);
 	if (ret)
@@ -91,6 +96,7 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 		       "arena does not fit the physical address size";
 		return ERR_CAST(phys);
 	}
+	phys->no_page_mapcount = params->no_page_mapcount;
 	mm = pb_mm_alloc(&g, phys, id);
 	if (IS_ERR(mm)) {
 		*why = "out of memory";

@@ -94,6 +94,8 @@ struct pb_table;
 
 struct pb_mm {
 	u32 id;
+	/* mm->mm_id: who maps a large folio (model/rmap.c); never 0. */
+	u32 mm_id;
 	/* The kernel series it follows; a fork child inherits it. */
 	enum pb_profile profile;
 	struct pb_geom geom;
@@ -142,7 +144,19 @@ struct pb_mm_params {
 	unsigned int page_kb, va_bits, pa_bits;
 	u64 base_pfn, arena_pages;
 	bool backing, check;
+	bool no_page_mapcount;		/* mainline only */
 };
+
+/*
+ * CONFIG_NO_PAGE_MAPCOUNT of the kernel the module is built for ("mm:
+ * CONFIG_NO_PAGE_MAPCOUNT to prepare for not maintain per-page mapcounts in
+ * large folios", 6.15): the default of a mainline mm.
+ */
+#ifdef CONFIG_NO_PAGE_MAPCOUNT
+#define PB_NO_PAGE_MAPCOUNT_BUILT	true
+#else
+#define PB_NO_PAGE_MAPCOUNT_BUILT	false
+#endif
 
 struct pb_mm *pb_mm_alloc(const struct pb_geom *g, struct pb_phys *phys,
 			  u32 id);

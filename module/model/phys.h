@@ -53,6 +53,7 @@ struct pb_page {
 #define PB_PG_DEFERRED		BIT(6)	/* on the deferred-split queue (head) */
 #define PB_PG_FREED		BIT(7)	/* was a folio, now free: maps are bugs */
 #define PB_PG_SEEN_DIRTY	BIT(8)	/* checker scratch: mapped with dirty visible */
+#define PB_PG_MM_SHARED		BIT(9)	/* FOLIO_MM_IDS_SHARED_BIT (large head) */
 
 struct pb_section;
 struct pb_mm;
@@ -74,6 +75,12 @@ struct pb_phys {
 	/* The shared zero page: outside the arena, mapped special. */
 	u64 zero_pfn;
 	u64 zap_epoch;		/* odd inside a zap (model/rmap.c) */
+	u32 mm_id_serial;	/* the last folio_mm_id handed to an mm */
+	/*
+	 * CONFIG_NO_PAGE_MAPCOUNT: the kernel keeps no per-page mapcount of
+	 * a large folio, only its total (model/rmap.c).
+	 */
+	bool no_page_mapcount;
 	bool backing;		/* real backing pages for data */
 	unsigned int nr_sections;
 	struct pb_section **sections;

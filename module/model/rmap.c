@@ -35,6 +35,113 @@ bool pb_folio_maybe_dma_pinned(const struct pb_page *head)
 	return head->refcount >= PB_GUP_PIN_COUNTING_BIAS;
 }
 
+/*
+ * MM owner tracking of a large folio ("mm/rmap: basic MM owner tracking for
+ * large folios (!hugetlb)", 6.15): two slots, each an mm id and the mappings
+ * that mm holds, and a "maybe mapped shared" bit, kept in the first tail page
+ * (whose folio fields are free): the ids in index, the counts in
+ * large_mapcount and pincount.  Unlike upstream's "count - 1" encoding, a
+ * slot holds its count itself, 0 when free; the decisions are the same.
+ */
+static u32 pb_slot_id(const struct pb_page *head, int slot)
+{
+	return slot ? head[1].index >> 32 : (u32)head[1].index;
+}
+
+static void pb_slot_set(struct pb_page *head, int slot, u32 id, u32 count)
+{
+	if (slot)
+		head[1].index = (u32)head[1].index | ((u64)id << 32);
+	else
+		head[1].index = (head[1].index & ~0xffffffffULL) | id;
+	*(slot ? &head[1].pincount : &head[1].large_mapcount) = count;
+}
+
+static u32 *pb_slot_count(struct pb_page *head, int slot)
+{
+	return slot ? &head[1].pincount : &head[1].large_mapcount;
+}
+
+/* folio_add_return_large_mapcount(): after the total went up by @nr. */
+static void pb_mm_ids_add(struct pb_mm *mm, struct pb_page *head, unsigned int nr)
+{
+	int slot;
+
+	for (slot = 0; slot < 2; slot++) {
+		if (pb_slot_id(head, slot) == mm->mm_id) {
+			*pb_slot_count(head, slot) += nr;
+			return;
+		}
+	}
+	for (slot = 0; slot < 2; slot++) {
+		if (pb_slot_id(head, slot))
+			continue;
+		pb_slot_set(head, slot, mm->mm_id, nr);
+		/* Slot 1 taken: slot 0 has mappings too; slot 0: any others? */
+		if (slot || head->large_mapcount != nr)
+			head->flags |= PB_PG_MM_SHARED;
+		return;
+	}
+	/* No free slot: both are taken, so the bit is set already. */
+}
+
+/* folio_sub_return_large_mapcount(): after the total went down by @nr. */
+static void pb_mm_ids_sub(struct pb_mm *mm, struct pb_page *head, unsigned int nr)
+{
+	int slot;
+
+	for (slot = 0; slot < 2; slot++) {
+		u32 *count = pb_slot_count(head, slot);
+
+		if (pb_slot_id(head, slot) != mm->mm_id)
+			continue;
+		/* This mm keeps mappings: nothing to re-evaluate. */
+		if (*count > nr) {
+			*count -= nr;
+			return;
+		}
+		pb_slot_set(head, slot, 0, 0);
+		break;
+	}
+	/* One slot owns every mapping (or none is left): exclusive. */
+	if (*pb_slot_count(head, 0) == head->large_mapcount ||
+	    *pb_slot_count(head, 1) == head->large_mapcount)
+		head->flags &= ~PB_PG_MM_SHARED;
+}
+
+/*
+ * folio_maybe_mapped_shared() of mainline: a large folio mapped more than
+ * once is shared if its MM owner tracking says it may be.
+ */
+bool pb_folio_maybe_mapped_shared(const struct pb_page *head)
+{
+	if (!head->order)
+		return head->large_mapcount > 1;
+	if (head->large_mapcount <= 1)
+		return false;
+	return head->flags & PB_PG_MM_SHARED;
+}
+
+/*
+ * folio_likely_mapped_shared() of 6.12: a large folio mapped more than once
+ * is shared if some page is mapped twice, or as its first page says.
+ */
+bool pb_folio_likely_mapped_shared(const struct pb_page *head)
+{
+	if (!head->order)
+		return head->large_mapcount > 1;
+	if (head->large_mapcount <= 1)
+		return false;
+	if (head->large_mapcount > (1U << head->order))
+		return true;
+	return head->mapcount > 1;
+}
+
+/*
+ * The per-page mapcounts are the model's own record, kept in every
+ * configuration (the checker and dirty_lost need them); with
+ * no_page_mapcount the kernel's decisions below use only the total.
+ */
 void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
 {
 	u64 head_pfn;
@@ -49,6 +156,8 @@ void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
 			page[i].flags |= PB_PG_ANON_EXCLUSIVE;
 	}
 	head->large_mapcount += nr;
+	if (head->order)
+		pb_mm_ids_add(mm, head, nr);
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
 }
 
@@ -84,23 +193,28 @@ void pb_rmap_zap_end(struct pb_mm *mm)
 }
 
 /*
- * A large anon folio left partly mapped is queued for deferred split.  Taking
- * a whole folio away in one call never queues it; one page at a time queues it
- * on the first page, and the queuing is spurious when the same zap takes the
- * rest (6.12's __folio_remove_rmap() queues on any partial unmap).  A folio
- * queued by an earlier munmap, or outside a zap (a COW fault), and unmapped
- * later was queued rightly.
+ * __folio_remove_rmap(): with per-page mapcounts, a large anon folio that this
+ * removal leaves with some pages unmapped and others mapped is queued for
+ * deferred split.  With no_page_mapcount only the total is known: the folio
+ * is queued when fewer mappings than pages are left, so a folio whose pages
+ * are mapped unevenly (twice here, not at all there) can escape the queue.
+ * Taking a whole folio away in one call never queues it; one page at a time
+ * queues it on the first page, and the queuing is spurious when the same zap
+ * takes the rest.  A folio queued by an earlier munmap, or outside a zap (a
+ * COW fault), and unmapped later was queued rightly.
  */
 void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 {
 	u64 head_pfn;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
 	struct pb_page *page = head + (pfn - head_pfn);
-	unsigned int i;
+	unsigned int i, unmapped = 0;
+	bool partially;
 
 	for (i = 0; i < nr; i++) {
 		if (--page[i].mapcount)
 			continue;
+		unmapped++;
 		/*
 		 * Unmapped everywhere: what the hardware wrote is gone, or saved
 		 * in the folio's dirty flag, which a file folio must then have
@@ -116,14 +230,21 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	}
 	head->large_mapcount -= nr;
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+	if (!head->order)
+		return;
+	pb_mm_ids_sub(mm, head, nr);
 	/* Queued by this zap, now wholly unmapped by it: it was for nothing. */
-	if ((head->flags & PB_PG_DEFERRED) && head->order &&
-	    !pb_nr_pages_mapped(head) && (mm->phys->zap_epoch & 1) &&
+	if ((head->flags & PB_PG_DEFERRED) && !head->large_mapcount &&
+	    (mm->phys->zap_epoch & 1) &&
 	    pb_queued_epoch(head) == mm->phys->zap_epoch)
 		pb_mm_count(mm, PB_MMC_deferred_split_spurious, 1);
-	if (head->order && (head->flags & PB_PG_ANON) &&
-	    !(head->flags & PB_PG_DEFERRED) && pb_nr_pages_mapped(head) &&
-	    pb_nr_pages_mapped(head) < (1U << head->order)) {
+	if (mm->phys->no_page_mapcount)
+		partially = head->large_mapcount &&
+			    head->large_mapcount < (1U << head->order);
+	else
+		partially = unmapped && pb_nr_pages_mapped(head);
+	if ((head->flags & PB_PG_ANON) && !(head->flags & PB_PG_DEFERRED) &&
+	    partially) {
 		pb_set_queued_epoch(head, mm->phys->zap_epoch);
 		pb_deferred_add(mm->phys, head_pfn);
 		pb_mm_count(mm, PB_MMC_deferred_split_adds, 1);

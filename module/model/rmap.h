@@ -15,5 +15,7 @@ void pb_rmap_zap_begin(struct pb_mm *mm);
 void pb_rmap_zap_end(struct pb_mm *mm);
 u32 pb_folio_pin_refs(const struct pb_page *head);
 bool pb_folio_maybe_dma_pinned(const struct pb_page *head);
+bool pb_folio_maybe_mapped_shared(const struct pb_page *head);
+bool pb_folio_likely_mapped_shared(const struct pb_page *head);
 
 #endif /* _PB_MODEL_RMAP_H */

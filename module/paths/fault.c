@@ -305,29 +305,17 @@ static int pb_fault_cow(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 /*
  * The mainline profile's __wp_can_reuse_large_anon_folio() ("mm: Copy-on-Write
  * (COW) reuse support for PTE-mapped THP", 6.15): a large anon folio with
- * more than one mapping, all of them in this mm, and no reference but its
- * mappings (no pin, no other holder) is this mm's alone, and the faulting
- * page is reused.  Upstream knows which mms map a folio (folio_mm_id); the
- * model counts this mm's entries over the folio's span, as a page is only
- * ever mapped at the address it was first mapped at (no mremap).
+ * more than one mapping, all of them in this mm as its MM owner tracking says
+ * (model/rmap.c), and no reference but its mappings (no pin, no other holder)
+ * is this mm's alone, and the faulting page is reused.
  */
-static bool pb_can_reuse_large_anon(struct pb_mm *mm, u64 va, u64 pfn,
-				    struct pb_page *head, u64 head_pfn)
+static bool pb_can_reuse_large_anon(const struct pb_page *head)
 {
-	const struct pb_geom *g = &mm->geom;
-	u64 first = va - ((pfn - head_pfn) << g->page_shift), i, mine = 0;
-
-	if (head->large_mapcount <= 1 || head->refcount != head->large_mapcount)
+	if (head->large_mapcount <= 1)
 		return false;
-	for (i = 0; i < (1ULL << head->order); i++) {
-		u64 addr = first + (i << g->page_shift);
-		pb_pte_t *ptep = pb_pte_offset(mm, addr, false);
-
-		if (ptep && pb_pte_present(*ptep) &&
-		    pb_pte_pfn(g, *ptep) == head_pfn + i)
-			mine++;
-	}
-	return mine == head->large_mapcount;
+	if (pb_folio_maybe_mapped_shared(head))
+		return false;
+	return head->refcount == head->large_mapcount;
 }
 
 /* A write fault on a present, read-only entry of a writable VMA. */
@@ -363,7 +351,7 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			((head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE) ||
 			 (!head->order && head->refcount == 1) ||
 			 (head->order && mm->profile == PB_PROFILE_MAINLINE &&
-			  pb_can_reuse_large_anon(mm, va, pfn, head, head_pfn)));
+			  pb_can_reuse_large_anon(head)));
 	if (!reuse)
 		return pb_fault_cow(mm, vma, va, ptep, pte);
 	/*

@@ -14,6 +14,7 @@
 #include "model/mm.h"
 #include "model/pgtable.h"
 #include "model/phys.h"
+#include "model/rmap.h"
 #include "model/tlb.h"
 #include "arch/contpte.h"
 #include "paths/batch.h"
@@ -84,19 +85,6 @@ static int pb_split_folio(struct pb_mm *mm, u64 va, u64 pfn)
 	return ret;
 }
 
-/*
- * folio_likely_mapped_shared() of 6.12: a large folio mapped more than once
- * is shared if some page is mapped twice, or as its first page says.
- */
-static bool pb_likely_mapped_shared(const struct pb_page *head)
-{
-	if (head->large_mapcount <= 1)
-		return false;
-	if (head->large_mapcount > (1U << head->order))
-		return true;
-	return head->mapcount > 1;
-}
-
 static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
 {
 	const struct pb_geom *g = &mm->geom;
@@ -135,7 +123,16 @@ static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
 		else
 			nr = 1;
 		if (head->order && nr < (1U << head->order)) {
-			if (pb_likely_mapped_shared(head))
+			/*
+			 * 6.12 guesses from the first page's mapcount
+			 * (folio_likely_mapped_shared()); mainline asks the
+			 * MM owner tracking (folio_maybe_mapped_shared(),
+			 * "mm: convert folio_likely_mapped_shared() to
+			 * folio_maybe_mapped_shared()", 6.15).
+			 */
+			if (mm->profile == PB_PROFILE_6_12 ?
+			    pb_folio_likely_mapped_shared(head) :
+			    pb_folio_maybe_mapped_shared(head))
 				continue;
 			ret = pb_split_folio(mm, va, pfn);
 			if (ret == -ENOMEM)

@@ -130,6 +130,9 @@ static int pb_family_init(struct pb_oracle *o, struct pb_family *f, bool batch)
 		.profile = o->args.profile, .page_kb = o->args.page_kb,
 		.va_bits = 48, .pa_bits = 48, .arena_pages = 1 << 16,
 		.backing = o->args.backing, .check = true,
+		/* The mapcounts of the profile's kernel, as mm_create has them. */
+		.no_page_mapcount = o->args.profile == PB_PROFILE_MAINLINE &&
+				    PB_NO_PAGE_MAPCOUNT_BUILT,
 	};
 	const char *why;
 	struct pb_mm *mm;

@@ -80,6 +80,21 @@ TEST_F(cmd, mm_create_takes_a_kernel_profile)
 		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
 	}
 	live = atomic64_read(&pb_counters[PB_CNT_live_mms]);
+	/* no_page_mapcount: mainline only, a family-wide setting a child shares. */
+	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u kernel=mainline no_page_mapcount=1",
+			    variant->page_kb));
+	EXPECT_EQ(1, nt_reply_val(self->s, "no_page_mapcount"));
+	ASSERT_EQ(0, nt_run(self->s, "fork mm=1"));
+	EXPECT_TRUE(self->s->mms[2]->phys->no_page_mapcount);
+	ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=2"));
+	ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
+	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u kernel=mainline", variant->page_kb));
+	EXPECT_EQ(0, nt_reply_val(self->s, "no_page_mapcount"));
+	ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "mm_create kernel=6.12 no_page_mapcount=1"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf, "needs kernel=mainline"));
+	EXPECT_EQ(-EINVAL, nt_run(self->s, "mm_create kernel=mainline no_page_mapcount=2"));
+	EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_mms]));
 	EXPECT_EQ(-EINVAL, nt_run(self->s, "mm_create kernel=6.1"));
 	EXPECT_STREQ("error: kernel must be 6.12 or mainline\n", self->s->reply.buf);
 	EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_mms]));
@@ -98,7 +113,7 @@ TEST_F(cmd, mm_create_replies_the_geometry)
 			    variant->page_kb));
 	snprintf(want, sizeof(want),
 		 "mm 1\ngranule %llu\nlevels %u\ncont_ptes %u\nva_bits 48\npa_bits 52\n"
-		 "kernel 6.12\n",
+		 "kernel 6.12\nno_page_mapcount 0\n",
 		 self->psize, levels, self->cont);
 	EXPECT_STREQ(want, self->s->reply.buf);
 	EXPECT_EQ(variant->page_kb != 64, self->s->mms[1]->geom.lpa2);

@@ -124,4 +124,42 @@ TEST_F(paths, madv_free_leaves_shared_and_pinned_folios_and_refuses_others)
 			    false, &why));
 }
 
+/*
+ * A parent that maps the first half of a folio and a child that maps the
+ * second: 6.12 guesses "exclusive" from the first page's mapcount
+ * (folio_likely_mapped_shared()) and splits the folio under a partial
+ * MADV_FREE; mainline's MM owner tracking knows both mms map it
+ * (folio_maybe_mapped_shared()) and leaves it.
+ */
+TEST_F(paths, madv_free_shared_guess_follows_the_profile)
+{
+	static const enum pb_profile profiles[] = {
+		PB_PROFILE_6_12, PB_PROFILE_MAINLINE,
+	};
+	unsigned int half = self->cont / 2, p;
+	struct pb_mm *mm = self->mm, *child;
+	const char *why = NULL;
+
+	nt_add_vma(_metadata, mm, NT_VA, ARRAY_SIZE(profiles) * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, ARRAY_SIZE(profiles) * self->block,
+		    variant->cont_shift, false);
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	for (p = 0; p < ARRAY_SIZE(profiles); p++) {
+		u64 va = NT_VA + p * self->block, splits;
+
+		pb_zap_range(mm, va + half * self->psize, va + self->block);
+		pb_zap_range(child, va, va + half * self->psize);
+		pb_mm_set_profile(mm, profiles[p]);
+		splits = mm->counters[PB_MMC_folio_splits];
+		ASSERT_EQ(0, pb_madvise(mm, va, va + self->psize, PB_MADV_FREE, &why));
+		EXPECT_EQ(profiles[p] == PB_PROFILE_6_12,
+			  mm->counters[PB_MMC_folio_splits] - splits) TH_LOG("profile %u", p);
+		EXPECT_EQ(profiles[p] == PB_PROFILE_6_12 ? 0 : variant->cont_shift,
+			  nt_folio_at(child, va + half * self->psize, NULL)->order);
+	}
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, pb_check_mm(child));
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Native tests of model/rmap.c: the MM owner tracking of large folios and
+ * the two "mapped shared" answers built on it or on per-page mapcounts, and
+ * the deferred-split queuing with and without per-page mapcounts
+ * (CONFIG_NO_PAGE_MAPCOUNT), on mms that share one arena.
+ */
+#include "pb_native.h"
+#include "model/rmap.h"
+
+#define NR_MMS	3
+#define ORDER	3
+#define PAGES	BIT(ORDER)
+
+FIXTURE(rmap)
+{
+	struct pb_phys *p;
+	struct pb_mm *mm[NR_MMS];
+	u64 pfn;		/* the head of an order-3 anon folio */
+	struct pb_page *head;
+};
+
+FIXTURE_SETUP(rmap)
+{
+	const char *why = NULL;
+	struct pb_geom g;
+	unsigned int i;
+
+	ASSERT_EQ(0, pb_geom_init(&g, 4, 48, 48, &why));
+	self->p = pb_phys_create(&g, 0x100, 1 << 12, false);
+	ASSERT_FALSE(IS_ERR(self->p));
+	for (i = 0; i < NR_MMS; i++) {
+		self->mm[i] = pb_mm_alloc(&g, self->p, i);
+		ASSERT_FALSE(IS_ERR(self->mm[i]));
+	}
+	/* Each mm of a family has its own owner id, never 0. */
+	EXPECT_NE(0, self->mm[0]->mm_id);
+	EXPECT_NE(self->mm[0]->mm_id, self->mm[1]->mm_id);
+	EXPECT_NE(self->mm[1]->mm_id, self->mm[2]->mm_id);
+	ASSERT_EQ(0, pb_folio_alloc(self->p, ORDER, true, &self->pfn));
+	self->head = pb_pfn_to_page(self->p, self->pfn);
+}
+
+FIXTURE_TEARDOWN(rmap)
+{
+	unsigned int i;
+
+	EXPECT_EQ(0, self->head->large_mapcount);
+	self->head->extra_refs = 0;
+	EXPECT_TRUE(pb_folio_put(self->p, self->pfn, 1));
+	EXPECT_EQ(0, self->p->deferred_len);
+	for (i = 0; i < NR_MMS; i++)
+		pb_mm_free(self->mm[i]);
+	nt_check_leaks(_metadata);
+}
+
+static void map(struct _test_data_rmap *self, unsigned int m, unsigned int first,
+		unsigned int nr)
+{
+	pb_rmap_add(self->mm[m], self->pfn + first, nr, false);
+}
+
+static void unmap(struct _test_data_rmap *self, unsigned int m, unsigned int first,
+		  unsigned int nr)
+{
+	pb_rmap_remove(self->mm[m], self->pfn + first, nr);
+}
+
+/*
+ * folio_add/sub_return_large_mapcount(): the bit is set once a second mm maps
+ * the folio and cleared when one slot's mm holds every mapping again.  A third
+ * mm gets no slot, so the bit can stay set while only it maps the folio:
+ * "maybe" shared, as upstream says.
+ */
+TEST_F(rmap, mm_owner_tracking_sets_and_clears_the_shared_bit)
+{
+	struct pb_page *h = self->head;
+
+	map(self, 0, 0, PAGES);
+	EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
+	map(self, 1, 0, PAGES);
+	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+	/* mm 1 keeps a mapping: nothing is re-evaluated. */
+	unmap(self, 1, 0, PAGES - 1);
+	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+	unmap(self, 1, PAGES - 1, 1);
+	EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
+	/* A freed slot is taken again; mm 0 leaves, mm 2 owns it all. */
+	map(self, 2, 0, 2);
+	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+	unmap(self, 0, 0, PAGES);
+	EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
+	unmap(self, 2, 0, 2);
+	EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
+
+	/* Three mms: the slotless one keeps the bit set after the others go. */
+	map(self, 0, 0, PAGES);
+	map(self, 2, 0, 2);
+	map(self, 1, 0, PAGES);
+	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+	unmap(self, 2, 0, 2);
+	unmap(self, 0, 0, PAGES);
+	EXPECT_EQ(PAGES, h->large_mapcount);
+	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+	unmap(self, 1, 0, PAGES);
+	EXPECT_FALSE(h->flags & PB_PG_MM_SHARED);
+}
+
+/*
+ * Two mms each mapping half of the folio: 6.12's guess from the first page
+ * says exclusive, the owner tracking says shared.  One mm mapping it all:
+ * both say exclusive; a page mapped twice: both say shared.
+ */
+TEST_F(rmap, likely_and_maybe_mapped_shared_differ_on_halves)
+{
+	struct pb_page *h = self->head;
+
+	map(self, 0, 0, PAGES);
+	EXPECT_FALSE(pb_folio_likely_mapped_shared(h));
+	EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
+	unmap(self, 0, PAGES / 2, PAGES / 2);
+	map(self, 1, PAGES / 2, PAGES / 2);
+	EXPECT_FALSE(pb_folio_likely_mapped_shared(h));
+	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+	map(self, 1, 0, 1);
+	EXPECT_TRUE(pb_folio_likely_mapped_shared(h));
+	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+	unmap(self, 1, 0, 1);
+	unmap(self, 1, PAGES / 2, PAGES / 2);
+	unmap(self, 0, 0, PAGES / 2);
+}
+
+/*
+ * __folio_remove_rmap(): a parent and a child map the whole folio; each
+ * unmaps the same half.  With per-page mapcounts the second unmap leaves
+ * pages unmapped and queues the folio; with only the total (8 of 8 left) it
+ * does not, until fewer mappings than pages remain.
+ */
+TEST_F(rmap, deferred_split_with_and_without_page_mapcounts)
+{
+	struct pb_mm *a = self->mm[0], *b = self->mm[1];
+	unsigned int npm;
+
+	for (npm = 0; npm < 2; npm++) {
+		u64 adds = a->counters[PB_MMC_deferred_split_adds], pfn;
+
+		self->p->no_page_mapcount = npm;
+		ASSERT_EQ(0, pb_folio_alloc(self->p, ORDER, true, &pfn));
+		pb_rmap_add(a, pfn, PAGES, false);
+		pb_rmap_add(b, pfn, PAGES, false);
+		pb_rmap_remove(b, pfn, PAGES / 2);
+		EXPECT_EQ(0, self->p->deferred_len) TH_LOG("no_page_mapcount %u", npm);
+		pb_rmap_remove(a, pfn, PAGES / 2);
+		EXPECT_EQ(!npm, self->p->deferred_len) TH_LOG("no_page_mapcount %u", npm);
+		EXPECT_EQ(!npm, a->counters[PB_MMC_deferred_split_adds] - adds);
+		pb_rmap_remove(b, pfn + PAGES / 2, 1);
+		EXPECT_EQ(1, self->p->deferred_len) TH_LOG("no_page_mapcount %u", npm);
+		pb_rmap_remove(b, pfn + PAGES / 2 + 1, PAGES / 2 - 1);
+		pb_rmap_remove(a, pfn + PAGES / 2, PAGES / 2);
+		/* Freed: off the queue. */
+		pb_pfn_to_page(self->p, pfn)->extra_refs = 0;
+		EXPECT_TRUE(pb_folio_put(self->p, pfn, 1));
+		EXPECT_EQ(0, self->p->deferred_len);
+	}
+}
+
+TEST_HARNESS_MAIN
