@@ -797,6 +797,63 @@ TEST_F(paths, kernel_profiles_differ_in_mprotect_and_cow_reuse)
 }
 
 /*
+ * More of what the profiles differ in, through the commands: whether a folio
+ * that two mms map in halves is "mapped shared" (6.12 guesses no from its
+ * first page and splits it under a partial MADV_FREE; mainline's MM owner
+ * tracking knows), how many entries ptep_get() reads on a dirty, young block,
+ * and what 6.12 does not have (get_and_clear_ptes(), CONFIG_NO_PAGE_MAPCOUNT).
+ */
+TEST_F(paths, kernel_profiles_differ_in_shared_guess_reads_and_helpers)
+{
+	static const char *const profiles[] = { "6.12", "mainline" };
+	unsigned long long half = self->block / 2;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		long long reads, child, npm;
+		int mm;
+
+		CMD("mm_create page_kb=%llu kernel=%s", self->psize >> 10, profiles[i]);
+		mm = pb_reply_val(&self->c, "mm");
+		npm = pb_reply_val(&self->c, "no_page_mapcount");
+		EXPECT_TRUE(i ? npm == 0 || npm == 1 : npm == 0);
+		CMD("mmap mm=%d start=0x%llx len=0x%llx flags=r,w,anon", mm, VA, 2 * self->block);
+		CMD("populate mm=%d va=0x%llx len=0x%llx order=%u", mm, VA, 2 * self->block,
+		    self->cont_shift);
+		reads = pb_mm_counter(&self->c, mm, PB_MMC_ad_gather_reads);
+		CMD("ptep_get mm=%d va=0x%llx", mm, VA + self->block);
+		EXPECT_EQ(i ? 1 : self->cont,
+			  pb_mm_counter(&self->c, mm, PB_MMC_ad_gather_reads) - reads)
+			TH_LOG("%s", profiles[i]);
+		CMD("fork mm=%d", mm);
+		child = pb_reply_val(&self->c, "mm");
+		CMD("munmap mm=%d va=0x%llx len=0x%llx", mm, VA + half, half);
+		CMD("munmap mm=%lld va=0x%llx len=0x%llx", child, VA, half);
+		CMD("madvise mm=%d va=0x%llx len=0x%llx advice=free", mm, VA, self->psize);
+		EXPECT_EQ(!i, pb_mm_counter(&self->c, mm, PB_MMC_folio_splits))
+			TH_LOG("%s", profiles[i]);
+		CMD("mm_destroy mm=%lld", child);
+		if (i) {
+			CMD("get_and_clear mm=%d va=0x%llx nr=2 full=0", mm, VA + self->block);
+			CMD("clear_full mm=%d va=0x%llx nr=2 full=0", mm,
+			    VA + self->block + 2 * self->psize);
+		} else {
+			EXPECT_EQ(-EINVAL, pb_cmd(&self->c,
+						  "get_and_clear mm=%d va=0x%llx nr=2 full=0",
+						  mm, VA + self->block));
+			EXPECT_NE(NULL, strstr(self->c.reply, "6.12 does not have"));
+		}
+		CMD("check mm=%d", mm);
+		CMD("mm_destroy mm=%d", mm);
+	}
+	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "mm_create kernel=6.12 no_page_mapcount=1"));
+	EXPECT_NE(NULL, strstr(self->c.reply, "needs kernel=mainline"));
+	CMD("mm_create page_kb=%llu kernel=mainline no_page_mapcount=1", self->psize >> 10);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "no_page_mapcount"));
+	CMD("mm_destroy mm=%lld", pb_reply_val(&self->c, "mm"));
+}
+
+/*
  * MADV_FREE of a whole folio cleans its entries and keeps the block folded;
  * of half a folio, it splits the folio into order-0 folios with the same
  * data.  MADV_DONTNEED zaps.
