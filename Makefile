@@ -12,6 +12,8 @@
 #   make demo             boot the arm64 guest and show what the module offers
 #   make check            every test, ending with "N passed, M failed"
 #   make bench            benchmarks in instruction time: build/bench/results.md
+#                         (BENCH_PROFILE=6.12|mainline: the model's profile;
+#                         default: each guest kernel's)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PTEBATCH_CACHE ?= $(HOME)/.cache/ptebatch

@@ -4,10 +4,14 @@
 # Runs in a guest (make bench copies it in as an --extra): the model's fork,
 # zap and mprotect round trip of 1 GiB in four variants, interleaved, per
 # folio size; the memcpy bound; the model's metadata; then the real kernel
-# (bench_real).  Writes model.tsv (one row per run) and real.tsv into the
-# current folder (/results).
+# (bench_real).  Writes model.tsv (one row per run: guest, granule_kb, op,
+# variant, folio_kb, ns, bytes, profile), real.tsv and kernel (uname -r) into
+# the current folder (/results).
 #
-#   bench-guest.sh GUEST [RUNS] [MAX_ORDER]
+#   bench-guest.sh GUEST [RUNS] [MAX_ORDER] [PROFILE]
+#
+# PROFILE (6.12 or mainline) is passed as kernel= to every mm_create; empty,
+# each mm takes the profile of the kernel the module was built for.
 
 guest=${1:?guest name}
 runs=${2:-5}
@@ -21,11 +25,20 @@ case $granule in
 *) max_order=5 ;;
 esac
 max_order=${3:-$max_order}
+profile=${4:-}
+case $profile in
+'' | 6.12 | mainline) ;;
+*)
+	echo "bench: $guest: profile '$profile': must be 6.12 or mainline" >&2
+	exit 1
+	;;
+esac
 variants="pte-nocont:0:0 pte-cont:0:1 batch-nocont:1:0 batch-cont:1:1"
 
 say() { echo "bench: $guest: $*" >&2; }
 
-# Run ctl commands from standard input in one session; print "op mm ns" rows.
+# Run ctl commands from standard input in one session; print "op mm ns" rows,
+# and a "profile - <profile>" row for each mm_create's reply.
 run() {
 	pbctl - | awk '
 		/^> bench / { op = ""; mm = "";
@@ -37,6 +50,7 @@ run() {
 		/^> mm_stats/ { stats = 1; next }
 		/^> / { stats = 0; next }
 		/^ns / && op != "" { print op, (mm == "" ? "-" : mm), $2; op = "" }
+		/^kernel / { print "profile", "-", $2 }
 		stats && /^(pt_bytes|arena_meta_bytes) / { meta += $2 }
 		END { if (meta) print "metadata", 0, meta }'
 }
@@ -45,6 +59,7 @@ run() {
 # let it settle before anything is timed.
 sleep 3
 : >model.tsv
+uname -r >kernel
 bytes=$((gib / (granule * 1024) * 8))
 say "memcpy of $bytes bytes, the page-table bytes of 1 GiB"
 r=0
@@ -52,7 +67,7 @@ while [ $r -lt "$runs" ]; do
 	echo "bench op=memcpy bytes=$bytes"
 	r=$((r + 1))
 done | run | while read -r op mm ns; do
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$granule" memcpy memcpy \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$guest" "$granule" memcpy memcpy \
 		"$granule" "$ns" "$bytes" >>model.tsv
 done
 
@@ -60,12 +75,14 @@ order=0
 while [ $order -le "$max_order" ]; do
 	folio_kb=$((granule << order))
 	say "folio ${folio_kb}K: map 1 GiB four times, then $runs runs of fork, zap, mprotect"
+	want=
+	[ -z "$profile" ] || want=" kernel=$profile"
 	{
 		i=0
 		for v in $variants; do
 			batch=$(echo "$v" | cut -d: -f2)
 			cont=$(echo "$v" | cut -d: -f3)
-			echo "mm_create page_kb=$granule check=0 arena_pages=$((gib / (granule * 1024)))"
+			echo "mm_create page_kb=$granule check=0 arena_pages=$((gib / (granule * 1024)))$want"
 			echo "set mm=$i fork_batch=$batch zap_batch=$batch mprotect_batch=$batch contpte=$cont"
 			echo "mmap mm=$i start=$va len=$gib"
 			echo "populate mm=$i va=$va len=$gib order=$order"
@@ -84,21 +101,35 @@ while [ $order -le "$max_order" ]; do
 		for i in 0 1 2 3; do
 			echo "mm_destroy mm=$i"
 		done
-	} | run | while read -r op mm ns; do
-		if [ "$op" = metadata ]; then
-			printf '%s\t%s\tmetadata\tmodel\t%s\t%s\t%s\n' "$guest" "$granule" \
-				"$folio_kb" "$ns" "$((gib))" >>model.tsv
-			continue
-		fi
-		variant=$(echo "$variants" | tr ' ' '\n' | sed -n "$((mm + 1))p" | cut -d: -f1)
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$granule" "$op" \
-			"$variant" "$folio_kb" "$ns" "$((gib))" >>model.tsv
-	done
+	} | run | {
+		# The mms' profile, from mm_create's replies (they come first).
+		used=
+		while read -r op mm ns; do
+			if [ "$op" = profile ]; then
+				if [ -n "$profile" ] && [ "$ns" != "$profile" ]; then
+					say "error: an mm got profile $ns, not $profile"
+					exit 1
+				fi
+				[ -z "$used" ] || [ "$used" = "$ns" ] ||
+					say "warning: mms of profiles $used and $ns"
+				used=$ns
+				continue
+			fi
+			if [ "$op" = metadata ]; then
+				printf '%s\t%s\tmetadata\tmodel\t%s\t%s\t%s\t%s\n' "$guest" \
+					"$granule" "$folio_kb" "$ns" "$((gib))" "${used:--}" >>model.tsv
+				continue
+			fi
+			variant=$(echo "$variants" | tr ' ' '\n' | sed -n "$((mm + 1))p" | cut -d: -f1)
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$granule" "$op" \
+				"$variant" "$folio_kb" "$ns" "$((gib))" "${used:--}" >>model.tsv
+		done
+	} || exit 1
 	order=$((order + 1))
 done
 
 if [ -x /selftests/bench_real ]; then
-	say "the real kernel: fork and munmap of 256 MiB per mTHP size, mprotect vs clear_refs"
+	say "the real kernel: fork, munmap, mprotect RO+RW of 256 MiB per mTHP size; seed 002"
 	/selftests/bench_real "$guest" >real.tsv || say "bench_real failed ($?)"
 fi
 say "done"

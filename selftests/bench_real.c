@@ -7,8 +7,11 @@
  *
  * For the base page, then for each mTHP size in turn ("always", all the
  * others "never"): fork()+_exit()+waitpid() with 256 MiB of populated
- * anonymous memory, and munmap() of 256 MiB.  Then, with base pages only,
- * the seed-002 microbenchmark: a write per page of 64 MiB after
+ * anonymous memory, munmap() of 256 MiB, and, below the PMD size (PTE-mapped
+ * memory only), an mprotect(PROT_READ)+mprotect(PROT_READ|PROT_WRITE) round
+ * trip of 256 MiB populated, the workload of upstream's "Optimize mprotect()
+ * for large folios" series.  Then, with base pages only, the seed-002
+ * microbenchmark: a write per page of 64 MiB after
  * mprotect(PROT_READ)+mprotect(PROT_READ|PROT_WRITE), and after soft-dirty
  * clearing through /proc/self/clear_refs.
  *
@@ -41,6 +44,7 @@
 #define BIG_BYTES	(256UL << 20)
 #define SMALL_BYTES	(64UL << 20)
 #define PMD_ALIGN	(2UL << 20)
+#define SMAPS_ROLLUP	"/proc/self/smaps_rollup"
 #define SPIN_LOOPS	300000UL
 #define SETTLE_SAMPLES	40
 #define SETTLE_MAX_NS	(10ULL * 1000000000ULL)
@@ -59,6 +63,8 @@ static int nr_sizes;
 static const char *guest;
 static size_t page_size;
 static size_t map_align;
+/* A last-level table maps this much: mTHP sizes below it are PTE-mapped. */
+static size_t pmd_size;
 
 static __printf(1, 2) void say(const char *fmt, ...)
 {
@@ -378,6 +384,58 @@ static int bench_munmap(const struct thp_size *s, unsigned long folio_kb)
 	return 0;
 }
 
+/* Kilobytes of PMD-mapped anonymous THP in this process, or -1. */
+static long anon_huge_kb(void)
+{
+	char buf[4096], *line;
+	long kb = -1;
+
+	if (pb_read_file(SMAPS_ROLLUP, buf, sizeof(buf)) < 0)
+		return -1;
+	line = strstr(buf, "\nAnonHugePages:");
+	if (line)
+		kb = strtol(line + strlen("\nAnonHugePages:"), NULL, 10);
+	return kb;
+}
+
+/*
+ * mprotect(PROT_READ) then mprotect(PROT_READ | PROT_WRITE) of 256 MiB
+ * populated with @s's folios, PTE-mapped: the round trip that upstream's
+ * "mm: Optimize mprotect() by PTE batching" (6.17) batches per folio
+ * (mprotect_folio_pte_batch() in change_pte_range()).  Unlike the series'
+ * test, which PTE-maps PMD THPs or maps 64K mTHP, this maps each size below
+ * the PMD size in turn, PMD THP off; and it times each round trip, not 40.
+ */
+static int bench_mprotect(const struct thp_size *s, unsigned long folio_kb)
+{
+	unsigned long long ns[RUNS], t0;
+	long huge_kb;
+	char *p;
+	int i;
+
+	p = map_populated(s, BIG_BYTES);
+	if (!p)
+		return -1;
+	/* Only sizes below the PMD size are on: nothing is PMD-mapped. */
+	huge_kb = anon_huge_kb();
+	if (huge_kb != 0)
+		say("warning: %ld KiB PMD-mapped (AnonHugePages in %s), not PTE-mapped",
+		    huge_kb, SMAPS_ROLLUP);
+	for (i = 0; i < RUNS; i++) {
+		t0 = now_ns();
+		if (mprotect(p, BIG_BYTES, PROT_READ) ||
+		    mprotect(p, BIG_BYTES, PROT_READ | PROT_WRITE)) {
+			say("mprotect failed: %s", strerror(errno));
+			munmap(p, BIG_BYTES);
+			return -1;
+		}
+		ns[i] = now_ns() - t0;
+	}
+	munmap(p, BIG_BYTES);
+	report("mprotect", folio_kb, ns, BIG_BYTES);
+	return 0;
+}
+
 static int bench_size(const struct thp_size *s)
 {
 	unsigned long folio_kb = s ? s->kb : page_size >> 10;
@@ -393,7 +451,14 @@ static int bench_size(const struct thp_size *s)
 	if (bench_fork(s, folio_kb))
 		return -1;
 	say("  munmap x%d of 256 MiB, populating each", RUNS);
-	return bench_munmap(s, folio_kb);
+	if (bench_munmap(s, folio_kb))
+		return -1;
+	if ((folio_kb << 10) >= pmd_size) {
+		say("  no mprotect round trip: %lu KiB folios are PMD-mapped", folio_kb);
+		return 0;
+	}
+	say("  mprotect RO+RW x%d of 256 MiB populated, PTE-mapped", RUNS);
+	return bench_mprotect(s, folio_kb);
 }
 
 /*
@@ -467,6 +532,8 @@ int main(int argc, char **argv)
 	}
 	guest = argv[1];
 	page_size = sysconf(_SC_PAGESIZE);
+	/* A table of 8-byte entries fills one page. */
+	pmd_size = page_size / 8 * page_size;
 
 	if (access(THP_DIR, F_OK)) {
 		say("no %s: transparent hugepages are not built in; skipping",
