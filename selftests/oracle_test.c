@@ -145,7 +145,7 @@ FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_around_239)
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_around_7787)
 {
-	.page_kb = 16, .seed = 7783, .seeds = 10, .excused = 1,
+	.page_kb = 16, .seed = 7783, .seeds = 10,
 };
 
 FIXTURE_VARIANT_ADD(oracle_sample, granule_16k_seed_487)

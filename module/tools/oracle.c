@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ptebatch: the differential oracle.  One seeded random sequence of map,
- * fault, access, fork, mprotect, munmap, pin, soft-dirty clear, uffd-wp and
- * exit runs, over private and shared, anon, file and shmem VMAs, on two
+ * fault, access, fork, mprotect, munmap, madvise, pin, soft-dirty clear,
+ * uffd-wp and exit runs, over private and shared, anon, file and shmem VMAs, on two
  * families of mms of one kernel profile that differ only in batching (the
  * profile's own, against one PTE at a time everywhere); after every step
  * both must hold the same logical state, the checker must be clean on both,
@@ -31,6 +31,7 @@
 #include "check/check.h"
 #include "paths/fault.h"
 #include "paths/fork.h"
+#include "paths/madvise.h"
 #include "paths/mprotect.h"
 #include "paths/populate.h"
 #include "paths/tracking.h"
@@ -400,7 +401,7 @@ static int pb_oracle_step(struct pb_oracle *o)
 		struct pb_mm *mm = fam->mms[mmi], *child;
 
 		ret[f] = 0;
-		if (op < 35) {
+		if (op < 31) {
 			o->op = write ? "write" : "read";
 			mm->knobs[PB_KNOB_fault_order] = order;
 			if (pb_access(mm, start, write, &val)) {
@@ -408,6 +409,11 @@ static int pb_oracle_step(struct pb_oracle *o)
 				if (!ret[f])
 					ret[f] = pb_access(mm, start, write, &val);
 			}
+		} else if (op < 35) {
+			/* MADV_FREE refuses all but private anon: both alike. */
+			o->op = write ? "madv-free" : "madv-dontneed";
+			ret[f] = pb_madvise(mm, start, end, write ? PB_MADV_FREE :
+					    PB_MADV_DONTNEED, &why);
 		} else if (op < 43) {
 			o->op = "fork";
 			if (fam->nr == PB_ORACLE_MMS)

@@ -199,7 +199,8 @@ TEST_F(oracle, a_violation_during_a_step_fails_the_run)
  * fail with a view mismatch, and must pass.  The page cache, the zero page
  * and the wider oracle changed every random walk: in the 10,000-seed sweep
  * of each granule that Documentation/model.rst reports, only the seeds
- * below marked excused reach a differing write bit.
+ * below marked excused reach a differing write bit.  The madvise step moved
+ * seed 7787's walk away from its differing write bit.
  */
 FIXTURE(oracle_seed)
 {
@@ -214,7 +215,7 @@ FIXTURE_VARIANT(oracle_seed)
 
 FIXTURE_VARIANT_ADD(oracle_seed, granule_4k_seed_3274) { 4, 3274, true };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_239) { 16, 239, false };
-FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_7787) { 16, 7787, true };
+FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_7787) { 16, 7787, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_487) { 16, 487, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_527) { 16, 527, false };
 FIXTURE_VARIANT_ADD(oracle_seed, granule_16k_seed_857) { 16, 857, false };
