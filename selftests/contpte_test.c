@@ -104,17 +104,30 @@ TEST_F(mm, contpte_off_never_sets_cont)
 	EXPECT_NE(NULL, strstr(self->c.reply, "contpte is off"));
 }
 
+/* BBML2's TLBI elision is mainline's; a 6.12 mm refuses it. */
 TEST_F(mm, bbml2_skips_the_convert_tlbi)
 {
-	SET_KNOB(0, PB_KNOB_bbml2, 1);
-	CMD("populate mm=0 va=0x%llx len=0x%llx order=%u per_pte=1", VA,
+	int mm;
+
+	CMD("mm_create page_kb=%llu kernel=6.12", self->psize >> 10);
+	mm = pb_reply_val(&self->c, "mm");
+	EXPECT_EQ(-EINVAL, pb_set_knob(&self->c, mm, PB_KNOB_bbml2, 1));
+	EXPECT_NE(NULL, strstr(self->c.reply, "needs kernel=mainline"));
+	EXPECT_EQ(0, pb_knob(&self->c, mm, PB_KNOB_bbml2));
+	CMD("mm_destroy mm=%d", mm);
+
+	CMD("mm_create page_kb=%llu kernel=mainline", self->psize >> 10);
+	mm = pb_reply_val(&self->c, "mm");
+	CMD("mmap mm=%d start=0x%llx len=0x%llx flags=r,w,anon", mm, VA, 2 * self->block);
+	SET_KNOB(mm, PB_KNOB_bbml2, 1);
+	CMD("populate mm=%d va=0x%llx len=0x%llx order=%u per_pte=1", mm, VA,
 	    2 * self->block, self->cont_shift);
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_folds));
-	EXPECT_EQ(2, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_skipped_bbml2));
-	EXPECT_EQ(0, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_range));
-	CMD("unfold mm=0 va=0x%llx", VA);
-	EXPECT_EQ(3, pb_mm_counter(&self->c, 0, PB_MMC_tlbi_skipped_bbml2));
-	CMD("check mm=0");
+	EXPECT_EQ(2, pb_mm_counter(&self->c, mm, PB_MMC_folds));
+	EXPECT_EQ(2, pb_mm_counter(&self->c, mm, PB_MMC_tlbi_skipped_bbml2));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, mm, PB_MMC_tlbi_range));
+	CMD("unfold mm=%d va=0x%llx", mm, VA);
+	EXPECT_EQ(3, pb_mm_counter(&self->c, mm, PB_MMC_tlbi_skipped_bbml2));
+	CMD("check mm=%d", mm);
 }
 
 TEST_F(mm, fold_unfold_counters_and_tlbi)

@@ -231,6 +231,13 @@ int pb_cmd_set(struct pb_args *a)
 		if (k == PB_KNOB_fault_order && vals[k] > pb_pmd_order(&mm->geom))
 			return pb_err(a, "fault_order must be within 0..%u for this granule",
 				      pb_pmd_order(&mm->geom));
+		/*
+		 * 6.12's contpte_convert() always invalidates; the elision
+		 * came with "arm64/mm: Elide tlbi in contpte_convert() under
+		 * BBML2" (6.16).
+		 */
+		if (k == PB_KNOB_bbml2 && vals[k] && mm->profile == PB_PROFILE_6_12)
+			return pb_err(a, "bbml2=1 needs kernel=mainline (6.12 always invalidates)");
 		/* The plain helpers would leave folded blocks half-CONT. */
 		if (k == PB_KNOB_contpte && !vals[k] && mm->knobs[k] &&
 		    pb_mm_has_cont(mm))

@@ -298,6 +298,7 @@ static const char *const bad_commands[] = {
 	"set mm=0 gather_capacity=0",
 	"set mm=0 ad_policy=4",
 	"set mm=0 seed=0xffffffffffffffff",
+	"set mm=0 bbml2=1",
 };
 
 TEST_F(cmd, bad_commands_get_einval_a_reason_and_change_nothing)
