@@ -84,6 +84,26 @@ void pb_rmap_zap_end(struct pb_mm *mm)
 }
 
 /*
+ * deferred_split_folio(folio, true): a large anon folio left partly mapped
+ * by PTEs is marked partially mapped (counted once) and queued, unless it is
+ * on the queue already (a PMD THP is queued at its fault).
+ */
+static void pb_queue_partial(struct pb_mm *mm, struct pb_page *head,
+			     u64 head_pfn)
+{
+	unsigned int mapped = pb_nr_pages_mapped(head);
+
+	if (!(head->flags & PB_PG_ANON) || (head->flags & PB_PG_PARTIAL) ||
+	    !mapped || mapped >= (1U << head->order))
+		return;
+	pb_set_queued_epoch(head, mm->phys->zap_epoch);
+	head->flags |= PB_PG_PARTIAL;
+	if (!(head->flags & PB_PG_DEFERRED))
+		pb_deferred_add(mm->phys, head_pfn);
+	pb_mm_count(mm, PB_MMC_deferred_split_adds, 1);
+}
+
+/*
  * A large anon folio left partly mapped is queued for deferred split.  Taking
  * a whole folio away in one call never queues it; one page at a time queues it
  * on the first page, and the queuing is spurious when the same zap takes the
@@ -99,7 +119,8 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
-		if (--page[i].mapcount)
+		/* Still mapped, by a PTE or by a PMD of the whole folio. */
+		if (--page[i].mapcount || (head->order && pb_entire_mapcount(head)))
 			continue;
 		/*
 		 * Unmapped everywhere: what the hardware wrote is gone, or saved
@@ -111,21 +132,64 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 			pb_violation(mm, PB_V_dirty_lost,
 				     (pfn + i) << mm->geom.page_shift, 1, 0);
 		page[i].flags &= ~PB_PG_HW_DIRTIED;
-		if (head->order)
-			pb_nr_pages_mapped(head)--;
 	}
+	for (i = 0; i < nr && head->order; i++)
+		if (!page[i].mapcount)
+			pb_nr_pages_mapped(head)--;
 	head->large_mapcount -= nr;
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
 	/* Queued by this zap, now wholly unmapped by it: it was for nothing. */
-	if ((head->flags & PB_PG_DEFERRED) && head->order &&
-	    !pb_nr_pages_mapped(head) && (mm->phys->zap_epoch & 1) &&
+	if ((head->flags & PB_PG_PARTIAL) && head->order &&
+	    !pb_nr_pages_mapped(head) && !pb_entire_mapcount(head) &&
+	    (mm->phys->zap_epoch & 1) &&
 	    pb_queued_epoch(head) == mm->phys->zap_epoch)
 		pb_mm_count(mm, PB_MMC_deferred_split_spurious, 1);
-	if (head->order && (head->flags & PB_PG_ANON) &&
-	    !(head->flags & PB_PG_DEFERRED) && pb_nr_pages_mapped(head) &&
-	    pb_nr_pages_mapped(head) < (1U << head->order)) {
-		pb_set_queued_epoch(head, mm->phys->zap_epoch);
-		pb_deferred_add(mm->phys, head_pfn);
-		pb_mm_count(mm, PB_MMC_deferred_split_adds, 1);
+	/* A PMD that maps the folio whole keeps it whole (ENTIRELY_MAPPED). */
+	if (head->order && !pb_entire_mapcount(head))
+		pb_queue_partial(mm, head, head_pfn);
+}
+
+/*
+ * A PMD of @pfn's folio is mapped (folio_add_new_anon_rmap() or
+ * folio_try_dup_anon_rmap_pmd() at the PMD level): the entire mapcount and
+ * the total go up by one, the per-page mapcounts do not, and an exclusive
+ * mapping marks only the head page (RMAP_EXCLUSIVE at RMAP_LEVEL_PMD).
+ */
+void pb_rmap_add_pmd(struct pb_mm *mm, u64 head_pfn, bool exclusive)
+{
+	struct pb_page *head = pb_pfn_to_page(mm->phys, head_pfn);
+
+	pb_entire_mapcount(head)++;
+	head->large_mapcount++;
+	if (exclusive)
+		head->flags |= PB_PG_ANON_EXCLUSIVE;
+	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+}
+
+/*
+ * folio_remove_rmap_pmd(): when the last PMD goes, the pages no PTE maps are
+ * unmapped (what the hardware wrote through the PMD must then be saved in
+ * the folio's dirty flag, as for PTEs), and a folio that PTEs still map in
+ * part is partially mapped and queued (__folio_remove_rmap()'s
+ * partially_mapped = nr && nr < nr_pmdmapped).
+ */
+void pb_rmap_remove_pmd(struct pb_mm *mm, u64 head_pfn)
+{
+	struct pb_page *head = pb_pfn_to_page(mm->phys, head_pfn);
+	unsigned int i;
+
+	head->large_mapcount--;
+	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+	if (--pb_entire_mapcount(head))
+		return;
+	for (i = 0; i < (1U << head->order); i++) {
+		if (head[i].mapcount)
+			continue;
+		if ((head[i].flags & PB_PG_HW_DIRTIED) &&
+		    !(head->flags & (PB_PG_ANON | PB_PG_DIRTY)))
+			pb_violation(mm, PB_V_dirty_lost,
+				     (head_pfn + i) << mm->geom.page_shift, 1, 0);
+		head[i].flags &= ~PB_PG_HW_DIRTIED;
 	}
+	pb_queue_partial(mm, head, head_pfn);
 }
