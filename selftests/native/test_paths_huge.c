@@ -219,9 +219,20 @@ TEST_F(paths, cow_on_a_shared_pmd_splits_it_into_cont_ptes)
 	EXPECT_EQ(1, pb_entire_mapcount(head));
 	EXPECT_EQ(0, head[k].mapcount);
 	EXPECT_EQ(1, head[0].mapcount);
+	EXPECT_FALSE(head->flags & PB_PG_PARTIAL);
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, pb_check_mm(child));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+	/*
+	 * The child's PMD goes: the parent's PTEs, one page short, leave the
+	 * folio partially mapped (folio_remove_rmap_pmd()'s nr < nr_pmdmapped).
+	 */
+	pb_zap_range(child, NT_VA, NT_VA + pmd_bytes(mm));
+	EXPECT_TRUE(head->flags & PB_PG_PARTIAL);
+	EXPECT_EQ(1, child->counters[PB_MMC_deferred_split_adds]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_deferred_split_adds]);
+	EXPECT_EQ(0, pb_entire_mapcount(head));
+	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
 /*
@@ -485,6 +496,30 @@ TEST_F(paths, exit_zaps_pmds_and_frees_their_tables)
 	exit_child(self);
 	EXPECT_EQ(1, pmd_folio(mm, NT_VA, NULL)->refcount);
 	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * The bench command's paths on PMD THPs: fork and the child's exit copy and
+ * zap PMDs, mprotect of whole VMAs changes them in place; nothing splits.
+ */
+TEST_F(paths, the_bench_paths_keep_pmds_whole)
+{
+	struct pb_mm *mm = self->mm;
+	u64 ns;
+
+	thp_populate(_metadata, mm);
+	nt_populate(_metadata, mm, NT_VA + pmd_bytes(mm), pmd_bytes(mm),
+		    pb_pmd_order(self->g), false);
+	ASSERT_EQ(0, pb_bench_fork(mm, false, &ns));
+	ASSERT_EQ(0, pb_bench_fork(mm, true, &ns));
+	ASSERT_EQ(0, pb_bench_mprotect(mm, &ns));
+	EXPECT_EQ(4, mm->counters[PB_MMC_pmd_changes]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_pmd_splits]);
+	EXPECT_NE(NULL, pb_huge_pmd(mm, NT_VA));
+	EXPECT_NE(NULL, pb_huge_pmd(mm, NT_VA + pmd_bytes(mm)));
+	EXPECT_EQ(1, pmd_folio(mm, NT_VA, NULL)->refcount);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
 
 TEST_HARNESS_MAIN
