@@ -976,6 +976,49 @@ TEST_F(paths, pmd_thp_reuse_mprotect_and_madvise)
 	}
 }
 
+/*
+ * A read maps the huge zero page (use_zero_page): special, read-only, no
+ * folio, zeroes.  A write to it follows the profile: mainline maps a new
+ * THP in its place, 6.12 splits it into zero-page PTEs and copies a page.
+ */
+TEST_F(paths, pmd_huge_zero_page_write_follows_the_profile)
+{
+	static const char *const kernels[] = PB_PROFILE_NAMES;
+	unsigned long long pmd = self->psize << pmd_order(self);
+	unsigned int nr = 1U << pmd_order(self), k;
+
+	for (k = 0; k < ARRAY_SIZE(kernels); k++) {
+		bool mainline = !strcmp(kernels[k], "mainline");
+		int mm;
+
+		CMD("mm_create page_kb=%llu kernel=%s", self->psize >> 10, kernels[k]);
+		mm = pb_reply_val(&self->c, "mm");
+		ASSERT_LT(0, mm);
+		CMD("mmap mm=%d start=0x%llx len=0x%llx flags=r,w,anon", mm, VA, 2 * pmd);
+		SET_KNOB(mm, PB_KNOB_thp_pmd, 1);
+		CMD("touch mm=%d va=0x%llx", mm, VA + self->psize);
+		EXPECT_EQ(0, pb_reply_val(&self->c, "val"));
+		EXPECT_EQ(nr, pb_count_entries(&self->c, mm, VA, nr, self->psize, "SP"));
+		EXPECT_EQ(nr, pb_count_entries(&self->c, mm, VA, nr, self->psize, " pmd=1"));
+		EXPECT_EQ(1, pb_mm_counter(&self->c, mm, PB_MMC_zero_page_faults));
+		EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "folio mm=%d va=0x%llx", mm, VA));
+		EXPECT_NE(NULL, strstr(self->c.reply, "maps the zero page"));
+
+		CMD("touch mm=%d va=0x%llx write=1 val=0x77", mm, VA + 2 * self->psize);
+		EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
+		EXPECT_EQ(mainline, pb_mm_counter(&self->c, mm, PB_MMC_pmd_maps))
+			TH_LOG("%s", kernels[k]);
+		EXPECT_EQ(!mainline, pb_mm_counter(&self->c, mm, PB_MMC_pmd_splits));
+		EXPECT_EQ(!mainline, pb_mm_counter(&self->c, mm, PB_MMC_cow_copies));
+		EXPECT_EQ(mainline ? nr : 0,
+			  pb_count_entries(&self->c, mm, VA, nr, self->psize, " pmd=1"));
+		CMD("folio mm=%d va=0x%llx", mm, VA + 2 * self->psize);
+		EXPECT_EQ(mainline ? pmd_order(self) : 0, pb_reply_val(&self->c, "order"));
+		CMD("check mm=%d", mm);
+		CMD("mm_destroy mm=%d", mm);
+	}
+}
+
 /* A split that skips its flush (skip_pmd_split_flush) breaks BBM: caught. */
 TEST_F(paths, pmd_split_without_flush_is_caught)
 {

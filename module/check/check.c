@@ -164,10 +164,11 @@ static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
 }
 
 /*
- * A PMD leaf of @mm: a block descriptor with CONT clear (THP never uses the
- * contiguous PMD hint) that maps, from its head page, a live folio of the
- * PMD order; it counts once in the folio's entire mapcount, and its dirty
- * state covers every page.  @arg is the mm being checked.
+ * A PMD leaf of @mm that is not special (the huge zero folio): a block
+ * descriptor with CONT clear (THP never uses the contiguous PMD hint) that
+ * maps, from its head page, a live folio of the PMD order; it counts once
+ * in the folio's entire mapcount, and its dirty state covers every page.
+ * @arg is the mm being checked.
  */
 static void pb_count_pmd(struct pb_mm *mm, pb_pte_t *pmdp, u64 va, void *arg)
 {
@@ -177,6 +178,9 @@ static void pb_count_pmd(struct pb_mm *mm, pb_pte_t *pmdp, u64 va, void *arg)
 	u64 pfn = pb_pte_pfn(g, pmd), head_pfn, i;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
 
+	/* The huge zero folio, special: no folio to count. */
+	if (pmd & PB_PTE_SPECIAL)
+		return;
 	if (!head) {
 		pb_violation(checking, PB_V_freed, va, 0, pmd);
 		return;
@@ -318,7 +322,8 @@ u64 pb_check_mm(struct pb_mm *mm)
 	pb_phys_walk_folios(p, pb_folio_reset_seen, NULL);
 	for (i = 0; i < p->nr_mms; i++) {
 		pb_walk_vma_leaves(p->mms[i], pb_count_maps, mm);
-		pb_walk_vma_pmds(p->mms[i], pb_count_pmd, mm);
+		if (p->mms[i]->had_pmd_leaf)
+			pb_walk_vma_pmds(p->mms[i], pb_count_pmd, mm);
 	}
 	pb_phys_walk_folios(p, pb_folio_check, mm);
 	return mm->counters[PB_MMC_violations] - before;

@@ -389,7 +389,8 @@ int pb_cmd_folio(struct pb_args *a)
 		return pb_err(a, "nothing mapped at 0x%llx", va);
 	pfn = pb_pte_pfn(&mm->geom, pte);
 	head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	if (!head && pfn == mm->phys->zero_pfn)
+	/* The zero page, or a page of the huge zero folio: special. */
+	if (!head && (pte & PB_PTE_SPECIAL))
 		return pb_err(a, "0x%llx maps the zero page, which is no folio", va);
 	if (!head)
 		return pb_err(a, "0x%llx maps no live folio", va);

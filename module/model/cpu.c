@@ -48,7 +48,7 @@ int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
 	const struct pb_geom *g = &mm->geom;
 	struct pb_tlb_entry *e = pb_tlb_lookup(mm, va);
 	pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte, cur;
-	pb_pte_t *pmdp = ptep ? NULL : pb_pmd_offset(mm, va);
+	pb_pte_t *pmdp = ptep || !mm->had_pmd_leaf ? NULL : pb_pmd_offset(mm, va);
 	unsigned int cont = pb_cont_ptes(g);
 	u64 pfn, head_pfn, idx = 0;
 	struct pb_page *head;

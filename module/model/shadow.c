@@ -86,6 +86,8 @@ void pb_write_pmd(struct pb_mm *mm, u64 va, pb_pte_t *pmdp, pb_pte_t new)
 	pb_pte_t old = *pmdp, *shadow;
 
 	pb_mm_count(mm, PB_MMC_pmd_writes, 1);
+	if (pb_pmd_leaf(new))
+		mm->had_pmd_leaf = true;
 	*pmdp = new;
 	if (!mm->shadowed)
 		return;

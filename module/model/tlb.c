@@ -99,7 +99,7 @@ struct pb_tlb_entry *pb_tlb_lookup(struct pb_mm *mm, u64 va)
 	e = pb_tlb_find(&mm->tlb, page, 0);
 	if (!e)
 		e = pb_tlb_find(&mm->tlb, va & ~(pb_cont_size(&mm->geom) - 1), 1);
-	if (!e)
+	if (!e && mm->had_pmd_leaf)
 		e = pb_tlb_find(&mm->tlb, va & ~(pb_pmd_size(&mm->geom) - 1), 2);
 	return e;
 }

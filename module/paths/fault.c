@@ -394,7 +394,8 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 
 /*
  * The PMD level of __handle_mm_fault(): on a none PMD that allows a THP,
- * create_huge_pmd() (do_huge_pmd_anonymous_page(), read or write); on a
+ * create_huge_pmd() (do_huge_pmd_anonymous_page(): the huge zero folio for
+ * a read with use_zero_page, else a new THP); on a
  * PMD leaf, wp_huge_pmd() for a write to a read-only one
  * (do_huge_pmd_wp_page()), else huge_pmd_set_accessed().  -EAGAIN falls
  * back to the PTE fault (VM_FAULT_FALLBACK): a THP that cannot be
@@ -407,7 +408,10 @@ static int pb_fault_huge(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	int ret;
 
 	if (!pmdp) {
-		ret = pb_map_anon_pmd(mm, vma, va);
+		if (!write && mm->knobs[PB_KNOB_use_zero_page])
+			ret = pb_map_huge_zero_pmd(mm, vma, va);
+		else
+			ret = pb_map_anon_pmd(mm, vma, va);
 		if (ret)
 			return -EAGAIN;
 		pb_mm_count(mm, write ? PB_MMC_write_faults : PB_MMC_read_faults, 1);

@@ -9,9 +9,10 @@
  * that a split cannot fail.  The folio's entire mapcount counts the PMDs,
  * large_mapcount counts each of them once, and each PMD holds one reference,
  * as upstream.  Both profiles share these paths: the PMD fault, copy, wp
- * reuse and split are the same in 6.12 and 7.3; they differ only in the
- * huge zero page, which the model leaves out (7.3's do_huge_zero_wp_pmd()
- * answers a write to it with a new THP where 6.12 splits it).
+ * reuse and split are the same in 6.12 and 7.3.  They differ in the huge
+ * zero page that a read fault maps (use_zero_page): a write to it splits it
+ * into zero-page PTEs in 6.12, and the PTE fault copies one page; 7.3's
+ * do_huge_zero_wp_pmd() maps a new THP instead.
  */
 #include <linux/kernel.h>
 #include <linux/err.h>
@@ -62,32 +63,41 @@ bool pb_thp_pmd_allowed(struct pb_mm *mm, const struct pb_vma *vma, u64 va)
 }
 
 /*
- * __do_huge_pmd_anonymous_page() (6.12) / map_anon_folio_pmd_pf() (7.3): a
- * new exclusive anon folio of the PMD order, mapped young, dirty and, in a
- * writable VMA, writable (maybe_pmd_mkwrite(pmd_mkdirty())), for a read
- * fault too: unlike upstream, which maps the huge zero page on a read where
- * use_zero_page allows, the model allocates as with use_zero_page=0.  The
- * folio goes on the deferred-split queue, not partially mapped
- * (deferred_split_folio(folio, false), for the underused-THP shrinker).
- * 0, -EEXIST if the PMD is not none, or -ENOMEM with nothing changed.
+ * The huge zero folio: PMD-order frames outside the arena, below it where
+ * there is room below the small zero page, else above; no folio, so it
+ * reads as zeroes and nothing counts its mappings.
  */
-int pb_map_anon_pmd(struct pb_mm *mm, struct pb_vma *vma, u64 va)
+static u64 pb_huge_zero_pfn(const struct pb_mm *mm)
+{
+	const struct pb_phys *p = mm->phys;
+	u64 nr = 1ULL << pb_pmd_order(&mm->geom);
+
+	if (p->base_pfn > nr)
+		return (p->base_pfn - 1 - nr) & ~(nr - 1);
+	return ALIGN(p->base_pfn + p->nr_pages + 1, nr);
+}
+
+/* is_huge_zero_pmd(): a special PMD leaf of the huge zero folio. */
+bool pb_is_huge_zero_pmd(const struct pb_mm *mm, pb_pte_t pmd)
+{
+	return (pmd & PB_PTE_SPECIAL) &&
+	       pb_pte_pfn(&mm->geom, pmd) == pb_huge_zero_pfn(mm);
+}
+
+/*
+ * map_anon_folio_pmd_nopf() of the new folio at @pfn into @pmdp, whose
+ * table is deposited: young, dirty and, in a writable VMA, writable
+ * (maybe_pmd_mkwrite(pmd_mkdirty())), for a read fault too.  The folio goes
+ * on the deferred-split queue, not partially mapped
+ * (deferred_split_folio(folio, false), for the underused-THP shrinker).
+ */
+static void pb_set_anon_pmd(struct pb_mm *mm, struct pb_vma *vma, u64 haddr,
+			    pb_pte_t *pmdp, u64 pfn)
 {
 	const struct pb_geom *g = &mm->geom;
-	u64 haddr = va & ~(pb_pmd_size(g) - 1), pfn;
-	struct pb_page *head;
-	pb_pte_t *pmdp, pmd;
-	int ret;
+	struct pb_page *head = pb_pfn_to_page(mm->phys, pfn);
+	pb_pte_t pmd;
 
-	ret = pb_folio_alloc(mm->phys, pb_pmd_order(g), true, &pfn);
-	if (ret)
-		return ret;
-	pmdp = pb_pmd_deposit(mm, haddr);
-	if (IS_ERR_OR_NULL(pmdp)) {
-		pb_folio_put(mm->phys, pfn, 1);
-		return pmdp ? PTR_ERR(pmdp) : -EEXIST;
-	}
-	head = pb_pfn_to_page(mm->phys, pfn);
 	/* The PMD takes over the allocation's reference. */
 	head->extra_refs = 0;
 	vma->flags |= PB_VM_ANON_VMA;
@@ -99,7 +109,74 @@ int pb_map_anon_pmd(struct pb_mm *mm, struct pb_vma *vma, u64 va)
 		pmd = pb_pte_wrprotect(pmd);
 	pb_write_pmd(mm, haddr, pmdp, pmd);
 	pb_deferred_add(mm->phys, pfn);
+}
+
+/*
+ * __do_huge_pmd_anonymous_page(): a new exclusive anon folio of the PMD
+ * order with its table deposited, mapped by pb_set_anon_pmd().  0, -EEXIST
+ * if the PMD is not none, or -ENOMEM with nothing changed.
+ */
+int pb_map_anon_pmd(struct pb_mm *mm, struct pb_vma *vma, u64 va)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 haddr = va & ~(pb_pmd_size(g) - 1), pfn;
+	pb_pte_t *pmdp;
+	int ret;
+
+	ret = pb_folio_alloc(mm->phys, pb_pmd_order(g), true, &pfn);
+	if (ret)
+		return ret;
+	pmdp = pb_pmd_deposit(mm, haddr);
+	if (IS_ERR_OR_NULL(pmdp)) {
+		pb_folio_put(mm->phys, pfn, 1);
+		return pmdp ? PTR_ERR(pmdp) : -EEXIST;
+	}
+	pb_set_anon_pmd(mm, vma, haddr, pmdp, pfn);
 	return 0;
+}
+
+/*
+ * do_huge_pmd_anonymous_page() of a read with use_zero_page (the knob, on
+ * by default as upstream's): set_huge_zero_folio(), the huge zero folio
+ * mapped special and read-only, its table deposited.  0, -EEXIST or
+ * -ENOMEM with nothing changed.
+ */
+int pb_map_huge_zero_pmd(struct pb_mm *mm, struct pb_vma *vma, u64 va)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 haddr = va & ~(pb_pmd_size(g) - 1);
+	pb_pte_t *pmdp = pb_pmd_deposit(mm, haddr);
+
+	if (IS_ERR_OR_NULL(pmdp))
+		return pmdp ? PTR_ERR(pmdp) : -EEXIST;
+	/* vmf_anon_prepare() comes first, for the zero folio too: fork copies it. */
+	vma->flags |= PB_VM_ANON_VMA;
+	pb_write_pmd(mm, haddr, pmdp,
+		     pb_pte_to_pmd(pb_pfn_pte(g, pb_huge_zero_pfn(mm),
+					      pb_vma_prot(mm, vma, false))) |
+		     PB_PTE_SPECIAL);
+	pb_mm_count(mm, PB_MMC_zero_page_faults, 1);
+	return 0;
+}
+
+/*
+ * __split_huge_zero_page_pmd(): pmdp_huge_clear_flush(), then one
+ * special PTE of the small zero page per page (set_pte_at() one at a time:
+ * one frame, so no block folds), keeping uffd-wp, and pmd_populate().
+ */
+static void pb_split_huge_zero_pmd(struct pb_mm *mm, u64 haddr, pb_pte_t *pmdp)
+{
+	const struct pb_geom *g = &mm->geom;
+	pb_pte_t old = *pmdp, pte, *ptep = pb_pmd_deposited(mm, haddr);
+	unsigned int i;
+
+	pb_write_pmd(mm, haddr, pmdp, 0);
+	pb_flush_tlb_range(mm, haddr, haddr + pb_pmd_size(g));
+	pte = pb_pfn_pte(g, mm->phys->zero_pfn, pb_pmd_to_pte(old));
+	for (i = 0; i < (1U << pb_pmd_order(g)); i++)
+		pb_set_ptes(mm, haddr + ((u64)i << g->page_shift), ptep + i, pte, 1);
+	pb_write_pmd(mm, haddr, pmdp, pb_pmd_table_desc(mm, haddr));
+	pb_mm_count(mm, PB_MMC_pmd_splits, 1);
 }
 
 /*
@@ -124,6 +201,10 @@ void pb_split_huge_pmd(struct pb_mm *mm, u64 va)
 	if (!pmdp)
 		return;
 	old = *pmdp;
+	if (pb_is_huge_zero_pmd(mm, old)) {
+		pb_split_huge_zero_pmd(mm, haddr, pmdp);
+		return;
+	}
 	/* pmdp_invalidate(): not valid but still present, then the flush. */
 	pb_write_pmd(mm, haddr, pmdp, (old & ~PB_PTE_VALID) | PB_PTE_PRESENT_INVALID);
 	if (!pb_mutation(mm, PB_KNOB_skip_pmd_split_flush))
@@ -167,12 +248,15 @@ void pb_zap_huge_pmd(struct pb_mm *mm, u64 va)
 
 	old = *pmdp;
 	pb_write_pmd(mm, va, pmdp, 0);
-	head_pfn = pb_pte_pfn(g, old);
-	pb_rmap_remove_pmd(mm, head_pfn);
 	pb_pmd_free_deposit(mm, va);
 	pb_gather_add(mm, va, 1ULL << pb_pmd_order(g));
-	pb_gather_put_folio(mm, head_pfn, 1);
 	pb_mm_count(mm, PB_MMC_pmd_zaps, 1);
+	/* The huge zero folio: no rmap, no reference. */
+	if (pb_is_huge_zero_pmd(mm, old))
+		return;
+	head_pfn = pb_pte_pfn(g, old);
+	pb_rmap_remove_pmd(mm, head_pfn);
+	pb_gather_put_folio(mm, head_pfn, 1);
 }
 
 /*
@@ -226,10 +310,13 @@ void pb_copy_huge_pmd(struct pb_mm *dst, struct pb_mm *src,
 	u64 head_pfn = pb_pte_pfn(g, pmd);
 	struct pb_page *head = pb_pfn_to_page(src->phys, head_pfn);
 
-	head->refcount++;
-	pb_mm_count(dst, PB_MMC_refcount_atomics, 1);
-	head->flags &= ~PB_PG_ANON_EXCLUSIVE;
-	pb_rmap_add_pmd(dst, head_pfn, false);
+	/* The huge zero folio is shared as it is (mm_get_huge_zero_folio()). */
+	if (!pb_is_huge_zero_pmd(src, pmd)) {
+		head->refcount++;
+		pb_mm_count(dst, PB_MMC_refcount_atomics, 1);
+		head->flags &= ~PB_PG_ANON_EXCLUSIVE;
+		pb_rmap_add_pmd(dst, head_pfn, false);
+	}
 	if (pb_pte_write(pmd)) {
 		pmd = pb_pte_wrprotect(pmd);
 		pb_write_pmd(src, va, src_pmdp, pmd);
@@ -242,22 +329,48 @@ void pb_copy_huge_pmd(struct pb_mm *dst, struct pb_mm *src,
 }
 
 /*
- * do_huge_pmd_wp_page(), the same in 6.12 and 7.3: a write fault on a
- * read-only PMD leaf reuses the whole folio when its head page is
- * anon-exclusive or the PMD holds its only reference (which makes it
- * exclusive again, folio_move_anon_rmap()), with pmdp_set_access_flags():
- * young, dirty, writable, soft-dirty.  Otherwise it splits the PMD
- * (__split_huge_pmd()) and returns -EAGAIN: the PTE fault then copies the
- * one page (VM_FAULT_FALLBACK).  A uffd-wp PMD is split too (the PTE fault
- * then resolves the marker).
+ * A write to the huge zero folio: the mainline profile's
+ * do_huge_zero_wp_pmd() maps a new THP (pmdp_huge_clear_flush(), then
+ * map_anon_folio_pmd_pf() with the deposited table), falling back to a
+ * split when none can be allocated; 6.12's do_huge_pmd_wp_page() splits it
+ * into zero-page PTEs, and the PTE fault then copies one page.
  */
-int pb_huge_pmd_wp(struct pb_mm *mm, const struct pb_vma *vma, u64 va)
+static int pb_huge_zero_wp(struct pb_mm *mm, struct pb_vma *vma, u64 haddr,
+			   pb_pte_t *pmdp)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 pfn;
+
+	if (mm->profile == PB_PROFILE_MAINLINE &&
+	    !pb_folio_alloc(mm->phys, pb_pmd_order(g), true, &pfn)) {
+		pb_write_pmd(mm, haddr, pmdp, 0);
+		pb_flush_tlb_range(mm, haddr, haddr + pb_pmd_size(g));
+		pb_set_anon_pmd(mm, vma, haddr, pmdp, pfn);
+		return 0;
+	}
+	pb_split_huge_pmd(mm, haddr);
+	return -EAGAIN;
+}
+
+/*
+ * do_huge_pmd_wp_page(), the same in 6.12 and 7.3 but for the huge zero
+ * folio (pb_huge_zero_wp()): a write fault on a read-only PMD leaf reuses
+ * the whole folio when its head page is anon-exclusive or the PMD holds its
+ * only reference (which makes it exclusive again, folio_move_anon_rmap()),
+ * with pmdp_set_access_flags(): young, dirty, writable, soft-dirty.
+ * Otherwise it splits the PMD (__split_huge_pmd()) and returns -EAGAIN: the
+ * PTE fault then copies the one page (VM_FAULT_FALLBACK).  A uffd-wp PMD is
+ * split too (the PTE fault then resolves the marker).
+ */
+int pb_huge_pmd_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va)
 {
 	const struct pb_geom *g = &mm->geom;
 	u64 haddr = va & ~(pb_pmd_size(g) - 1);
 	pb_pte_t *pmdp = pb_huge_pmd(mm, haddr), pmd = *pmdp;
 	struct pb_page *head = pb_pfn_to_page(mm->phys, pb_pte_pfn(g, pmd));
 
+	if (pb_is_huge_zero_pmd(mm, pmd))
+		return pb_huge_zero_wp(mm, vma, haddr, pmdp);
 	if (!(pmd & PB_PTE_UFFD_WP) &&
 	    ((head->flags & PB_PG_ANON_EXCLUSIVE) || head->refcount == 1)) {
 		head->flags |= PB_PG_ANON_EXCLUSIVE;

@@ -190,7 +190,8 @@ static void pb_madvise_free_huge_pmd(struct pb_mm *mm, pb_pte_t *pmdp, u64 va,
 	u64 head_pfn = pb_pte_pfn(g, old), i;
 	struct pb_page *head = pb_pfn_to_page(mm->phys, head_pfn);
 
-	if (pb_likely_mapped_shared(head))
+	/* The huge zero folio is left alone (is_huge_zero_pmd()). */
+	if ((old & PB_PTE_SPECIAL) || pb_likely_mapped_shared(head))
 		return;
 	if (va < range[0] || va + size > range[1]) {
 		pb_split_huge_pmd(mm, va);

@@ -162,6 +162,8 @@ PB_KNOB(uffd_fork_event, 0, 1,
 	"UFFD_FEATURE_EVENT_FORK: a fork child keeps uffd-wp registration")
 PB_KNOB(thp_pmd, 0, 1,
 	"PMD THP (enabled=always): a PMD-order anon fault or populate maps a PMD")
+PB_KNOB(use_zero_page, 1, 1,
+	"THP use_zero_page: a read fault maps the huge zero page (0: a new THP)")
 PB_KNOB(skip_pmd_split_flush, 0, 1,
 	"mutation: no TLB flush after pmdp_invalidate() in a PMD split")
 #undef PB_KNOB

@@ -85,19 +85,109 @@ TEST_F(paths, a_write_fault_maps_one_pmd_and_queues_the_thp)
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
 
-/* As with use_zero_page=0: a read maps a THP too, writable and dirty. */
-TEST_F(paths, a_read_fault_maps_a_pmd_too)
+/* Without use_zero_page, a read maps a THP too, writable and dirty. */
+TEST_F(paths, a_read_fault_without_use_zero_page_maps_a_thp)
 {
 	struct pb_mm *mm = self->mm;
 	u64 val;
 
 	thp_vma(_metadata, mm);
+	mm->knobs[PB_KNOB_use_zero_page] = 0;
 	ASSERT_EQ(0, touch(mm, NT_VA + pmd_bytes(mm), false, &val));
 	ASSERT_NE(NULL, pb_huge_pmd(mm, NT_VA + pmd_bytes(mm)));
+	EXPECT_NE(NULL, pmd_folio(mm, NT_VA + pmd_bytes(mm), NULL));
+	EXPECT_TRUE(pb_pte_write(*pb_huge_pmd(mm, NT_VA + pmd_bytes(mm))));
 	EXPECT_EQ(NULL, pb_huge_pmd(mm, NT_VA));
 	EXPECT_EQ(1, mm->counters[PB_MMC_read_faults]);
 	EXPECT_EQ(0, mm->counters[PB_MMC_zero_page_faults]);
 	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * With use_zero_page (the default), a read maps the huge zero folio:
+ * special, read-only, no folio, reads zero.  Fork shares it, munmap of part
+ * splits it into zero-page PTEs, of all zaps it.
+ */
+TEST_F(paths, a_read_fault_maps_the_huge_zero_page)
+{
+	struct pb_mm *mm = other_mm(self, true), *child;
+	u64 val = 1, pt;
+	pb_pte_t pmd;
+
+	ASSERT_NE(NULL, mm);
+	thp_vma(_metadata, mm);
+	ASSERT_EQ(0, touch(mm, NT_VA + 5 * self->psize, false, &val));
+	EXPECT_EQ(0, val);
+	ASSERT_NE(NULL, pb_huge_pmd(mm, NT_VA));
+	pmd = *pb_huge_pmd(mm, NT_VA);
+	EXPECT_TRUE(pmd & PB_PTE_SPECIAL);
+	EXPECT_FALSE(pb_pte_write(pmd));
+	EXPECT_TRUE(pb_is_huge_zero_pmd(mm, pmd));
+	EXPECT_EQ(NULL, pmd_folio(mm, NT_VA, NULL));
+	EXPECT_EQ(0, mm->phys->live_folios);
+	EXPECT_EQ(1, mm->counters[PB_MMC_zero_page_faults]);
+	EXPECT_EQ(1, mm->counters[PB_MMC_read_faults]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_pmd_maps]);
+	EXPECT_EQ(0, pb_check_mm(mm));
+
+	child = fork_child(_metadata, self, mm);
+	ASSERT_NE(NULL, child);
+	ASSERT_NE(NULL, pb_huge_pmd(child, NT_VA));
+	EXPECT_TRUE(pb_is_huge_zero_pmd(child, *pb_huge_pmd(child, NT_VA)));
+	EXPECT_EQ(1, child->counters[PB_MMC_pmd_copies]);
+	EXPECT_EQ(0, pb_check_mm(child));
+	pt = child->counters[PB_MMC_pt_pages];
+	pb_zap_range(child, NT_VA, NT_VA + pmd_bytes(mm));
+	EXPECT_EQ(1, child->counters[PB_MMC_pmd_zaps]);
+	EXPECT_EQ(pt - 1, child->counters[PB_MMC_pt_pages]);
+
+	pb_zap_range(mm, NT_VA, NT_VA + self->psize);
+	EXPECT_EQ(1, mm->counters[PB_MMC_pmd_splits]);
+	EXPECT_EQ(0, nt_raw(mm, 0));
+	EXPECT_EQ(mm->phys->zero_pfn, nt_pfn(mm, 1));
+	EXPECT_TRUE(nt_raw(mm, 1) & PB_PTE_SPECIAL);
+	EXPECT_EQ(0, nt_nr_cont(mm, 1, pmd_pages(mm) - 1));
+	EXPECT_EQ(0, peek(mm, nt_va(mm, 7)));
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+}
+
+/*
+ * The profiles differ in a write to the huge zero folio: mainline maps a new
+ * THP in its place (do_huge_zero_wp_pmd()); 6.12 splits it into zero-page
+ * PTEs and the PTE fault copies the one page.
+ */
+TEST_F(paths, a_write_to_the_huge_zero_page_follows_the_profile)
+{
+	enum pb_profile prof;
+
+	for (prof = 0; prof < PB_NR_PROFILES; prof++) {
+		struct pb_mm *mm = other_mm(self, false);
+		bool mainline = prof == PB_PROFILE_MAINLINE;
+		u64 val = 9;
+
+		ASSERT_NE(NULL, mm);
+		pb_mm_set_profile(mm, prof);
+		thp_vma(_metadata, mm);
+		ASSERT_EQ(0, touch(mm, NT_VA, false, &val));
+		ASSERT_EQ(0, touch(mm, NT_VA + 3 * self->psize, true, &val));
+		EXPECT_EQ(mainline, !!pb_huge_pmd(mm, NT_VA)) TH_LOG("profile %d", prof);
+		EXPECT_EQ(mainline, mm->counters[PB_MMC_pmd_maps]);
+		EXPECT_EQ(!mainline, mm->counters[PB_MMC_pmd_splits]);
+		EXPECT_EQ(!mainline, mm->counters[PB_MMC_cow_copies]);
+		if (mainline) {
+			EXPECT_TRUE(pb_pte_write(*pb_huge_pmd(mm, NT_VA)));
+			EXPECT_EQ(1, pmd_folio(mm, NT_VA, NULL)->refcount);
+		} else {
+			EXPECT_EQ(0, nt_folio_at(mm, nt_va(mm, 3), NULL)->order);
+			EXPECT_TRUE(pb_pte_write(nt_raw(mm, 3)));
+			EXPECT_EQ(mm->phys->zero_pfn, nt_pfn(mm, 4));
+		}
+		EXPECT_EQ(0, pb_check_mm(mm));
+		EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+		pb_mm_destroy(mm);
+		self->other = NULL;
+	}
 }
 
 /*
