@@ -138,15 +138,20 @@ int pb_map_anon_pmd(struct pb_mm *mm, struct pb_vma *vma, u64 va)
 /*
  * do_huge_pmd_anonymous_page() of a read with use_zero_page (the knob, on
  * by default as upstream's): set_huge_zero_folio(), the huge zero folio
- * mapped special and read-only, its table deposited.  0, -EEXIST or
- * -ENOMEM with nothing changed.
+ * mapped special and read-only, its table deposited.  0, -EEXIST, -ERANGE
+ * (no room for it in the PA space) or -ENOMEM with nothing changed.
  */
 int pb_map_huge_zero_pmd(struct pb_mm *mm, struct pb_vma *vma, u64 va)
 {
 	const struct pb_geom *g = &mm->geom;
-	u64 haddr = va & ~(pb_pmd_size(g) - 1);
-	pb_pte_t *pmdp = pb_pmd_deposit(mm, haddr);
+	u64 haddr = va & ~(pb_pmd_size(g) - 1), end;
+	pb_pte_t *pmdp;
 
+	/* An arena at the top of the PA space leaves no room: PTEs then. */
+	end = (pb_huge_zero_pfn(mm) << g->page_shift) + pb_pmd_size(g);
+	if (g->pa_bits < 64 && end > 1ULL << g->pa_bits)
+		return -ERANGE;
+	pmdp = pb_pmd_deposit(mm, haddr);
 	if (IS_ERR_OR_NULL(pmdp))
 		return pmdp ? PTR_ERR(pmdp) : -EEXIST;
 	/* vmf_anon_prepare() comes first, for the zero folio too: fork copies it. */
