@@ -153,6 +153,33 @@ TEST_F(paths, a_read_fault_maps_the_huge_zero_page)
 }
 
 /*
+ * An arena that reaches the top of the PA space (64K, 48-bit PA, from PFN 0)
+ * leaves no room above it for the huge zero folio, nor below: a read falls
+ * back to the PTE fault and maps the small zero page.
+ */
+TEST_F(paths, no_huge_zero_page_past_the_pa_space)
+{
+	struct pb_mm *mm;
+	u64 val = 1;
+
+	if (variant->page_kb != 64)
+		SKIP(return, "the 64K granule's PA space is the one an arena can fill");
+	mm = nt_mm_create(64, 48, 48, 0, (1ULL << 32) - 2, true);
+	ASSERT_FALSE(IS_ERR(mm));
+	thp_vma(_metadata, mm);
+	EXPECT_EQ(0, touch(mm, NT_VA, false, &val));
+	EXPECT_EQ(NULL, pb_huge_pmd(mm, NT_VA));
+	EXPECT_TRUE(nt_raw_at(mm, NT_VA) & PB_PTE_SPECIAL);
+	EXPECT_EQ(mm->phys->zero_pfn, nt_pfn_at(mm, NT_VA));
+	EXPECT_EQ(1, mm->counters[PB_MMC_zero_page_faults]);
+	/* A write still maps a THP. */
+	EXPECT_EQ(0, touch(mm, NT_VA + pmd_bytes(mm), true, &val));
+	EXPECT_NE(NULL, pb_huge_pmd(mm, NT_VA + pmd_bytes(mm)));
+	EXPECT_EQ(0, pb_check_mm(mm));
+	pb_mm_destroy(mm);
+}
+
+/*
  * The profiles differ in a write to the huge zero folio: mainline maps a new
  * THP in its place (do_huge_zero_wp_pmd()); 6.12 splits it into zero-page
  * PTEs and the PTE fault copies the one page.
