@@ -72,6 +72,12 @@ static void expect_stats_file_agrees(struct __test_metadata *_metadata,
 	}
 }
 
+/* The PMD order of the granule: a last-level table's worth of pages. */
+static unsigned int pmd_order(FIXTURE_DATA(paths) * self)
+{
+	return __builtin_ctzll(self->psize) - 3;
+}
+
 /* Entries of mm @mm's first @nr pages from VA whose dump line has @what. */
 static int entries(FIXTURE_DATA(paths) * self, int mm, unsigned int nr, const char *what)
 {
@@ -880,6 +886,211 @@ TEST_F(paths, madvise_free_cleans_or_splits_and_dontneed_zaps)
 	EXPECT_EQ(0, entries(self, 0, 2 * self->cont, "pfn="));
 	CMD("check mm=0");
 	expect_stats_file_agrees(_metadata, self, 0);
+}
+
+/* --- PMD-mapped THP --------------------------------------------------------- */
+
+/*
+ * mm 1, without backing pages (a 64K granule's PMD maps 512 MiB): a private
+ * anon VMA of two PMDs at VA with PMD THPs on.  Returns the PMD size.
+ */
+static unsigned long long thp_mm(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(paths) * self)
+{
+	unsigned long long pmd = self->psize << pmd_order(self);
+
+	CMD("mm_create page_kb=%llu", self->psize >> 10);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "mm"));
+	CMD("mmap mm=1 start=0x%llx len=0x%llx flags=r,w,anon", VA, 2 * pmd);
+	SET_KNOB(1, PB_KNOB_thp_pmd, 1);
+	return pmd;
+}
+
+/*
+ * A fault maps one PMD and queues the THP (not partially mapped); fork
+ * copies the PMD; a write to the shared PMD splits it into CONT PTEs, marks
+ * the folio dirty and copies one page; munmap zaps a whole PMD and splits a
+ * partly covered one, whose folio is then partially mapped.
+ */
+TEST_F(paths, pmd_thp_fault_fork_cow_and_munmap)
+{
+	unsigned long long pmd = thp_mm(_metadata, self);
+	unsigned int nr = 1U << pmd_order(self);
+
+	CMD("touch mm=1 va=0x%llx write=1", VA + 3 * self->psize);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
+	EXPECT_EQ(nr, pb_count_entries(&self->c, 1, VA, nr, self->psize, " pmd=1"));
+	CMD("folio mm=1 va=0x%llx", VA + 3 * self->psize);
+	EXPECT_EQ(pmd_order(self), pb_reply_val(&self->c, "order"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "pmd"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "entire_mapcount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "refcount"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "mapcount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "deferred"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "partially_mapped"));
+	CMD("mm_stats mm=1");
+	EXPECT_EQ(1, pb_reply_val(&self->c, PB_MMS_NAME(deferred_split_queue)));
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 1, PB_MMC_deferred_split_adds));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_pmd_maps));
+
+	CMD("fork mm=1");
+	EXPECT_EQ(2, pb_reply_val(&self->c, "mm"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 2, PB_MMC_pmd_copies));
+	CMD("folio mm=2 va=0x%llx", VA);
+	EXPECT_EQ(2, pb_reply_val(&self->c, "refcount"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "entire_mapcount"));
+	EXPECT_EQ(2, pb_reply_val(&self->c, "large_mapcount"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "exclusive"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "dirty"));
+
+	CMD("touch mm=1 va=0x%llx write=1", VA + self->block);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_pmd_splits));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 1, PB_MMC_cow_copies));
+	EXPECT_EQ(0, pb_count_entries(&self->c, 1, VA, nr, self->psize, " pmd=1"));
+	EXPECT_EQ(nr - self->cont, pb_count_entries(&self->c, 1, VA, nr, self->psize, "cont=1"));
+	EXPECT_EQ(nr, pb_count_entries(&self->c, 2, VA, nr, self->psize, " pmd=1"));
+	CMD("folio mm=2 va=0x%llx", VA);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "dirty"));
+	EXPECT_EQ(nr, pb_reply_val(&self->c, "refcount"));
+	EXPECT_EQ(1, pb_reply_val(&self->c, "entire_mapcount"));
+
+	/*
+	 * The child's exit takes the last PMD: the parent's PTEs, one page
+	 * short of the copy, leave the folio partially mapped, counted once
+	 * (by the zap that made it so); the parent's munmap of half adds none.
+	 */
+	CMD("munmap mm=2 va=0x%llx len=0x%llx", VA, pmd);
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 2, PB_MMC_pmd_zaps));
+	EXPECT_EQ(1, pb_mm_counter(&self->c, 2, PB_MMC_deferred_split_adds));
+	CMD("folio mm=1 va=0x%llx", VA + pmd / 2);
+	EXPECT_EQ(1, pb_reply_val(&self->c, "partially_mapped"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "entire_mapcount"));
+	CMD("munmap mm=1 va=0x%llx len=0x%llx", VA, pmd / 2);
+	EXPECT_EQ(0, pb_mm_counter(&self->c, 1, PB_MMC_deferred_split_adds));
+	CMD("mm_stats mm=1");
+	EXPECT_EQ(1, pb_reply_val(&self->c, PB_MMS_NAME(deferred_split_queue)));
+	CMD("check mm=1");
+	CMD("check mm=2");
+	expect_stats_file_agrees(_metadata, self, 1);
+}
+
+/*
+ * An unshared PMD: the write reuses the whole folio in both profiles;
+ * mprotect changes a whole PMD in place and splits one it cuts; MADV_FREE
+ * cleans a whole PMD; the helper commands refuse a PMD.
+ */
+TEST_F(paths, pmd_thp_reuse_mprotect_and_madvise)
+{
+	static const char *const kernels[] = PB_PROFILE_NAMES;
+	unsigned long long pmd = self->psize << pmd_order(self);
+	unsigned int nr = 1U << pmd_order(self), k;
+
+	for (k = 0; k < ARRAY_SIZE(kernels); k++) {
+		int mm;
+
+		CMD("mm_create page_kb=%llu kernel=%s", self->psize >> 10, kernels[k]);
+		mm = pb_reply_val(&self->c, "mm");
+		ASSERT_LT(0, mm);
+		CMD("mmap mm=%d start=0x%llx len=0x%llx flags=r,w,anon", mm, VA, 2 * pmd);
+		SET_KNOB(mm, PB_KNOB_thp_pmd, 1);
+		CMD("touch mm=%d va=0x%llx write=1", mm, VA);
+		CMD("fork mm=%d", mm);
+		CMD("mm_destroy mm=%lld", pb_reply_val(&self->c, "mm"));
+		CMD("touch mm=%d va=0x%llx write=1", mm, VA + self->psize);
+		EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
+		EXPECT_EQ(1, pb_mm_counter(&self->c, mm, PB_MMC_wp_reuses))
+			TH_LOG("%s", kernels[k]);
+		EXPECT_EQ(0, pb_mm_counter(&self->c, mm, PB_MMC_pmd_splits));
+		CMD("folio mm=%d va=0x%llx", mm, VA);
+		EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
+		EXPECT_EQ(1, pb_reply_val(&self->c, "pmd"));
+
+		CMD("mprotect mm=%d va=0x%llx len=0x%llx prot=r", mm, VA, pmd);
+		EXPECT_EQ(1, pb_mm_counter(&self->c, mm, PB_MMC_pmd_changes));
+		EXPECT_EQ(0, pb_count_entries(&self->c, mm, VA, nr, self->psize, "DBM"));
+		EXPECT_EQ(nr, pb_count_entries(&self->c, mm, VA, nr, self->psize, " pmd=1"));
+		CMD("mprotect mm=%d va=0x%llx len=0x%llx prot=rw", mm, VA, pmd);
+		EXPECT_EQ(1, pb_mm_counter(&self->c, mm, PB_MMC_write_faults_avoided));
+		EXPECT_EQ(nr, pb_count_entries(&self->c, mm, VA, nr, self->psize, "DBM"));
+		EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "ptep_get mm=%d va=0x%llx", mm, VA));
+		EXPECT_NE(NULL, strstr(self->c.reply, "is mapped by a PMD"));
+		CMD("mprotect mm=%d va=0x%llx len=0x%llx prot=r", mm, VA, pmd / 2);
+		EXPECT_EQ(1, pb_mm_counter(&self->c, mm, PB_MMC_pmd_splits));
+		EXPECT_EQ(nr / 2, pb_count_entries(&self->c, mm, VA, nr, self->psize, "DBM"));
+		EXPECT_EQ(nr, pb_count_entries(&self->c, mm, VA, nr, self->psize, "cont=1"));
+
+		CMD("touch mm=%d va=0x%llx write=1", mm, VA + pmd);
+		CMD("madvise mm=%d va=0x%llx len=0x%llx advice=free", mm, VA + pmd, pmd);
+		EXPECT_EQ(1, pb_mm_counter(&self->c, mm, PB_MMC_lazyfree_folios));
+		/* No entry dirty: D is followed by another flag or by the PFN. */
+		EXPECT_EQ(0, pb_count_entries(&self->c, mm, VA + pmd, nr, self->psize, ",D,") +
+			     pb_count_entries(&self->c, mm, VA + pmd, nr, self->psize, ",D "));
+		EXPECT_EQ(nr, pb_count_entries(&self->c, mm, VA + pmd, nr, self->psize, " pmd=1"));
+		CMD("check mm=%d", mm);
+		CMD("mm_destroy mm=%d", mm);
+	}
+}
+
+/*
+ * A read maps the huge zero page (use_zero_page): special, read-only, no
+ * folio, zeroes.  A write to it follows the profile: mainline maps a new
+ * THP in its place, 6.12 splits it into zero-page PTEs and copies a page.
+ */
+TEST_F(paths, pmd_huge_zero_page_write_follows_the_profile)
+{
+	static const char *const kernels[] = PB_PROFILE_NAMES;
+	unsigned long long pmd = self->psize << pmd_order(self);
+	unsigned int nr = 1U << pmd_order(self), k;
+
+	for (k = 0; k < ARRAY_SIZE(kernels); k++) {
+		bool mainline = !strcmp(kernels[k], "mainline");
+		int mm;
+
+		CMD("mm_create page_kb=%llu kernel=%s", self->psize >> 10, kernels[k]);
+		mm = pb_reply_val(&self->c, "mm");
+		ASSERT_LT(0, mm);
+		CMD("mmap mm=%d start=0x%llx len=0x%llx flags=r,w,anon", mm, VA, 2 * pmd);
+		SET_KNOB(mm, PB_KNOB_thp_pmd, 1);
+		CMD("touch mm=%d va=0x%llx", mm, VA + self->psize);
+		EXPECT_EQ(0, pb_reply_val(&self->c, "val"));
+		EXPECT_EQ(nr, pb_count_entries(&self->c, mm, VA, nr, self->psize, "SP"));
+		EXPECT_EQ(nr, pb_count_entries(&self->c, mm, VA, nr, self->psize, " pmd=1"));
+		EXPECT_EQ(1, pb_mm_counter(&self->c, mm, PB_MMC_zero_page_faults));
+		EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "folio mm=%d va=0x%llx", mm, VA));
+		EXPECT_NE(NULL, strstr(self->c.reply, "maps the zero page"));
+
+		CMD("touch mm=%d va=0x%llx write=1 val=0x77", mm, VA + 2 * self->psize);
+		EXPECT_EQ(1, pb_reply_val(&self->c, "faulted"));
+		EXPECT_EQ(mainline, pb_mm_counter(&self->c, mm, PB_MMC_pmd_maps))
+			TH_LOG("%s", kernels[k]);
+		EXPECT_EQ(!mainline, pb_mm_counter(&self->c, mm, PB_MMC_pmd_splits));
+		EXPECT_EQ(!mainline, pb_mm_counter(&self->c, mm, PB_MMC_cow_copies));
+		EXPECT_EQ(mainline ? nr : 0,
+			  pb_count_entries(&self->c, mm, VA, nr, self->psize, " pmd=1"));
+		CMD("folio mm=%d va=0x%llx", mm, VA + 2 * self->psize);
+		EXPECT_EQ(mainline ? pmd_order(self) : 0, pb_reply_val(&self->c, "order"));
+		CMD("check mm=%d", mm);
+		CMD("mm_destroy mm=%d", mm);
+	}
+}
+
+/* A split that skips its flush (skip_pmd_split_flush) breaks BBM: caught. */
+TEST_F(paths, pmd_split_without_flush_is_caught)
+{
+	unsigned long long pmd = thp_mm(_metadata, self);
+
+	CMD("touch mm=1 va=0x%llx write=1", VA);
+	SET_KNOB(1, PB_KNOB_skip_pmd_split_flush, 1);
+	EXPECT_EQ(-EUCLEAN, pb_cmd(&self->c, "munmap mm=1 va=0x%llx len=0x%llx", VA,
+				   pmd / 2));
+	EXPECT_LT(0, pb_reply_violations(&self->c, PB_V_bbm)) TH_LOG("%s", self->c.reply);
+	EXPECT_LT(0, pb_mm_counter(&self->c, 1, PB_MMC_violations_bbm));
+	SET_KNOB(1, PB_KNOB_skip_pmd_split_flush, 0);
+	CMD("touch mm=1 va=0x%llx write=1", VA + pmd);
+	CMD("munmap mm=1 va=0x%llx len=0x%llx", VA + pmd, pmd / 2);
+	EXPECT_EQ(2, pb_mm_counter(&self->c, 1, PB_MMC_pmd_splits));
 }
 
 TEST_F(paths, fault_outside_vma_is_segv)

@@ -11,7 +11,8 @@
  *   the block: __contpte_try_fold() folds only such blocks.  An invalid entry
  *   never has CONT (contpte_set_ptes() warns on one).
  * - Refcounts and mapcounts, as mm/rmap.c keeps them: a folio's refcount is
- *   its mappings + pin references (GUP_PIN_COUNTING_BIAS per pin of a small
+ *   its mappings (PTEs, and PMD leaves that map a PMD-order folio whole and
+ *   count in its entire mapcount) + pin references (GUP_PIN_COUNTING_BIAS per pin of a small
  *   folio, 1 of a large one) + extra references, each page's mapcount is the
  *   number of PTEs that map it, in every mm sharing the arena, and no PTE maps
  *   a page outside a live folio.  An anon-exclusive page is mapped by at most
@@ -162,6 +163,39 @@ static void pb_count_maps(struct pb_mm *mm, pb_pte_t *table, u64 base,
 	}
 }
 
+/*
+ * A PMD leaf of @mm that is not special (the huge zero folio): a block
+ * descriptor with CONT clear (THP never uses the contiguous PMD hint) that
+ * maps, from its head page, a live folio of the PMD order; it counts once
+ * in the folio's entire mapcount, and its dirty state covers every page.
+ * @arg is the mm being checked.
+ */
+static void pb_count_pmd(struct pb_mm *mm, pb_pte_t *pmdp, u64 va, void *arg)
+{
+	struct pb_mm *checking = arg;
+	const struct pb_geom *g = &mm->geom;
+	pb_pte_t pmd = *pmdp;
+	u64 pfn = pb_pte_pfn(g, pmd), head_pfn, i;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+
+	/* The huge zero folio, special: no folio to count. */
+	if (pmd & PB_PTE_SPECIAL)
+		return;
+	if (!head) {
+		pb_violation(checking, PB_V_freed, va, 0, pmd);
+		return;
+	}
+	if (pb_pte_cont(pmd) || head_pfn != pfn ||
+	    head->order != pb_pmd_order(g)) {
+		pb_violation(checking, PB_V_misprogrammed, va, 0, pmd);
+		return;
+	}
+	head->seen_pmds++;
+	if (pb_pte_dirty(pmd))
+		for (i = 0; i < (1ULL << head->order); i++)
+			head[i].flags |= PB_PG_SEEN_DIRTY;
+}
+
 static void pb_folio_violation(struct pb_mm *mm, enum pb_violation v, u64 pfn,
 			       u64 expected, u64 actual)
 {
@@ -177,32 +211,41 @@ static void pb_folio_reset_seen(struct pb_phys *p, u64 head_pfn,
 		head[i].seen_maps = 0;
 		head[i].flags &= ~PB_PG_SEEN_DIRTY;
 	}
+	head->seen_pmds = 0;
 }
 
 static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 			   struct pb_page *head, void *arg)
 {
 	struct pb_mm *mm = arg;
-	u64 i, nr = 1ULL << head->order, maps = 0, pins;
+	u64 i, nr = 1ULL << head->order, maps = head->seen_pmds, pins;
+	u32 entire = head->order ? pb_entire_mapcount(head) : 0;
 
+	if (head->seen_pmds != entire)
+		pb_folio_violation(mm, PB_V_mapcount, head_pfn, head->seen_pmds,
+				   entire);
 	for (i = 0; i < nr; i++) {
+		/* The page's mappings: its PTEs, and the PMDs of the folio. */
+		u32 mapped = head[i].seen_maps + head->seen_pmds;
+
 		if (head[i].seen_maps != head[i].mapcount)
 			pb_folio_violation(mm, PB_V_mapcount, head_pfn + i,
 					   head[i].seen_maps, head[i].mapcount);
 		maps += head[i].seen_maps;
-		/* PageAnonExclusive: one PTE of one mm maps it, or none. */
-		if ((head[i].flags & PB_PG_ANON_EXCLUSIVE) &&
-		    head[i].seen_maps > 1)
+		/* PageAnonExclusive: one PTE or PMD of one mm maps it, or none. */
+		if ((head[i].flags & PB_PG_ANON_EXCLUSIVE) && mapped > 1)
 			pb_folio_violation(mm, PB_V_exclusive, head_pfn + i, 1,
-					   head[i].seen_maps);
-		if ((head[i].flags & PB_PG_HW_DIRTIED) && head[i].seen_maps &&
+					   mapped);
+		if ((head[i].flags & PB_PG_HW_DIRTIED) && mapped &&
 		    !(head[i].flags & PB_PG_SEEN_DIRTY) &&
 		    !(head->flags & PB_PG_DIRTY))
 			pb_folio_violation(mm, PB_V_dirty_lost, head_pfn + i, 1, 0);
 	}
+	/* large_mapcount: every PTE, and each PMD once. */
 	if (maps != head->large_mapcount)
 		pb_folio_violation(mm, PB_V_mapcount, head_pfn, maps,
 				   head->large_mapcount);
+	/* Each PMD holds one reference, as each PTE does. */
 	pins = head->pincount * pb_folio_pin_refs(head);
 	if (head->refcount != maps + pins + head->extra_refs)
 		pb_folio_violation(mm, PB_V_refcount, head_pfn,
@@ -215,9 +258,10 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
  * block is seen once.  Nothing maps outside a VMA; an entry that did would
  * still show, as a mapcount its walk does not find.
  */
-static void pb_walk_vma_leaves(struct pb_mm *mm, pb_leaf_fn_t fn, void *arg)
+static void pb_walk_vma_ranges(struct pb_mm *mm, u64 align, pb_leaf_fn_t fn,
+			       pb_pmd_fn_t pmd_fn, void *arg)
 {
-	u64 align = pb_cont_size(&mm->geom), from = 0, start, end;
+	u64 from = 0, start, end;
 	unsigned int i;
 	bool grew;
 
@@ -244,9 +288,23 @@ static void pb_walk_vma_leaves(struct pb_mm *mm, pb_leaf_fn_t fn, void *arg)
 				}
 			}
 		} while (grew);
-		pb_walk_leaf_tables(mm, start, end, fn, arg);
+		if (fn)
+			pb_walk_leaf_tables(mm, start, end, fn, arg);
+		else
+			pb_walk_pmd_leaves(mm, start, end, pmd_fn, arg);
 		from = end;
 	}
+}
+
+static void pb_walk_vma_leaves(struct pb_mm *mm, pb_leaf_fn_t fn, void *arg)
+{
+	pb_walk_vma_ranges(mm, pb_cont_size(&mm->geom), fn, NULL, arg);
+}
+
+/* The PMD leaves over @mm's VMAs, each widened to whole PMDs, once each. */
+static void pb_walk_vma_pmds(struct pb_mm *mm, pb_pmd_fn_t fn, void *arg)
+{
+	pb_walk_vma_ranges(mm, pb_pmd_size(&mm->geom), NULL, fn, arg);
 }
 
 /*
@@ -262,8 +320,11 @@ u64 pb_check_mm(struct pb_mm *mm)
 	pb_mm_count(mm, PB_MMC_checks, 1);
 	pb_walk_vma_leaves(mm, pb_check_blocks, NULL);
 	pb_phys_walk_folios(p, pb_folio_reset_seen, NULL);
-	for (i = 0; i < p->nr_mms; i++)
+	for (i = 0; i < p->nr_mms; i++) {
 		pb_walk_vma_leaves(p->mms[i], pb_count_maps, mm);
+		if (p->mms[i]->had_pmd_leaf)
+			pb_walk_vma_pmds(p->mms[i], pb_count_pmd, mm);
+	}
 	pb_phys_walk_folios(p, pb_folio_check, mm);
 	return mm->counters[PB_MMC_violations] - before;
 }

@@ -50,6 +50,8 @@ static int pb_arg_ptes(struct pb_args *a, struct pb_mm *mm, u64 *vap,
 	if (pb_pmd_addr_end(mm, va, end) != end)
 		return pb_err(a, "range 0x%llx-0x%llx crosses a page table", va, end);
 	ptep = pb_pte_offset(mm, va, false);
+	if (!ptep && pb_pmd_offset(mm, va) && pb_pmd_leaf(*pb_pmd_offset(mm, va)))
+		return pb_err(a, "0x%llx is mapped by a PMD, which has no PTEs", va);
 	if (!ptep)
 		return pb_err(a, "nothing mapped at 0x%llx (no page table)", va);
 	*vap = va;

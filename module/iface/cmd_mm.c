@@ -354,12 +354,12 @@ int pb_cmd_dump(struct pb_args *a)
 		return pb_err(a, "nr must be within 1..%d and the range within the VA size",
 			      PB_DUMP_MAX);
 	for (i = 0; i < nr; i++, va += pb_page_size(g)) {
-		pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte;
 		struct pb_page *head;
 		u64 head_pfn, pfn;
 		char flags[96];
+		bool pmd;
+		pb_pte_t pte = pb_va_entry(mm, va, &pmd);
 
-		pte = ptep ? *ptep : 0;
 		if (!pb_pte_present(pte)) {
 			pb_reply_printf(&a->s->reply, "0x%012llx 0x%016llx none\n", va, pte);
 			continue;
@@ -374,7 +374,8 @@ int pb_cmd_dump(struct pb_args *a)
 					head_pfn, head->order, pfn - head_pfn);
 		else
 			pb_reply_printf(&a->s->reply, " folio=none");
-		pb_reply_printf(&a->s->reply, " cont=%d\n", pb_pte_cont(pte));
+		pb_reply_printf(&a->s->reply, " cont=%d", pb_pte_cont(pte));
+		pb_reply_printf(&a->s->reply, pmd ? " pmd=1\n" : "\n");
 	}
 	return 0;
 }
@@ -383,8 +384,9 @@ int pb_cmd_folio(struct pb_args *a)
 {
 	struct pb_mm *mm;
 	struct pb_page *head, *page;
-	pb_pte_t *ptep;
+	pb_pte_t pte;
 	u64 va, head_pfn, pfn;
+	bool pmd;
 	int ret;
 
 	ret = pb_arg_mm(a, &mm);
@@ -394,12 +396,13 @@ int pb_cmd_folio(struct pb_args *a)
 		return ret;
 	if (va >= (1ULL << mm->geom.va_bits))
 		return pb_err(a, "va 0x%llx is beyond the VA size", va);
-	ptep = pb_pte_offset(mm, va, false);
-	if (!ptep || !pb_pte_present(*ptep))
+	pte = pb_va_entry(mm, va & ~(pb_page_size(&mm->geom) - 1), &pmd);
+	if (!pb_pte_present(pte))
 		return pb_err(a, "nothing mapped at 0x%llx", va);
-	pfn = pb_pte_pfn(&mm->geom, *ptep);
+	pfn = pb_pte_pfn(&mm->geom, pte);
 	head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	if (!head && pfn == mm->phys->zero_pfn)
+	/* The zero page, or a page of the huge zero folio: special. */
+	if (!head && (pte & PB_PTE_SPECIAL))
 		return pb_err(a, "0x%llx maps the zero page, which is no folio", va);
 	if (!head)
 		return pb_err(a, "0x%llx maps no live folio", va);
@@ -409,12 +412,20 @@ int pb_cmd_folio(struct pb_args *a)
 			pfn, head_pfn, head->order, head->refcount, page->mapcount,
 			head->large_mapcount, head->pincount,
 			!!(head->flags & PB_PG_ANON),
-			!!(page->flags & PB_PG_ANON_EXCLUSIVE),
+			/* A PMD mapping's exclusivity is its head page's. */
+			!!((pmd ? head : page)->flags & PB_PG_ANON_EXCLUSIVE),
 			!!(head->flags & PB_PG_DEFERRED),
 			!!(head->flags & PB_PG_DIRTY));
 	/* The page cache's (mapping, index) of the page, file 0 if none. */
 	pb_reply_printf(&a->s->reply, "file %u\nindex 0x%llx\n", head->mapping,
 			head->mapping ? head->index + (pfn - head_pfn) : 0);
+	/*
+	 * The PMDs that map the folio whole (entire mapcount), and whether a
+	 * PMD maps this page here.
+	 */
+	pb_reply_printf(&a->s->reply, "entire_mapcount %u\npmd %d\npartially_mapped %d\n",
+			head->order ? pb_entire_mapcount(head) : 0, pmd,
+			!!(head->flags & PB_PG_PARTIAL));
 	return 0;
 }
 
@@ -467,13 +478,14 @@ int pb_cmd_checksum(struct pb_args *a)
 	if (end > (1ULL << g->va_bits))
 		return pb_err(a, "range passes the VA size");
 	for (va = start; va < end; va += pb_page_size(g)) {
-		pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+		bool pmd;
+		pb_pte_t pte = pb_va_entry(mm, va, &pmd);
 		const u8 *data;
 		u64 i;
 
-		if (!ptep || !pb_pte_present(*ptep))
+		if (!pb_pte_present(pte))
 			continue;
-		data = pb_page_data(mm->phys, pb_pte_pfn(g, *ptep));
+		data = pb_page_data(mm->phys, pb_pte_pfn(g, pte));
 		if (!data)
 			continue;
 		hash = (hash ^ va) * 0x100000001b3ULL;

@@ -48,18 +48,30 @@ int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
 	const struct pb_geom *g = &mm->geom;
 	struct pb_tlb_entry *e = pb_tlb_lookup(mm, va);
 	pb_pte_t *ptep = pb_pte_offset(mm, va, false), pte, cur;
+	pb_pte_t *pmdp = ptep || !mm->had_pmd_leaf ? NULL : pb_pmd_offset(mm, va);
 	unsigned int cont = pb_cont_ptes(g);
-	u64 pfn, head_pfn;
+	u64 pfn, head_pfn, idx = 0;
 	struct pb_page *head;
 	void *data;
 
 	pb_mm_count(mm, PB_MMC_accesses, 1);
+	if (pmdp && !pb_pmd_leaf(*pmdp))
+		pmdp = NULL;
 	cur = ptep ? *ptep : 0;
+	/* Under a PMD leaf: the page's view of the block. */
+	if (pmdp) {
+		idx = (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
+		cur = pb_pte_advance(g, pb_pmd_to_pte(*pmdp), idx, false);
+	}
 	if (e && (!write || !(e->pte & PB_PTE_RDONLY))) {
 		pb_mm_count(mm, PB_MMC_tlb_hits, 1);
 		pte = e->pte;
 		/* What the TLB allows must be what the table says now. */
-		pfn = pb_pte_pfn(g, pte) + (e->block ? (va >> g->page_shift) & (cont - 1) : 0);
+		pfn = pb_pte_pfn(g, pte);
+		if (e->block)
+			pfn += (va >> g->page_shift) & (cont - 1);
+		else if (e->pmd)
+			pfn += (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1);
 		if (!pb_pte_valid(cur) || pb_pte_pfn(g, cur) != pfn ||
 		    (write && (cur & PB_PTE_RDONLY) && !(cur & PB_PTE_DBM))) {
 			if (write)
@@ -75,6 +87,24 @@ int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
 		    (write && (cur & PB_PTE_RDONLY) && !(cur & PB_PTE_DBM))) {
 			pb_mm_count(mm, PB_MMC_faults, 1);
 			return -EFAULT;
+		}
+		if (pmdp) {
+			/* A PMD block: one descriptor, one TLB entry. */
+			base = va & ~(pb_pmd_size(g) - 1);
+			pte = *pmdp;
+			if (!pb_pte_young(pte)) {
+				pte |= PB_PTE_AF;
+				pb_mm_count(mm, PB_MMC_hw_af_updates, 1);
+			}
+			if (write && (pte & PB_PTE_RDONLY)) {
+				pte &= ~PB_PTE_RDONLY;
+				pb_mm_count(mm, PB_MMC_hw_dirty_updates, 1);
+			}
+			if (pte != *pmdp)
+				pb_write_pmd(mm, base, pmdp, pte);
+			pb_tlb_fill_pmd(mm, va, pte);
+			pfn = pb_pte_pfn(g, cur);
+			goto mapped;
 		}
 		target = ptep;
 		base = va;
@@ -103,6 +133,7 @@ int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
 			    pb_pfn_pte(g, pb_pte_pfn(g, pte) & ~((u64)cont - 1), pte) : pte);
 		pfn = pb_pte_pfn(g, cur);
 	}
+mapped:
 	head = pb_page_folio(mm->phys, pfn, &head_pfn);
 	if (!head) {
 		/* No folio: the zero page (or a special mapping) reads 0. */

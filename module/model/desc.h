@@ -84,6 +84,11 @@ static inline unsigned int pb_pmd_order(const struct pb_geom *g)
 	return g->bits_per_level;
 }
 
+static inline u64 pb_pmd_size(const struct pb_geom *g)
+{
+	return 1ULL << (g->page_shift + g->bits_per_level);
+}
+
 int pb_geom_init(struct pb_geom *g, unsigned int page_kb, unsigned int va_bits,
 		 unsigned int pa_bits, const char **why);
 
@@ -213,6 +218,28 @@ static inline pb_pte_t pb_pte_mkwrite(pb_pte_t pte)
 	if (pte & PB_PTE_DIRTY)
 		pte &= ~PB_PTE_RDONLY;
 	return pte;
+}
+
+/*
+ * A PMD-level entry that maps a block (pmd_trans_huge()): present, valid or
+ * PROT_NONE, with the table bit clear.  A table descriptor has it set, and
+ * pmd_none() is 0.
+ */
+static inline bool pb_pmd_leaf(pb_pte_t pmd)
+{
+	return pb_pte_present(pmd) && !(pmd & PB_PTE_TABLE);
+}
+
+/* pmd_mkhuge(): the block descriptor with the attributes of a page's @pte. */
+static inline pb_pte_t pb_pte_to_pmd(pb_pte_t pte)
+{
+	return pte & ~(PB_PTE_TABLE | PB_PTE_CONT);
+}
+
+/* pmd_pte(): a page descriptor with a PMD leaf's attributes and OA. */
+static inline pb_pte_t pb_pmd_to_pte(pb_pte_t pmd)
+{
+	return pmd | PB_PTE_TABLE;
 }
 
 #endif /* _PB_MODEL_DESC_H */

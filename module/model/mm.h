@@ -110,6 +110,12 @@ struct pb_mm {
 	/* Where violations are recorded: lent by the caller, or NULL. */
 	struct pb_report *report;
 	bool shadowed;			/* created with check=1: BBM shadows */
+	/*
+	 * A PMD leaf was ever written here: until then, walks, the TLB and
+	 * the checker skip the PMD level, which costs the PTE-only mms
+	 * nothing.
+	 */
+	bool had_pmd_leaf;
 	u32 vma_serial;			/* the last VMA origin handed out */
 	u32 table_serial;
 	u64 pt_bytes;			/* page tables, with their headers */

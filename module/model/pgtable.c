@@ -123,17 +123,19 @@ static unsigned int pb_index(const struct pb_geom *g, u64 va, unsigned int level
 }
 
 /*
- * The last-level entry of @va.  With @alloc, missing tables are allocated
- * (ERR_PTR(-ENOMEM) if that fails, leaving what was there); without, NULL
- * when a table is missing.
+ * The table at the PMD level (the level above the last) that maps @va, and
+ * the index of @va's entry in it.  With @alloc, missing upper tables are
+ * allocated (ERR_PTR(-ENOMEM) if that fails); without, NULL when one is
+ * missing.
  */
-pb_pte_t *pb_pte_offset(struct pb_mm *mm, u64 va, bool alloc)
+static struct pb_table *pb_pmd_table(struct pb_mm *mm, u64 va, bool alloc,
+				     unsigned int *idx)
 {
 	const struct pb_geom *g = &mm->geom;
 	struct pb_table *t = mm->pgd;
 	unsigned int level;
 
-	for (level = 0; level < g->levels - 1; level++) {
+	for (level = 0; level < g->levels - 2; level++) {
 		unsigned int i = pb_index(g, va, level);
 		struct pb_table *next = t->child[i];
 
@@ -150,7 +152,113 @@ pb_pte_t *pb_pte_offset(struct pb_mm *mm, u64 va, bool alloc)
 		}
 		t = next;
 	}
-	return &t->desc[pb_index(g, va, level)];
+	*idx = pb_index(g, va, level);
+	return t;
+}
+
+/*
+ * The last-level entry of @va.  With @alloc, missing tables are allocated
+ * (ERR_PTR(-ENOMEM) if that fails, leaving what was there); without, NULL
+ * when a table is missing.  Under a PMD leaf there is no last-level entry:
+ * NULL, or ERR_PTR(-EEXIST) with @alloc (the caller splits it first).
+ */
+pb_pte_t *pb_pte_offset(struct pb_mm *mm, u64 va, bool alloc)
+{
+	const struct pb_geom *g = &mm->geom;
+	struct pb_table *t, *next;
+	unsigned int i;
+
+	t = pb_pmd_table(mm, va, alloc, &i);
+	if (IS_ERR_OR_NULL(t))
+		return (pb_pte_t *)t;
+	if (pb_pmd_leaf(t->desc[i]))
+		return alloc ? ERR_PTR(-EEXIST) : NULL;
+	next = t->child[i];
+	/* A table deposited by fork's preparation is populated on first use. */
+	if (!t->desc[i]) {
+		if (!alloc)
+			return NULL;
+		if (!next) {
+			next = pb_table_alloc(mm, g->levels - 1);
+			if (!next)
+				return ERR_PTR(-ENOMEM);
+			t->child[i] = next;
+			t->nr_used++;
+		}
+		t->desc[i] = pb_pfn_pte(g, next->serial, PB_PTE_VALID | PB_PTE_TABLE);
+	}
+	return &next->desc[pb_index(g, va, g->levels - 1)];
+}
+
+/*
+ * The PMD-level entry of @va: a table descriptor, a PMD leaf, or 0 (with no
+ * table under it: pmd_none()).  NULL when an upper table is missing.
+ */
+pb_pte_t *pb_pmd_offset(struct pb_mm *mm, u64 va)
+{
+	unsigned int i;
+	struct pb_table *t = pb_pmd_table(mm, va, false, &i);
+
+	return t ? &t->desc[i] : NULL;
+}
+
+/*
+ * pte_alloc_one() and pgtable_trans_huge_deposit() of a PMD fault, or of a
+ * fork's copy_huge_pmd() in the child: the PMD entry of @va, which must be
+ * pmd_none() (no table at all), gets a last-level table deposited under it,
+ * so that a later split cannot fail.  The caller then writes the leaf.
+ * Returns the PMD entry, NULL if it is not none, or ERR_PTR(-ENOMEM).
+ */
+pb_pte_t *pb_pmd_deposit(struct pb_mm *mm, u64 va)
+{
+	struct pb_table *t, *leaf;
+	unsigned int i;
+
+	t = pb_pmd_table(mm, va, true, &i);
+	if (IS_ERR(t))
+		return (pb_pte_t *)t;
+	if (t->desc[i] || t->child[i])
+		return NULL;
+	leaf = pb_table_alloc(mm, mm->geom.levels - 1);
+	if (!leaf)
+		return ERR_PTR(-ENOMEM);
+	t->child[i] = leaf;
+	t->nr_used++;
+	return &t->desc[i];
+}
+
+/* The first entry of the table deposited under the PMD leaf of @va. */
+pb_pte_t *pb_pmd_deposited(struct pb_mm *mm, u64 va)
+{
+	unsigned int i;
+	struct pb_table *t = pb_pmd_table(mm, va, false, &i);
+
+	return t->child[i]->desc;
+}
+
+/*
+ * zap_deposited_table() once the PMD leaf of @va is cleared: the deposited
+ * table goes, and the entry is pmd_none() again.
+ */
+void pb_pmd_free_deposit(struct pb_mm *mm, u64 va)
+{
+	unsigned int i;
+	struct pb_table *t = pb_pmd_table(mm, va, false, &i);
+
+	pb_table_free(mm, t->child[i], mm->geom.levels - 1);
+	t->child[i] = NULL;
+	t->desc[i] = 0;
+	t->nr_used--;
+}
+
+/* pmd_populate() with the deposited table: the PMD entry of @va is a table. */
+pb_pte_t pb_pmd_table_desc(struct pb_mm *mm, u64 va)
+{
+	unsigned int i;
+	struct pb_table *t = pb_pmd_table(mm, va, false, &i);
+
+	return pb_pfn_pte(&mm->geom, t->child[i]->serial,
+			  PB_PTE_VALID | PB_PTE_TABLE);
 }
 
 /* Allocate every table [start, end) needs, so that a later walk cannot fail. */
@@ -194,6 +302,10 @@ static void pb_walk_leaves(struct pb_mm *mm, struct pb_table *t,
 		u64 va = base + i * size;
 
 		if (level == g->levels - 2) {
+			/*
+			 * The table deposited under a PMD leaf too: it is empty
+			 * and its shadow holds the leaf's (model/shadow.c).
+			 */
 			if (t->child[i])
 				fn(mm, t->child[i]->desc, va, start, end, arg);
 		} else if (t->child[i]) {
@@ -209,4 +321,41 @@ void pb_walk_leaf_tables(struct pb_mm *mm, u64 start, u64 end,
 	if (mm->geom.levels < 2 || !mm->pgd)
 		return;
 	pb_walk_leaves(mm, mm->pgd, 0, 0, start, end, fn, arg);
+}
+
+/* Call @fn on each PMD leaf overlapping [start, end), in address order. */
+void pb_walk_pmd_leaves(struct pb_mm *mm, u64 start, u64 end,
+			pb_pmd_fn_t fn, void *arg)
+{
+	u64 size = pb_pmd_size(&mm->geom), va;
+
+	for (va = start & ~(size - 1); va < end && va >= (start & ~(size - 1));
+	     va += size) {
+		pb_pte_t *pmdp = pb_pmd_offset(mm, va);
+
+		if (pmdp && pb_pmd_leaf(*pmdp))
+			fn(mm, pmdp, va, arg);
+	}
+}
+
+/*
+ * What maps @va, as a page descriptor: the last-level entry, or under a PMD
+ * leaf the leaf's attributes with the OA of @va's page (*@pmd set); 0 when
+ * nothing does.
+ */
+pb_pte_t pb_va_entry(struct pb_mm *mm, u64 va, bool *pmd)
+{
+	const struct pb_geom *g = &mm->geom;
+	pb_pte_t *ptep = pb_pte_offset(mm, va, false), *pmdp;
+
+	*pmd = false;
+	if (ptep)
+		return *ptep;
+	pmdp = pb_pmd_offset(mm, va);
+	if (!pmdp || !pb_pmd_leaf(*pmdp))
+		return 0;
+	*pmd = true;
+	return pb_pte_advance(g, pb_pmd_to_pte(*pmdp),
+			      (va >> g->page_shift) & (pb_ptrs_per_table(g) - 1),
+			      false);
 }

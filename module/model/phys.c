@@ -265,7 +265,7 @@ static void pb_deferred_remove(struct pb_phys *p, u64 head_pfn)
 		if (*link == want) {
 			*link = q->deferred_next;
 			q->deferred_next = 0;
-			q->flags &= ~PB_PG_DEFERRED;
+			q->flags &= ~(PB_PG_DEFERRED | PB_PG_PARTIAL);
 			p->deferred_len--;
 			return;
 		}

@@ -39,10 +39,16 @@ struct pb_page {
 		u32 seen_maps;	/* the checker: PTEs seen mapping the page */
 		u32 pins_seen;	/* unpin: pages of the range in this folio */
 	};
+	u32 seen_pmds;		/* the checker: PMDs seen mapping the folio (head) */
 };
 
 /* Pages of a large folio mapped at least once, kept in its first tail page. */
 #define pb_nr_pages_mapped(head)	((head)[1].refcount)
+/*
+ * PMDs that map a PMD-order folio whole (_entire_mapcount, which upstream also
+ * keeps in the first tail page); large_mapcount counts each of them once.
+ */
+#define pb_entire_mapcount(head)	((head)[1].large_mapcount)
 
 #define PB_PG_ALLOCATED		BIT(0)	/* part of a live folio */
 #define PB_PG_HEAD		BIT(1)
@@ -54,6 +60,7 @@ struct pb_page {
 #define PB_PG_FREED		BIT(7)	/* was a folio, now free: maps are bugs */
 #define PB_PG_SEEN_DIRTY	BIT(8)	/* checker scratch: mapped with dirty visible */
 #define PB_PG_MM_SHARED		BIT(9)	/* FOLIO_MM_IDS_SHARED_BIT (large head) */
+#define PB_PG_PARTIAL		BIT(10)	/* folio_test_partially_mapped() (head) */
 
 struct pb_section;
 struct pb_mm;

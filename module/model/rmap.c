@@ -39,9 +39,10 @@ bool pb_folio_maybe_dma_pinned(const struct pb_page *head)
  * MM owner tracking of a large folio ("mm/rmap: basic MM owner tracking for
  * large folios (!hugetlb)", 6.15): two slots, each an mm id and the mappings
  * that mm holds, and a "maybe mapped shared" bit, kept in the first tail page
- * (whose folio fields are free): the ids in index, the counts in
- * large_mapcount and pincount.  Unlike upstream's "count - 1" encoding, a
- * slot holds its count itself, 0 when free; the decisions are the same.
+ * (whose folio fields are free): the ids in index, the counts in mapping
+ * and pincount (its large_mapcount is the entire mapcount).  Unlike
+ * upstream's "count - 1" encoding, a slot holds its count itself, 0 when
+ * free; the decisions are the same.
  */
 static u32 pb_slot_id(const struct pb_page *head, int slot)
 {
@@ -54,12 +55,12 @@ static void pb_slot_set(struct pb_page *head, int slot, u32 id, u32 count)
 		head[1].index = (u32)head[1].index | ((u64)id << 32);
 	else
 		head[1].index = (head[1].index & ~0xffffffffULL) | id;
-	*(slot ? &head[1].pincount : &head[1].large_mapcount) = count;
+	*(slot ? &head[1].pincount : &head[1].mapping) = count;
 }
 
 static u32 *pb_slot_count(struct pb_page *head, int slot)
 {
-	return slot ? &head[1].pincount : &head[1].large_mapcount;
+	return slot ? &head[1].pincount : &head[1].mapping;
 }
 
 /* folio_add_return_large_mapcount(): after the total went up by @nr. */
@@ -124,7 +125,8 @@ bool pb_folio_maybe_mapped_shared(const struct pb_page *head)
 
 /*
  * folio_likely_mapped_shared() of 6.12: a large folio mapped more than once
- * is shared if some page is mapped twice, or as its first page says.
+ * is shared if a PMD maps it or some page is mapped twice, or as its first
+ * page says.
  */
 bool pb_folio_likely_mapped_shared(const struct pb_page *head)
 {
@@ -132,7 +134,7 @@ bool pb_folio_likely_mapped_shared(const struct pb_page *head)
 		return head->large_mapcount > 1;
 	if (head->large_mapcount <= 1)
 		return false;
-	if (head->large_mapcount > (1U << head->order))
+	if (pb_entire_mapcount(head) || head->large_mapcount > (1U << head->order))
 		return true;
 	return head->mapcount > 1;
 }
@@ -193,15 +195,33 @@ void pb_rmap_zap_end(struct pb_mm *mm)
 }
 
 /*
+ * deferred_split_folio(folio, true): a large anon folio left partly mapped
+ * is marked partially mapped (counted once) and queued, unless it is on the
+ * queue already (a PMD THP is queued at its fault).
+ */
+static void pb_queue_partial(struct pb_mm *mm, struct pb_page *head,
+			     u64 head_pfn)
+{
+	if (!(head->flags & PB_PG_ANON) || (head->flags & PB_PG_PARTIAL))
+		return;
+	pb_set_queued_epoch(head, mm->phys->zap_epoch);
+	head->flags |= PB_PG_PARTIAL;
+	if (!(head->flags & PB_PG_DEFERRED))
+		pb_deferred_add(mm->phys, head_pfn);
+	pb_mm_count(mm, PB_MMC_deferred_split_adds, 1);
+}
+
+/*
  * __folio_remove_rmap(): with per-page mapcounts, a large anon folio that this
  * removal leaves with some pages unmapped and others mapped is queued for
- * deferred split.  With no_page_mapcount only the total is known: the folio
- * is queued when fewer mappings than pages are left, so a folio whose pages
- * are mapped unevenly (twice here, not at all there) can escape the queue.
- * Taking a whole folio away in one call never queues it; one page at a time
- * queues it on the first page, and the queuing is spurious when the same zap
- * takes the rest.  A folio queued by an earlier munmap, or outside a zap (a
- * COW fault), and unmapped later was queued rightly.
+ * deferred split; a PMD that maps it whole keeps it whole (ENTIRELY_MAPPED).
+ * With no_page_mapcount only the total is known: the folio is queued when
+ * fewer mappings than pages are left and no PMD maps it, so a folio whose
+ * pages are mapped unevenly (twice here, not at all there) can escape the
+ * queue.  Taking a whole folio away in one call never queues it; one page at
+ * a time queues it on the first page, and the queuing is spurious when the
+ * same zap takes the rest.  A folio queued by an earlier munmap, or outside a
+ * zap (a COW fault), and unmapped later was queued rightly.
  */
 void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 {
@@ -212,7 +232,8 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	bool partially;
 
 	for (i = 0; i < nr; i++) {
-		if (--page[i].mapcount)
+		/* Still mapped, by a PTE or by a PMD of the whole folio. */
+		if (--page[i].mapcount || (head->order && pb_entire_mapcount(head)))
 			continue;
 		unmapped++;
 		/*
@@ -225,28 +246,79 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 			pb_violation(mm, PB_V_dirty_lost,
 				     (pfn + i) << mm->geom.page_shift, 1, 0);
 		page[i].flags &= ~PB_PG_HW_DIRTIED;
-		if (head->order)
-			pb_nr_pages_mapped(head)--;
 	}
+	for (i = 0; i < nr && head->order; i++)
+		if (!page[i].mapcount)
+			pb_nr_pages_mapped(head)--;
 	head->large_mapcount -= nr;
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
 	if (!head->order)
 		return;
 	pb_mm_ids_sub(mm, head, nr);
 	/* Queued by this zap, now wholly unmapped by it: it was for nothing. */
-	if ((head->flags & PB_PG_DEFERRED) && !head->large_mapcount &&
+	if ((head->flags & PB_PG_PARTIAL) && !head->large_mapcount &&
 	    (mm->phys->zap_epoch & 1) &&
 	    pb_queued_epoch(head) == mm->phys->zap_epoch)
 		pb_mm_count(mm, PB_MMC_deferred_split_spurious, 1);
 	if (mm->phys->no_page_mapcount)
-		partially = head->large_mapcount &&
+		partially = head->large_mapcount && !pb_entire_mapcount(head) &&
 			    head->large_mapcount < (1U << head->order);
 	else
 		partially = unmapped && pb_nr_pages_mapped(head);
-	if ((head->flags & PB_PG_ANON) && !(head->flags & PB_PG_DEFERRED) &&
-	    partially) {
-		pb_set_queued_epoch(head, mm->phys->zap_epoch);
-		pb_deferred_add(mm->phys, head_pfn);
-		pb_mm_count(mm, PB_MMC_deferred_split_adds, 1);
+	if (partially)
+		pb_queue_partial(mm, head, head_pfn);
+}
+
+/*
+ * A PMD of @pfn's folio is mapped (folio_add_new_anon_rmap() or
+ * folio_try_dup_anon_rmap_pmd() at the PMD level): the entire mapcount and
+ * the total go up by one, the per-page mapcounts do not, and an exclusive
+ * mapping marks only the head page (RMAP_EXCLUSIVE at RMAP_LEVEL_PMD).
+ */
+void pb_rmap_add_pmd(struct pb_mm *mm, u64 head_pfn, bool exclusive)
+{
+	struct pb_page *head = pb_pfn_to_page(mm->phys, head_pfn);
+
+	pb_entire_mapcount(head)++;
+	head->large_mapcount++;
+	pb_mm_ids_add(mm, head, 1);
+	if (exclusive)
+		head->flags |= PB_PG_ANON_EXCLUSIVE;
+	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+}
+
+/*
+ * folio_remove_rmap_pmd(): when the last PMD goes, the pages no PTE maps are
+ * unmapped (what the hardware wrote through the PMD must then be saved in
+ * the folio's dirty flag, as for PTEs), and a folio that PTEs still map in
+ * part is partially mapped and queued (__folio_remove_rmap()'s
+ * partially_mapped = nr && nr < nr_pmdmapped, or with no_page_mapcount
+ * fewer mappings left than pages).
+ */
+void pb_rmap_remove_pmd(struct pb_mm *mm, u64 head_pfn)
+{
+	struct pb_page *head = pb_pfn_to_page(mm->phys, head_pfn);
+	unsigned int i, nr = 1U << head->order;
+	bool partially;
+
+	head->large_mapcount--;
+	pb_mm_ids_sub(mm, head, 1);
+	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+	if (--pb_entire_mapcount(head))
+		return;
+	for (i = 0; i < nr; i++) {
+		if (head[i].mapcount)
+			continue;
+		if ((head[i].flags & PB_PG_HW_DIRTIED) &&
+		    !(head->flags & (PB_PG_ANON | PB_PG_DIRTY)))
+			pb_violation(mm, PB_V_dirty_lost,
+				     (head_pfn + i) << mm->geom.page_shift, 1, 0);
+		head[i].flags &= ~PB_PG_HW_DIRTIED;
 	}
+	if (mm->phys->no_page_mapcount)
+		partially = head->large_mapcount && head->large_mapcount < nr;
+	else
+		partially = pb_nr_pages_mapped(head) && pb_nr_pages_mapped(head) < nr;
+	if (partially)
+		pb_queue_partial(mm, head, head_pfn);
 }

@@ -11,6 +11,8 @@
 
 void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive);
 void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr);
+void pb_rmap_add_pmd(struct pb_mm *mm, u64 head_pfn, bool exclusive);
+void pb_rmap_remove_pmd(struct pb_mm *mm, u64 head_pfn);
 void pb_rmap_zap_begin(struct pb_mm *mm);
 void pb_rmap_zap_end(struct pb_mm *mm);
 u32 pb_folio_pin_refs(const struct pb_page *head);

@@ -72,6 +72,37 @@ void pb_write_pte_checked(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 	}
 }
 
+/*
+ * A PMD-level descriptor write over a PMD leaf, or of one (set_pmd_at(),
+ * pmdp_invalidate(), pmd_populate() of a split, a clear): the same rules,
+ * with the shadow of the leaf kept in the first shadow slot of the table
+ * deposited under it, which an invalidation of the leaf's first page clears
+ * (the whole PMD is flushed wherever the kernel invalidates one).  A table
+ * descriptor over a leaf a TLB may still hold changes the block size without
+ * break-before-make.
+ */
+void pb_write_pmd(struct pb_mm *mm, u64 va, pb_pte_t *pmdp, pb_pte_t new)
+{
+	pb_pte_t old = *pmdp, *shadow;
+
+	pb_mm_count(mm, PB_MMC_pmd_writes, 1);
+	if (pb_pmd_leaf(new))
+		mm->had_pmd_leaf = true;
+	*pmdp = new;
+	if (!mm->shadowed)
+		return;
+	shadow = pb_shadow(mm, pb_pmd_deposited(mm, va));
+	if (pb_pte_valid(old)) {
+		if (pb_pte_valid(new) && !pb_live_change_ok(mm, old, new))
+			pb_violation(mm, PB_V_bbm, va, old, new);
+		else if (!pb_pte_valid(new) && !*shadow)
+			*shadow = old;
+	} else if (pb_pte_valid(new) && *shadow) {
+		if (!pb_live_change_ok(mm, *shadow, new))
+			pb_violation(mm, PB_V_bbm, va, *shadow, new);
+	}
+}
+
 static void pb_clear_shadow(struct pb_mm *mm, pb_pte_t *table, u64 base,
 			    u64 start, u64 end, void *arg)
 {

@@ -16,6 +16,7 @@
 
 void pb_write_pte_checked(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			  pb_pte_t new);
+void pb_write_pmd(struct pb_mm *mm, u64 va, pb_pte_t *pmdp, pb_pte_t new);
 /* An invalidation covered [start, end): forget what a TLB could hold. */
 void pb_shadow_invalidated(struct pb_mm *mm, u64 start, u64 end);
 

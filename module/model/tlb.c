@@ -42,21 +42,35 @@ void pb_tlb_destroy(struct pb_tlb *t)
 	pb_free(t->entries, PB_TLB_ENTRIES * sizeof(*t->entries));
 }
 
-static u32 pb_tlb_hash(u64 va, bool block)
+static u32 pb_tlb_hash(u64 va, unsigned int kind)
 {
-	u64 h = (va >> 12) * 0x9e3779b97f4a7c15ULL + block;
+	u64 h = (va >> 12) * 0x9e3779b97f4a7c15ULL + kind;
 
 	return (h >> 40) & (PB_TLB_BUCKETS - 1);
 }
 
-static struct pb_tlb_entry *pb_tlb_find(struct pb_tlb *t, u64 va, bool block)
+/* An entry's kind: 0 a page, 1 a contiguous block, 2 a PMD block. */
+static unsigned int pb_tlb_kind(const struct pb_tlb_entry *e)
 {
-	u32 i = t->buckets[pb_tlb_hash(va, block)];
+	return e->pmd ? 2 : e->block;
+}
+
+static u64 pb_tlb_kind_size(const struct pb_mm *mm, unsigned int kind)
+{
+	const struct pb_geom *g = &mm->geom;
+
+	return kind == 2 ? pb_pmd_size(g) : kind ? pb_cont_size(g) : pb_page_size(g);
+}
+
+static struct pb_tlb_entry *pb_tlb_find(struct pb_tlb *t, u64 va,
+					unsigned int kind)
+{
+	u32 i = t->buckets[pb_tlb_hash(va, kind)];
 
 	while (i) {
 		struct pb_tlb_entry *e = &t->entries[i - 1];
 
-		if (e->va == va && e->block == block)
+		if (e->va == va && pb_tlb_kind(e) == kind)
 			return e;
 		i = e->next;
 	}
@@ -65,7 +79,8 @@ static struct pb_tlb_entry *pb_tlb_find(struct pb_tlb *t, u64 va, bool block)
 
 static void pb_tlb_unlink(struct pb_tlb *t, struct pb_tlb_entry *e)
 {
-	u32 idx = e - t->entries + 1, *link = &t->buckets[pb_tlb_hash(e->va, e->block)];
+	u32 idx = e - t->entries + 1;
+	u32 *link = &t->buckets[pb_tlb_hash(e->va, pb_tlb_kind(e))];
 
 	while (*link != idx)
 		link = &t->entries[*link - 1].next;
@@ -81,19 +96,20 @@ struct pb_tlb_entry *pb_tlb_lookup(struct pb_mm *mm, u64 va)
 	u64 page = va & ~(pb_page_size(&mm->geom) - 1);
 	struct pb_tlb_entry *e;
 
-	e = pb_tlb_find(&mm->tlb, page, false);
+	e = pb_tlb_find(&mm->tlb, page, 0);
 	if (!e)
-		e = pb_tlb_find(&mm->tlb, va & ~(pb_cont_size(&mm->geom) - 1), true);
+		e = pb_tlb_find(&mm->tlb, va & ~(pb_cont_size(&mm->geom) - 1), 1);
+	if (!e && mm->had_pmd_leaf)
+		e = pb_tlb_find(&mm->tlb, va & ~(pb_pmd_size(&mm->geom) - 1), 2);
 	return e;
 }
 
-void pb_tlb_fill(struct pb_mm *mm, u64 va, pb_pte_t pte)
+static void pb_tlb_fill_kind(struct pb_mm *mm, u64 va, pb_pte_t pte,
+			     unsigned int kind)
 {
 	struct pb_tlb *t = &mm->tlb;
-	bool block = pb_pte_cont(pte);
-	u64 key = va & ~((block ? pb_cont_size(&mm->geom) :
-			  pb_page_size(&mm->geom)) - 1);
-	struct pb_tlb_entry *e = pb_tlb_find(t, key, block);
+	u64 key = va & ~(pb_tlb_kind_size(mm, kind) - 1);
+	struct pb_tlb_entry *e = pb_tlb_find(t, key, kind);
 	u32 *bucket;
 
 	if (!e) {
@@ -103,15 +119,27 @@ void pb_tlb_fill(struct pb_mm *mm, u64 va, pb_pte_t pte)
 		if (e->used)
 			pb_tlb_unlink(t, e);
 		e->va = key;
-		e->block = block;
+		e->block = kind == 1;
+		e->pmd = kind == 2;
 		e->used = true;
-		bucket = &t->buckets[pb_tlb_hash(key, block)];
+		bucket = &t->buckets[pb_tlb_hash(key, kind)];
 		e->next = *bucket;
 		*bucket = e - t->entries + 1;
 		t->nr++;
 	}
 	e->pte = pte;
 	pb_mm_count(mm, PB_MMC_tlb_fills, 1);
+}
+
+void pb_tlb_fill(struct pb_mm *mm, u64 va, pb_pte_t pte)
+{
+	pb_tlb_fill_kind(mm, va, pte, pb_pte_cont(pte));
+}
+
+/* A walk that ended at a PMD leaf caches the whole block. */
+void pb_tlb_fill_pmd(struct pb_mm *mm, u64 va, pb_pte_t pmd)
+{
+	pb_tlb_fill_kind(mm, va, pmd, 2);
 }
 
 /* Drop every entry that translates any address of [start, end). */
@@ -122,8 +150,7 @@ static void pb_tlb_drop_range(struct pb_mm *mm, u64 start, u64 end)
 
 	for (i = 0; i < PB_TLB_ENTRIES && t->nr; i++) {
 		struct pb_tlb_entry *e = &t->entries[i];
-		u64 size = e->block ? pb_cont_size(&mm->geom) :
-				      pb_page_size(&mm->geom);
+		u64 size = pb_tlb_kind_size(mm, pb_tlb_kind(e));
 
 		if (e->used && e->va < end && e->va + size > start)
 			pb_tlb_unlink(t, e);

@@ -14,6 +14,7 @@ struct pb_tlb_entry {
 	pb_pte_t pte;		/* the descriptor it was filled from */
 	u32 next;		/* hash chain: index + 1 */
 	bool block;		/* covers a whole contiguous block */
+	bool pmd;		/* covers a whole PMD block */
 	bool used;
 };
 
@@ -32,6 +33,7 @@ int pb_tlb_init(struct pb_tlb *t);
 void pb_tlb_destroy(struct pb_tlb *t);
 struct pb_tlb_entry *pb_tlb_lookup(struct pb_mm *mm, u64 va);
 void pb_tlb_fill(struct pb_mm *mm, u64 va, pb_pte_t pte);
+void pb_tlb_fill_pmd(struct pb_mm *mm, u64 va, pb_pte_t pmd);
 void pb_flush_tlb_page(struct pb_mm *mm, u64 va);
 void pb_flush_tlb_range(struct pb_mm *mm, u64 start, u64 end);
 void pb_flush_tlb_mm(struct pb_mm *mm);

@@ -16,6 +16,7 @@
 #include "model/tlb.h"
 #include "arch/contpte.h"
 #include "paths/fault.h"
+#include "paths/huge.h"
 #include "paths/populate.h"
 
 /* Is every entry of [va, va + nr pages) empty? */
@@ -254,6 +255,7 @@ static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 {
 	const struct pb_geom *g = &mm->geom;
 	unsigned int order;
+	u64 orders;
 
 	if (!pb_vma_is_anon(vma)) {
 		if (write && !(vma->flags & PB_VM_SHARED))
@@ -262,7 +264,15 @@ static int pb_fault_none(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	}
 	if (!write)
 		return pb_fault_zero(mm, vma, va, ptep);
-	order = pb_fault_order(mm, vma, va, ptep, mm->knobs[PB_KNOB_thp_orders]);
+	/*
+	 * With PMD THPs on, the PTE fault tries only the smaller orders, as
+	 * alloc_anon_folio() (BIT(PMD_ORDER) - 1); without, a PMD-order
+	 * folio is mapped with PTEs.
+	 */
+	orders = mm->knobs[PB_KNOB_thp_orders];
+	if (mm->knobs[PB_KNOB_thp_pmd])
+		orders &= BIT_ULL(pb_pmd_order(g)) - 1;
+	order = pb_fault_order(mm, vma, va, ptep, orders);
 	pb_mm_count(mm, PB_MMC_write_faults, 1);
 	return pb_map_new_folio(mm, vma, va & ~((pb_page_size(g) << order) - 1),
 				order, write, false);
@@ -371,6 +381,42 @@ static int pb_fault_wp(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 }
 
 /*
+ * The PMD level of __handle_mm_fault(): on a none PMD that allows a THP,
+ * create_huge_pmd() (do_huge_pmd_anonymous_page(): the huge zero folio for
+ * a read with use_zero_page, else a new THP); on a
+ * PMD leaf, wp_huge_pmd() for a write to a read-only one
+ * (do_huge_pmd_wp_page()), else huge_pmd_set_accessed().  -EAGAIN falls
+ * back to the PTE fault (VM_FAULT_FALLBACK): a THP that cannot be
+ * allocated, or a PMD split for a copy.
+ */
+static int pb_fault_huge(struct pb_mm *mm, struct pb_vma *vma, u64 va,
+			 bool write)
+{
+	pb_pte_t *pmdp = pb_huge_pmd(mm, va);
+	int ret;
+
+	if (!pmdp) {
+		if (!write && mm->knobs[PB_KNOB_use_zero_page])
+			ret = pb_map_huge_zero_pmd(mm, vma, va);
+		else
+			ret = pb_map_anon_pmd(mm, vma, va);
+		if (ret)
+			return -EAGAIN;
+		pb_mm_count(mm, write ? PB_MMC_write_faults : PB_MMC_read_faults, 1);
+		return 0;
+	}
+	if (write && !pb_pte_write(*pmdp)) {
+		ret = pb_huge_pmd_wp(mm, vma, va);
+		if (!ret)
+			pb_mm_count(mm, PB_MMC_write_faults, 1);
+		return ret;
+	}
+	pb_mm_count(mm, write ? PB_MMC_write_faults : PB_MMC_read_faults, 1);
+	pb_huge_pmd_set_accessed(mm, va, write);
+	return 0;
+}
+
+/*
  * handle_mm_fault() for a user access at @va.  Returns 0 when the access can
  * be retried, -EFAULT for a SIGSEGV (no VMA, or no permission), -ENOMEM.
  */
@@ -378,12 +424,19 @@ int pb_handle_fault(struct pb_mm *mm, u64 va, bool write, const char **why)
 {
 	struct pb_vma *vma = pb_vma_find(mm, va);
 	pb_pte_t *ptep, pte;
+	int ret;
 
 	if (!vma || !(vma->flags & PB_VM_READ) ||
 	    (write && !(vma->flags & PB_VM_WRITE))) {
 		pb_mm_count(mm, PB_MMC_segv, 1);
 		*why = "SIGSEGV";
 		return -EFAULT;
+	}
+	/* __handle_mm_fault(): the PMD level first. */
+	if (pb_huge_pmd(mm, va) || pb_thp_pmd_allowed(mm, vma, va)) {
+		ret = pb_fault_huge(mm, vma, va, write);
+		if (ret != -EAGAIN)
+			return ret;
 	}
 	ptep = pb_pte_offset(mm, va, true);
 	if (IS_ERR(ptep)) {

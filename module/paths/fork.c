@@ -19,6 +19,7 @@
 #include "arch/contpte.h"
 #include "paths/batch.h"
 #include "paths/fork.h"
+#include "paths/huge.h"
 
 struct pb_fork_ctx {
 	struct pb_mm *src, *dst;
@@ -197,7 +198,7 @@ static int pb_walk_vmas(struct pb_mm *mm,
 
 		for (va = vma->start; va < vma->end; va = next) {
 			next = pb_pmd_addr_end(mm, va, vma->end);
-			if (!pb_pte_offset(mm, va, false))
+			if (!pb_pte_offset(mm, va, false) && !pb_huge_pmd(mm, va))
 				continue;
 			ret = fn(mm, vma, va, next, arg);
 			if (ret)
@@ -232,6 +233,15 @@ static int pb_fork_prepare(struct pb_mm *src, const struct pb_vma *vma,
 
 	if (!pb_vma_needs_copy(f, vma))
 		return 0;
+	/*
+	 * A PMD leaf (which never straddles a VMA's end): the child's PMD
+	 * with its deposited table, made on the first pass.
+	 */
+	if (pb_huge_pmd(src, va)) {
+		pb_pte_t *pmdp = pb_pmd_deposit(f->dst, va);
+
+		return IS_ERR(pmdp) ? PTR_ERR(pmdp) : 0;
+	}
 	ret = pb_pgtable_prealloc(f->dst, va, end);
 	if (ret || !src->phys->pins)
 		return ret;
@@ -266,7 +276,11 @@ static int pb_fork_copy(struct pb_mm *src, const struct pb_vma *vma, u64 va,
 		return 0;
 	f->vma = vma;
 	f->dst_vma = &f->dst->vmas[vma - src->vmas];
-	pb_copy_pte_range(f, va, end);
+	/* copy_pmd_range(): a PMD leaf is copied whole (copy_huge_pmd()). */
+	if (pb_huge_pmd(src, va))
+		pb_copy_huge_pmd(f->dst, src, f->dst_vma, va);
+	else
+		pb_copy_pte_range(f, va, end);
 	return 0;
 }
 

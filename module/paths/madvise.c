@@ -15,10 +15,12 @@
 #include "model/pgtable.h"
 #include "model/phys.h"
 #include "model/rmap.h"
+#include "model/shadow.h"
 #include "model/tlb.h"
 #include "arch/contpte.h"
 #include "paths/batch.h"
 #include "paths/gather.h"
+#include "paths/huge.h"
 #include "paths/madvise.h"
 #include "paths/zap.h"
 
@@ -151,10 +153,51 @@ static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
 	return 0;
 }
 
+/*
+ * madvise_free_huge_pmd() of a PMD leaf at @va: nothing if the folio is
+ * mapped shared (as the profile tells, see pb_madvise_free_range()); a PMD
+ * the range covers in part is split, and the PTE walk then splits the folio
+ * (upstream splits the folio at once, split_folio(), which unmaps the PMD
+ * and maps order-0 PTEs: the same end);
+ * one it covers whole has the folio's dirty flag cleared, the PMD made old
+ * and clean (pmdp_invalidate(), its flush, set_pmd_at()) if it was young or
+ * dirty, and the folio marked lazyfree.
+ */
+static void pb_madvise_free_huge_pmd(struct pb_mm *mm, pb_pte_t *pmdp, u64 va,
+				     void *arg)
+{
+	const struct pb_geom *g = &mm->geom;
+	const u64 *range = arg, size = pb_pmd_size(g);
+	pb_pte_t old = *pmdp;
+	u64 head_pfn = pb_pte_pfn(g, old), i;
+	struct pb_page *head = pb_pfn_to_page(mm->phys, head_pfn);
+
+	/* The huge zero folio is left alone (is_huge_zero_pmd()). */
+	if (old & PB_PTE_SPECIAL)
+		return;
+	if (mm->profile == PB_PROFILE_6_12 ? pb_folio_likely_mapped_shared(head) :
+	    pb_folio_maybe_mapped_shared(head))
+		return;
+	if (va < range[0] || va + size > range[1]) {
+		pb_split_huge_pmd(mm, va);
+		return;
+	}
+	head->flags &= ~PB_PG_DIRTY;
+	if (pb_pte_young(old) || pb_pte_dirty(old)) {
+		pb_write_pmd(mm, va, pmdp, (old & ~PB_PTE_VALID) | PB_PTE_PRESENT_INVALID);
+		pb_flush_tlb_range(mm, va, va + size);
+		pb_write_pmd(mm, va, pmdp, pb_pte_mkclean(pb_pte_mkold(old)));
+	}
+	for (i = 0; i < (1ULL << head->order); i++)
+		pb_page_mark_clean(mm->phys, head_pfn + i);
+	pb_mm_count(mm, PB_MMC_lazyfree_folios, 1);
+}
+
 int pb_madvise(struct pb_mm *mm, u64 start, u64 end, enum pb_madvise advice,
 	       const char **why)
 {
 	struct pb_vma *vma = pb_vma_find(mm, start);
+	u64 range[2];
 	int ret;
 
 	if (!vma || end > vma->end) {
@@ -170,6 +213,9 @@ int pb_madvise(struct pb_mm *mm, u64 start, u64 end, enum pb_madvise advice,
 		*why = "MADV_FREE needs a private anon VMA";
 		return -EINVAL;
 	}
+	range[0] = start;
+	range[1] = end;
+	pb_walk_pmd_leaves(mm, start, end, pb_madvise_free_huge_pmd, range);
 	ret = pb_madvise_free_range(mm, start, end);
 	pb_gather_finish(mm);
 	if (ret)

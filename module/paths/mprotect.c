@@ -10,9 +10,12 @@
 #include "model/mm.h"
 #include "model/pgtable.h"
 #include "model/phys.h"
+#include "model/shadow.h"
+#include "model/tlb.h"
 #include "arch/contpte.h"
 #include "paths/batch.h"
 #include "paths/gather.h"
+#include "paths/huge.h"
 #include "paths/mprotect.h"
 
 /*
@@ -209,6 +212,37 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 }
 
 /*
+ * change_huge_pmd() of a PMD leaf that one VMA holds whole:
+ * pmdp_invalidate_ad() and its flush, then the new protection
+ * (pmd_modify()) with the write upgrade where can_change_pmd_writable()
+ * allows, which asks what can_change_pte_writable() asks of the head page
+ * (a PMD's exclusivity is its head page's), then set_pmd_at().  A PMD
+ * counts once in write_faults_avoided or write_upgrades_denied.
+ */
+static void pb_change_huge_pmd(struct pb_mm *mm, const struct pb_vma *vma,
+			       u64 va)
+{
+	pb_pte_t *pmdp = pb_huge_pmd(mm, va), old = *pmdp, new;
+	bool upgrade = mm->knobs[PB_KNOB_mprotect_upgrade] &&
+		       (vma->flags & PB_VM_WRITE);
+
+	if (pb_pte_valid(old)) {
+		pb_write_pmd(mm, va, pmdp,
+			     (old & ~PB_PTE_VALID) | PB_PTE_PRESENT_INVALID);
+		pb_flush_tlb_range(mm, va, va + pb_pmd_size(&mm->geom));
+	}
+	new = pb_pte_modify(mm, vma, pb_pmd_to_pte(old));
+	if (pb_upgradable(mm, vma, new, upgrade)) {
+		new = pb_pte_mkwrite(new);
+		pb_mm_count(mm, PB_MMC_write_faults_avoided, 1);
+	} else if (upgrade && !pb_pte_write(new) && pb_pte_valid(new)) {
+		pb_mm_count(mm, PB_MMC_write_upgrades_denied, 1);
+	}
+	pb_write_pmd(mm, va, pmdp, pb_pte_to_pmd(new));
+	pb_mm_count(mm, PB_MMC_pmd_changes, 1);
+}
+
+/*
  * mprotect(start, end - start, prot) over VMAs that cover the range without
  * holes: @prot takes PB_VM_READ and PB_VM_WRITE (0 is PROT_NONE).
  */
@@ -244,6 +278,19 @@ int pb_mprotect(struct pb_mm *mm, u64 start, u64 end, u32 prot,
 		vma->flags = (vma->flags & ~(PB_VM_READ | PB_VM_WRITE)) | prot;
 		for (va = vma->start; va < vma->end; va = next) {
 			next = pb_pmd_addr_end(mm, va, vma->end);
+			/*
+			 * change_pmd_range(): a PMD leaf inside the VMA changes
+			 * whole; one the VMA (split at the range's ends)
+			 * covers in part is split first, as
+			 * vma_adjust_trans_huge() and __split_huge_pmd() do.
+			 */
+			if (pb_huge_pmd(mm, va)) {
+				if (next - va == pb_pmd_size(&mm->geom)) {
+					pb_change_huge_pmd(mm, vma, va);
+					continue;
+				}
+				pb_split_huge_pmd(mm, va);
+			}
 			if (pb_pte_offset(mm, va, false))
 				pb_change_ptes(mm, vma, va, next);
 		}

@@ -12,6 +12,7 @@
 #include "model/phys.h"
 #include "model/rmap.h"
 #include "arch/contpte.h"
+#include "paths/huge.h"
 #include "paths/populate.h"
 #include "paths/zap.h"
 
@@ -22,6 +23,10 @@ static bool pb_range_empty(struct pb_mm *mm, u64 start, u64 end, u64 *busy)
 	for (va = start; va < end; va += psize) {
 		pb_pte_t *ptep = pb_pte_offset(mm, va, false);
 
+		if (!ptep && pb_huge_pmd(mm, va)) {
+			*busy = va;
+			return false;
+		}
 		if (!ptep) {
 			va = pb_pmd_addr_end(mm, va, end) - psize;
 			continue;
@@ -99,7 +104,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 	const struct pb_geom *g = &mm->geom;
 	u64 fsize = pb_page_size(g) << order, va, next, busy;
 	struct pb_vma *vma = pb_vma_find(mm, start);
-	bool write;
+	bool write, thp;
 	int ret;
 
 	if (!vma || end > vma->end) {
@@ -118,7 +123,14 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		*why = "range is already populated";
 		return -EINVAL;
 	}
-	ret = pb_pgtable_prealloc(mm, start, end);
+	/*
+	 * A PMD-order populate of a private anon VMA maps one PMD per folio
+	 * where pb_thp_pmd_allowed() (thp_pmd, the PMD none), PTEs elsewhere,
+	 * taking their tables as it goes; any other populate takes its
+	 * tables first.
+	 */
+	thp = order == pb_pmd_order(g) && pb_vma_is_anon(vma);
+	ret = thp ? 0 : pb_pgtable_prealloc(mm, start, end);
 	if (ret) {
 		*why = "out of memory for page tables";
 		return ret;
@@ -126,6 +138,20 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 	write = vma->flags & PB_VM_WRITE;
 	for (va = start; va < end; va = next) {
 		next = va;
+		if (thp && pb_thp_pmd_allowed(mm, vma, va)) {
+			ret = pb_map_anon_pmd(mm, vma, va);
+			if (!ret) {
+				next = va + fsize;
+				continue;
+			}
+		} else if (thp) {
+			ret = pb_pgtable_prealloc(mm, va, va + fsize);
+		}
+		if (ret) {
+			pb_zap_range(mm, start, va);
+			*why = "out of memory for a PMD THP or its page table";
+			return ret;
+		}
 		if (vma->file && pb_filemap_any(mm, vma, va, 1U << order)) {
 			ret = pb_populate_cached(mm, vma, va, end, fsize, write,
 						 per_pte, &next);

@@ -9,8 +9,11 @@
 #include "model/pgtable.h"
 #include "model/phys.h"
 #include "model/rmap.h"
+#include "model/shadow.h"
+#include "model/tlb.h"
 #include "arch/contpte.h"
 #include "paths/gather.h"
+#include "paths/huge.h"
 #include "paths/mprotect.h"
 #include "paths/tracking.h"
 
@@ -26,7 +29,8 @@ struct pb_modify_ops {
 /*
  * ptep_modify_prot_start()/commit() on each present entry of [start, end) of
  * @vma, one PTE at a time as clear_refs and uffd-wp do: ops->fn returns the
- * new value; ops->skip leaves an entry untouched.
+ * new value; ops->skip leaves an entry untouched.  PMD leaves are the
+ * callers'.
  */
 static void pb_modify_each(struct pb_mm *mm, const struct pb_vma *vma,
 			   u64 start, u64 end, const struct pb_modify_ops *ops,
@@ -80,6 +84,23 @@ static const struct pb_modify_ops pb_clear_sd_ops = {
 	.fn = pb_clear_sd_fn,
 };
 
+/*
+ * clear_soft_dirty_pmd(): a PMD leaf stays whole; pmdp_invalidate() and its
+ * flush, then write-protected and without soft-dirty, keeping its A/D.
+ */
+static void pb_clear_sd_pmd(struct pb_mm *mm, pb_pte_t *pmdp, u64 va,
+			    void *arg)
+{
+	pb_pte_t old = *pmdp;
+
+	if (pb_pte_valid(old)) {
+		pb_write_pmd(mm, va, pmdp,
+			     (old & ~PB_PTE_VALID) | PB_PTE_PRESENT_INVALID);
+		pb_flush_tlb_range(mm, va, va + pb_pmd_size(&mm->geom));
+	}
+	pb_write_pmd(mm, va, pmdp, pb_pte_wrprotect(old) & ~PB_PTE_SOFT_DIRTY);
+}
+
 /* echo 4 > /proc/PID/clear_refs: track soft-dirty from now, in every VMA. */
 void pb_clear_soft_dirty(struct pb_mm *mm)
 {
@@ -87,6 +108,8 @@ void pb_clear_soft_dirty(struct pb_mm *mm)
 
 	for (i = 0; i < mm->nr_vmas; i++) {
 		mm->vmas[i].flags |= PB_VM_SOFTDIRTY;
+		pb_walk_pmd_leaves(mm, mm->vmas[i].start, mm->vmas[i].end,
+				   pb_clear_sd_pmd, NULL);
 		pb_modify_each(mm, &mm->vmas[i], mm->vmas[i].start,
 			       mm->vmas[i].end, &pb_clear_sd_ops, false);
 	}
@@ -127,6 +150,11 @@ int pb_uffd_wp(struct pb_mm *mm, u64 start, u64 end, bool wp, const char **why)
 		*why = "VMA is not registered for uffd-wp (mmap flag uffdwp)";
 		return -EINVAL;
 	}
+	/*
+	 * A VMA registered for uffd-wp gets no PMD leaf
+	 * (pb_thp_pmd_allowed()); were there one, it would be split.
+	 */
+	pb_split_huge_pmds(mm, start, end);
 	pb_modify_each(mm, vma, start, end, &pb_uffd_wp_ops, wp);
 	pb_gather_finish(mm);
 	return 0;
@@ -166,18 +194,28 @@ int pb_pin(struct pb_mm *mm, u64 start, u64 end, bool pin, const char **why)
 	int pass;
 	u64 va;
 
-	/* 0: reset the counts, 1: check everything, 2: change. */
+	/*
+	 * 0: reset the counts, 1: check everything, 2: change.  Unlike
+	 * upstream, whose GUP pins a PMD-mapped THP as it is, the model
+	 * splits a PMD leaf before it pins its pages (so that no PMD leaf
+	 * maps a pinned folio, which copy_huge_pmd() would have to split);
+	 * the checks ask the PMD's head page, whose exclusivity the split
+	 * gives every page.
+	 */
 	for (pass = 0; pass < 3; pass++) {
+		if (pass == 2 && pin)
+			pb_split_huge_pmds(mm, start, end);
 		for (va = start; va < end; va += pb_page_size(g)) {
 			pb_pte_t *ptep = pb_pte_offset(mm, va, false);
+			pb_pte_t *pmdp = ptep ? NULL : pb_huge_pmd(mm, va);
 			struct pb_page *head;
 			u64 pfn, head_pfn;
 
-			if (!ptep || !pb_pte_present(*ptep)) {
+			if (!pmdp && (!ptep || !pb_pte_present(*ptep))) {
 				*why = "a page of the range is not mapped";
 				return -EINVAL;
 			}
-			pfn = pb_pte_pfn(g, *ptep);
+			pfn = pb_pte_pfn(g, pmdp ? *pmdp : *ptep);
 			if (!pb_pin_allowed(mm, pb_vma_find(mm, va), pfn)) {
 				*why = "only exclusive anon and shared pages can be pinned";
 				return -EINVAL;

@@ -13,6 +13,7 @@
 #include "arch/contpte.h"
 #include "paths/batch.h"
 #include "paths/gather.h"
+#include "paths/huge.h"
 #include "paths/zap.h"
 
 /*
@@ -51,6 +52,18 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 		unsigned int left, nr;
 
 		next = pb_pmd_addr_end(mm, va, end);
+		/*
+		 * zap_pmd_range(): a PMD leaf the range covers whole goes
+		 * (zap_huge_pmd()); one it covers in part is split first.
+		 */
+		if (!ptep && pb_huge_pmd(mm, va)) {
+			if (next - va == pb_pmd_size(g)) {
+				pb_zap_huge_pmd(mm, va);
+				continue;
+			}
+			pb_split_huge_pmd(mm, va);
+			ptep = pb_pte_offset(mm, va, false);
+		}
 		if (!ptep)
 			continue;
 		left = (next - va) >> g->page_shift;

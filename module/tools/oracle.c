@@ -174,11 +174,15 @@ static int pb_mismatch(struct pb_oracle *o, enum pb_oracle_fail kind,
 	return -EUCLEAN;
 }
 
-static void pb_view_of(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-		       struct pb_oracle_view *v)
+/*
+ * What maps @va in @mm, PTE or PMD leaf alike (a PMD mapping is the same in
+ * both families), with its folio.
+ */
+static void pb_view_of(struct pb_mm *mm, u64 va, struct pb_oracle_view *v)
 {
 	const struct pb_geom *g = &mm->geom;
-	pb_pte_t pte = ptep ? *ptep : 0;
+	bool pmd;
+	pb_pte_t pte = pb_va_entry(mm, va, &pmd);
 	struct pb_page *head;
 	u64 pfn, head_pfn;
 	u64 *data;
@@ -201,7 +205,9 @@ static void pb_view_of(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 	v->large_mapcount = head->large_mapcount;
 	v->pincount = head->pincount;
 	v->mapcount = head[pfn - head_pfn].mapcount;
-	v->exclusive = head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE;
+	v->pmd = pmd;
+	v->entire_mapcount = head->order ? pb_entire_mapcount(head) : 0;
+	v->exclusive = head[pmd ? 0 : pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE;
 	data = pb_page_data(mm->phys, pfn);
 	v->data = data ? *data : 0;
 }
@@ -233,12 +239,13 @@ static bool pb_folio_dirty(struct pb_family *f, struct pb_mm *mm, pb_pte_t pte)
 			u64 va;
 
 			for (va = vma->start; va < vma->end; va += pb_page_size(g)) {
-				pb_pte_t *p = pb_pte_offset(other, va, false);
+				bool pmd;
+				pb_pte_t p = pb_va_entry(other, va, &pmd);
 				u64 pfn;
 
-				if (!p || !pb_pte_present(*p) || !pb_pte_dirty(*p))
+				if (!pb_pte_present(p) || !pb_pte_dirty(p))
 					continue;
-				pfn = pb_pte_pfn(g, *p);
+				pfn = pb_pte_pfn(g, p);
 				if (pfn >= head_pfn && pfn < head_pfn + nr)
 					return true;
 			}
@@ -277,6 +284,7 @@ static bool pb_shared_write_excused(struct pb_oracle *o, unsigned int mmi,
 	unsigned int f = x->write ? 0 : 1;
 	struct pb_mm *mm = o->fam[f].mms[mmi];
 	const struct pb_oracle_view *w = f ? y : x;
+	bool pmd;
 
 	if (!pb_vma_wants_writenotify(vma) || x->write == y->write)
 		return false;
@@ -285,7 +293,7 @@ static bool pb_shared_write_excused(struct pb_oracle *o, unsigned int mmi,
 		return false;
 	if (!(vma->flags & PB_VM_WRITE) || !w->valid || w->uffd_wp ||
 	    (tracked && !w->soft_dirty) ||
-	    !pb_folio_dirty(&o->fam[f], mm, *pb_pte_offset(mm, va, false)))
+	    !pb_folio_dirty(&o->fam[f], mm, pb_va_entry(mm, va, &pmd)))
 		return false;
 	o->res->shared_write_excused++;
 	return true;
@@ -309,12 +317,10 @@ static int pb_compare_mm(struct pb_oracle *o, unsigned int mmi)
 			return pb_mismatch(o, PB_ORACLE_VMAS, mmi, vma->start,
 					   0, 0);
 		for (va = vma->start; va < vma->end; va += pb_page_size(g)) {
-			pb_pte_t *pa = pb_pte_offset(a, va, false);
-			pb_pte_t *pb = pb_pte_offset(b, va, false);
 			struct pb_oracle_view x, y;
 
-			pb_view_of(a, va, pa, &x);
-			pb_view_of(b, va, pb, &y);
+			pb_view_of(a, va, &x);
+			pb_view_of(b, va, &y);
 			if (!tracked) {
 				x.soft_dirty = false;
 				y.soft_dirty = false;

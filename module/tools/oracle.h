@@ -40,6 +40,8 @@ struct pb_oracle_view {
 	u64 folio_idx;		/* page within its folio */
 	unsigned int order;
 	u32 refcount, mapcount, large_mapcount, pincount;
+	u32 entire_mapcount;
+	bool pmd;		/* mapped by a PMD leaf */
 	bool exclusive;
 	u64 data;
 };

@@ -94,6 +94,12 @@ PB_MM_COUNTER(zero_page_faults)
 PB_MM_COUNTER(page_cache_maps)
 PB_MM_COUNTER(lazyfree_folios)
 PB_MM_COUNTER(folio_splits)
+PB_MM_COUNTER(pmd_writes)
+PB_MM_COUNTER(pmd_maps)
+PB_MM_COUNTER(pmd_copies)
+PB_MM_COUNTER(pmd_splits)
+PB_MM_COUNTER(pmd_zaps)
+PB_MM_COUNTER(pmd_changes)
 PB_MM_COUNTER(segv)
 PB_MM_COUNTER(checks)
 PB_MM_COUNTER(violations)
@@ -155,6 +161,12 @@ PB_KNOB(thp_orders, PB_THP_ORDERS_ALL, PB_THP_ORDERS_ALL,
 	"mTHP orders an anon fault may use: bit N is order N (2..PMD order)")
 PB_KNOB(uffd_fork_event, 0, 1,
 	"UFFD_FEATURE_EVENT_FORK: a fork child keeps uffd-wp registration")
+PB_KNOB(thp_pmd, 0, 1,
+	"PMD THP (enabled=always): a PMD-order anon fault or populate maps a PMD")
+PB_KNOB(use_zero_page, 1, 1,
+	"THP use_zero_page: a read fault maps the huge zero page (0: a new THP)")
+PB_KNOB(skip_pmd_split_flush, 0, 1,
+	"mutation: no TLB flush after pmdp_invalidate() in a PMD split")
 #undef PB_KNOB
 #endif
 

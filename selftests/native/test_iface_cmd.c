@@ -529,7 +529,7 @@ TEST_F(cmd, dump_folio_and_ptep_get_describe_the_entries)
 	snprintf(want, sizeof(want),
 		 "pfn 0x%llx\nhead 0x%llx\norder %u\nrefcount %u\nmapcount 1\n"
 		 "large_mapcount %u\npincount 0\nanon 1\nexclusive 1\ndeferred 0\ndirty 0\n"
-		 "file 0\nindex 0x0\n",
+		 "file 0\nindex 0x0\nentire_mapcount 0\npmd 0\npartially_mapped 0\n",
 		 head + 3, head, variant->cont_shift, self->cont, self->cont);
 	EXPECT_STREQ(want, self->s->reply.buf);
 

@@ -218,4 +218,68 @@ TEST_F(pcmd, unpin_of_more_pages_than_pinned_changes_nothing)
 	EXPECT_EQ(0, nt_run(s, "check mm=0")) TH_LOG("%s", s->reply.buf);
 }
 
+/*
+ * PMD-mapped THP through the commands, on an mm without backing pages (a
+ * 64K granule's PMD is 512 MiB): the thp_pmd knob and its bad value,
+ * populate and a fault that map PMDs, dump's pmd=1, folio's entire
+ * mapcount, the helpers' refusal, and the pmd_* counters of fork, COW,
+ * munmap, mprotect and madvise.
+ */
+TEST_F(pcmd, pmd_thp_through_the_commands)
+{
+	struct pb_session *s = self->s;
+	unsigned int order = variant->page_shift - 3;
+	u64 pmd = self->psize << order, second = NT_VA + pmd;
+
+	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb));
+	ASSERT_EQ(1, nt_reply_val(s, "mm"));
+	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx flags=r,w,anon",
+			    NT_VA, 2 * pmd));
+	EXPECT_EQ(-EINVAL, nt_run(s, "set mm=1 thp_pmd=2"));
+	EXPECT_TRUE(nt_one_error_line(&s->reply)) TH_LOG("%s", s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "knobs mm=1"));
+	EXPECT_EQ(0, nt_reply_val(s, "thp_pmd"));
+	ASSERT_EQ(0, nt_run(s, "set mm=1 thp_pmd=1"));
+	ASSERT_EQ(0, nt_run(s, "populate mm=1 va=0x%llx len=0x%llx order=%u", NT_VA, pmd,
+			    order)) TH_LOG("%s", s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "dump mm=1 va=0x%llx", NT_VA + self->psize));
+	EXPECT_NE(NULL, strstr(s->reply.buf, " cont=0 pmd=1\n")) TH_LOG("%s", s->reply.buf);
+	ASSERT_EQ(0, nt_run(s, "folio mm=1 va=0x%llx", NT_VA + self->psize));
+	EXPECT_EQ(1, nt_reply_val(s, "entire_mapcount"));
+	EXPECT_EQ(1, nt_reply_val(s, "pmd"));
+	EXPECT_EQ(1, nt_reply_val(s, "refcount"));
+	EXPECT_EQ(1, nt_reply_val(s, "large_mapcount"));
+	EXPECT_EQ(0, nt_reply_val(s, "mapcount"));
+	EXPECT_EQ(1, nt_reply_val(s, "exclusive"));
+	EXPECT_EQ(1, nt_reply_val(s, "deferred"));
+	EXPECT_EQ(0, nt_reply_val(s, "partially_mapped"));
+	EXPECT_EQ(order, nt_reply_val(s, "order"));
+	EXPECT_EQ(-EINVAL, nt_run(s, "ptep_get mm=1 va=0x%llx", NT_VA));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "is mapped by a PMD")) TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(1, nt_mm_stat(s, 1, PB_MMC_pmd_maps));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, PB_MMC_pmd_writes));
+	ASSERT_EQ(0, nt_run(s, "mm_stats mm=1"));
+	EXPECT_EQ(1, nt_reply_val(s, "deferred_split_queue"));
+
+	ASSERT_EQ(0, nt_run(s, "fork mm=1"));
+	ASSERT_EQ(2, nt_reply_val(s, "mm"));
+	EXPECT_EQ(1, nt_mm_stat(s, 2, PB_MMC_pmd_copies));
+	ASSERT_EQ(0, nt_run(s, "touch mm=1 va=0x%llx write=1", NT_VA));
+	EXPECT_EQ(1, nt_reply_val(s, "faulted"));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, PB_MMC_pmd_splits));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, PB_MMC_cow_copies));
+	ASSERT_EQ(0, nt_run(s, "munmap mm=2 va=0x%llx len=0x%llx", NT_VA, pmd));
+	EXPECT_EQ(1, nt_mm_stat(s, 2, PB_MMC_pmd_zaps));
+
+	ASSERT_EQ(0, nt_run(s, "touch mm=1 va=0x%llx write=1", second));
+	EXPECT_EQ(2, nt_mm_stat(s, 1, PB_MMC_pmd_maps));
+	ASSERT_EQ(0, nt_run(s, "mprotect mm=1 va=0x%llx len=0x%llx prot=r", second, pmd));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, PB_MMC_pmd_changes));
+	ASSERT_EQ(0, nt_run(s, "madvise mm=1 va=0x%llx len=0x%llx advice=free", second, pmd));
+	EXPECT_EQ(1, nt_mm_stat(s, 1, PB_MMC_lazyfree_folios));
+	EXPECT_EQ(0, nt_mm_stat(s, 1, PB_MMC_violations));
+	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=2"));
+	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=1"));
+}
+
 TEST_HARNESS_MAIN

@@ -164,4 +164,45 @@ TEST_F(rmap, deferred_split_with_and_without_page_mapcounts)
 	}
 }
 
+/*
+ * A PMD mapping counts once in the total and in its mm's slot: a second mm's
+ * PMD (fork's copy_huge_pmd()) makes the folio shared, its unmap exclusive
+ * again.  When the last PMD goes and PTEs map half of the folio, it is
+ * partially mapped and queued, with per-page mapcounts or without.
+ */
+TEST_F(rmap, pmd_mappings_in_owner_tracking_and_partial_queueing)
+{
+	struct pb_mm *a = self->mm[0], *b = self->mm[1];
+	unsigned int npm;
+
+	for (npm = 0; npm < 2; npm++) {
+		struct pb_page *h;
+		u64 pfn;
+
+		self->p->no_page_mapcount = npm;
+		ASSERT_EQ(0, pb_folio_alloc(self->p, ORDER, true, &pfn));
+		h = pb_pfn_to_page(self->p, pfn);
+		pb_rmap_add_pmd(a, pfn, true);
+		EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
+		pb_rmap_add_pmd(b, pfn, false);
+		EXPECT_EQ(2, h->large_mapcount);
+		EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+		EXPECT_TRUE(pb_folio_likely_mapped_shared(h));
+		pb_rmap_remove_pmd(b, pfn);
+		EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
+		EXPECT_EQ(0, self->p->deferred_len);
+		/* mm a's PMD split in half: PTEs of four pages, then no PMD. */
+		pb_rmap_add(a, pfn, PAGES / 2, true);
+		EXPECT_EQ(0, self->p->deferred_len) TH_LOG("no_page_mapcount %u", npm);
+		pb_rmap_remove_pmd(a, pfn);
+		EXPECT_EQ(1, self->p->deferred_len) TH_LOG("no_page_mapcount %u", npm);
+		EXPECT_TRUE(h->flags & PB_PG_PARTIAL);
+		EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
+		pb_rmap_remove(a, pfn, PAGES / 2);
+		h->extra_refs = 0;
+		EXPECT_TRUE(pb_folio_put(self->p, pfn, 1));
+		EXPECT_EQ(0, self->p->deferred_len);
+	}
+}
+
 TEST_HARNESS_MAIN
