@@ -6,6 +6,7 @@
 #include <linux/kernel.h>
 #include <linux/err.h>
 #include <linux/errno.h>
+#include <linux/overflow.h>
 
 #include "model/cpu.h"
 #include "model/mm.h"
@@ -13,6 +14,7 @@
 #include "paths/fork.h"
 #include "paths/madvise.h"
 #include "paths/mprotect.h"
+#include "paths/mremap.h"
 #include "paths/tracking.h"
 #include "iface/cmd_paths.h"
 #include "iface/parse.h"
@@ -124,6 +126,37 @@ int pb_cmd_madvise(struct pb_args *a)
 	if (ret)
 		pb_err(a, "madvise: %s", why);
 	return pb_mm_done(a, mm, ret);
+}
+
+int pb_cmd_mremap(struct pb_args *a)
+{
+	const char *why;
+	struct pb_mm *mm;
+	u64 old, len, new, end;
+	int ret;
+
+	ret = pb_arg_mm(a, &mm);
+	if (!ret)
+		ret = pb_arg_u64(a, "old", U64_MAX, &old);
+	if (!ret)
+		ret = pb_arg_u64(a, "len", U64_MAX, &len);
+	if (!ret)
+		ret = pb_arg_u64(a, "new", U64_MAX, &new);
+	if (ret)
+		return ret;
+	if (!len || check_add_overflow(old, len, &end))
+		return pb_err(a, "len is zero or old + len overflows");
+	if ((old | len | new) & (pb_page_size(&mm->geom) - 1))
+		return pb_err(a, "old, len and new must be multiples of the page size");
+	ret = pb_mremap(mm, old, len, new, &why);
+	if (ret == -EINVAL)
+		return pb_err(a, "mremap: %s", why);
+	if (ret) {
+		pb_err(a, "mremap: %s", why);
+		return pb_mm_done(a, mm, ret);
+	}
+	pb_reply_printf(&a->s->reply, "va 0x%llx\n", new);
+	return pb_mm_done(a, mm, 0);
 }
 
 int pb_cmd_clear_refs(struct pb_args *a)

@@ -11,6 +11,7 @@ int pb_cmd_fork(struct pb_args *a);
 int pb_cmd_touch(struct pb_args *a);
 int pb_cmd_mprotect(struct pb_args *a);
 int pb_cmd_madvise(struct pb_args *a);
+int pb_cmd_mremap(struct pb_args *a);
 int pb_cmd_clear_refs(struct pb_args *a);
 int pb_cmd_uffd_wp(struct pb_args *a);
 int pb_cmd_pin(struct pb_args *a);

@@ -88,6 +88,8 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	       "change protection to none, r or rw; may spare write faults"),
 	PB_CMD(madvise, "mm va len advice",
 	       "MADV_DONTNEED (zap) or MADV_FREE (lazyfree, split partial folios)"),
+	PB_CMD(mremap, "mm old len new",
+	       "move a range of one VMA to a free range (mremap_batch knob)"),
 	PB_CMD(clear_refs, "mm",
 	       "clear soft-dirty (echo 4 > clear_refs): tracking on, PTEs clean and read-only"),
 	PB_CMD(uffd_wp, "mm va len wp",

@@ -112,13 +112,15 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 /*
  * 6.12 batches fork ("mm/memory: optimize fork() with PTE-mapped THP", 6.9)
  * and zap ("mm/memory: optimize unmap/zap with PTE-mapped THP", 6.10), but
- * changes protection one PTE at a time; mprotect batches since "mm: optimize
- * mprotect() by PTE batching" (6.17).
+ * changes protection and moves PTEs one at a time; mprotect batches since
+ * "mm: optimize mprotect() by PTE batching" (6.17), mremap since "mm:
+ * optimize mremap() by PTE batching" (6.17).
  */
 void pb_mm_set_profile(struct pb_mm *mm, enum pb_profile profile)
 {
 	mm->profile = profile;
 	mm->knobs[PB_KNOB_mprotect_batch] = profile != PB_PROFILE_6_12;
+	mm->knobs[PB_KNOB_mremap_batch] = profile != PB_PROFILE_6_12;
 }
 
 /* Free @mm, whose VMAs no longer map anything; its counters go to the totals. */
@@ -182,6 +184,7 @@ int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 	mm->vmas[mm->nr_vmas].origin = ++mm->vma_serial;
 	mm->vmas[mm->nr_vmas].file = 0;
 	mm->vmas[mm->nr_vmas].pad = 0;
+	mm->vmas[mm->nr_vmas].pgoff = start >> mm->geom.page_shift;
 	/* Shared or file-backed: a file of its own (shmem_zero_setup()). */
 	if ((flags & (PB_VM_ANON | PB_VM_SHARED)) != PB_VM_ANON)
 		mm->vmas[mm->nr_vmas].file = pb_file_new(mm->phys);
@@ -203,15 +206,23 @@ int pb_vma_split(struct pb_mm *mm, u64 va)
 		return -ENOSPC;
 	mm->vmas[mm->nr_vmas] = *vma;
 	mm->vmas[mm->nr_vmas].start = va;
+	mm->vmas[mm->nr_vmas].pgoff = pb_vma_index(vma, va, mm->geom.page_shift);
 	vma->end = va;
 	mm->nr_vmas++;
 	return 0;
 }
 
+/* Remove @vma from @mm's list (its range must map nothing any more). */
+void pb_vma_remove(struct pb_mm *mm, struct pb_vma *vma)
+{
+	*vma = mm->vmas[--mm->nr_vmas];
+}
+
 /*
- * What vma_merge() does after mprotect_fixup(): VMAs that touch, came from
- * one mmap (one anon_vma, or one file at contiguous offsets) and have the
- * same flags become one again.
+ * What vma_merge() does after mprotect_fixup() or mremap's copy_vma(): VMAs
+ * that touch, came from one mmap (one anon_vma, or one file) at contiguous
+ * offsets (can_vma_merge_after() compares vm_pgoff) and have the same flags
+ * become one again.
  */
 void pb_vma_merge(struct pb_mm *mm)
 {
@@ -224,6 +235,7 @@ again:
 
 			/* is_mergeable_anon_vma(): one may have none yet. */
 			if (a->end != b->start || a->origin != b->origin ||
+			    b->pgoff != pb_vma_index(a, a->end, mm->geom.page_shift) ||
 			    ((a->flags ^ b->flags) & ~PB_VM_ANON_VMA))
 				continue;
 			a->end = b->end;

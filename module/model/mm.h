@@ -45,7 +45,40 @@ struct pb_vma {
 	/* The file it maps (model/filemap.h), or 0 for private anon. */
 	u32 file;
 	u32 pad;
+	/*
+	 * vm_pgoff: the file offset of start, in pages (for an anon VMA the
+	 * page index it was created at, as upstream).  mmap sets it to
+	 * start >> page_shift; a split keeps it continuous and mremap moves
+	 * it with the VMA, so a moved file VMA maps the same file pages.
+	 */
+	u64 pgoff;
 };
+
+/*
+ * linear_page_index(): the index in @vma's file of the page at @va, which
+ * @vma must contain.
+ */
+static inline u64 pb_vma_index(const struct pb_vma *vma, u64 va,
+			       unsigned int page_shift)
+{
+	return vma->pgoff + ((va - vma->start) >> page_shift);
+}
+
+/*
+ * vma_address(): where @vma maps the page of index @index (its file's, or
+ * for an anon page the linear index it got in the VMA it faulted in, which
+ * fork copies and mremap keeps); false if @vma does not cover it.
+ */
+static inline bool pb_vma_address(const struct pb_vma *vma, u64 index,
+				  unsigned int page_shift, u64 *va)
+{
+	u64 pages = (vma->end - vma->start) >> page_shift;
+
+	if (index < vma->pgoff || index - vma->pgoff >= pages)
+		return false;
+	*va = vma->start + ((index - vma->pgoff) << page_shift);
+	return true;
+}
 
 /*
  * vma_is_anonymous(): only a private anon VMA has anon folios.
@@ -177,6 +210,7 @@ int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 	       const char **why);
 struct pb_vma *pb_vma_find(struct pb_mm *mm, u64 va);
 int pb_vma_split(struct pb_mm *mm, u64 va);
+void pb_vma_remove(struct pb_mm *mm, struct pb_vma *vma);
 void pb_vma_merge(struct pb_mm *mm);
 pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
 		     bool write);

@@ -12,7 +12,7 @@
 #include "paths/batch.h"
 
 /* arm64's pte_batch_hint(): the rest of a contiguous block, else one. */
-static unsigned int pb_pte_batch_hint(struct pb_mm *mm, u64 va, pb_pte_t pte)
+unsigned int pb_pte_batch_hint(struct pb_mm *mm, u64 va, pb_pte_t pte)
 {
 	unsigned int cont = pb_cont_ptes(&mm->geom);
 

@@ -25,6 +25,8 @@
 #define PB_FPB_MERGE_WRITE		BIT(3)
 #define PB_FPB_MERGE_YOUNG_DIRTY	BIT(4)
 
+/* arm64's pte_batch_hint(): the rest of a contiguous block, else one. */
+unsigned int pb_pte_batch_hint(struct pb_mm *mm, u64 va, pb_pte_t pte);
 unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 				pb_pte_t *ptentp, unsigned int max_nr,
 				unsigned int flags);

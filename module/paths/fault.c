@@ -36,7 +36,10 @@ static bool pb_ptes_none(pb_pte_t *ptep, unsigned int nr)
 /*
  * The largest order, at most fault_order and one of @orders, whose aligned
  * range around @va lies inside the VMA with every entry empty and, in a
- * file VMA, no page in the page cache; order 0 is the fallback.
+ * file VMA, starts at a file index aligned to the order (a page cache
+ * folio is aligned in its file; as thp_vma_suitable_order() asks of a
+ * file VMA's vm_pgoff) and holds no page in the page cache; order 0 is the
+ * fallback.
  */
 static unsigned int pb_fault_order(struct pb_mm *mm, struct pb_vma *vma,
 				   u64 va, pb_pte_t *ptep, u64 orders)
@@ -52,7 +55,10 @@ static unsigned int pb_fault_order(struct pb_mm *mm, struct pb_vma *vma,
 		if ((orders & BIT_ULL(order)) && start >= vma->start &&
 		    start + size <= vma->end &&
 		    pb_ptes_none(ptep - idx + first, 1U << order) &&
-		    !(vma->file && pb_filemap_any(mm, vma, start, 1U << order)))
+		    !(vma->file &&
+		      ((pb_vma_index(vma, start, g->page_shift) &
+			((1ULL << order) - 1)) ||
+		       pb_filemap_any(mm, vma, start, 1U << order))))
 			break;
 	}
 	return order;
@@ -69,7 +75,7 @@ static int pb_fault_get_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 			      pb_pte_t *ptep, u64 *pfn)
 {
 	const struct pb_geom *g = &mm->geom;
-	u64 index = va >> g->page_shift, head_pfn;
+	u64 index = pb_vma_index(vma, va, g->page_shift), head_pfn;
 	struct pb_page *head;
 	unsigned int order;
 	int ret;
@@ -116,16 +122,16 @@ static bool pb_fault_around(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	for (a = from; a < to; a += (u64)nr << g->page_shift) {
 		pb_pte_t *p = ptep + ((s64)(a - va) >> g->page_shift);
 		struct pb_page *head;
-		u64 pfn, end;
+		u64 pfn, end, index;
 
 		nr = 1;
 		if (*p)
 			continue;
-		head = pb_filemap_lookup(mm->phys, vma->file, a >> g->page_shift,
-					 &head_pfn);
+		index = pb_vma_index(vma, a, g->page_shift);
+		head = pb_filemap_lookup(mm->phys, vma->file, index, &head_pfn);
 		if (!head)
 			continue;
-		pfn = head_pfn + (a >> g->page_shift) - head->index;
+		pfn = head_pfn + index - head->index;
 		end = min(to, a + ((head_pfn + (1ULL << head->order) - pfn)
 				   << g->page_shift));
 		while (a + ((u64)nr << g->page_shift) < end && !p[nr])

@@ -29,20 +29,25 @@
  * maps the folio has its entries cleared (unmap_folio(), one PTE at a time,
  * which unfolds their blocks) and flushed, the folio is split, and the
  * entries come back one at a time without CONT (remap_page()), mapping
- * order-0 folios that no block can fold.  A page is only ever mapped at the
- * address it was first mapped at (the model has no mremap), so the folio's
- * span at @va is where every mm maps it.  0, -EAGAIN if anything but its
- * mappings holds it, or -ENOMEM.
+ * order-0 folios that no block can fold.  As the rmap walk does, each mm's
+ * entries are found through the VMAs of the anon folio's lineage (one
+ * origin: fork copies it) at the pages' linear index (vma_address()), which
+ * mremap keeps, so a moved part is found where it went.  0, -EAGAIN if
+ * anything but its mappings holds it, or -ENOMEM.
  */
-static int pb_split_folio(struct pb_mm *mm, u64 va, u64 pfn)
+static int pb_split_folio(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
+			  u64 pfn)
 {
 	const struct pb_geom *g = &mm->geom;
 	struct pb_phys *p = mm->phys;
 	u64 head_pfn, first, i;
 	struct pb_page *head = pb_page_folio(p, pfn, &head_pfn);
-	unsigned int nr = 1U << head->order, m;
-	size_t bytes = (size_t)p->nr_mms * nr * sizeof(pb_pte_t);
-	pb_pte_t *saved;
+	unsigned int nr = 1U << head->order, m, v;
+	struct pb_split_saved {
+		u64 va;
+		pb_pte_t pte;
+	} *saved;
+	size_t bytes = (size_t)p->nr_mms * nr * sizeof(*saved);
 	int ret;
 
 	if (head->refcount != head->large_mapcount)
@@ -50,35 +55,45 @@ static int pb_split_folio(struct pb_mm *mm, u64 va, u64 pfn)
 	saved = pb_zalloc(bytes);
 	if (!saved)
 		return -ENOMEM;
-	first = va - ((pfn - head_pfn) << g->page_shift);
+	first = pb_vma_index(vma, va, g->page_shift) - (pfn - head_pfn);
 	for (m = 0; m < p->nr_mms; m++) {
 		struct pb_mm *o = p->mms[m];
-		bool mapped = false;
 
-		for (i = 0; i < nr; i++) {
-			u64 addr = first + (i << g->page_shift);
-			pb_pte_t *ptep = pb_pte_offset(o, addr, false);
+		for (v = 0; v < o->nr_vmas; v++) {
+			u64 lo = U64_MAX, hi = 0, addr;
 
-			if (!ptep || !pb_pte_present(*ptep) ||
-			    pb_pte_pfn(g, *ptep) != head_pfn + i)
+			if (o->vmas[v].origin != vma->origin)
 				continue;
-			saved[m * nr + i] = pb_ptep_get_and_clear(o, addr, ptep);
-			mapped = true;
+			for (i = 0; i < nr; i++) {
+				pb_pte_t *ptep;
+
+				if (!pb_vma_address(&o->vmas[v], first + i,
+						    g->page_shift, &addr))
+					continue;
+				ptep = pb_pte_offset(o, addr, false);
+				if (!ptep || !pb_pte_present(*ptep) ||
+				    pb_pte_pfn(g, *ptep) != head_pfn + i)
+					continue;
+				saved[m * nr + i].pte = pb_ptep_get_and_clear(o, addr, ptep);
+				saved[m * nr + i].va = addr;
+				lo = min(lo, addr);
+				hi = max(hi, addr + pb_page_size(g));
+			}
+			/* The rmap walk of unmap_folio() visits only what maps it. */
+			if (hi)
+				pb_flush_tlb_range(o, lo, hi);
 		}
-		/* The rmap walk of unmap_folio() visits only the mms that map it. */
-		if (mapped)
-			pb_flush_tlb_range(o, first, first + ((u64)nr << g->page_shift));
 	}
 	ret = pb_folio_split(p, head_pfn);
 	for (m = 0; m < p->nr_mms; m++) {
 		struct pb_mm *o = p->mms[m];
 
 		for (i = 0; i < nr; i++) {
-			u64 addr = first + (i << g->page_shift);
+			struct pb_split_saved *s = &saved[m * nr + i];
 
-			if (saved[m * nr + i])
-				pb_set_ptes(o, addr, pb_pte_offset(o, addr, false),
-					    saved[m * nr + i] & ~PB_PTE_CONT, 1);
+			if (s->pte)
+				pb_set_ptes(o, s->va, pb_pte_offset(o, s->va, false),
+					    s->pte & ~PB_PTE_CONT, 1);
 		}
 	}
 	pb_free(saved, bytes);
@@ -87,7 +102,8 @@ static int pb_split_folio(struct pb_mm *mm, u64 va, u64 pfn)
 	return ret;
 }
 
-static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
+static int pb_madvise_free_range(struct pb_mm *mm, const struct pb_vma *vma,
+				 u64 va, u64 end)
 {
 	const struct pb_geom *g = &mm->geom;
 	unsigned int nr;
@@ -136,7 +152,7 @@ static int pb_madvise_free_range(struct pb_mm *mm, u64 va, u64 end)
 			    pb_folio_likely_mapped_shared(head) :
 			    pb_folio_maybe_mapped_shared(head))
 				continue;
-			ret = pb_split_folio(mm, va, pfn);
+			ret = pb_split_folio(mm, vma, va, pfn);
 			if (ret == -ENOMEM)
 				return ret;
 			/* Split: its pages again, now order 0 each. */
@@ -216,7 +232,7 @@ int pb_madvise(struct pb_mm *mm, u64 start, u64 end, enum pb_madvise advice,
 	range[0] = start;
 	range[1] = end;
 	pb_walk_pmd_leaves(mm, start, end, pb_madvise_free_huge_pmd, range);
-	ret = pb_madvise_free_range(mm, start, end);
+	ret = pb_madvise_free_range(mm, vma, start, end);
 	pb_gather_finish(mm);
 	if (ret)
 		*why = "out of memory splitting a folio";

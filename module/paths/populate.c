@@ -43,7 +43,7 @@ static bool pb_range_empty(struct pb_mm *mm, u64 start, u64 end, u64 *busy)
 bool pb_filemap_any(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		    unsigned int nr)
 {
-	u64 index = va >> mm->geom.page_shift, head_pfn;
+	u64 index = pb_vma_index(vma, va, mm->geom.page_shift), head_pfn;
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
@@ -68,9 +68,9 @@ static int pb_populate_cached(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	int ret = 0;
 
 	for (; va < end; va += (u64)nr << g->page_shift) {
+		u64 index = pb_vma_index(vma, va, g->page_shift);
 		struct pb_page *head = pb_filemap_lookup(mm->phys, vma->file,
-							 va >> g->page_shift,
-							 &head_pfn);
+							 index, &head_pfn);
 
 		nr = 1;
 		if (!head && !(va & (fsize - 1)) &&
@@ -82,7 +82,7 @@ static int pb_populate_cached(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 				break;
 			continue;
 		}
-		pfn = head_pfn + (va >> g->page_shift) - head->index;
+		pfn = head_pfn + index - head->index;
 		nr = min_t(u64, head_pfn + (1ULL << head->order) - pfn,
 			   (end - va) >> g->page_shift);
 		pb_map_cached(mm, vma, va, pfn, nr, write, true, per_pte);
@@ -117,6 +117,12 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 	}
 	if ((start | end) & (fsize - 1)) {
 		*why = "start and len must be multiples of the folio size";
+		return -EINVAL;
+	}
+	/* A page cache folio is aligned in its file (see pb_fault_order()). */
+	if (vma->file &&
+	    (pb_vma_index(vma, start, g->page_shift) & ((1ULL << order) - 1))) {
+		*why = "the file offset at va is not a multiple of the folio size";
 		return -EINVAL;
 	}
 	if (!pb_range_empty(mm, start, end, &busy)) {
@@ -218,7 +224,8 @@ int pb_map_new_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	if (anon)
 		vma->flags |= PB_VM_ANON_VMA;
 	else
-		pb_filemap_add(mm->phys, pfn, vma->file, va >> g->page_shift);
+		pb_filemap_add(mm->phys, pfn, vma->file,
+			       pb_vma_index(vma, va, g->page_shift));
 	if (write && (vma->flags & PB_VM_SHARED))
 		head->flags |= PB_PG_DIRTY;
 	pb_rmap_add(mm, pfn, nr, anon);

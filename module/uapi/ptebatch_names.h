@@ -83,6 +83,8 @@ PB_MM_COUNTER(batch_size_pmd)
 PB_MM_COUNTER(pinned_fallbacks)
 PB_MM_COUNTER(zap_batches)
 PB_MM_COUNTER(mprotect_batches)
+PB_MM_COUNTER(mremap_ptes)
+PB_MM_COUNTER(mremap_batches)
 PB_MM_COUNTER(read_faults)
 PB_MM_COUNTER(write_faults)
 PB_MM_COUNTER(write_faults_avoided)
@@ -153,6 +155,8 @@ PB_KNOB(zap_batch, 1, 1,
 	"batched zap (0: one PTE at a time)")
 PB_KNOB(mprotect_batch, 1, 1,
 	"batched mprotect (0: one PTE at a time, the 6.12 profile's default)")
+PB_KNOB(mremap_batch, 1, 1,
+	"batched mremap (0: one PTE at a time, the 6.12 profile's default)")
 PB_KNOB(fault_order, 0, PB_MAX_ORDER,
 	"order of the folio a fault on an empty entry tries first")
 PB_KNOB(mprotect_upgrade, 1, 1,
@@ -202,6 +206,7 @@ PB_COMMAND(fork)
 PB_COMMAND(touch)
 PB_COMMAND(mprotect)
 PB_COMMAND(madvise)
+PB_COMMAND(mremap)
 PB_COMMAND(clear_refs)
 PB_COMMAND(uffd_wp)
 PB_COMMAND(pin)
