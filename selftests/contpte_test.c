@@ -567,11 +567,12 @@ static void expect_knobs(struct __test_metadata *_metadata, struct pb_ctl *c,
  */
 /*
  * The default of knob @k in an mm of the built kernel's profile: the listed
- * one, but for mprotect_batch, which is 0 in the 6.12 profile.
+ * one, but for mprotect_batch and mremap_batch, which are 0 in the 6.12
+ * profile.
  */
 static unsigned long long knob_default(unsigned int k, bool mainline)
 {
-	if (k == PB_KNOB_mprotect_batch)
+	if (k == PB_KNOB_mprotect_batch || k == PB_KNOB_mremap_batch)
 		return mainline;
 	return pb_knobs_info[k].def;
 }

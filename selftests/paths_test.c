@@ -857,6 +857,47 @@ TEST_F(paths, kernel_profiles_differ_in_shared_guess_reads_and_helpers)
 	CMD("mm_create page_kb=%llu kernel=mainline no_page_mapcount=1", self->psize >> 10);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "no_page_mapcount"));
 	CMD("mm_destroy mm=%lld", pb_reply_val(&self->c, "mm"));
+ * mremap through the command, in each profile: two folded blocks move to a
+ * new address, mainline in one batch a block that stays folded, 6.12 one
+ * PTE at a time, unfolding and refolding each block.  The data, the folio
+ * and its exclusivity move; the old range is no VMA any more.
+ */
+TEST_F(paths, mremap_follows_the_profile)
+{
+	static const char *const profiles[] = { "6.12", "mainline" };
+	unsigned long long new = 0x80000000ULL;
+	unsigned int i, pages = 2 * self->cont;
+
+	for (i = 0; i < 2; i++) {
+		int mm;
+
+		CMD("mm_create page_kb=%llu backing=1 kernel=%s", self->psize >> 10, profiles[i]);
+		mm = pb_reply_val(&self->c, "mm");
+		EXPECT_EQ(i, pb_knob(&self->c, mm, PB_KNOB_mremap_batch));
+		CMD("mmap mm=%d start=0x%llx len=0x%llx flags=r,w,anon", mm, VA, 4 * self->block);
+		CMD("populate mm=%d va=0x%llx len=0x%llx order=%u", mm, VA, 2 * self->block,
+		    self->cont_shift);
+		CMD("touch mm=%d va=0x%llx write=1 val=0x5a", mm, VA + self->block + 8);
+		CMD("mremap mm=%d old=0x%llx len=0x%llx new=0x%llx", mm, VA, 2 * self->block, new);
+		EXPECT_EQ(new, pb_reply_val(&self->c, "va"));
+		EXPECT_EQ(pages, pb_mm_counter(&self->c, mm, PB_MMC_mremap_ptes));
+		EXPECT_EQ(i ? 2 : pages, pb_mm_counter(&self->c, mm, PB_MMC_mremap_batches))
+			TH_LOG("%s", profiles[i]);
+		EXPECT_EQ(i ? 0 : 2, pb_mm_counter(&self->c, mm, PB_MMC_unfolds))
+			TH_LOG("%s", profiles[i]);
+		EXPECT_EQ(pages, pb_count_entries(&self->c, mm, new, pages, self->psize, "CONT"));
+		EXPECT_EQ(0, pb_count_entries(&self->c, mm, VA, pages, self->psize, "pfn="));
+		CMD("touch mm=%d va=0x%llx", mm, new + self->block + 8);
+		EXPECT_EQ(0x5a, pb_reply_val(&self->c, "val"));
+		EXPECT_EQ(0, pb_reply_val(&self->c, "faulted"));
+		CMD("folio mm=%d va=0x%llx", mm, new);
+		EXPECT_EQ(1, pb_reply_val(&self->c, "exclusive"));
+		EXPECT_EQ(self->cont_shift, pb_reply_val(&self->c, "order"));
+		CMD("touch mm=%d va=0x%llx", mm, VA);
+		EXPECT_EQ(1, pb_reply_val(&self->c, "segv"));
+		CMD("check mm=%d", mm);
+		expect_stats_file_agrees(_metadata, self, mm);
+	}
 }
 
 /*
@@ -1170,6 +1211,41 @@ FIXTURE_VARIANT_ADD(paths_bad, thp_orders_order_1)
 {
 	.cmd = "set mm=0 thp_orders=0x%llx", .arg = 0x6,
 	.reason = "thp_orders takes orders 2..13, not 0 or 1",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mremap_len_zero)
+{
+	.cmd = "mremap mm=0 old=0x40000000 len=0 new=0x80000000",
+	.reason = "len is zero or old + len overflows",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mremap_unaligned)
+{
+	.cmd = "mremap mm=0 old=0x40000000 len=0x1000 new=0x80000800",
+	.reason = "old, len and new must be multiples of the page size",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mremap_overlap)
+{
+	.cmd = "mremap mm=0 old=0x40000000 len=0x20000 new=0x40010000",
+	.reason = "new range overlaps the old one",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mremap_onto_a_vma)
+{
+	.cmd = "mremap mm=0 old=0x40000000 len=0x20000 new=0x40800000",
+	.reason = "new range overlaps a VMA",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mremap_outside_a_vma)
+{
+	.cmd = "mremap mm=0 old=0x40ff0000 len=0x20000 new=0x80000000",
+	.reason = "old range is not inside one VMA",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, mremap_no_such_mm)
+{
+	.cmd = "mremap mm=5 old=0x40000000 len=0x1000 new=0x80000000", .reason = "no mm 5",
 };
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_unknown_op)

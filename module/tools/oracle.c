@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ptebatch: the differential oracle.  One seeded random sequence of map,
- * fault, access, fork, mprotect, munmap, madvise, pin, soft-dirty clear,
- * uffd-wp and exit runs, over private and shared, anon, file and shmem VMAs, on two
- * families of mms of one kernel profile that differ only in batching (the
- * profile's own, against one PTE at a time everywhere); after every step
+ * fault, access, fork, mprotect, munmap, madvise, mremap, pin, soft-dirty
+ * clear, uffd-wp and exit runs, over private and shared, anon, file and
+ * shmem VMAs, on two families of mms of one kernel profile that differ only
+ * in batching (the profile's own, against one PTE at a time everywhere);
+ * after every step
  * both must hold the same logical state, the checker must be clean on both,
  * and the batched family must not have issued more unfolds or TLB
  * invalidations.
@@ -33,6 +34,7 @@
 #include "paths/fork.h"
 #include "paths/madvise.h"
 #include "paths/mprotect.h"
+#include "paths/mremap.h"
 #include "paths/populate.h"
 #include "paths/tracking.h"
 #include "paths/zap.h"
@@ -86,6 +88,14 @@ static const u32 pb_oracle_vma_flags[PB_ORACLE_VMAS] = {
 	PB_VM_READ | PB_VM_WRITE | PB_VM_SHARED | PB_VM_ANON,
 	PB_VM_READ | PB_VM_WRITE | PB_VM_ANON | PB_VM_UFFD_WP,
 };
+
+/*
+ * Where mremap moves a range of a VMA to, from its own address: a place of
+ * the same alignment (blocks can stay folded) or one page off it (none
+ * can), free of VMAs; a range found there moves back.
+ */
+#define PB_ORACLE_MREMAP_ALIGNED	0x08000000ULL
+#define PB_ORACLE_MREMAP_UNALIGNED	0x0c000000ULL
 
 /* Two blocks and three pages: whole blocks and a ragged end. */
 static u64 pb_oracle_vma_len(const struct pb_geom *g)
@@ -148,6 +158,7 @@ static int pb_family_init(struct pb_oracle *o, struct pb_family *f, bool batch)
 		mm->knobs[PB_KNOB_fork_batch] = 0;
 		mm->knobs[PB_KNOB_zap_batch] = 0;
 		mm->knobs[PB_KNOB_mprotect_batch] = 0;
+		mm->knobs[PB_KNOB_mremap_batch] = 0;
 	}
 	mm->knobs[PB_KNOB_check] = false;	/* the oracle runs it itself */
 	for (i = 0; i < PB_ORACLE_VMAS; i++)
@@ -456,6 +467,17 @@ static int pb_oracle_step(struct pb_oracle *o)
 			fam->violations += mm->counters[PB_MMC_violations];
 			pb_mm_destroy(mm);
 			fam->mms[mmi] = fam->mms[--fam->nr];
+		} else if (op < 94) {
+			u64 off = write ? PB_ORACLE_MREMAP_UNALIGNED +
+					  pb_page_size(g) : PB_ORACLE_MREMAP_ALIGNED;
+
+			o->op = "mremap";
+			if (pb_vma_find(mm, start))
+				ret[f] = pb_mremap(mm, start, end - start,
+						   start + off, &why);
+			else
+				ret[f] = pb_mremap(mm, start + off, end - start,
+						   start, &why);
 		} else {
 			u64 size = pb_page_size(g) << order;
 

@@ -70,12 +70,14 @@ TEST_F(cmd, mm_create_takes_a_kernel_profile)
 		EXPECT_NE(NULL, strstr(self->s->reply.buf, t[i].name)) TH_LOG("%s", t[i].arg);
 		ASSERT_EQ(0, nt_run(self->s, "knobs mm=1"));
 		EXPECT_EQ(t[i].mprotect_batch, nt_reply_val(self->s, "mprotect_batch"));
+		EXPECT_EQ(t[i].mprotect_batch, nt_reply_val(self->s, "mremap_batch"));
 		EXPECT_EQ(1, nt_reply_val(self->s, "fork_batch"));
 		EXPECT_EQ(1, nt_reply_val(self->s, "zap_batch"));
 		ASSERT_EQ(0, nt_run(self->s, "fork mm=1"));
 		EXPECT_EQ(self->s->mms[1]->profile, self->s->mms[2]->profile);
 		ASSERT_EQ(0, nt_run(self->s, "knobs mm=2"));
 		EXPECT_EQ(t[i].mprotect_batch, nt_reply_val(self->s, "mprotect_batch"));
+		EXPECT_EQ(t[i].mprotect_batch, nt_reply_val(self->s, "mremap_batch"));
 		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=2"));
 		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
 	}

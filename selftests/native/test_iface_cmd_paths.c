@@ -41,6 +41,46 @@ FIXTURE_TEARDOWN(pcmd)
 	nt_session_teardown(_metadata, self->s);
 }
 
+/*
+ * mremap moves the two folded blocks and replies the new address; bad input
+ * fails with a clear reason and changes neither the entries nor the VMAs.
+ */
+TEST_F(pcmd, mremap_moves_and_refuses_bad_input)
+{
+	struct pb_session *s = self->s;
+	u64 new = 0x80000000ULL, len = 2 * self->block;
+	static const char *const bad[][2] = {
+		{ "mremap mm=0 old=0x%llx len=0 new=0x80000000",
+		  "error: len is zero or old + len overflows\n" },
+		{ "mremap mm=0 old=0x%llx len=0x1000 new=0x80000200",
+		  "error: old, len and new must be multiples of the page size\n" },
+		{ "mremap mm=3 old=0x%llx len=0x10000 new=0x80000000",
+		  "error: no mm 3\n" },
+		{ "mremap mm=0 old=0x%llx len=0x10000", "error: missing argument 'new'\n" },
+		{ "mremap mm=0 old=0x%llx len=0x100000000 new=0x80000000",
+		  "error: mremap: old range is not inside one VMA\n" },
+	};
+	struct pb_mm *mm = s->mms[0];
+	pb_pte_t first = nt_raw_at(mm, NT_VA);
+	u64 writes = mm->counters[PB_MMC_pte_writes];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, nt_run(s, bad[i][0], NT_VA)) TH_LOG("%s", bad[i][0]);
+		EXPECT_STREQ(bad[i][1], s->reply.buf);
+		EXPECT_EQ(first, nt_raw_at(mm, NT_VA));
+		EXPECT_EQ(writes, mm->counters[PB_MMC_pte_writes]);
+		EXPECT_EQ(1, mm->nr_vmas);
+	}
+	ASSERT_EQ(0, nt_run(s, "mremap mm=0 old=0x%llx len=0x%llx new=0x%llx", NT_VA, len, new))
+		TH_LOG("%s", s->reply.buf);
+	EXPECT_STREQ("va 0x80000000\n", s->reply.buf);
+	EXPECT_EQ(2 * self->cont, nt_mm_stat(s, 0, PB_MMC_mremap_ptes));
+	EXPECT_EQ(2 * self->cont, nt_nr_cont_at(mm, new, 2 * self->cont));
+	EXPECT_EQ(0, nt_raw_at(mm, NT_VA));
+	EXPECT_EQ(2, mm->nr_vmas);
+}
+
 TEST_F(pcmd, fork_touch_mprotect_and_pins)
 {
 	struct pb_session *s = self->s;
