@@ -55,7 +55,7 @@ TEST_F(pcmd, mremap_moves_and_refuses_bad_input)
 		{ "mremap mm=0 old=0x%llx len=0x1000 new=0x80000200",
 		  "error: old, len and new must be multiples of the page size\n" },
 		{ "mremap mm=3 old=0x%llx len=0x10000 new=0x80000000",
-		  "error: no mm 3\n" },
+		  "error: no mm 3 in this session\n" },
 		{ "mremap mm=0 old=0x%llx len=0x10000", "error: missing argument 'new'\n" },
 		{ "mremap mm=0 old=0x%llx len=0x100000000 new=0x80000000",
 		  "error: mremap: old range is not inside one VMA\n" },
