@@ -261,6 +261,74 @@ pb_pte_t pb_pmd_table_desc(struct pb_mm *mm, u64 va)
 			  PB_PTE_VALID | PB_PTE_TABLE);
 }
 
+/*
+ * The table one level above the leaves that maps @va, and the index of
+ * @va's entry in it; with @alloc the missing tables above it are allocated
+ * (NULL if that fails, leaving what was there), without NULL where one is
+ * missing.
+ */
+static struct pb_table *pb_pmd_table(struct pb_mm *mm, u64 va, bool alloc,
+				     unsigned int *idx)
+{
+	const struct pb_geom *g = &mm->geom;
+	struct pb_table *t = mm->pgd;
+	unsigned int level;
+
+	for (level = 0; level + 2 < g->levels; level++) {
+		unsigned int i = pb_index(g, va, level);
+		struct pb_table *next = t->child[i];
+
+		if (!next) {
+			if (!alloc)
+				return NULL;
+			next = pb_table_alloc(mm, level + 1);
+			if (!next)
+				return NULL;
+			t->child[i] = next;
+			t->desc[i] = pb_pfn_pte(g, next->serial,
+						PB_PTE_VALID | PB_PTE_TABLE);
+			t->nr_used++;
+		}
+		t = next;
+	}
+	*idx = pb_index(g, va, level);
+	return t;
+}
+
+/* Allocate the tables above the leaf table of @va (alloc_new_pmd()). */
+int pb_pgtable_prealloc_pmd(struct pb_mm *mm, u64 va)
+{
+	unsigned int idx;
+
+	return pb_pmd_table(mm, va, true, &idx) ? 0 : -ENOMEM;
+}
+
+/*
+ * move_normal_pmd(): the leaf table that maps @old (aligned to the span of a
+ * leaf table) maps @new from now on, its entries untouched; the tables above
+ * @new must be there and @new must have no leaf table.  -ENOENT if @old has
+ * no leaf table, -EEXIST if @new has one: then nothing moves.
+ */
+int pb_pgtable_move_leaf(struct pb_mm *mm, u64 old, u64 new)
+{
+	struct pb_table *from, *to;
+	unsigned int i, j;
+
+	from = pb_pmd_table(mm, old, false, &i);
+	to = pb_pmd_table(mm, new, false, &j);
+	if (!from || !from->child[i])
+		return -ENOENT;
+	if (!to || to->child[j])
+		return -EEXIST;
+	to->child[j] = from->child[i];
+	to->desc[j] = from->desc[i];
+	to->nr_used++;
+	from->child[i] = NULL;
+	from->desc[i] = 0;
+	from->nr_used--;
+	return 0;
+}
+
 /* Allocate every table [start, end) needs, so that a later walk cannot fail. */
 int pb_pgtable_prealloc(struct pb_mm *mm, u64 start, u64 end)
 {

@@ -21,6 +21,8 @@ pb_pte_t pb_pmd_table_desc(struct pb_mm *mm, u64 va);
 pb_pte_t pb_va_entry(struct pb_mm *mm, u64 va, bool *pmd);
 int pb_pgtable_prealloc(struct pb_mm *mm, u64 start, u64 end);
 u64 pb_pmd_addr_end(const struct pb_mm *mm, u64 va, u64 end);
+int pb_pgtable_prealloc_pmd(struct pb_mm *mm, u64 va);
+int pb_pgtable_move_leaf(struct pb_mm *mm, u64 old, u64 new);
 
 /* A last-level table: its entries, the VA of the first, the range walked. */
 typedef void (*pb_leaf_fn_t)(struct pb_mm *mm, pb_pte_t *table, u64 va,

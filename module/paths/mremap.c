@@ -41,7 +41,7 @@ static unsigned int pb_mremap_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 
 /*
  * move_ptes() of [old, old_end), inside one last-level table, to new, inside
- * one too (already allocated, empty).  Batched: per batch one
+ * one too (already allocated, empty), entry by entry.  Batched: per batch one
  * get_and_clear_ptes(), which unfolds only blocks it covers partly, and one
  * set_ptes(), which sets CONT on every block it covers whole with aligned
  * VA and PA.  6.12 (mremap_batch=0): ptep_get_and_clear(), which unfolds a
@@ -93,13 +93,66 @@ static void pb_move_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 old,
 		pb_flush_tlb_range(mm, start, old_end);
 }
 
+/* The span of a leaf table: what one entry of the level above maps. */
+static u64 pb_leaf_span(const struct pb_mm *mm)
+{
+	return pb_pmd_addr_end(mm, 0, U64_MAX);
+}
+
+/*
+ * The extent from @old: up to the next leaf table boundary of either side
+ * (get_extent(NORMAL_PMD)).
+ */
+static u64 pb_move_extent(const struct pb_mm *mm, u64 old, u64 old_end, u64 new)
+{
+	u64 extent = pb_pmd_addr_end(mm, old, old_end) - old;
+
+	return min(extent, pb_pmd_addr_end(mm, new, new + extent) - new);
+}
+
+/*
+ * move_pgt_entry(NORMAL_PMD)'s conditions, as arm64 has CONFIG_HAVE_MOVE_PMD:
+ * the extent is a whole leaf table on both sides, the old one has a table,
+ * the new one none, and no uffd-wp has to be cleared
+ * (uffd_supports_page_table_move()).
+ */
+static bool pb_move_whole_table(struct pb_mm *mm, const struct pb_vma *vma,
+				u64 old, u64 extent, u64 new)
+{
+	return extent == pb_leaf_span(mm) && !(vma->flags & PB_VM_UFFD_WP) &&
+	       pb_pte_offset(mm, old, false) && !pb_pte_offset(mm, new, false);
+}
+
+/*
+ * Allocate what the move needs on the new side before anything moves: the
+ * tables above a leaf table that moves whole, else the leaf tables.
+ */
+static int pb_move_prealloc(struct pb_mm *mm, const struct pb_vma *vma,
+			    u64 old, u64 old_end, u64 new)
+{
+	u64 extent;
+	int ret;
+
+	for (; old < old_end; old += extent, new += extent) {
+		extent = pb_move_extent(mm, old, old_end, new);
+		if (pb_move_whole_table(mm, vma, old, extent, new))
+			ret = pb_pgtable_prealloc_pmd(mm, new);
+		else
+			ret = pb_pgtable_prealloc(mm, new, new + extent);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /*
  * move_page_tables(): the range in extents that neither the old nor the new
- * side lets cross a last-level table (get_extent()).  Unlike upstream, a
- * whole aligned table is moved entry by entry too, never by moving the table
- * itself (move_normal_pmd()), which would leave the entries as they were:
- * not soft-dirty, their uffd-wp kept (upstream then moves entries only if
- * uffd-wp must go) and their blocks folded as before.
+ * side lets cross a leaf table.  A whole leaf table moves as it is
+ * (move_normal_pmd()): its entries stay as they were, folded blocks and
+ * soft-dirty and A/D alike, and the old range is flushed.  Unlike upstream,
+ * the model flushes before it moves the table, so that the flush's
+ * invalidation reaches the table's break-before-make shadow at the
+ * addresses it covered; nothing can come between the two.
  */
 static void pb_move_page_tables(struct pb_mm *mm, const struct pb_vma *vma,
 				u64 old, u64 old_end, u64 new)
@@ -107,8 +160,13 @@ static void pb_move_page_tables(struct pb_mm *mm, const struct pb_vma *vma,
 	u64 extent;
 
 	for (; old < old_end; old += extent, new += extent) {
-		extent = pb_pmd_addr_end(mm, old, old_end) - old;
-		extent = min(extent, pb_pmd_addr_end(mm, new, new + extent) - new);
+		extent = pb_move_extent(mm, old, old_end, new);
+		if (pb_move_whole_table(mm, vma, old, extent, new)) {
+			pb_flush_tlb_range(mm, old, old + extent);
+			pb_pgtable_move_leaf(mm, old, new);
+			pb_mm_count(mm, PB_MMC_mremap_tables, 1);
+			continue;
+		}
 		pb_move_ptes(mm, vma, old, old + extent, new);
 	}
 }
@@ -158,7 +216,7 @@ int pb_mremap(struct pb_mm *mm, u64 old, u64 len, u64 new, const char **why)
 		*why = "too many VMAs";
 		return -ENOSPC;
 	}
-	ret = pb_pgtable_prealloc(mm, new, new_end);
+	ret = pb_move_prealloc(mm, vma, old, old_end, new);
 	if (ret) {
 		*why = "out of memory for page tables";
 		return ret;

@@ -246,6 +246,64 @@ TEST_F(paths, mremap_drops_uffd_wp_and_marks_soft_dirty)
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
 
+/*
+ * A whole leaf table at the same alignment on both sides moves as it is
+ * (move_normal_pmd()), in either profile: not one entry is written, the
+ * blocks stay folded, nothing turns soft-dirty, and the old range is flushed
+ * once.  With uffd-wp to clear, the entries move one by one instead.
+ */
+TEST_F(paths, mremap_of_a_whole_table_moves_the_table)
+{
+	u64 span = (u64)self->ptrs << self->g->page_shift;
+	unsigned int p, i;
+
+	for (p = 0; p < 2 * PB_NR_PROFILES; p++) {
+		struct pb_mm *mm = p ? other_mm(self, false) : self->mm;
+		bool uffd = p >= PB_NR_PROFILES;
+		bool per_pte = p % PB_NR_PROFILES == PB_PROFILE_6_12;
+		u64 before[PB_NR_MM_COUNTERS];
+		pb_pte_t raw[3], *table;
+		const char *why;
+
+		ASSERT_NE(NULL, mm);
+		pb_mm_set_profile(mm, p % PB_NR_PROFILES);
+		nt_add_vma(_metadata, mm, NT_VA, span, RW_ANON | (uffd ? PB_VM_UFFD_WP : 0));
+		nt_populate(_metadata, mm, NT_VA, span, variant->cont_shift, false);
+		pb_clear_soft_dirty(mm);
+		for (i = 0; i < 3; i++)
+			raw[i] = nt_raw(mm, i * (self->ptrs / 2 - 1));
+		table = nt_ptep_at(mm, NT_VA);
+		NT_SNAP(mm, before);
+		ASSERT_EQ(0, move(mm, NT_VA, span, NT_NEW, &why)) TH_LOG("%s", why);
+		EXPECT_EQ(uffd ? 0 : 1, nt_delta(mm, before, PB_MMC_mremap_tables));
+		EXPECT_EQ(uffd ? self->ptrs : 0, nt_delta(mm, before, PB_MMC_mremap_ptes));
+		/* Entry by entry, 6.12 unfolds and refolds every block. */
+		EXPECT_EQ(uffd && per_pte ? self->ptrs / self->cont : 0,
+			  nt_delta(mm, before, PB_MMC_unfolds));
+		if (!uffd) {
+			EXPECT_EQ(0, nt_delta(mm, before, PB_MMC_pte_writes));
+			EXPECT_EQ(1, nt_delta(mm, before, PB_MMC_tlbi_range));
+			/* The table itself moved, and the old range has none. */
+			EXPECT_EQ(table, nt_ptep_at(mm, NT_NEW));
+			EXPECT_EQ(NULL, nt_ptep_at(mm, NT_VA));
+			for (i = 0; i < 3; i++) {
+				u64 page = (u64)i * (self->ptrs / 2 - 1);
+
+				EXPECT_EQ(raw[i], nt_raw_at(mm, NT_NEW + (page << self->g->page_shift)));
+			}
+		} else {
+			EXPECT_TRUE(nt_raw_at(mm, NT_NEW) & PB_PTE_SOFT_DIRTY);
+			EXPECT_EQ(0, nt_raw(mm, 0));
+		}
+		EXPECT_EQ(self->ptrs, nt_nr_cont_at(mm, NT_NEW, self->ptrs));
+		EXPECT_EQ(0, pb_check_mm(mm));
+		EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
+		if (p)
+			pb_mm_destroy(mm);
+		self->other = NULL;
+	}
+}
+
 /* Bad input fails with EINVAL and changes nothing. */
 TEST_F(paths, mremap_bad_input_changes_nothing)
 {
@@ -262,7 +320,8 @@ TEST_F(paths, mremap_bad_input_changes_nothing)
 		{ NT_VA + self->block, self->block, NT_VA + self->psize,
 		  "new range overlaps the old one" },
 		{ NT_VA, self->block, NT_NEW - self->psize, "new range overlaps a VMA" },
-		{ NT_VA, self->block, (1ULL << 48) - self->psize, "new range is beyond the VA size" },
+		{ NT_VA, self->block, (1ULL << 48) - self->psize,
+		  "new range is beyond the VA size" },
 	};
 	unsigned int i, nr;
 	const char *why;
