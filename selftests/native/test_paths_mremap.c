@@ -287,9 +287,9 @@ TEST_F(paths, mremap_of_a_whole_table_moves_the_table)
 			EXPECT_EQ(table, nt_ptep_at(mm, NT_NEW));
 			EXPECT_EQ(NULL, nt_ptep_at(mm, NT_VA));
 			for (i = 0; i < 3; i++) {
-				u64 page = (u64)i * (self->ptrs / 2 - 1);
+				u64 off = (u64)i * (self->ptrs / 2 - 1) << self->g->page_shift;
 
-				EXPECT_EQ(raw[i], nt_raw_at(mm, NT_NEW + (page << self->g->page_shift)));
+				EXPECT_EQ(raw[i], nt_raw_at(mm, NT_NEW + off));
 			}
 		} else {
 			EXPECT_TRUE(nt_raw_at(mm, NT_NEW) & PB_PTE_SOFT_DIRTY);
@@ -341,6 +341,35 @@ TEST_F(paths, mremap_bad_input_changes_nothing)
 		EXPECT_EQ(0, memcmp(vmas, mm->vmas, sizeof(vmas)));
 	}
 	EXPECT_EQ(2 * self->cont, nt_nr_cont(mm, 0, 2 * self->cont));
+}
+
+/*
+ * Out of memory for the new side's page tables: ENOMEM before anything
+ * moves; the entries, the VMAs and the counters but pt_pages stay.
+ */
+TEST_F(paths, mremap_out_of_memory_moves_nothing)
+{
+	struct pb_mm *mm = self->mm;
+	struct pb_vma vmas[PB_MAX_VMAS];
+	pb_pte_t first;
+	const char *why;
+
+	nt_add_vma(_metadata, mm, NT_VA, 2 * self->block, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, 2 * self->block, variant->cont_shift, false);
+	memcpy(vmas, mm->vmas, sizeof(vmas));
+	first = nt_raw(mm, 0);
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(-ENOMEM, move(mm, NT_VA + self->block, self->block, NT_NEW, &why));
+	EXPECT_STREQ("out of memory for page tables", why);
+	EXPECT_EQ(0, memcmp(vmas, mm->vmas, sizeof(vmas)));
+	EXPECT_EQ(first, nt_raw(mm, 0));
+	EXPECT_EQ(2 * self->cont, nt_nr_cont(mm, 0, 2 * self->cont));
+	EXPECT_EQ(0, mm->counters[PB_MMC_mremap_ptes]);
+	EXPECT_EQ(NULL, nt_ptep_at(mm, NT_NEW));
+	EXPECT_EQ(0, pb_check_mm(mm));
+	/* With memory, the same move goes through. */
+	ASSERT_EQ(0, move(mm, NT_VA + self->block, self->block, NT_NEW, &why));
+	EXPECT_EQ(self->cont, mm->counters[PB_MMC_mremap_ptes]);
 }
 
 TEST_HARNESS_MAIN
