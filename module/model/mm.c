@@ -212,12 +212,6 @@ int pb_vma_split(struct pb_mm *mm, u64 va)
 	return 0;
 }
 
-/* Remove @vma from @mm's list (its range must map nothing any more). */
-void pb_vma_remove(struct pb_mm *mm, struct pb_vma *vma)
-{
-	*vma = mm->vmas[--mm->nr_vmas];
-}
-
 /*
  * What vma_merge() does after mprotect_fixup() or mremap's copy_vma(): VMAs
  * that touch, came from one mmap (one anon_vma, or one file) at contiguous

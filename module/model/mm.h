@@ -210,7 +210,6 @@ int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 	       const char **why);
 struct pb_vma *pb_vma_find(struct pb_mm *mm, u64 va);
 int pb_vma_split(struct pb_mm *mm, u64 va);
-void pb_vma_remove(struct pb_mm *mm, struct pb_vma *vma);
 void pb_vma_merge(struct pb_mm *mm);
 pb_pte_t pb_vma_prot(const struct pb_mm *mm, const struct pb_vma *vma,
 		     bool write);
