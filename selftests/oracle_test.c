@@ -133,7 +133,7 @@ FIXTURE_VARIANT(oracle_sample)
 	int excused;
 };
 
-/* No longer excused since the mremap step changed its walk. */
+/* Excused no longer: the mremap step changed the walk of 3274. */
 FIXTURE_VARIANT_ADD(oracle_sample, granule_4k_around_3274)
 {
 	.page_kb = 4, .seed = 3270, .seeds = 10,
