@@ -595,6 +595,9 @@ TEST_F(mm, every_listed_knob_can_be_set)
 		/* Another valid value: the top of the range, or its bottom. */
 		unsigned long long val = want[k] == max ? knob_least(k) : max;
 
+		/* A 6.12 mm refuses bbml2=1: bbml2_skips_the_convert_tlbi. */
+		if (k == PB_KNOB_bbml2 && !mainline)
+			continue;
 		ASSERT_NE(want[k], val);
 		SET_KNOB(0, k, val);
 		want[k] = val;

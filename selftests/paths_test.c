@@ -857,6 +857,9 @@ TEST_F(paths, kernel_profiles_differ_in_shared_guess_reads_and_helpers)
 	CMD("mm_create page_kb=%llu kernel=mainline no_page_mapcount=1", self->psize >> 10);
 	EXPECT_EQ(1, pb_reply_val(&self->c, "no_page_mapcount"));
 	CMD("mm_destroy mm=%lld", pb_reply_val(&self->c, "mm"));
+}
+
+/*
  * mremap through the command, in each profile: two folded blocks move to a
  * new address, mainline in one batch a block that stays folded, 6.12 one
  * PTE at a time, unfolding and refolding each block.  The data, the folio

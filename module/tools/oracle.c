@@ -5,10 +5,9 @@
  * clear, uffd-wp and exit runs, over private and shared, anon, file and
  * shmem VMAs, on two families of mms of one kernel profile that differ only
  * in batching (the profile's own, against one PTE at a time everywhere);
- * after every step
- * both must hold the same logical state, the checker must be clean on both,
- * and the batched family must not have issued more unfolds or TLB
- * invalidations.
+ * after every step both must hold the same logical state, the checker must
+ * be clean on both, and the batched family must not have issued more
+ * unfolds or TLB invalidations.
  *
  * Access and dirty are per folio and approximate: an unfold spreads a block's
  * A/D to all its entries, and the families fold differently.  What the
