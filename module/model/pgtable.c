@@ -261,46 +261,29 @@ pb_pte_t pb_pmd_table_desc(struct pb_mm *mm, u64 va)
 			  PB_PTE_VALID | PB_PTE_TABLE);
 }
 
-/*
- * The table one level above the leaves that maps @va, and the index of
- * @va's entry in it; with @alloc the missing tables above it are allocated
- * (NULL if that fails, leaving what was there), without NULL where one is
- * missing.
- */
-static struct pb_table *pb_pmd_table(struct pb_mm *mm, u64 va, bool alloc,
-				     unsigned int *idx)
-{
-	const struct pb_geom *g = &mm->geom;
-	struct pb_table *t = mm->pgd;
-	unsigned int level;
-
-	for (level = 0; level + 2 < g->levels; level++) {
-		unsigned int i = pb_index(g, va, level);
-		struct pb_table *next = t->child[i];
-
-		if (!next) {
-			if (!alloc)
-				return NULL;
-			next = pb_table_alloc(mm, level + 1);
-			if (!next)
-				return NULL;
-			t->child[i] = next;
-			t->desc[i] = pb_pfn_pte(g, next->serial,
-						PB_PTE_VALID | PB_PTE_TABLE);
-			t->nr_used++;
-		}
-		t = next;
-	}
-	*idx = pb_index(g, va, level);
-	return t;
-}
-
 /* Allocate the tables above the leaf table of @va (alloc_new_pmd()). */
 int pb_pgtable_prealloc_pmd(struct pb_mm *mm, u64 va)
 {
 	unsigned int idx;
 
-	return pb_pmd_table(mm, va, true, &idx) ? 0 : -ENOMEM;
+	return IS_ERR_OR_NULL(pb_pmd_table(mm, va, true, &idx)) ? -ENOMEM : 0;
+}
+
+/*
+ * May the leaf table of @old move to @new (move_normal_pmd()'s pmd_none()
+ * and pmd_present() tests)?  @old's PMD entry must point to a table, not be
+ * a PMD leaf; @new's must be none, with no table deposited under it either.
+ */
+bool pb_pgtable_leaf_movable(struct pb_mm *mm, u64 old, u64 new)
+{
+	struct pb_table *from, *to;
+	unsigned int i, j;
+
+	from = pb_pmd_table(mm, old, false, &i);
+	to = pb_pmd_table(mm, new, false, &j);
+	if (!from || !from->child[i] || !from->desc[i] || pb_pmd_leaf(from->desc[i]))
+		return false;
+	return !to || (!to->child[j] && !to->desc[j]);
 }
 
 /*
@@ -314,12 +297,12 @@ int pb_pgtable_move_leaf(struct pb_mm *mm, u64 old, u64 new)
 	struct pb_table *from, *to;
 	unsigned int i, j;
 
+	if (!pb_pgtable_leaf_movable(mm, old, new))
+		return -EINVAL;
 	from = pb_pmd_table(mm, old, false, &i);
 	to = pb_pmd_table(mm, new, false, &j);
-	if (!from || !from->child[i])
+	if (!to)
 		return -ENOENT;
-	if (!to || to->child[j])
-		return -EEXIST;
 	to->child[j] = from->child[i];
 	to->desc[j] = from->desc[i];
 	to->nr_used++;

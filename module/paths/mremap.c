@@ -16,6 +16,7 @@
 #include "model/tlb.h"
 #include "arch/contpte.h"
 #include "paths/batch.h"
+#include "paths/huge.h"
 #include "paths/mremap.h"
 
 /*
@@ -120,7 +121,7 @@ static bool pb_move_whole_table(struct pb_mm *mm, const struct pb_vma *vma,
 				u64 old, u64 extent, u64 new)
 {
 	return extent == pb_leaf_span(mm) && !(vma->flags & PB_VM_UFFD_WP) &&
-	       pb_pte_offset(mm, old, false) && !pb_pte_offset(mm, new, false);
+	       pb_pgtable_leaf_movable(mm, old, new);
 }
 
 /*
@@ -224,6 +225,13 @@ int pb_mremap(struct pb_mm *mm, u64 old, u64 len, u64 new, const char **why)
 	pb_vma_split(mm, old);
 	pb_vma_split(mm, old_end);
 	vma = pb_vma_find(mm, old);
+	/*
+	 * PMD-mapped THPs in the range are split (into their deposited tables:
+	 * this cannot fail) and their PTEs move.  Unlike upstream, which moves
+	 * a PMD the extent covers whole as it is (move_huge_pmd()) and splits
+	 * only the others: the model has no PMD-level move.
+	 */
+	pb_split_huge_pmds(mm, old, old_end);
 	pb_move_page_tables(mm, vma, old, old_end, new);
 	vma->start = new;
 	vma->end = new_end;

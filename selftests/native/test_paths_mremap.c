@@ -6,6 +6,7 @@
  * bad input that changes nothing.
  */
 #include "nt_paths.h"
+#include "paths/huge.h"
 #include "paths/mremap.h"
 
 /* Where ranges move to: aligned to a last-level table of every granule. */
@@ -302,6 +303,38 @@ TEST_F(paths, mremap_of_a_whole_table_moves_the_table)
 			pb_mm_destroy(mm);
 		self->other = NULL;
 	}
+}
+
+/*
+ * A PMD-mapped THP in the range is split into its deposited table first,
+ * and its PTEs move (the new side's table was allocated before the split):
+ * the same folio, one mapping per page, the old range empty; unlike
+ * upstream's move_huge_pmd(), which would keep it PMD-mapped.
+ */
+TEST_F(paths, mremap_of_a_pmd_mapped_thp_splits_it_then_moves)
+{
+	struct pb_mm *mm = self->mm;
+	u64 span = pb_pmd_size(self->g), head_pfn;
+	struct pb_page *head;
+	const char *why;
+
+	mm->knobs[PB_KNOB_thp_pmd] = 1;
+	nt_add_vma(_metadata, mm, NT_VA, span, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, span, pb_pmd_order(self->g), false);
+	ASSERT_NE(NULL, pb_huge_pmd(mm, NT_VA));
+	head_pfn = pb_pte_pfn(self->g, *pb_huge_pmd(mm, NT_VA));
+	ASSERT_EQ(0, move(mm, NT_VA, span, NT_NEW, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(1, mm->counters[PB_MMC_pmd_splits]);
+	EXPECT_EQ(0, mm->counters[PB_MMC_mremap_tables]);
+	EXPECT_EQ(self->ptrs, mm->counters[PB_MMC_mremap_ptes]);
+	EXPECT_EQ(NULL, pb_huge_pmd(mm, NT_NEW));
+	EXPECT_EQ(0, nt_raw_at(mm, NT_VA));
+	EXPECT_EQ(head_pfn, nt_pfn_at(mm, NT_NEW));
+	head = nt_folio_at(mm, NT_NEW + span - self->psize, NULL);
+	ASSERT_NE(NULL, head);
+	EXPECT_EQ(self->ptrs, head->large_mapcount);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }
 
 /* Bad input fails with EINVAL and changes nothing. */
