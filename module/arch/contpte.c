@@ -225,27 +225,30 @@ pb_pte_t pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
 	unsigned int nr = pb_cont_ptes(&mm->geom), i;
 	pb_pte_t pte = *ptep, *first;
+	bool young = false, dirty = false;
 
 	if (!mm->knobs[PB_KNOB_contpte] || !pb_pte_valid_cont(pte) ||
 	    pb_mutation(mm, PB_KNOB_skip_ad_gather))
 		return pte;
 	first = ptep - pb_cont_index(mm, va);
 	for (i = 0; i < nr; i++) {
-		if (pb_pte_dirty(first[i]))
-			pte = pb_pte_mkdirty(pte);
-		if (pb_pte_young(first[i]))
-			pte = pb_pte_mkyoung(pte);
+		dirty |= pb_pte_dirty(first[i]);
+		young |= pb_pte_young(first[i]);
 		/*
-		 * Mainline stops once both bits are found ("arm64/mm: Optimize
-		 * loop to reduce redundant operations of contpte_ptep_get",
-		 * 6.16); 6.12 reads the whole block.  Same result, fewer reads.
+		 * Mainline stops once the block's entries, read from the
+		 * first, have shown both bits ("arm64/mm: Optimize loop to
+		 * reduce redundant operations of contpte_ptep_get", 6.16);
+		 * 6.12 reads the whole block.  Same result, fewer reads.
 		 */
-		if (mm->profile == PB_PROFILE_MAINLINE &&
-		    pb_pte_dirty(pte) && pb_pte_young(pte)) {
+		if (mm->profile == PB_PROFILE_MAINLINE && dirty && young) {
 			i++;
 			break;
 		}
 	}
+	if (dirty)
+		pte = pb_pte_mkdirty(pte);
+	if (young)
+		pte = pb_pte_mkyoung(pte);
 	pb_mm_count(mm, PB_MMC_ad_gather_reads, i);
 	return pte;
 }

@@ -289,8 +289,9 @@ bool pb_pgtable_leaf_movable(struct pb_mm *mm, u64 old, u64 new)
 /*
  * move_normal_pmd(): the leaf table that maps @old (aligned to the span of a
  * leaf table) maps @new from now on, its entries untouched; the tables above
- * @new must be there and @new must have no leaf table.  -ENOENT if @old has
- * no leaf table, -EEXIST if @new has one: then nothing moves.
+ * @new must be there and @new must have no leaf table.  -EINVAL if @old has
+ * no leaf table or @new has one, -ENOENT if the table above @new is
+ * missing: then nothing moves.
  */
 int pb_pgtable_move_leaf(struct pb_mm *mm, u64 old, u64 new)
 {

@@ -126,7 +126,9 @@ static bool pb_move_whole_table(struct pb_mm *mm, const struct pb_vma *vma,
 
 /*
  * Allocate what the move needs on the new side before anything moves: the
- * tables above a leaf table that moves whole, else the leaf tables.
+ * tables above a leaf table that moves whole, else the leaf tables.  An
+ * extent with neither a leaf table nor a PMD THP on the old side needs
+ * nothing (move_page_tables() skips a none old PMD before it allocates).
  */
 static int pb_move_prealloc(struct pb_mm *mm, const struct pb_vma *vma,
 			    u64 old, u64 old_end, u64 new)
@@ -136,6 +138,8 @@ static int pb_move_prealloc(struct pb_mm *mm, const struct pb_vma *vma,
 
 	for (; old < old_end; old += extent, new += extent) {
 		extent = pb_move_extent(mm, old, old_end, new);
+		if (!pb_pte_offset(mm, old, false) && !pb_huge_pmd(mm, old))
+			continue;
 		if (pb_move_whole_table(mm, vma, old, extent, new))
 			ret = pb_pgtable_prealloc_pmd(mm, new);
 		else

@@ -427,6 +427,13 @@ TEST_F(cpte, ptep_get_early_exit_follows_the_profile)
 			EXPECT_EQ(profiles[p] == PB_PROFILE_MAINLINE ? at + 1 : cont,
 				  self->mm->counters[PB_MMC_ad_gather_reads] - reads)
 				TH_LOG("profile %u, both bits at entry %u", profiles[p], at);
+			/* Read at that entry: the scan still starts at the first. */
+			reads = self->mm->counters[PB_MMC_ad_gather_reads];
+			pte = pb_ptep_get(self->mm, nt_va(self->mm, at), nt_ptep(self->mm, at));
+			EXPECT_TRUE(pb_pte_young(pte) && pb_pte_dirty(pte));
+			EXPECT_EQ(profiles[p] == PB_PROFILE_MAINLINE ? at + 1 : cont,
+				  self->mm->counters[PB_MMC_ad_gather_reads] - reads)
+				TH_LOG("profile %u, read at entry %u", profiles[p], at);
 		}
 		/* Neither bit anywhere: both read the whole block. */
 		nt_make_old_clean(self->mm, 0, cont);

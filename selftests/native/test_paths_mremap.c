@@ -306,6 +306,26 @@ TEST_F(paths, mremap_of_a_whole_table_moves_the_table)
 }
 
 /*
+ * A part of the old range without a page table gets none on the new side:
+ * move_page_tables() skips a none old PMD before it allocates.
+ */
+TEST_F(paths, mremap_allocates_no_table_where_the_old_range_has_none)
+{
+	u64 span = (u64)self->ptrs << self->g->page_shift;
+	struct pb_mm *mm = self->mm;
+	const char *why;
+
+	nt_add_vma(_metadata, mm, NT_VA, 2 * span, RW_ANON);
+	nt_populate(_metadata, mm, NT_VA, self->block, variant->cont_shift, false);
+	ASSERT_EQ(NULL, nt_ptep_at(mm, NT_VA + span));
+	ASSERT_EQ(0, move(mm, NT_VA, 2 * span, NT_NEW, &why)) TH_LOG("%s", why);
+	EXPECT_NE(NULL, nt_ptep_at(mm, NT_NEW));
+	EXPECT_EQ(NULL, nt_ptep_at(mm, NT_NEW + span));
+	EXPECT_EQ(self->cont, nt_nr_cont_at(mm, NT_NEW, self->cont));
+	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
  * A PMD-mapped THP in the range is split into its deposited table first,
  * and its PTEs move (the new side's table was allocated before the split):
  * the same folio, one mapping per page, the old range empty; unlike
