@@ -36,6 +36,20 @@ static unsigned int pb_ad_target(struct pb_mm *mm, u64 va)
 	}
 }
 
+/* The hardware A/D update of a walk (FEAT_HAFDBS): AF, and DBM's dirty. */
+static pb_pte_t pb_hw_update_ad(struct pb_mm *mm, pb_pte_t pte, bool write)
+{
+	if (!pb_pte_young(pte)) {
+		pte |= PB_PTE_AF;
+		pb_mm_count(mm, PB_MMC_hw_af_updates, 1);
+	}
+	if (write && (pte & PB_PTE_RDONLY)) {
+		pte &= ~PB_PTE_RDONLY;
+		pb_mm_count(mm, PB_MMC_hw_dirty_updates, 1);
+	}
+	return pte;
+}
+
 /*
  * A user access at @va, as a CPU with FEAT_HAFDBS makes it: through the TLB
  * first; on a miss, a walk that faults or sets AF and, for a write through a
@@ -91,15 +105,7 @@ int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
 		if (pmdp) {
 			/* A PMD block: one descriptor, one TLB entry. */
 			base = va & ~(pb_pmd_size(g) - 1);
-			pte = *pmdp;
-			if (!pb_pte_young(pte)) {
-				pte |= PB_PTE_AF;
-				pb_mm_count(mm, PB_MMC_hw_af_updates, 1);
-			}
-			if (write && (pte & PB_PTE_RDONLY)) {
-				pte &= ~PB_PTE_RDONLY;
-				pb_mm_count(mm, PB_MMC_hw_dirty_updates, 1);
-			}
+			pte = pb_hw_update_ad(mm, *pmdp, write);
 			if (pte != *pmdp)
 				pb_write_pmd(mm, base, pmdp, pte);
 			pb_tlb_fill_pmd(mm, va, pte);
@@ -115,15 +121,7 @@ int pb_access(struct pb_mm *mm, u64 va, bool write, u64 *val)
 			target = ptep - idx + t;
 			base = (va & ~(pb_cont_size(g) - 1)) + ((u64)t << g->page_shift);
 		}
-		pte = *target;
-		if (!pb_pte_young(pte)) {
-			pte |= PB_PTE_AF;
-			pb_mm_count(mm, PB_MMC_hw_af_updates, 1);
-		}
-		if (write && (pte & PB_PTE_RDONLY)) {
-			pte &= ~PB_PTE_RDONLY;
-			pb_mm_count(mm, PB_MMC_hw_dirty_updates, 1);
-		}
+		pte = pb_hw_update_ad(mm, *target, write);
 		if (pte != *target)
 			pb_write_pte(mm, base, target, pte);
 		/* The TLB holds the translation the walk produced. */

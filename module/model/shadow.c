@@ -52,14 +52,13 @@ static pb_pte_t *pb_shadow(const struct pb_mm *mm, pb_pte_t *ptep)
 	return ptep + pb_ptrs_per_table(&mm->geom);
 }
 
-/* A leaf descriptor write in an mm with BBM shadows. */
-void pb_write_pte_checked(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-			  pb_pte_t new)
+/*
+ * The break-before-make rules of one descriptor write, @old to @new, whose
+ * last valid value before an invalidation is kept in *@shadow.
+ */
+static void pb_bbm_write(struct pb_mm *mm, u64 va, pb_pte_t old, pb_pte_t new,
+			 pb_pte_t *shadow)
 {
-	pb_pte_t old = *ptep, *shadow;
-
-	*ptep = new;
-	shadow = pb_shadow(mm, ptep);
 	if (pb_pte_valid(old)) {
 		if (pb_pte_valid(new) && !pb_live_change_ok(mm, old, new))
 			pb_violation(mm, PB_V_bbm, va, old, new);
@@ -70,6 +69,16 @@ void pb_write_pte_checked(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 		if (!pb_live_change_ok(mm, *shadow, new))
 			pb_violation(mm, PB_V_bbm, va, *shadow, new);
 	}
+}
+
+/* A leaf descriptor write in an mm with BBM shadows. */
+void pb_write_pte_checked(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			  pb_pte_t new)
+{
+	pb_pte_t old = *ptep;
+
+	*ptep = new;
+	pb_bbm_write(mm, va, old, new, pb_shadow(mm, ptep));
 }
 
 /*
@@ -83,24 +92,15 @@ void pb_write_pte_checked(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
  */
 void pb_write_pmd(struct pb_mm *mm, u64 va, pb_pte_t *pmdp, pb_pte_t new)
 {
-	pb_pte_t old = *pmdp, *shadow;
+	pb_pte_t old = *pmdp;
 
 	pb_mm_count(mm, PB_MMC_pmd_writes, 1);
 	if (pb_pmd_leaf(new))
 		mm->had_pmd_leaf = true;
 	*pmdp = new;
-	if (!mm->shadowed)
-		return;
-	shadow = pb_shadow(mm, pb_pmd_deposited(mm, va));
-	if (pb_pte_valid(old)) {
-		if (pb_pte_valid(new) && !pb_live_change_ok(mm, old, new))
-			pb_violation(mm, PB_V_bbm, va, old, new);
-		else if (!pb_pte_valid(new) && !*shadow)
-			*shadow = old;
-	} else if (pb_pte_valid(new) && *shadow) {
-		if (!pb_live_change_ok(mm, *shadow, new))
-			pb_violation(mm, PB_V_bbm, va, *shadow, new);
-	}
+	if (mm->shadowed)
+		pb_bbm_write(mm, va, old, new,
+			     pb_shadow(mm, pb_pmd_deposited(mm, va)));
 }
 
 static void pb_clear_shadow(struct pb_mm *mm, pb_pte_t *table, u64 base,
