@@ -783,13 +783,14 @@ TEST_F(cmd, fail_nth_populate_fails_cleanly)
 	for (nth = 1; nth < 256; nth++) {
 		s64 data = atomic64_read(&pb_counters[PB_CNT_live_data_pages]);
 		unsigned int mapped = 0;
-		u64 folios;
+		u64 folios, meta;
 
 		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
 		mm = self->s->mms[1];
 		ASSERT_EQ(0, pb_vma_add(mm, va, va + len, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
 					&why));
 		folios = mm->phys->live_folios;
+		meta = mm->phys->meta_bytes;
 		allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
 		atomic_set(&pb_fail_nth, nth);
 		ret = pb_populate(mm, va, va + len, variant->cont_shift, nth & 1, &why);
@@ -808,6 +809,8 @@ TEST_F(cmd, fail_nth_populate_fails_cleanly)
 		EXPECT_EQ(0, mapped) TH_LOG("nth %u", nth);
 		EXPECT_EQ(folios, mm->phys->live_folios);
 		EXPECT_EQ(data, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
+		/* No arena section a failed folio allocation made stays. */
+		EXPECT_EQ(meta, mm->phys->meta_bytes) TH_LOG("nth %u", nth);
 		EXPECT_EQ(0, pb_check_mm(mm));
 		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
 	}
