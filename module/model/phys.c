@@ -308,31 +308,48 @@ int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
 	return 0;
 }
 
+/*
+ * The deferred-split queue is doubly linked, as upstream's _deferred_list: a
+ * folio leaves it in O(1) wherever it is.  Links are pfn offsets + 1; the
+ * next link is the head page's, the previous one the second tail page's
+ * (only folios of order 2 or more are queued, as deferred_split_folio()
+ * requires, so it exists and its folio fields are free).
+ */
+#define pb_deferred_prev(head)	((head)[2].deferred_next)
+
+static struct pb_page *pb_deferred_page(struct pb_phys *p, u32 link)
+{
+	return pb_pfn_to_page(p, p->base_pfn + link - 1);
+}
+
 static void pb_deferred_remove(struct pb_phys *p, u64 head_pfn)
 {
-	u32 want = head_pfn - p->base_pfn + 1, *link = &p->deferred_head;
+	struct pb_page *head = pb_pfn_to_page(p, head_pfn);
+	u32 next = head->deferred_next, prev = pb_deferred_prev(head);
 
-	while (*link) {
-		struct pb_page *q = pb_pfn_to_page(p, p->base_pfn + *link - 1);
-
-		if (*link == want) {
-			*link = q->deferred_next;
-			q->deferred_next = 0;
-			q->flags &= ~(PB_PG_DEFERRED | PB_PG_PARTIAL);
-			p->deferred_len--;
-			return;
-		}
-		link = &q->deferred_next;
-	}
+	if (prev)
+		pb_deferred_page(p, prev)->deferred_next = next;
+	else
+		p->deferred_head = next;
+	if (next)
+		pb_deferred_prev(pb_deferred_page(p, next)) = prev;
+	head->deferred_next = 0;
+	pb_deferred_prev(head) = 0;
+	head->flags &= ~(PB_PG_DEFERRED | PB_PG_PARTIAL);
+	p->deferred_len--;
 }
 
 void pb_deferred_add(struct pb_phys *p, u64 head_pfn)
 {
 	struct pb_page *head = pb_pfn_to_page(p, head_pfn);
+	u32 me = head_pfn - p->base_pfn + 1;
 
 	head->flags |= PB_PG_DEFERRED;
 	head->deferred_next = p->deferred_head;
-	p->deferred_head = head_pfn - p->base_pfn + 1;
+	pb_deferred_prev(head) = 0;
+	if (p->deferred_head)
+		pb_deferred_prev(pb_deferred_page(p, p->deferred_head)) = me;
+	p->deferred_head = me;
 	p->deferred_len++;
 }
 
