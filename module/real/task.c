@@ -38,6 +38,16 @@ struct pb_task_entry {
 
 typedef void (*pb_task_visit_t)(const struct pb_task_entry *e, void *arg);
 
+/*
+ * "uffd-wp" became "uffd" in mainline's names (pte_uffd(), with
+ * pgtable_supports_uffd() beside it); 6.12 has pte_uffd_wp().
+ */
+#ifdef pgtable_supports_uffd
+#define pb_task_pte_uffd_wp(pte)	pte_uffd(pte)
+#else
+#define pb_task_pte_uffd_wp(pte)	pte_uffd_wp(pte)
+#endif
+
 #ifdef CONFIG_ARM64
 /* The entry itself: ptep_get() would gather A/D over a contpte block. */
 static pte_t pb_task_raw_pte(pte_t *ptep)
@@ -54,7 +64,8 @@ static pte_t pb_task_pmd_pte(pmd_t pmd, unsigned long pfn)
 {
 	pte_t pte = pfn_pte(pfn, pte_pgprot(pmd_pte(pmd)));
 
-	return __pte(pte_val(pte) | PTE_TABLE_BIT);
+	/* Bit 1 of PTE_TYPE_PAGE (PTE_TABLE_BIT in 6.12), not the valid bit. */
+	return __pte(pte_val(pte) | (PTE_TYPE_PAGE & ~PTE_VALID));
 }
 
 static u32 pb_task_pte_flags(pte_t pte)
@@ -76,7 +87,7 @@ static u32 pb_task_pte_flags(pte_t pte)
 		if (pte_val(pte) & bits[i])
 			flags |= BIT(i);
 	/* PTE_UFFD_WP in 6.12, PTE_UFFD in mainline: the accessor knows. */
-	if (pte_uffd_wp(pte))
+	if (pb_task_pte_uffd_wp(pte))
 		flags |= BIT(PB_VF_WP);
 	return flags;
 }
@@ -119,7 +130,7 @@ static u32 pb_task_pte_flags(pte_t pte)
 		flags |= BIT(PB_VF_SP);
 	if (pte_soft_dirty(pte))
 		flags |= BIT(PB_VF_SD);
-	if (pte_uffd_wp(pte))
+	if (pb_task_pte_uffd_wp(pte))
 		flags |= BIT(PB_VF_WP);
 	if (pte_flags(pte) & _PAGE_NX)
 		flags |= BIT(PB_VF_NX);
