@@ -99,6 +99,21 @@ static int dirty(const struct tline *t)
 	return has_flag(t, "D") || (has_flag(t, "DBM") && !has_flag(t, "RO"));
 }
 
+/* The PFN that /proc/self/pagemap gives (root sees PFNs), or 0. */
+static unsigned long long pagemap_pfn(const void *va, unsigned long psize)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	unsigned long long e = 0;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (unsigned long)va / psize * sizeof(e)) != sizeof(e))
+		e = 0;
+	close(fd);
+	/* Bit 63: present; bits 0-54: the PFN. */
+	return (e >> 63) ? e & ((1ULL << 55) - 1) : 0;
+}
+
 static void drain_lru(void)
 {
 	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
@@ -243,7 +258,8 @@ TEST_F(task, write_fault_maps_a_dirty_young_writable_page)
 #else
 	EXPECT_TRUE(has_flag(&t, "NX"));
 #endif
-	/* The PFN is in the descriptor, and stays while nothing moves the page. */
+	/* The PFN is pagemap's, and stays while nothing moves the page. */
+	EXPECT_EQ(pagemap_pfn(p, self->psize), t.pfn);
 	CMD("task_dump va=%p", p);
 	ASSERT_EQ(0, parse_line(self->c.reply, &u));
 	EXPECT_EQ(t.pfn, u.pfn);
@@ -271,6 +287,26 @@ TEST_F(task, mprotect_read_makes_the_entry_read_only)
 	dump1(_metadata, self, p, 0, &u);
 	EXPECT_TRUE(writable(&u)) TH_LOG("%s", u.flags);
 	EXPECT_EQ(t.pfn, u.pfn);
+}
+
+/* PROT_NONE keeps the page, present but not valid: the line says so. */
+TEST_F(task, prot_none_shows_protnone)
+{
+	char *p = map_small(self, self->psize);
+	struct tline t, u;
+
+	ASSERT_NE(NULL, p);
+	p[0] = 1;
+	dump1(_metadata, self, p, 0, &t);
+	ASSERT_EQ(0, mprotect(p, self->psize, PROT_NONE));
+	dump1(_metadata, self, p, 0, &u);
+	EXPECT_FALSE(u.none);
+	EXPECT_STREQ("PROTNONE", u.flags);
+	EXPECT_EQ(t.pfn, u.pfn);
+	EXPECT_TRUE(u.folio);
+	CMD("task_folio va=%p", p);
+	EXPECT_EQ(t.pfn, fval(self, "pfn"));
+	EXPECT_EQ(1, fval(self, "mapcount"));
 }
 
 /* An exclusive anon order-0 folio: one reference, one mapping. */
@@ -461,6 +497,7 @@ TEST_F(task, mthp_64k_folio_has_its_order_and_cont)
 			SKIP(return, "no order-%u folio allocated (fallback): %.80s", order, line);
 		EXPECT_EQ(i, t.idx);
 		EXPECT_EQ(t.head + i, t.pfn);
+		EXPECT_EQ(pagemap_pfn(p + i * self->psize, self->psize), t.pfn);
 		EXPECT_EQ(cont_expected, t.cont) TH_LOG("%s", line);
 		EXPECT_EQ(cont_expected, has_flag(&t, "CONT"));
 	}
@@ -513,6 +550,7 @@ TEST_F(task, pmd_thp_shows_pmd)
 	EXPECT_EQ(order, t.order);
 	EXPECT_EQ(3, t.idx);
 	EXPECT_EQ(t.head + 3, t.pfn);
+	EXPECT_EQ(pagemap_pfn(p + 3 * self->psize, self->psize), t.pfn);
 	EXPECT_TRUE(writable(&t));
 	EXPECT_TRUE(dirty(&t));
 	dump1(_metadata, self, p, 0, &u);
@@ -567,9 +605,9 @@ TEST_F(task, bad_input_is_refused)
 	expect_error(_metadata, self, -EINVAL, "not page aligned",
 		     "task_dump va=%p", p + 8);
 	expect_error(_metadata, self, -EINVAL, "passes the end of the process's address space",
-		     "task_dump va=0xfffffffffffff000");
+		     "task_dump va=0x%lx", -self->psize);
 	expect_error(_metadata, self, -EINVAL, "beyond the process's address space",
-		     "task_folio va=0xfffffffffffff000");
+		     "task_folio va=0x%lx", -self->psize);
 	expect_error(_metadata, self, -EINVAL, "pid must be within",
 		     "task_dump va=%p pid=0", p);
 	expect_error(_metadata, self, -EINVAL, "kernel thread",
