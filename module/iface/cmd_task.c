@@ -6,9 +6,8 @@
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
-#include <linux/slab.h>
-#include <linux/vmalloc.h>
 
+#include "lib/alloc.h"
 #include "model/view.h"
 #include "real/task.h"
 #include "iface/cmd_task.h"
@@ -62,9 +61,12 @@ int pb_cmd_task_dump(struct pb_args *a)
 	if (!nr || nr > PB_DUMP_MAX)
 		return pb_err(a, "nr must be within 1..%d and the range within the VA size",
 			      PB_DUMP_MAX);
-	v = kvcalloc(nr, sizeof(*v), GFP_KERNEL);
-	if (!v)
+	/* Up to 512 records, tens of KiB: whole pages. */
+	v = pb_vzalloc(nr * sizeof(*v));
+	if (!v) {
+		pb_err(a, "task_dump: out of memory");
 		return -ENOMEM;
+	}
 	ret = pb_task_dump(pid, va, nr, v, &why);
 	if (ret) {
 		pb_task_err(a, ret, pid, why);
@@ -72,7 +74,7 @@ int pb_cmd_task_dump(struct pb_args *a)
 		for (i = 0; i < nr; i++)
 			pb_format_page(&a->s->reply, &v[i]);
 	}
-	kvfree(v);
+	pb_vfree(v, nr * sizeof(*v));
 	return ret;
 }
 

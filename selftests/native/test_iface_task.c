@@ -76,4 +76,21 @@ TEST_F(task, bad_arguments_are_refused_first)
 	}
 }
 
+/* task_dump's records come from the counted allocator: fail_nth fails it. */
+TEST_F(task, task_dump_out_of_memory_is_enomem)
+{
+	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(-ENOMEM, nt_run(self->s, "task_dump va=0x1000 nr=512"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf, "out of memory")) TH_LOG("%s",
+									    self->s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
+	EXPECT_EQ(0, atomic_read(&pb_fail_nth));
+	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	/* And the next one reaches the stand-in, with nothing left over. */
+	EXPECT_EQ(-EOPNOTSUPP, nt_run(self->s, "task_dump va=0x1000 nr=512"));
+	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+}
+
 TEST_HARNESS_MAIN

@@ -21,11 +21,6 @@ static inline void *kvzalloc(size_t size, unsigned int flags)
 	return calloc(1, size);
 }
 
-static inline void *kvcalloc(size_t n, size_t size, unsigned int flags)
-{
-	return calloc(n, size);
-}
-
 static inline void kfree(const void *p)
 {
 	free((void *)p);
