@@ -124,7 +124,7 @@ static bool pb_file_mapped_elsewhere(struct pb_mm *mm, u32 file)
  * of the family maps is gone (the model's files are unlinked: its inode is
  * evicted with truncate_inode_pages_final()), and its page cache with it.
  */
-void pb_mm_destroy(struct pb_mm *mm)
+void pb_mm_teardown(struct pb_mm *mm)
 {
 	unsigned int i;
 
@@ -138,5 +138,10 @@ void pb_mm_destroy(struct pb_mm *mm)
 		/* Pieces of one mmap share it: a second eviction finds none. */
 		pb_filemap_evict_file(mm->phys, file);
 	}
+}
+
+void pb_mm_destroy(struct pb_mm *mm)
+{
+	pb_mm_teardown(mm);
 	pb_mm_free(mm);
 }

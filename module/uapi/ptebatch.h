@@ -39,6 +39,8 @@
 #define PB_MAX_ARGS		16
 /* Entries one dump command lists. */
 #define PB_DUMP_MAX		512
+/* The largest pid= of task_dump and task_folio: a pid_t's range. */
+#define PB_PID_MAX		0x7fffffffU
 /* Violations listed in detail per command; the rest are only counted. */
 #define PB_MAX_REPORTED		8
 /* The largest folio order of any granule: a 64K granule's PMD order. */
