@@ -131,7 +131,7 @@ static struct departure departures[] = {
 
 /* One page of one process after one step, as either interpreter sees it. */
 struct pg {
-	bool present, zero, write, dirty, young, cont, excl, deferred;
+	bool present, zero, write, dirty, young, cont, excl, deferred, partial;
 	int order, idx, mapcount, refcount;
 	long long head;		/* the side's own head PFN, -1 for none */
 	int id;			/* the folio's name: order of first sight */
@@ -594,6 +594,7 @@ static void parse_folio(const char *reply, struct pg *g)
 	g->mapcount = pb_lookup(reply, "mapcount");
 	g->excl = pb_lookup(reply, "exclusive") == 1;
 	g->deferred = pb_lookup(reply, "deferred") == 1;
+	g->partial = pb_lookup(reply, "partially_mapped") == 1;
 }
 
 /*
@@ -878,6 +879,37 @@ static void cmp(struct diffs *dd, const char *step, const char *where, const cha
 		differ(dd, step, field, where, real, model);
 }
 
+static void print_pg(const char *side, const struct pg *g)
+{
+	printf(" %s p%d z%d f%d i%d o%d w%d d%d y%d c%d m%d r%d x%d q%d", side, g->present,
+	       g->zero, g->id, g->idx, g->order, g->write, g->dirty, g->young, g->cont,
+	       g->mapcount, g->refcount, g->excl, g->deferred);
+}
+
+/*
+ * CONFORMANCE_TRACE=<page>,... prints both records of those pages of the
+ * records (A first, then B, then S) after every step, to study a difference.
+ */
+static void trace_step(const char *step)
+{
+	const char *t = getenv("CONFORMANCE_TRACE");
+	unsigned int p, i;
+	char *end;
+
+	while (t && *t) {
+		i = strtoul(t, &end, 0);
+		if (end == t)
+			break;
+		t = *end ? end + 1 : end;
+		for (p = 0; p < 2 && i < nr_pages; p++) {
+			printf("# trace %lukB %s %c%u", cur_kb, step, p ? 'C' : 'P', i);
+			print_pg("real", &real_side.cur[p][i]);
+			print_pg("model", &model_side.cur[p][i]);
+			printf("\n");
+		}
+	}
+}
+
 static void compare_step(struct diffs *dd, const char *step)
 {
 	unsigned int p, i, reg;
@@ -914,6 +946,7 @@ static void compare_step(struct diffs *dd, const char *step)
 			cmp(dd, step, where, "refcount", r->refcount, m->refcount);
 			cmp(dd, step, where, "excl", r->excl, m->excl);
 			cmp(dd, step, where, "deferred", r->deferred, m->deferred);
+			cmp(dd, step, where, "partial", r->partial, m->partial);
 		}
 	}
 }
@@ -1068,7 +1101,7 @@ FIXTURE_SETUP(conformance)
 		SKIP(return, "no hugepages-%lukB in " THP_DIR, cur_kb);
 	/* A last-level table maps psize / 8 pages: that is the PMD size. */
 	if (cur_kb * 1024 >= psize / 8 * psize)
-		SKIP(return, "%lukB is PMD-mapped: not in the scenario set", cur_kb);
+		SKIP(return, "%lukB is the PMD size or above: PMD THP is not compared yet", cur_kb);
 	unit_pages = cur_kb ? cur_kb * 1024 / psize : 16;
 	if (unit_pages * 6 > MAX_PAGES)
 		SKIP(return, "%lukB folios need more than %d pages of records", cur_kb,
@@ -1192,6 +1225,7 @@ static int run_scenario(FIXTURE_DATA(conformance) * self, const char *profile,
 		name_folios(&real_side);
 		name_folios(&model_side);
 		compare_step(dd, st->name);
+		trace_step(st->name);
 		compare_stats(dd, c, st->name, order);
 		if (dd->unexpected > before)
 			dd->steps_differing |= 1ULL << s;
