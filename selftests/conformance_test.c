@@ -1047,27 +1047,41 @@ static void *map_aligned(size_t len, int flags, size_t *got)
 	return a;
 }
 
-/* Does soft-dirty work here?  A write after clear_refs sets pagemap bit 55. */
+/*
+ * Does soft-dirty work here?  A write after clear_refs sets pagemap bit 55.
+ * The probe runs in a child: clear_refs starts soft-dirty tracking in every
+ * VMA of the process, which would change this one's write faults and
+ * mprotect upgrades (can_change_pte_writable()) before the scenario's own
+ * clear_refs step.
+ */
 static bool probe_soft_dirty(void)
 {
-	char *p = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned long long e = 0;
-	bool ok = false;
-	int fd;
+	int fd, status;
+	char *p;
+	pid_t pid;
 
-	if (p == MAP_FAILED)
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
 		return false;
-	__atomic_store_n(p, 1, __ATOMIC_RELAXED);
-	if (!write_str("/proc/self/clear_refs", "4")) {
-		__atomic_store_n(p, 2, __ATOMIC_RELAXED);
-		fd = open("/proc/self/pagemap", O_RDONLY);
-		if (fd >= 0 && pread(fd, &e, 8, (uintptr_t)p / psize * 8) == 8)
-			ok = e >> 55 & 1;
-		if (fd >= 0)
-			close(fd);
+	if (pid) {
+		if (waitpid(pid, &status, 0) != pid)
+			return false;
+		return WIFEXITED(status) && WEXITSTATUS(status) == 1;
 	}
-	munmap(p, psize);
-	return ok;
+	p = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(0);
+	__atomic_store_n(p, 1, __ATOMIC_RELAXED);
+	if (write_str("/proc/self/clear_refs", "4"))
+		_exit(0);
+	__atomic_store_n(p, 2, __ATOMIC_RELAXED);
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0 || pread(fd, &e, 8, (uintptr_t)p / psize * 8) != 8)
+		_exit(0);
+	_exit(e >> 55 & 1);
 }
 
 static void unmap_regions(FIXTURE_DATA(conformance) * self)
