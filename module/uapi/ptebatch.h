@@ -61,6 +61,11 @@
 #define PB_GATHER_MAX		4096
 /* Most bytes the bench command's memcpy bound copies. */
 #define PB_BENCH_MEMCPY_MAX	(256ULL << 20)
+/*
+ * The module's memory budget (the budget_bytes file): by default this
+ * fraction of the machine's RAM, which is also the most it can be set to.
+ */
+#define PB_BUDGET_RAM_DIVISOR	4
 /* The oracle: most seeds and steps per seed, and most steps it traces. */
 #define PB_ORACLE_MAX		10000
 #define PB_ORACLE_TRACE_MAX	500

@@ -29,6 +29,7 @@ PB_COUNTER(commands)
 PB_COUNTER(command_errors)
 PB_COUNTER(allocs)
 PB_COUNTER(alloc_failures_injected)
+PB_COUNTER(budget_refusals)
 #undef PB_COUNTER
 #endif
 
