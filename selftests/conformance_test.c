@@ -1106,6 +1106,15 @@ FIXTURE_SETUP(conformance)
 	snprintf(series, sizeof(series), "%s",
 		 strncmp(u.release, "6.12.", 5) ? "mainline" : "6.12");
 	cur_kb = variant->kb;
+	/*
+	 * Only the 6.12 arm64 guests are classified: elsewhere differences are
+	 * still open, neither fixed nor named as departures
+	 * (Documentation/conformance.rst, "Open differences").  They are not
+	 * excused: CONFORMANCE_ALL=1 runs the comparison there, and fails.
+	 */
+	if ((!is_arm64 || strcmp(series, "6.12")) && !getenv("CONFORMANCE_ALL"))
+		SKIP(return, "%s %s: open differences, not yet classified (conformance.rst); CONFORMANCE_ALL=1 runs it",
+		     u.machine, series);
 	if (cur_kb && cur_kb * 1024 <= psize)
 		SKIP(return, "%lukB is not above the base page", cur_kb);
 	ASSERT_EQ(0, find_sizes());
