@@ -1113,8 +1113,8 @@ FIXTURE_SETUP(conformance)
 	 * excused: CONFORMANCE_ALL=1 runs the comparison there, and fails.
 	 */
 	if ((!is_arm64 || strcmp(series, "6.12")) && !getenv("CONFORMANCE_ALL"))
-		SKIP(return, "%s %s: open differences, not yet classified (conformance.rst); CONFORMANCE_ALL=1 runs it",
-		     u.machine, series);
+		SKIP(return, "%s %s: %s", u.machine, series,
+		     "open differences, not classified (conformance.rst); CONFORMANCE_ALL=1 runs it");
 	if (cur_kb && cur_kb * 1024 <= psize)
 		SKIP(return, "%lukB is not above the base page", cur_kb);
 	ASSERT_EQ(0, find_sizes());
