@@ -10,6 +10,7 @@
 #include "model/pgtable.h"
 #include "model/phys.h"
 #include "model/rmap.h"
+#include "real/kmirror.h"
 #include "arch/contpte.h"
 #include "paths/batch.h"
 #include "paths/gather.h"
@@ -138,5 +139,6 @@ void pb_mm_destroy(struct pb_mm *mm)
 		/* Pieces of one mmap share it: a second eviction finds none. */
 		pb_filemap_evict_file(mm->phys, file);
 	}
+	pb_kmirror_detach(mm);
 	pb_mm_free(mm);
 }
