@@ -54,6 +54,7 @@ struct pb_kshadow {
  *     helpers: only if mm_has_notifiers(), and nothing registers one on the
  *     shadow's private mm.
  * A call that reaches the kernel's own contpte.c resolves to the kernel's.
+ * (A third, mainline's sme_do_dvmsync(), follows.)
  */
 void mte_sync_tags(pte_t pte, unsigned int nr_pages)
 {
@@ -66,6 +67,21 @@ void __mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
 {
 	WARN_ONCE(1, "ptebatch: the kernel shadow's mm has an mmu notifier");
 }
+
+#ifdef CONFIG_ARM64_ERRATUM_4193714
+/*
+ * Mainline's TLB flush inlines (asm/tlbflush.h, sme_dvmsync()) call this,
+ * not exported, on a CPU with the erratum, for the CPUs in the mm's
+ * cpumask.  The shadow's mm never ran anywhere: its cpumask is empty, so
+ * the kernel's would signal no CPU, and so does this one; it warns if the
+ * mask is ever not empty.
+ */
+void sme_do_dvmsync(const struct cpumask *mask)
+{
+	WARN_ONCE(!cpumask_empty(mask),
+		  "ptebatch: the kernel shadow's mm has run on a CPU");
+}
+#endif
 
 int pb_kshadow_geometry(unsigned int *page_shift, unsigned int *cont_shift,
 			const char **why)
