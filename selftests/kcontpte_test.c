@@ -302,8 +302,8 @@ TEST_F(ks, bad_input_is_refused)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "%s", bad[i][0])) TH_LOG("%s", bad[i][0]);
-		EXPECT_NE(NULL, strstr(self->c.reply, bad[i][1])) TH_LOG("%s: %s", bad[i][0],
-									  self->c.reply);
+		EXPECT_NE(NULL, strstr(self->c.reply, bad[i][1]))
+			TH_LOG("%s: %s", bad[i][0], self->c.reply);
 	}
 	EXPECT_EQ(1, pb_knob(&self->c, 0, PB_KNOB_kernel_shadow));
 	EXPECT_EQ(1, pb_knob(&self->c, 0, PB_KNOB_contpte));

@@ -6,7 +6,6 @@
 #include <linux/kernel.h>
 #include <linux/errno.h>
 #include <linux/string.h>
-#include <linux/slab.h>
 
 #include "model/mm.h"
 #include "tools/bench.h"
@@ -183,7 +182,7 @@ static bool pb_knob_is_mutation(int k)
  */
 int pb_cmd_kernel_oracle(struct pb_args *a)
 {
-	struct pb_koracle_result *res;
+	struct pb_koracle_result r, *res = &r;
 	struct pb_koracle_args o = { };
 	u64 pa_bits, on;
 	int ret, k;
@@ -220,10 +219,6 @@ int pb_cmd_kernel_oracle(struct pb_args *a)
 	if (pa_bits != 48 && pa_bits != 52)
 		return pb_err(a, "pa_bits must be 48 or 52");
 	o.pa_bits = pa_bits;
-	/* The report is large for the stack. */
-	res = kzalloc(sizeof(*res), GFP_KERNEL);
-	if (!res)
-		return pb_err(a, "kernel_oracle: out of memory");
 	ret = pb_koracle_run(&o, res);
 	if (ret == -EUCLEAN) {
 		pb_reply_violations(&a->s->reply, &res->report);
@@ -231,18 +226,16 @@ int pb_cmd_kernel_oracle(struct pb_args *a)
 				"compares %llu\nmismatches %llu\nerror: kernel_oracle: mismatch seed=%llu step=%llu op=%s\n",
 				res->compares, res->mismatches, res->seed,
 				res->step, res->op);
-		goto out;
+		return ret;
 	}
 	/* EOPNOTSUPP, ENOMEM or EINVAL, as the model or the kernel gave it. */
 	if (ret) {
 		pb_err(a, "kernel_oracle: %s", res->why);
-		goto out;
+		return ret;
 	}
 	pb_reply_printf(&a->s->reply,
 			"kernel %s\nseeds %llu\nsteps %llu\ncompares %llu\nmismatches %llu\n",
 			pb_profile_names[PB_PROFILE_BUILT], res->seeds, res->steps,
 			res->compares, res->mismatches);
-out:
-	kfree(res);
-	return ret;
+	return 0;
 }

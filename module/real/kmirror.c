@@ -56,7 +56,7 @@ int pb_kmirror_attach(struct pb_mm *mm, const char **why)
 		goto fail;
 	}
 	if (mm->phys->base_pfn & (pb_cont_ptes(g) - 1)) {
-		*why = "the arena's base_pfn is not a multiple of CONT_PTES: blocks would sit elsewhere in their folios";
+		*why = "the arena's base_pfn is not a multiple of CONT_PTES";
 		goto fail;
 	}
 	km->ptrs = pb_ptrs_per_table(g);
