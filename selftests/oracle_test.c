@@ -179,6 +179,30 @@ FIXTURE_VARIANT_ADD(oracle_sample, granule_64k_seed_857)
 	.page_kb = 64, .seed = 857, .seeds = 1,
 };
 
+/*
+ * Issue 12's black-box run: mprotect-rw in a shared mapping, the false alarm
+ * of a shared write bit, in the guests' own profiles.
+ */
+FIXTURE_VARIANT_ADD(oracle_sample, granule_4k_seed_1463_6_12)
+{
+	.page_kb = 4, .seed = 1463, .seeds = 1, .kernel = "6.12",
+};
+
+FIXTURE_VARIANT_ADD(oracle_sample, granule_4k_seed_1463)
+{
+	.page_kb = 4, .seed = 1463, .seeds = 1,
+};
+
+FIXTURE_VARIANT_ADD(oracle_sample, granule_4k_seed_4181_6_12)
+{
+	.page_kb = 4, .seed = 4181, .seeds = 1, .kernel = "6.12",
+};
+
+FIXTURE_VARIANT_ADD(oracle_sample, granule_4k_seed_4181)
+{
+	.page_kb = 4, .seed = 4181, .seeds = 1,
+};
+
 FIXTURE_SETUP(oracle_sample)
 {
 	ASSERT_EQ(0, pb_open(&self->c));

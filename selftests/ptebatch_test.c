@@ -4,8 +4,13 @@
  * session life cycle, bad commands, the stats file and allocation fault
  * injection.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "pb_util.h"
@@ -135,6 +140,38 @@ TEST(reply_rereadable)
 	pb_close(&c);
 }
 
+/*
+ * A plain read() after a write returns the new reply from its start, after a
+ * failed write too (the position of a partly read earlier reply is reset),
+ * and after a pwrite().
+ */
+TEST(read_after_a_failed_write_starts_at_its_error)
+{
+	static const char want[] = "error: unknown command 'frobnicate'";
+	struct pb_ctl c;
+	char buf[256];
+	ssize_t n;
+
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(7, write(c.fd, "version", 7));
+	ASSERT_EQ(4, read(c.fd, buf, 4));
+	ASSERT_EQ(-1, write(c.fd, "frobnicate", 10));
+	ASSERT_EQ(EINVAL, errno);
+	n = read(c.fd, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_EQ(0, strncmp(buf, want, strlen(want))) TH_LOG("read '%s'", buf);
+
+	ASSERT_EQ(7, write(c.fd, "version", 7));
+	ASSERT_EQ(4, read(c.fd, buf, 4));
+	ASSERT_EQ(-1, pwrite(c.fd, "frobnicate", 10, 0));
+	n = read(c.fd, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_EQ(0, strncmp(buf, want, strlen(want))) TH_LOG("read '%s'", buf);
+	pb_close(&c);
+}
+
 FIXTURE(bad_command)
 {
 	struct pb_ctl c;
@@ -184,6 +221,17 @@ FIXTURE_VARIANT_ADD(bad_command, two_lines)
 FIXTURE_VARIANT_ADD(bad_command, control_char)
 {
 	.line = "help\x01", .reason = "printable characters only",
+};
+
+/* Latin-1's 0xa0-0xff, which the kernel's isprint() takes: not ASCII. */
+FIXTURE_VARIANT_ADD(bad_command, latin1)
+{
+	.line = "v\xe9rsion", .reason = "printable characters only",
+};
+
+FIXTURE_VARIANT_ADD(bad_command, nbsp)
+{
+	.line = "help\xa0", .reason = "printable characters only",
 };
 
 FIXTURE_SETUP(bad_command)
@@ -528,7 +576,11 @@ TEST_F(fail_nth, open_fails_cleanly)
 
 TEST(fail_nth_bad_input)
 {
-	static const char *const bad[] = { "abc", "-1", "99999999999", "" };
+	/* Decimal only: no hex, no overflow (EINVAL, not ERANGE). */
+	static const char *const bad[] = {
+		"abc", "-1", "99999999999", "", "99999999999999999999", "0x10",
+		"2147483648", "12x",
+	};
 	char buf[32];
 	unsigned int i;
 	int err;
@@ -540,6 +592,150 @@ TEST(fail_nth_bad_input)
 		ASSERT_LT(0, pb_read_file(PB_DEBUGFS_DIR "/fail_nth", buf, sizeof(buf)));
 		EXPECT_EQ(0, atoi(buf));
 	}
+}
+
+/* "010" is ten: decimal, not octal. */
+TEST(fail_nth_is_decimal)
+{
+	char buf[32];
+	int err;
+
+	write_file(PB_DEBUGFS_DIR "/fail_nth", "010", &err);
+	ASSERT_EQ(0, err);
+	ASSERT_LT(0, pb_read_file(PB_DEBUGFS_DIR "/fail_nth", buf, sizeof(buf)));
+	EXPECT_EQ(10, atoi(buf));
+	write_file(PB_DEBUGFS_DIR "/fail_nth", "0", &err);
+	ASSERT_EQ(0, err);
+}
+
+/*
+ * The stats file is one snapshot, while another process creates, fills and
+ * destroys mms: it never lists more session mms than live_mms counts, and
+ * the totals never go backwards (an mm's counters are in its own lines until
+ * they are in the totals, never in neither).
+ */
+TEST(stats_is_one_snapshot_while_mms_come_and_go)
+{
+	unsigned long long cnt[PB_NR_COUNTERS], total[PB_NR_MM_COUNTERS];
+	unsigned long long last = 0;
+	int i, status, reads = 0;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct pb_ctl c;
+		int k;
+
+		if (pb_open(&c))
+			_exit(1);
+		for (k = 0; k < 150; k++) {
+			if (pb_cmd(&c, "mm_create") ||
+			    pb_cmd(&c, "mmap mm=0 start=0x40000000 len=0x200000") ||
+			    pb_cmd(&c, "populate mm=0 va=0x40000000 len=0x200000") ||
+			    pb_cmd(&c, "mm_destroy mm=0"))
+				_exit(2);
+		}
+		pb_close(&c);
+		_exit(0);
+	}
+	for (i = 0; waitpid(pid, &status, WNOHANG) == 0; i++) {
+		const char *rest, *p;
+		int listed = 0;
+
+		ASSERT_EQ(0, pb_stats(cnt, total, &rest));
+		for (p = rest; (p = strstr(p, ".pte_writes ")); p++)
+			listed++;
+		EXPECT_LE(listed, (int)cnt[PB_CNT_live_mms]);
+		EXPECT_LE(last, total[PB_MMC_pte_writes])
+			TH_LOG("total.pte_writes went from %llu to %llu", last,
+			       total[PB_MMC_pte_writes]);
+		last = total[PB_MMC_pte_writes];
+		reads++;
+	}
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_LT(10, reads);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+struct long_command {
+	int fd;
+	const char *line;
+	int err;
+};
+
+static void *run_long_command(void *arg)
+{
+	struct long_command *lc = arg;
+
+	lc->err = write(lc->fd, lc->line, strlen(lc->line)) < 0 ? errno : 0;
+	return NULL;
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A write() that waits for another thread's long command on the same file
+ * is interrupted by a signal, with EINTR, and changes nothing: write() as
+ * well as pwrite(), which takes no file position lock.
+ */
+TEST(a_write_waiting_for_a_busy_session_gets_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value.tv_usec = 400000 };
+	struct long_command lc = { };
+	char line[128];
+	struct pb_ctl c;
+	pthread_t thread;
+	double t0, dt;
+	long seeds;
+	ssize_t n;
+
+	/* About three seconds of oracle, whatever the machine's speed. */
+	ASSERT_EQ(0, pb_open(&c));
+	t0 = seconds();
+	ASSERT_EQ(0, pb_cmd(&c, "oracle seed=1 seeds=4 steps=100"));
+	dt = seconds() - t0;
+	seeds = dt > 0 ? (long)(4 * 3.0 / dt) : 1000;
+	if (seeds < 8)
+		seeds = 8;
+	if (seeds > PB_ORACLE_MAX)
+		seeds = PB_ORACLE_MAX;
+	snprintf(line, sizeof(line), "oracle seed=1 seeds=%ld steps=100", seeds);
+	lc.fd = c.fd;
+	lc.line = line;
+
+	/* No SA_RESTART: the interrupted write must fail, not restart. */
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, run_long_command, &lc));
+	usleep(100000);
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	t0 = seconds();
+	n = write(c.fd, "version", 7);
+	dt = seconds() - t0;
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(EINTR, errno) TH_LOG("write returned after %.2f s", dt);
+	it.it_value.tv_usec = 400000;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	n = pwrite(c.fd, "version", 7, 0);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(EINTR, errno);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	/* The long command ran to its end; the interrupted ones changed nothing. */
+	EXPECT_EQ(0, lc.err);
+	ASSERT_EQ(0, pb_read_reply(&c));
+	EXPECT_EQ(seeds, pb_lookup(c.reply, "seeds")) TH_LOG("%s", c.reply);
+	pb_close(&c);
 }
 
 TEST_HARNESS_MAIN

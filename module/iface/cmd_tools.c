@@ -35,8 +35,10 @@ int pb_cmd_bench(struct pb_args *a)
 		if (!bytes || bytes > PB_BENCH_MEMCPY_MAX)
 			return pb_err(a, "bytes must be within 1..%llu", PB_BENCH_MEMCPY_MAX);
 		ret = pb_bench_memcpy(bytes, &ns);
-		if (ret)
-			return pb_err(a, "bench: out of memory");
+		if (ret) {
+			pb_err(a, "bench: out of memory");
+			return ret;
+		}
 		pb_reply_printf(&a->s->reply, "ns %llu\n", ns);
 		return 0;
 	}
@@ -53,8 +55,14 @@ int pb_cmd_bench(struct pb_args *a)
 		ret = pb_bench_mprotect(mm, &ns);
 	else
 		return pb_err(a, "op must be fork, zap, mprotect or memcpy");
-	if (ret)
-		return pb_err(a, "bench: %s failed (%d)", op, ret);
+	if (ret == -ENOMEM) {
+		pb_err(a, "bench: %s: out of memory", op);
+		return ret;
+	}
+	if (ret) {
+		pb_err(a, "bench: %s failed (%d)", op, ret);
+		return ret;
+	}
 	pb_reply_printf(&a->s->reply, "ns %llu\n", ns);
 	return pb_mm_done(a, mm, 0);
 }
@@ -155,8 +163,10 @@ int pb_cmd_oracle(struct pb_args *a)
 		o.trace_arg = &a->s->reply;
 	}
 	ret = pb_oracle_run(&o, &res);
-	if (ret == -ENOMEM)
-		return pb_err(a, "oracle: out of memory");
+	if (ret == -ENOMEM) {
+		pb_err(a, "oracle: out of memory");
+		return ret;
+	}
 	if (ret == -EUCLEAN)
 		pb_oracle_reply_mismatch(&a->s->reply, &res);
 	if (ret)

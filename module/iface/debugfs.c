@@ -35,6 +35,14 @@ static int pb_ctl_open(struct inode *inode, struct file *file)
 	if (!s)
 		return -ENOMEM;
 	file->private_data = s;
+	/*
+	 * No f_pos_lock: write() would otherwise wait for another thread's
+	 * long command in fdget_pos()'s uninterruptible mutex, before it ever
+	 * reaches the session's interruptible one.  The session lock already
+	 * serialises commands and replies; the position is the reader's own,
+	 * as on a pipe.
+	 */
+	file->f_mode &= ~FMODE_ATOMIC_POS;
 	return 0;
 }
 
@@ -64,8 +72,13 @@ static ssize_t pb_ctl_write(struct file *file, const char __user *ubuf,
 	mutex_unlock(&s->lock);
 out:
 	kfree(line);
-	/* A read after a write returns the new reply from its start. */
+	/*
+	 * A read after a write returns the new reply from its start, after a
+	 * failed write too: ksys_write() stores *ppos back only on success,
+	 * so rewind the file's own position as well (pwrite() included).
+	 */
 	*ppos = 0;
+	WRITE_ONCE(file->f_pos, 0);
 	return ret ? ret : count;
 }
 
@@ -94,28 +107,34 @@ static const struct file_operations pb_ctl_fops = {
 };
 
 /*
- * stats is rendered at open, from counter values taken before the rendering
- * buffer is allocated: a reader sees one snapshot that does not count itself.
+ * stats is rendered at open, under the registry lock, from counter values
+ * taken before the rendering buffer is allocated: a reader sees one snapshot
+ * that does not count itself, in which no mm is missing or counted twice.
  */
 static int pb_stats_open(struct inode *inode, struct file *file)
 {
 	s64 snap[PB_NR_COUNTERS];
 	struct pb_reply *r;
+	int ret = -ENOMEM;
 
+	pb_registry_lock_stats();
 	pb_counters_snapshot(snap);
 	r = pb_zalloc(sizeof(*r));
 	if (!r)
-		return -ENOMEM;
+		goto out;
 	r->buf = pb_zalloc(PB_STATS_MAX);
 	if (!r->buf) {
 		pb_free(r, sizeof(*r));
-		return -ENOMEM;
+		goto out;
 	}
 	r->size = PB_STATS_MAX;
 	pb_stats_show(r, snap);
 	pb_mm_stats_show(r);
 	file->private_data = r;
-	return 0;
+	ret = 0;
+out:
+	pb_registry_unlock_stats();
+	return ret;
 }
 
 static int pb_stats_release(struct inode *inode, struct file *file)
@@ -158,22 +177,37 @@ static const struct file_operations pb_version_fops = {
 	.llseek = default_llseek,
 };
 
-static int pb_fail_nth_get(void *data, u64 *val)
+/*
+ * Decimal only, and EINVAL for anything that is not 0..INT_MAX: unlike
+ * DEFINE_DEBUGFS_ATTRIBUTE's parser, which takes any base and says ERANGE
+ * for an overflow.
+ */
+static ssize_t pb_fail_nth_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
 {
-	*val = atomic_read(&pb_fail_nth);
-	return 0;
-}
+	unsigned int val;
 
-static int pb_fail_nth_set(void *data, u64 val)
-{
-	if (val > INT_MAX)
+	if (kstrtouint_from_user(ubuf, count, 10, &val) || val > INT_MAX)
 		return -EINVAL;
 	atomic_set(&pb_fail_nth, val);
-	return 0;
+	return count;
 }
 
-DEFINE_DEBUGFS_ATTRIBUTE(pb_fail_nth_fops, pb_fail_nth_get, pb_fail_nth_set,
-			 "%llu\n");
+static ssize_t pb_fail_nth_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	char buf[16];
+	int n = scnprintf(buf, sizeof(buf), "%d\n", atomic_read(&pb_fail_nth));
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations pb_fail_nth_fops = {
+	.owner = THIS_MODULE,
+	.read = pb_fail_nth_read,
+	.write = pb_fail_nth_write,
+	.llseek = default_llseek,
+};
 
 static int __init ptebatch_init(void)
 {
@@ -189,8 +223,7 @@ static int __init ptebatch_init(void)
 	debugfs_create_file("version", 0400, pb_dir, NULL, &pb_version_fops);
 	debugfs_create_file("stats", 0400, pb_dir, NULL, &pb_stats_fops);
 	debugfs_create_file("ctl", 0600, pb_dir, NULL, &pb_ctl_fops);
-	debugfs_create_file_unsafe("fail_nth", 0600, pb_dir, NULL,
-				   &pb_fail_nth_fops);
+	debugfs_create_file("fail_nth", 0600, pb_dir, NULL, &pb_fail_nth_fops);
 	pr_info("version %s loaded\n", PTEBATCH_VERSION);
 	return 0;
 }

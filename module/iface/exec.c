@@ -5,7 +5,6 @@
 #include <linux/kernel.h>
 #include <linux/errno.h>
 #include <linux/string.h>
-#include <linux/ctype.h>
 
 #include "lib/counters.h"
 #include "iface/commands.h"
@@ -37,8 +36,10 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 		goto out;
 	}
 	for (i = 0; i < len; i++) {
-		if (line[i] == '\n' || line[i] == '\0' ||
-		    (!isprint(line[i]) && line[i] != '\t')) {
+		unsigned char c = line[i];
+
+		/* ASCII: the kernel's isprint() takes Latin-1's 0xa0-0xff. */
+		if ((c < 0x20 || c > 0x7e) && c != '\t') {
 			ret = pb_err(&a, "one command per write, printable characters only");
 			goto out;
 		}

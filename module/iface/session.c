@@ -35,12 +35,18 @@ void pb_session_add_mm(struct pb_session *s, struct pb_mm *mm)
 	mutex_unlock(&pb_registry_lock);
 }
 
+/*
+ * The mm is zapped while the stats file still lists it, then taken out of its
+ * slot and freed, its counters going to the totals, in one step under the
+ * registry lock: a reader of stats never sees them in neither place.
+ */
 void pb_session_destroy_mm(struct pb_session *s, struct pb_mm *mm)
 {
+	pb_mm_teardown(mm);
 	mutex_lock(&pb_registry_lock);
 	s->mms[mm->id] = NULL;
+	pb_mm_free(mm);
 	mutex_unlock(&pb_registry_lock);
-	pb_mm_destroy(mm);
 }
 
 struct pb_session *pb_session_create(void)
@@ -50,12 +56,13 @@ struct pb_session *pb_session_create(void)
 	s = pb_zalloc(sizeof(*s));
 	if (!s)
 		return NULL;
-	s->reply.buf = pb_zalloc(PB_REPLY_MAX);
+	/* A reply of PB_REPLY_MAX bytes fits, with vsnprintf()'s NUL after it. */
+	s->reply.buf = pb_vzalloc(PB_REPLY_MAX + 1);
 	if (!s->reply.buf) {
 		pb_free(s, sizeof(*s));
 		return NULL;
 	}
-	s->reply.size = PB_REPLY_MAX;
+	s->reply.size = PB_REPLY_MAX + 1;
 	mutex_init(&s->lock);
 	s->id = atomic64_inc_return(&pb_next_session_id);
 	mutex_lock(&pb_registry_lock);
@@ -88,18 +95,26 @@ void pb_session_destroy(struct pb_session *s)
 	mutex_unlock(&pb_registry_lock);
 	pb_session_release_mms(s);
 	mutex_destroy(&s->lock);
-	pb_free(s->reply.buf, PB_REPLY_MAX);
+	pb_vfree(s->reply.buf, s->reply.size);
 	pb_free(s, sizeof(*s));
 	pb_count(PB_CNT_live_sessions, -1);
 }
 
-/* Call @fn on every live session, under the registry lock. */
+void pb_registry_lock_stats(void)
+{
+	mutex_lock(&pb_registry_lock);
+}
+
+void pb_registry_unlock_stats(void)
+{
+	mutex_unlock(&pb_registry_lock);
+}
+
 void pb_sessions_walk(void (*fn)(struct pb_session *s, void *arg), void *arg)
 {
 	struct pb_session *s;
 
-	mutex_lock(&pb_registry_lock);
+	lockdep_assert_held(&pb_registry_lock);
 	for (s = pb_sessions; s; s = s->next)
 		fn(s, arg);
-	mutex_unlock(&pb_registry_lock);
 }

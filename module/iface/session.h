@@ -30,7 +30,14 @@ struct pb_session {
 
 struct pb_session *pb_session_create(void);
 void pb_session_destroy(struct pb_session *s);
-/* Call @fn on every live session, under the registry lock. */
+/*
+ * The registry lock, held across one rendering of the stats file: session
+ * mms join and leave the registry, and fold their counters into the totals,
+ * under it, so the file is one snapshot.
+ */
+void pb_registry_lock_stats(void);
+void pb_registry_unlock_stats(void);
+/* Call @fn on every live session; the caller holds the registry lock. */
 void pb_sessions_walk(void (*fn)(struct pb_session *s, void *arg), void *arg);
 
 /* The lowest free mm id of a session, or PB_SESSION_MMS. */

@@ -56,7 +56,8 @@ static void pb_sum_session_mms(struct pb_session *s, void *arg)
 
 /*
  * The per-mm counters summed over every mm there has been (total.<counter>),
- * then each live session mm's own (mm.<session>.<mm>.<counter>).
+ * then each live session mm's own (mm.<session>.<mm>.<counter>).  The caller
+ * holds the registry lock.
  */
 void pb_mm_stats_show(struct pb_reply *r)
 {

@@ -13,5 +13,8 @@ extern atomic_t pb_fail_nth;
 
 void *pb_zalloc(size_t size);
 void pb_free(void *p, size_t size);
+/* Whole pages from vmalloc, for buffers of tens of KiB. */
+void *pb_vzalloc(size_t size);
+void pb_vfree(void *p, size_t size);
 
 #endif /* _PB_LIB_ALLOC_H */

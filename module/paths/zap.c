@@ -125,7 +125,7 @@ static bool pb_file_mapped_elsewhere(struct pb_mm *mm, u32 file)
  * of the family maps is gone (the model's files are unlinked: its inode is
  * evicted with truncate_inode_pages_final()), and its page cache with it.
  */
-void pb_mm_destroy(struct pb_mm *mm)
+void pb_mm_teardown(struct pb_mm *mm)
 {
 	unsigned int i;
 
@@ -139,6 +139,12 @@ void pb_mm_destroy(struct pb_mm *mm)
 		/* Pieces of one mmap share it: a second eviction finds none. */
 		pb_filemap_evict_file(mm->phys, file);
 	}
+	/* The kernel shadow's real folios go with the mm's own. */
 	pb_kmirror_detach(mm);
+}
+
+void pb_mm_destroy(struct pb_mm *mm)
+{
+	pb_mm_teardown(mm);
 	pb_mm_free(mm);
 }

@@ -12,7 +12,9 @@
 void pb_zap_range(struct pb_mm *mm, u64 start, u64 end);
 void pb_zap_folio_ptes_cleared(struct pb_mm *mm, u64 va, u64 pfn,
 			       unsigned int nr, bool dirty);
-/* exit_mmap(): zap every VMA, then free the mm. */
+/* exit_mmap() up to the free: zap every VMA and close its file. */
+void pb_mm_teardown(struct pb_mm *mm);
+/* exit_mmap(): pb_mm_teardown(), then pb_mm_free(). */
 void pb_mm_destroy(struct pb_mm *mm);
 
 #endif /* _PB_PATHS_ZAP_H */

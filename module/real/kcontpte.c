@@ -109,8 +109,8 @@ int pb_kshadow_create(unsigned int page_shift, unsigned int cont_shift,
 		goto nomem;
 	ks->mm_size = sizeof(*ks->mm) + cpumask_size();
 	ks->mm = pb_zalloc(ks->mm_size);
-	/* A page: PTRS_PER_PTE entries, naturally aligned as a table is. */
-	ks->table = pb_zalloc(PAGE_SIZE);
+	/* A page of its own: PTRS_PER_PTE entries, aligned as a table is. */
+	ks->table = pb_vzalloc(PAGE_SIZE);
 	if (!ks->mm || !ks->table) {
 		pb_kshadow_destroy(ks);
 		goto nomem;
@@ -127,7 +127,7 @@ void pb_kshadow_destroy(struct pb_kshadow *ks)
 {
 	if (!ks)
 		return;
-	pb_free(ks->table, PAGE_SIZE);
+	pb_vfree(ks->table, PAGE_SIZE);
 	pb_free(ks->mm, ks->mm_size);
 	pb_free(ks, sizeof(*ks));
 }

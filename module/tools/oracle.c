@@ -497,6 +497,13 @@ static int pb_oracle_step(struct pb_oracle *o)
 
 		o->args.trace(&rec, o->args.trace_arg);
 	}
+	/*
+	 * Both families use the same folios, so an arena that is full fails
+	 * both alike; one family alone out of memory is an allocation that
+	 * failed (fail_nth, or the kernel's), not a divergence.
+	 */
+	if (ret[0] != ret[1] && (ret[0] == -ENOMEM || ret[1] == -ENOMEM))
+		return -ENOMEM;
 	if (ret[0] != ret[1])
 		return pb_mismatch(o, PB_ORACLE_RESULTS, mmi, start, ret[0],
 				   ret[1]);

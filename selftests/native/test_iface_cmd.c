@@ -359,6 +359,14 @@ TEST_F(cmd, bad_lines_get_einval)
 	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "help\x01", 5));
 	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "help\0x", 6));
 	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "version \xff", 9));
+	/* Latin-1's printable 0xa0-0xfe are not ASCII: refused, not echoed. */
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "help\xa0", 5));
+	EXPECT_STREQ("error: one command per write, printable characters only\n",
+		     self->s->reply.buf);
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "v\xe9rsion", 8));
+	EXPECT_STREQ("error: one command per write, printable characters only\n",
+		     self->s->reply.buf);
+	EXPECT_EQ(-EINVAL, pb_session_exec(self->s, "help\x7f", 5));
 	/* One byte short of the limit fits; the limit does not. */
 	memset(line, ' ', sizeof(line));
 	memcpy(line, "version", 7);
@@ -459,7 +467,9 @@ TEST_F(cmd, informational_commands)
 	r.size = PB_STATS_MAX;
 	r.buf = calloc(1, r.size);
 	ASSERT_NE(NULL, r.buf);
+	pb_registry_lock_stats();
 	pb_mm_stats_show(&r);
+	pb_registry_unlock_stats();
 	snprintf(want, sizeof(want), "mm.%llu.0.pte_writes %llu\n", self->s->id,
 		 self->mm->counters[PB_MMC_pte_writes]);
 	EXPECT_NE(NULL, strstr(r.buf, want)) TH_LOG("%s", r.buf);
@@ -852,6 +862,79 @@ TEST_F(cmd, fail_nth_in_sessions_and_commands)
 	atomic_set(&pb_fail_nth, 0);
 	EXPECT_EQ(0, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
 			    NT_VA, self->block, variant->cont_shift));
+}
+
+/*
+ * A reply may be PB_REPLY_MAX bytes long, not one more: the buffer has room
+ * for vsnprintf()'s NUL after the last byte.
+ */
+TEST_F(cmd, a_reply_of_exactly_the_maximum_fits)
+{
+	struct pb_reply *r = &self->s->reply;
+	char chunk[1025];
+	unsigned int i;
+
+	memset(chunk, 'x', sizeof(chunk) - 1);
+	chunk[sizeof(chunk) - 1] = '\0';
+	pb_reply_reset(r);
+	for (i = 0; i < PB_REPLY_MAX / 1024 - 1; i++)
+		pb_reply_printf(r, "%s", chunk);
+	/* The last chunk, one byte short, then the last byte. */
+	pb_reply_printf(r, "%s", chunk + 1);
+	EXPECT_FALSE(r->overflow);
+	pb_reply_printf(r, "\n");
+	EXPECT_FALSE(r->overflow);
+	EXPECT_EQ(PB_REPLY_MAX, r->len);
+	EXPECT_EQ(PB_REPLY_MAX, strlen(r->buf));
+	pb_reply_printf(r, "y");
+	EXPECT_TRUE(r->overflow);
+	EXPECT_EQ(PB_REPLY_MAX, r->len);
+	EXPECT_EQ('\n', r->buf[PB_REPLY_MAX - 1]);
+}
+
+/*
+ * Out of memory inside the oracle and bench is ENOMEM with "out of memory",
+ * at every allocation they make, never EINVAL or a false oracle mismatch
+ * (EUCLEAN), and leaves nothing behind.  (bench op=mprotect allocates
+ * nothing.)
+ */
+TEST_F(cmd, fail_nth_oracle_and_bench_fail_with_enomem)
+{
+	static const char *const cmds[] = {
+		"oracle seed=3 seeds=2 steps=40",
+		"oracle seed=5 steps=30 backing=1",
+		"bench mm=0 op=fork",
+		"bench mm=0 op=zap",
+		"bench op=memcpy bytes=4096",
+	};
+	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	s64 mms = atomic64_read(&pb_counters[PB_CNT_live_mms]);
+	unsigned int c, nth, failures;
+	int ret;
+
+	for (c = 0; c < ARRAY_SIZE(cmds); c++) {
+		failures = 0;
+		for (nth = 1; nth < 4096; nth++) {
+			atomic_set(&pb_fail_nth, nth);
+			ret = nt_run(self->s, "%s", cmds[c]);
+			if (!ret)
+				break;
+			failures++;
+			EXPECT_EQ(-ENOMEM, ret) TH_LOG("%s, nth %u: %s", cmds[c], nth,
+						       self->s->reply.buf);
+			EXPECT_NE(NULL, strstr(self->s->reply.buf, "out of memory"))
+				TH_LOG("%s, nth %u: %s", cmds[c], nth, self->s->reply.buf);
+			EXPECT_TRUE(nt_one_error_line(&self->s->reply));
+			EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+			EXPECT_EQ(mms, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+			if (ret != -ENOMEM)
+				break;
+		}
+		atomic_set(&pb_fail_nth, 0);
+		EXPECT_EQ(0, ret) TH_LOG("%s", cmds[c]);
+		EXPECT_LT(0, failures) TH_LOG("%s", cmds[c]);
+		EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	}
 }
 
 /* --- A mutation seen through the commands ------------------------------------------ */

@@ -4,6 +4,7 @@
 #define _SHIM_LINUX_MUTEX_H
 
 #include <pthread.h>
+#include <stdlib.h>
 
 struct mutex {
 	pthread_mutex_t m;
@@ -36,5 +37,16 @@ static inline void mutex_unlock(struct mutex *lock)
 {
 	pthread_mutex_unlock(&lock->m);
 }
+
+/* Held by the caller: a trylock that succeeds means it was not. */
+static inline void shim_lockdep_assert_held(struct mutex *lock)
+{
+	if (pthread_mutex_trylock(&lock->m) == 0) {
+		pthread_mutex_unlock(&lock->m);
+		abort();
+	}
+}
+
+#define lockdep_assert_held(lock)	shim_lockdep_assert_held(lock)
 
 #endif /* _SHIM_LINUX_MUTEX_H */

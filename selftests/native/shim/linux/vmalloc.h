@@ -5,6 +5,11 @@
 
 #include <linux/slab.h>
 
+/* The page size of the kernels the module is built for, at its smallest. */
+#ifndef PAGE_SIZE
+#define PAGE_SIZE	4096UL
+#endif
+
 static inline void *vzalloc(size_t size)
 {
 	return calloc(1, size);
