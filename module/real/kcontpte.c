@@ -26,7 +26,6 @@
 #include <linux/mm_types.h>
 #include <linux/mmu_notifier.h>
 #include <linux/pgtable.h>
-#include <linux/version.h>
 #include <linux/bug.h>
 
 #include "lib/alloc.h"
