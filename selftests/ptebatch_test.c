@@ -36,7 +36,7 @@ TEST(files_and_modes)
 		mode_t mode;
 	} files[] = {
 		{ "version", 0400 }, { "stats", 0400 },
-		{ "ctl", 0600 }, { "fail_nth", 0600 },
+		{ "ctl", 0600 }, { "fail_nth", 0600 }, { "budget_bytes", 0600 },
 	};
 	struct stat st;
 	unsigned int i;
@@ -736,6 +736,122 @@ TEST(a_write_waiting_for_a_busy_session_gets_eintr)
 	ASSERT_EQ(0, pb_read_reply(&c));
 	EXPECT_EQ(seeds, pb_lookup(c.reply, "seeds")) TH_LOG("%s", c.reply);
 	pb_close(&c);
+}
+
+#define BUDGET_FILE	PB_DEBUGFS_DIR "/budget_bytes"
+
+static long long read_budget(void)
+{
+	char buf[32];
+
+	if (pb_read_file(BUDGET_FILE, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoll(buf);
+}
+
+static long long mem_total_bytes(void)
+{
+	char buf[4096];
+	const char *p;
+
+	if (pb_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "MemTotal:");
+	return p ? atoll(p + 9) * 1024 : -1;
+}
+
+/*
+ * The budget defaults to a quarter of the RAM (MemTotal, totalram_pages()),
+ * which is also its ceiling; it can be lowered, never to 0, and bad input
+ * changes nothing.
+ */
+TEST(budget_defaults_to_a_fraction_of_ram)
+{
+	static const char *const bad[] = {
+		"0", "-1", "abc", "0x1000", "", "99999999999999999999999",
+	};
+	long long def = read_budget(), ram = mem_total_bytes();
+	char val[32];
+	unsigned int i;
+	int err;
+
+	ASSERT_LT(0, def);
+	ASSERT_LT(0, ram);
+	EXPECT_EQ(ram / PB_BUDGET_RAM_DIVISOR, def);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		write_file(BUDGET_FILE, bad[i], &err);
+		EXPECT_EQ(EINVAL, err) TH_LOG("'%s' accepted", bad[i]);
+		EXPECT_EQ(def, read_budget());
+	}
+	snprintf(val, sizeof(val), "%lld", def + 1);
+	write_file(BUDGET_FILE, val, &err);
+	EXPECT_EQ(EINVAL, err);
+	snprintf(val, sizeof(val), "%lld", def / 2);
+	write_file(BUDGET_FILE, val, &err);
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(def / 2, read_budget());
+	snprintf(val, sizeof(val), "%lld", def);
+	write_file(BUDGET_FILE, val, &err);
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(def, read_budget());
+}
+
+/*
+ * Issue 12's reproducer: one mm populated GiB after GiB (metadata only)
+ * until something gives.  With the default budget, a quarter of the RAM, it
+ * is the populate that fails, with ENOMEM and the budget named, long before
+ * the OOM killer; the mm stays usable and the session closes clean.
+ */
+FIXTURE(budget)
+{
+};
+
+FIXTURE_SETUP(budget)
+{
+}
+
+FIXTURE_TEARDOWN(budget)
+{
+}
+
+TEST_F_TIMEOUT(budget, populating_past_it_fails_cleanly, 300)
+{
+	const unsigned long long chunk = 1ULL << 30, base = 1ULL << 40;
+	long long refusals = pb_stat(PB_CNT_budget_refusals);
+	long long budget = read_budget(), live0;
+	unsigned long long done;
+	struct pb_ctl c;
+	int ret = 0;
+
+	ASSERT_LT(0, budget);
+	live0 = pb_stat(PB_CNT_live_bytes);
+	ASSERT_EQ(0, pb_open(&c));
+	/* An arena of 2^32 - 2 frames: 16 TiB of 4K pages. */
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create arena_pages=4294967294")) TH_LOG("%s", c.reply);
+	ASSERT_EQ(0, pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x%llx", base, 256 * chunk));
+	for (done = 0; done < 256 * chunk; done += chunk) {
+		ret = pb_cmd(&c, "populate mm=0 va=0x%llx len=0x%llx order=9",
+			     base + done, chunk);
+		if (ret)
+			break;
+	}
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_NE(NULL, strstr(c.reply, "over the memory budget")) TH_LOG("%s", c.reply);
+	EXPECT_LT(refusals, pb_stat(PB_CNT_budget_refusals));
+	EXPECT_GE(budget, pb_stat(PB_CNT_live_bytes));
+	TH_LOG("%llu GiB populated before the budget of %lld MiB", done >> 30, budget >> 20);
+	/*
+	 * The mm still works: unmap the first GiB, and the failed range
+	 * populates, from the frames (and sections) that freed.
+	 */
+	if (done >= chunk) {
+		ASSERT_EQ(0, pb_cmd(&c, "munmap mm=0 va=0x%llx len=0x%llx", base, chunk));
+		EXPECT_EQ(0, pb_cmd(&c, "populate mm=0 va=0x%llx len=0x%llx order=9",
+				    base + done, chunk / 2)) TH_LOG("%s", c.reply);
+	}
+	pb_close(&c);
+	EXPECT_EQ(live0, pb_stat(PB_CNT_live_bytes));
+	EXPECT_EQ(0, pb_stat(PB_CNT_live_mms));
 }
 
 TEST_HARNESS_MAIN

@@ -18,6 +18,7 @@
 #include "model/pgtable.h"
 #include "model/phys.h"
 #include "model/tlb.h"
+#include "model/view.h"
 #include "real/kmirror.h"
 #include "check/check.h"
 #include "paths/populate.h"
@@ -365,6 +366,7 @@ int pb_cmd_access(struct pb_args *a)
 int pb_cmd_dump(struct pb_args *a)
 {
 	const struct pb_geom *g;
+	struct pb_page_view v;
 	struct pb_mm *mm;
 	u64 va, nr, i;
 	int ret;
@@ -384,39 +386,18 @@ int pb_cmd_dump(struct pb_args *a)
 		return pb_err(a, "nr must be within 1..%d and the range within the VA size",
 			      PB_DUMP_MAX);
 	for (i = 0; i < nr; i++, va += pb_page_size(g)) {
-		struct pb_page *head;
-		u64 head_pfn, pfn;
-		char flags[96];
-		bool pmd;
-		pb_pte_t pte = pb_va_entry(mm, va, &pmd);
-
-		if (!pb_pte_present(pte)) {
-			pb_reply_printf(&a->s->reply, "0x%012llx 0x%016llx none\n", va, pte);
-			continue;
-		}
-		pfn = pb_pte_pfn(g, pte);
-		pb_pte_flags_str(pte, flags, sizeof(flags));
-		head = pb_page_folio(mm->phys, pfn, &head_pfn);
-		pb_reply_printf(&a->s->reply, "0x%012llx 0x%016llx %s pfn=0x%llx",
-				va, pte, flags, pfn);
-		if (head)
-			pb_reply_printf(&a->s->reply, " folio=0x%llx order=%u idx=%llu",
-					head_pfn, head->order, pfn - head_pfn);
-		else
-			pb_reply_printf(&a->s->reply, " folio=none");
-		pb_reply_printf(&a->s->reply, " cont=%d", pb_pte_cont(pte));
-		pb_reply_printf(&a->s->reply, pmd ? " pmd=1\n" : "\n");
+		pb_view_page(mm, va, &v);
+		pb_format_page(&a->s->reply, &v);
 	}
 	return 0;
 }
 
 int pb_cmd_folio(struct pb_args *a)
 {
+	struct pb_folio_view v;
+	enum pb_view_miss miss;
 	struct pb_mm *mm;
-	struct pb_page *head, *page;
-	pb_pte_t pte;
-	u64 va, head_pfn, pfn;
-	bool pmd;
+	u64 va;
 	int ret;
 
 	ret = pb_arg_mm(a, &mm);
@@ -426,36 +407,10 @@ int pb_cmd_folio(struct pb_args *a)
 		return ret;
 	if (va >= (1ULL << mm->geom.va_bits))
 		return pb_err(a, "va 0x%llx is beyond the VA size", va);
-	pte = pb_va_entry(mm, va & ~(pb_page_size(&mm->geom) - 1), &pmd);
-	if (!pb_pte_present(pte))
-		return pb_err(a, "nothing mapped at 0x%llx", va);
-	pfn = pb_pte_pfn(&mm->geom, pte);
-	head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	/* The zero page, or a page of the huge zero folio: special. */
-	if (!head && (pte & PB_PTE_SPECIAL))
-		return pb_err(a, "0x%llx maps the zero page, which is no folio", va);
-	if (!head)
-		return pb_err(a, "0x%llx maps no live folio", va);
-	page = head + (pfn - head_pfn);
-	pb_reply_printf(&a->s->reply,
-			"pfn 0x%llx\nhead 0x%llx\norder %u\nrefcount %u\nmapcount %d\nlarge_mapcount %u\npincount %u\nanon %d\nexclusive %d\ndeferred %d\ndirty %d\n",
-			pfn, head_pfn, head->order, head->refcount, page->mapcount,
-			head->large_mapcount, head->pincount,
-			!!(head->flags & PB_PG_ANON),
-			/* A PMD mapping's exclusivity is its head page's. */
-			!!((pmd ? head : page)->flags & PB_PG_ANON_EXCLUSIVE),
-			!!(head->flags & PB_PG_DEFERRED),
-			!!(head->flags & PB_PG_DIRTY));
-	/* The page cache's (mapping, index) of the page, file 0 if none. */
-	pb_reply_printf(&a->s->reply, "file %u\nindex 0x%llx\n", head->mapping,
-			head->mapping ? head->index + (pfn - head_pfn) : 0);
-	/*
-	 * The PMDs that map the folio whole (entire mapcount), and whether a
-	 * PMD maps this page here.
-	 */
-	pb_reply_printf(&a->s->reply, "entire_mapcount %u\npmd %d\npartially_mapped %d\n",
-			head->order ? pb_entire_mapcount(head) : 0, pmd,
-			!!(head->flags & PB_PG_PARTIAL));
+	miss = pb_view_folio(mm, va, &v);
+	if (miss)
+		return pb_view_miss_err(a, miss, va);
+	pb_format_folio(&a->s->reply, &v);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "iface/cmd_mm.h"
 #include "iface/cmd_paths.h"
 #include "iface/cmd_session.h"
+#include "iface/cmd_task.h"
 #include "iface/cmd_tools.h"
 #include "iface/commands.h"
 #include "iface/reply.h"
@@ -76,6 +77,10 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	       "ptdump-like lines for nr pages from va"),
 	PB_CMD(folio, "mm va",
 	       "the folio mapped at va"),
+	PB_CMD(task_dump, "va nr pid",
+	       "dump's lines for nr pages from va of a real process (the caller's, or pid's)"),
+	PB_CMD(task_folio, "va pid",
+	       "folio's lines for the folio mapped at va of a real process"),
 	PB_CMD(flush, "mm va nr",
 	       "TLB invalidation: the whole mm, or a page (nr=1), or a range"),
 	PB_CMD(checksum, "mm va len",

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
@@ -202,6 +203,34 @@ static ssize_t pb_fail_nth_read(struct file *file, char __user *ubuf,
 	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
 }
 
+/* The memory budget, in decimal bytes: 1 up to its default. */
+static ssize_t pb_budget_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	u64 val;
+
+	if (kstrtou64_from_user(ubuf, count, 10, &val) || pb_budget_set(val))
+		return -EINVAL;
+	return count;
+}
+
+static ssize_t pb_budget_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	char buf[24];
+	int n = scnprintf(buf, sizeof(buf), "%lld\n",
+			  (long long)atomic64_read(&pb_budget_bytes));
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations pb_budget_fops = {
+	.owner = THIS_MODULE,
+	.read = pb_budget_read,
+	.write = pb_budget_write,
+	.llseek = default_llseek,
+};
+
 static const struct file_operations pb_fail_nth_fops = {
 	.owner = THIS_MODULE,
 	.read = pb_fail_nth_read,
@@ -217,6 +246,7 @@ static int __init ptebatch_init(void)
 		pr_err("command %s has no complete table entry\n", missing);
 		return -EINVAL;
 	}
+	pb_budget_init(((u64)totalram_pages() << PAGE_SHIFT) / PB_BUDGET_RAM_DIVISOR);
 	pb_dir = debugfs_create_dir(PB_DEBUGFS_NAME, NULL);
 	if (IS_ERR(pb_dir))
 		return PTR_ERR(pb_dir);
@@ -224,6 +254,7 @@ static int __init ptebatch_init(void)
 	debugfs_create_file("stats", 0400, pb_dir, NULL, &pb_stats_fops);
 	debugfs_create_file("ctl", 0600, pb_dir, NULL, &pb_ctl_fops);
 	debugfs_create_file("fail_nth", 0600, pb_dir, NULL, &pb_fail_nth_fops);
+	debugfs_create_file("budget_bytes", 0600, pb_dir, NULL, &pb_budget_fops);
 	pr_info("version %s loaded\n", PTEBATCH_VERSION);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 
+#include "lib/alloc.h"
 #include "lib/counters.h"
 #include "iface/commands.h"
 #include "iface/exec.h"
@@ -23,6 +24,7 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 	const struct pb_command *cmd = NULL;
 	struct pb_args a = { .s = s };
 	char *buf = s->line, *name, *args;
+	s64 refusals;
 	size_t i;
 	int ret;
 
@@ -64,9 +66,17 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 	if (ret)
 		goto out;
 	/* The model records violations in this command's report. */
+	refusals = atomic64_read(&pb_counters[PB_CNT_budget_refusals]);
 	pb_report_lend(&a);
 	ret = cmd->handler(&a);
 	pb_report_return(&a);
+	/* Out of memory because of the budget: say so, not "out of memory". */
+	if (ret == -ENOMEM &&
+	    atomic64_read(&pb_counters[PB_CNT_budget_refusals]) != refusals) {
+		pb_err(&a, "%s: over the memory budget: budget_bytes is %lld",
+		       cmd->name, (long long)atomic64_read(&pb_budget_bytes));
+		ret = -ENOMEM;
+	}
 	if (!ret && s->reply.overflow)
 		ret = pb_err(&a, "%s: reply longer than %d bytes; ask for less",
 			     cmd->name, PB_REPLY_MAX);

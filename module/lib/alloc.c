@@ -3,6 +3,7 @@
  * ptebatch: the one allocation helper and its fault injection.
  */
 #include <linux/kernel.h>
+#include <linux/errno.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/atomic.h>
@@ -14,6 +15,45 @@
 #define PB_VMALLOC_UNIT	PAGE_SIZE
 
 atomic_t pb_fail_nth;
+atomic64_t pb_budget_bytes = ATOMIC64_INIT(S64_MAX);
+u64 pb_budget_max = S64_MAX;
+
+/*
+ * Under memory pressure an allocation of the module fails rather than wake
+ * the OOM killer, which would kill the caller or take the machine down
+ * ("System is deadlocked on memory"): the command then fails with ENOMEM.
+ */
+#define PB_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+void pb_budget_init(u64 bytes)
+{
+	pb_budget_max = bytes;
+	atomic64_set(&pb_budget_bytes, bytes);
+}
+
+int pb_budget_set(u64 bytes)
+{
+	if (!bytes || bytes > pb_budget_max)
+		return -EINVAL;
+	atomic64_set(&pb_budget_bytes, bytes);
+	return 0;
+}
+
+/*
+ * Take @size bytes of the budget, in live_bytes itself, so that concurrent
+ * sessions cannot both pass the check; false (and counted) if they would go
+ * past it.
+ */
+static bool pb_budget_take(size_t size)
+{
+	s64 live = atomic64_add_return(size, &pb_counters[PB_CNT_live_bytes]);
+
+	if (live <= atomic64_read(&pb_budget_bytes))
+		return true;
+	atomic64_sub(size, &pb_counters[PB_CNT_live_bytes]);
+	pb_count(PB_CNT_budget_refusals, 1);
+	return false;
+}
 
 /* Consume one step of fail_nth; true when this allocation must fail. */
 static bool pb_should_fail(void)
@@ -39,11 +79,14 @@ void *pb_zalloc(size_t size)
 		pb_count(PB_CNT_alloc_failures_injected, 1);
 		return NULL;
 	}
-	p = kvzalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!p)
+	if (!pb_budget_take(size))
 		return NULL;
+	p = kvzalloc(size, PB_GFP);
+	if (!p) {
+		pb_count(PB_CNT_live_bytes, -(s64)size);
+		return NULL;
+	}
 	pb_count(PB_CNT_allocs, 1);
-	pb_count(PB_CNT_live_bytes, size);
 	return p;
 }
 
@@ -61,11 +104,14 @@ void *pb_vzalloc(size_t size)
 		pb_count(PB_CNT_alloc_failures_injected, 1);
 		return NULL;
 	}
-	p = vzalloc(real);
-	if (!p)
+	if (!pb_budget_take(real))
 		return NULL;
+	p = __vmalloc(real, PB_GFP | __GFP_ZERO);
+	if (!p) {
+		pb_count(PB_CNT_live_bytes, -(s64)real);
+		return NULL;
+	}
 	pb_count(PB_CNT_allocs, 1);
-	pb_count(PB_CNT_live_bytes, real);
 	return p;
 }
 

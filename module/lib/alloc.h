@@ -10,6 +10,17 @@
 
 /* Fault injection: the Nth allocation from now fails, once (0: off). */
 extern atomic_t pb_fail_nth;
+/*
+ * The memory budget: an allocation that would take live_bytes past it fails
+ * and counts in budget_refusals.  Unlimited until pb_budget_init().
+ */
+extern atomic64_t pb_budget_bytes;
+extern u64 pb_budget_max;
+
+/* Set the budget and its ceiling to @bytes. */
+void pb_budget_init(u64 bytes);
+/* Set the budget, 1..pb_budget_max bytes: 0 or -EINVAL. */
+int pb_budget_set(u64 bytes);
 
 void *pb_zalloc(size_t size);
 void pb_free(void *p, size_t size);

@@ -18,9 +18,49 @@
 #include "model/filemap.h"
 #include "model/phys.h"
 
-static struct pb_section *pb_section_of(struct pb_phys *p, u64 off)
+/* The backing data pointer of the page at arena offset @off. */
+static void **pb_data_slot(struct pb_phys *p, u64 off)
 {
-	return p->sections[off >> PB_SECTION_SHIFT];
+	return &p->section_data[off >> PB_SECTION_SHIFT][off & (PB_SECTION_PAGES - 1)];
+}
+
+/* A section and its data pointers come whole pages at a time from vmalloc. */
+#define PB_SECTION_DATA_BYTES	(PB_SECTION_PAGES * sizeof(void *))
+
+static void pb_section_free(struct pb_phys *p, unsigned int s)
+{
+	if (!p->sections[s])
+		return;
+	pb_vfree(p->sections[s], sizeof(struct pb_section));
+	p->sections[s] = NULL;
+	p->meta_bytes -= sizeof(struct pb_section);
+	if (p->backing && p->section_data[s]) {
+		pb_vfree(p->section_data[s], PB_SECTION_DATA_BYTES);
+		p->section_data[s] = NULL;
+		p->meta_bytes -= PB_SECTION_DATA_BYTES;
+	}
+}
+
+/*
+ * Free every section that holds no folio, after a failed populate: the
+ * metadata it made goes with it.  A page of a freed section reads as never
+ * allocated, which the checker treats as it treats a freed one.
+ */
+void pb_phys_trim(struct pb_phys *p)
+{
+	unsigned int s, i;
+
+	for (s = 0; s < p->nr_sections; s++) {
+		struct pb_section *sec = p->sections[s];
+
+		if (!sec)
+			continue;
+		for (i = 0; i < PB_SECTION_PAGES; i++)
+			if (sec->pages[i].flags & PB_PG_ALLOCATED)
+				break;
+		if (i == PB_SECTION_PAGES)
+			pb_section_free(p, s);
+	}
 }
 
 struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
@@ -41,8 +81,17 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 		pb_free(p, sizeof(*p));
 		return ERR_PTR(-ENOMEM);
 	}
-	p->geom = *g;
 	p->meta_bytes = sizeof(*p) + p->nr_sections * sizeof(*p->sections);
+	if (backing) {
+		p->section_data = pb_zalloc(p->nr_sections * sizeof(*p->section_data));
+		if (!p->section_data) {
+			pb_free(p->sections, p->nr_sections * sizeof(*p->sections));
+			pb_free(p, sizeof(*p));
+			return ERR_PTR(-ENOMEM);
+		}
+		p->meta_bytes += p->nr_sections * sizeof(*p->section_data);
+	}
+	p->geom = *g;
 	p->base_pfn = base_pfn;
 	p->nr_pages = nr_pages;
 	p->backing = backing;
@@ -52,6 +101,7 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 	 */
 	p->zero_pfn = base_pfn ? base_pfn - 1 : nr_pages;
 	if (pb_filemap_init(p)) {
+		pb_free(p->section_data, p->nr_sections * sizeof(*p->section_data));
 		pb_free(p->sections, p->nr_sections * sizeof(*p->sections));
 		pb_free(p, sizeof(*p));
 		return ERR_PTR(-ENOMEM);
@@ -113,14 +163,9 @@ void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm)
 		return;
 	/* Folios still held (pins, or maps a bug hid) go with the arena. */
 	pb_phys_walk_folios(p, pb_folio_free_cb, NULL);
-	for (i = 0; i < p->nr_sections; i++) {
-		struct pb_section *sec = p->sections[i];
-
-		if (!sec)
-			continue;
-		pb_free(sec->data, PB_SECTION_PAGES * sizeof(void *));
-		pb_free(sec, sizeof(*sec));
-	}
+	for (i = 0; i < p->nr_sections; i++)
+		pb_section_free(p, i);
+	pb_free(p->section_data, p->nr_sections * sizeof(*p->section_data));
 	pb_free(p->sections, p->nr_sections * sizeof(*p->sections));
 	pb_filemap_destroy(p);
 	pb_free(p, sizeof(*p));
@@ -129,41 +174,41 @@ void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm)
 void *pb_page_data(struct pb_phys *p, u64 pfn)
 {
 	u64 off = pfn - p->base_pfn;
-	struct pb_section *sec;
 
-	if (!p->backing || pfn < p->base_pfn || off >= p->nr_pages)
+	if (!p->backing || pfn < p->base_pfn || off >= p->nr_pages ||
+	    !p->section_data[off >> PB_SECTION_SHIFT])
 		return NULL;
-	sec = p->sections[off >> PB_SECTION_SHIFT];
-	if (!sec || !sec->data)
-		return NULL;
-	return sec->data[off & (PB_SECTION_PAGES - 1)];
+	return *pb_data_slot(p, off);
 }
 
-/* Make sure the sections covering [off, off + nr) exist. */
-static int pb_phys_populate_sections(struct pb_phys *p, u64 off, u64 nr)
+/*
+ * Make sure the section of the naturally aligned run [off, off + nr), which
+ * is never larger than a section, exists; *@fresh says it was made here.
+ */
+static int pb_phys_populate_section(struct pb_phys *p, u64 off, bool *fresh)
 {
-	u64 s;
+	unsigned int s = off >> PB_SECTION_SHIFT;
 
-	for (s = off >> PB_SECTION_SHIFT; s <= (off + nr - 1) >> PB_SECTION_SHIFT; s++) {
-		struct pb_section *sec = p->sections[s];
-
-		if (sec)
-			continue;
-		sec = pb_zalloc(sizeof(*sec));
-		if (!sec)
+	*fresh = false;
+	if (p->sections[s])
+		return 0;
+	p->sections[s] = pb_vzalloc(sizeof(struct pb_section));
+	if (!p->sections[s])
+		return -ENOMEM;
+	p->meta_bytes += sizeof(struct pb_section);
+	if (p->backing) {
+		p->section_data[s] = pb_vzalloc(PB_SECTION_DATA_BYTES);
+		if (!p->section_data[s]) {
+			pb_section_free(p, s);
 			return -ENOMEM;
-		if (p->backing) {
-			sec->data = pb_zalloc(PB_SECTION_PAGES * sizeof(void *));
-			if (!sec->data) {
-				pb_free(sec, sizeof(*sec));
-				return -ENOMEM;
-			}
 		}
-		/* Kept until the arena goes, as memory sections are. */
-		p->sections[s] = sec;
-		p->meta_bytes += sizeof(*sec) +
-				 (p->backing ? PB_SECTION_PAGES * sizeof(void *) : 0);
+		p->meta_bytes += PB_SECTION_DATA_BYTES;
 	}
+	/*
+	 * Kept until the arena goes, as memory sections are, unless a
+	 * populate fails (pb_phys_trim()).
+	 */
+	*fresh = true;
 	return 0;
 }
 
@@ -215,18 +260,26 @@ int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
 	size_t psize = pb_page_size(&p->geom);
 	void *data = NULL;
 	struct pb_page *head;
+	bool fresh;
 	int ret;
 
+	/* At most the PMD order (13 with 64K pages): one section holds it. */
+	if (order > PB_SECTION_SHIFT)
+		return -EINVAL;
 	ret = pb_find_free(p, order, &off);
 	if (ret)
 		return ret;
-	ret = pb_phys_populate_sections(p, off, nr);
+	ret = pb_phys_populate_section(p, off, &fresh);
 	if (ret)
 		return ret;
 	if (p->backing) {
 		data = pb_zalloc(nr * psize);
-		if (!data)
+		if (!data) {
+			/* A failure leaves no metadata behind. */
+			if (fresh)
+				pb_section_free(p, off >> PB_SECTION_SHIFT);
 			return -ENOMEM;
+		}
 	}
 	for (i = 0; i < nr; i++) {
 		u64 o = off + i;
@@ -237,7 +290,7 @@ int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
 		page->flags = PB_PG_ALLOCATED;
 		page->order = order;
 		if (data)
-			sec->data[o & (PB_SECTION_PAGES - 1)] = data + i * psize;
+			*pb_data_slot(p, o) = data + i * psize;
 	}
 	head = pb_pfn_to_page(p, p->base_pfn + off);
 	head->flags |= PB_PG_HEAD | (anon ? PB_PG_ANON : 0);
@@ -255,31 +308,48 @@ int pb_folio_alloc(struct pb_phys *p, unsigned int order, bool anon,
 	return 0;
 }
 
+/*
+ * The deferred-split queue is doubly linked, as upstream's _deferred_list: a
+ * folio leaves it in O(1) wherever it is.  Links are pfn offsets + 1; the
+ * next link is the head page's, the previous one the second tail page's
+ * (only folios of order 2 or more are queued, as deferred_split_folio()
+ * requires, so it exists and its folio fields are free).
+ */
+#define pb_deferred_prev(head)	((head)[2].deferred_next)
+
+static struct pb_page *pb_deferred_page(struct pb_phys *p, u32 link)
+{
+	return pb_pfn_to_page(p, p->base_pfn + link - 1);
+}
+
 static void pb_deferred_remove(struct pb_phys *p, u64 head_pfn)
 {
-	u32 want = head_pfn - p->base_pfn + 1, *link = &p->deferred_head;
+	struct pb_page *head = pb_pfn_to_page(p, head_pfn);
+	u32 next = head->deferred_next, prev = pb_deferred_prev(head);
 
-	while (*link) {
-		struct pb_page *q = pb_pfn_to_page(p, p->base_pfn + *link - 1);
-
-		if (*link == want) {
-			*link = q->deferred_next;
-			q->deferred_next = 0;
-			q->flags &= ~(PB_PG_DEFERRED | PB_PG_PARTIAL);
-			p->deferred_len--;
-			return;
-		}
-		link = &q->deferred_next;
-	}
+	if (prev)
+		pb_deferred_page(p, prev)->deferred_next = next;
+	else
+		p->deferred_head = next;
+	if (next)
+		pb_deferred_prev(pb_deferred_page(p, next)) = prev;
+	head->deferred_next = 0;
+	pb_deferred_prev(head) = 0;
+	head->flags &= ~(PB_PG_DEFERRED | PB_PG_PARTIAL);
+	p->deferred_len--;
 }
 
 void pb_deferred_add(struct pb_phys *p, u64 head_pfn)
 {
 	struct pb_page *head = pb_pfn_to_page(p, head_pfn);
+	u32 me = head_pfn - p->base_pfn + 1;
 
 	head->flags |= PB_PG_DEFERRED;
 	head->deferred_next = p->deferred_head;
-	p->deferred_head = head_pfn - p->base_pfn + 1;
+	pb_deferred_prev(head) = 0;
+	if (p->deferred_head)
+		pb_deferred_prev(pb_deferred_page(p, p->deferred_head)) = me;
+	p->deferred_head = me;
 	p->deferred_len++;
 }
 
@@ -299,7 +369,7 @@ static void pb_folio_free(struct pb_phys *p, u64 head_pfn)
 
 		page->flags = PB_PG_FREED;
 		if (data)
-			pb_section_of(p, off)->data[off & (PB_SECTION_PAGES - 1)] = NULL;
+			*pb_data_slot(p, off) = NULL;
 	}
 	if (data) {
 		pb_free(data, nr * pb_page_size(&p->geom));
@@ -394,7 +464,7 @@ int pb_folio_split(struct pb_phys *p, u64 head_pfn)
 		page->mapping = 0;
 		page->index = 0;
 		if (copies)
-			pb_section_of(p, off)->data[off & (PB_SECTION_PAGES - 1)] = copies[i];
+			*pb_data_slot(p, off) = copies[i];
 	}
 	if (data) {
 		pb_free(data, nr * psize);

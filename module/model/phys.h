@@ -91,6 +91,8 @@ struct pb_phys {
 	bool backing;		/* real backing pages for data */
 	unsigned int nr_sections;
 	struct pb_section **sections;
+	/* With backing pages: each section's data pointer per page. */
+	void ***section_data;
 	u32 deferred_head;	/* pfn offset + 1 of the first queued folio */
 	u64 deferred_len;
 	/* The mms sharing this arena: a parent and its fork children. */
@@ -112,16 +114,21 @@ struct pb_phys *pb_phys_create(const struct pb_geom *g, u64 base_pfn,
 int pb_phys_attach(struct pb_phys *p, struct pb_mm *mm);
 /* The last mm to detach frees the arena; its folios must be gone by then. */
 void pb_phys_detach(struct pb_phys *p, struct pb_mm *mm);
+/* Free the sections that hold no folio (after a failed populate). */
+void pb_phys_trim(struct pb_phys *p);
 typedef void (*pb_folio_fn_t)(struct pb_phys *p, u64 head_pfn,
 			    struct pb_page *head, void *arg);
 void pb_phys_walk_folios(struct pb_phys *p, pb_folio_fn_t fn, void *arg);
 
 #define PB_SECTION_PAGES	BIT(PB_SECTION_SHIFT)
 
+/*
+ * Exactly 512 KiB of pages (a power of two: anything more would make the
+ * allocator round it up to twice that); the backing data pointers of an
+ * arena with backing pages are in pb_phys.section_data, beside it.
+ */
 struct pb_section {
 	struct pb_page pages[PB_SECTION_PAGES];
-	/* Backing data of each page, when the arena has backing pages. */
-	void **data;
 };
 
 /* The page of @pfn, or NULL if it is outside the arena or never touched. */

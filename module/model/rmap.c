@@ -197,12 +197,14 @@ void pb_rmap_zap_end(struct pb_mm *mm)
 /*
  * deferred_split_folio(folio, true): a large anon folio left partly mapped
  * is marked partially mapped (counted once) and queued, unless it is on the
- * queue already (a PMD THP is queued at its fault).
+ * queue already (a PMD THP is queued at its fault).  An order-1 folio is
+ * neither ("Order 1 folios have no space for a deferred list").
  */
 static void pb_queue_partial(struct pb_mm *mm, struct pb_page *head,
 			     u64 head_pfn)
 {
-	if (!(head->flags & PB_PG_ANON) || (head->flags & PB_PG_PARTIAL))
+	if (!(head->flags & PB_PG_ANON) || (head->flags & PB_PG_PARTIAL) ||
+	    head->order <= 1)
 		return;
 	pb_set_queued_epoch(head, mm->phys->zap_epoch);
 	head->flags |= PB_PG_PARTIAL;

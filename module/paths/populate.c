@@ -155,6 +155,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		}
 		if (ret) {
 			pb_zap_range(mm, start, va);
+			pb_phys_trim(mm->phys);
 			*why = "out of memory for a PMD THP or its page table";
 			return ret;
 		}
@@ -169,6 +170,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		}
 		if (ret) {
 			pb_zap_range(mm, start, next);
+			pb_phys_trim(mm->phys);
 			*why = "out of memory for folios (arena full?)";
 			return ret;
 		}

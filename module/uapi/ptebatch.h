@@ -39,6 +39,8 @@
 #define PB_MAX_ARGS		16
 /* Entries one dump command lists. */
 #define PB_DUMP_MAX		512
+/* The largest pid= of task_dump and task_folio: a pid_t's range. */
+#define PB_PID_MAX		0x7fffffffU
 /* Violations listed in detail per command; the rest are only counted. */
 #define PB_MAX_REPORTED		8
 /* The largest folio order of any granule: a 64K granule's PMD order. */
@@ -59,6 +61,11 @@
 #define PB_GATHER_MAX		4096
 /* Most bytes the bench command's memcpy bound copies. */
 #define PB_BENCH_MEMCPY_MAX	(256ULL << 20)
+/*
+ * The module's memory budget (the budget_bytes file): by default this
+ * fraction of the machine's RAM, which is also the most it can be set to.
+ */
+#define PB_BUDGET_RAM_DIVISOR	4
 /* The oracle: most seeds and steps per seed, and most steps it traces. */
 #define PB_ORACLE_MAX		10000
 #define PB_ORACLE_TRACE_MAX	500

@@ -30,6 +30,7 @@ PB_COUNTER(commands)
 PB_COUNTER(command_errors)
 PB_COUNTER(allocs)
 PB_COUNTER(alloc_failures_injected)
+PB_COUNTER(budget_refusals)
 #undef PB_COUNTER
 #endif
 
@@ -208,6 +209,8 @@ PB_COMMAND(unfold)
 PB_COMMAND(access)
 PB_COMMAND(dump)
 PB_COMMAND(folio)
+PB_COMMAND(task_dump)
+PB_COMMAND(task_folio)
 PB_COMMAND(flush)
 PB_COMMAND(checksum)
 PB_COMMAND(fork)

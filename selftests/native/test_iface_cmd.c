@@ -783,13 +783,14 @@ TEST_F(cmd, fail_nth_populate_fails_cleanly)
 	for (nth = 1; nth < 256; nth++) {
 		s64 data = atomic64_read(&pb_counters[PB_CNT_live_data_pages]);
 		unsigned int mapped = 0;
-		u64 folios;
+		u64 folios, meta;
 
 		ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
 		mm = self->s->mms[1];
 		ASSERT_EQ(0, pb_vma_add(mm, va, va + len, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
 					&why));
 		folios = mm->phys->live_folios;
+		meta = mm->phys->meta_bytes;
 		allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
 		atomic_set(&pb_fail_nth, nth);
 		ret = pb_populate(mm, va, va + len, variant->cont_shift, nth & 1, &why);
@@ -808,6 +809,8 @@ TEST_F(cmd, fail_nth_populate_fails_cleanly)
 		EXPECT_EQ(0, mapped) TH_LOG("nth %u", nth);
 		EXPECT_EQ(folios, mm->phys->live_folios);
 		EXPECT_EQ(data, atomic64_read(&pb_counters[PB_CNT_live_data_pages]));
+		/* No arena section a failed folio allocation made stays. */
+		EXPECT_EQ(meta, mm->phys->meta_bytes) TH_LOG("nth %u", nth);
 		EXPECT_EQ(0, pb_check_mm(mm));
 		ASSERT_EQ(0, nt_run(self->s, "mm_destroy mm=1"));
 	}
@@ -935,6 +938,49 @@ TEST_F(cmd, fail_nth_oracle_and_bench_fail_with_enomem)
 		EXPECT_LT(0, failures) TH_LOG("%s", cmds[c]);
 		EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
 	}
+}
+
+/*
+ * The memory budget: an allocation past it fails, the command says which
+ * limit it hit, counts it in budget_refusals, and leaves nothing behind;
+ * the budget is 1 byte up to its ceiling.
+ */
+TEST_F(cmd, the_memory_budget_fails_a_populate_cleanly)
+{
+	s64 refusals = atomic64_read(&pb_counters[PB_CNT_budget_refusals]);
+	u64 len = 4 * self->block;
+	struct pb_mm *mm;
+	s64 bytes;
+
+	pb_budget_init(1ULL << 40);
+	EXPECT_EQ(-EINVAL, pb_budget_set(0));
+	EXPECT_EQ(-EINVAL, pb_budget_set((1ULL << 40) + 1));
+	EXPECT_EQ(1ULL << 40, atomic64_read(&pb_budget_bytes));
+	/* With backing pages, every folio allocates its data. */
+	ASSERT_EQ(0, nt_run(self->s, "mm_create page_kb=%u backing=1", variant->page_kb));
+	ASSERT_EQ(0, nt_run(self->s, "mmap mm=1 start=0x%llx len=0x%llx", NT_VA, len));
+	mm = self->s->mms[1];
+	ASSERT_EQ(0, pb_pgtable_prealloc(mm, NT_VA, NT_VA + len));
+	/* Nothing more than what is live now. */
+	bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	ASSERT_EQ(0, pb_budget_set(bytes));
+	EXPECT_EQ(-ENOMEM, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+				  NT_VA, len, variant->cont_shift));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf,
+			       "populate: over the memory budget: budget_bytes is"))
+		TH_LOG("%s", self->s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
+	EXPECT_LT(refusals, atomic64_read(&pb_counters[PB_CNT_budget_refusals]));
+	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	EXPECT_EQ(0, mm->phys->live_folios);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	/* Other failures are not the budget's. */
+	pb_budget_init(S64_MAX);
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(-ENOMEM, nt_run(self->s, "mm_create page_kb=%u", variant->page_kb));
+	EXPECT_STREQ("error: mm_create: out of memory\n", self->s->reply.buf);
+	EXPECT_EQ(0, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+			    NT_VA, len, variant->cont_shift));
 }
 
 /* --- A mutation seen through the commands ------------------------------------------ */

@@ -165,6 +165,73 @@ TEST_F(rmap, deferred_split_with_and_without_page_mapcounts)
 }
 
 /*
+ * deferred_split_folio(): "Order 1 folios have no space for a deferred
+ * list": an order-1 anon folio left half mapped is neither marked partially
+ * mapped nor queued; an order-2 one is.
+ */
+TEST_F(rmap, an_order_1_folio_is_never_queued)
+{
+	struct pb_mm *a = self->mm[0];
+	unsigned int order;
+
+	for (order = 1; order <= 2; order++) {
+		u64 adds = a->counters[PB_MMC_deferred_split_adds], pfn;
+		struct pb_page *head;
+
+		ASSERT_EQ(0, pb_folio_alloc(self->p, order, true, &pfn));
+		head = pb_pfn_to_page(self->p, pfn);
+		pb_rmap_add(a, pfn, 1U << order, false);
+		pb_rmap_remove(a, pfn, 1);
+		EXPECT_EQ(order > 1, self->p->deferred_len) TH_LOG("order %u", order);
+		EXPECT_EQ(order > 1, !!(head->flags & PB_PG_PARTIAL));
+		EXPECT_EQ(order > 1, a->counters[PB_MMC_deferred_split_adds] - adds);
+		pb_rmap_remove(a, pfn + 1, (1U << order) - 1);
+		head->extra_refs = 0;
+		EXPECT_TRUE(pb_folio_put(self->p, pfn, 1));
+		EXPECT_EQ(0, self->p->deferred_len);
+	}
+}
+
+/*
+ * The queue is doubly linked: a folio leaves it from the front, the middle
+ * or the back, in any order, and the rest stays queued and reachable.
+ */
+TEST_F(rmap, deferred_queue_removes_from_anywhere)
+{
+	static const unsigned int order_out[] = { 2, 0, 4, 1, 3 };
+	struct pb_mm *a = self->mm[0];
+	u64 pfn[5], link;
+	unsigned int i, j, n;
+
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, pb_folio_alloc(self->p, 2, true, &pfn[i]));
+		pb_rmap_add(a, pfn[i], 4, false);
+		pb_rmap_remove(a, pfn[i], 1);
+	}
+	ASSERT_EQ(5, self->p->deferred_len);
+	for (i = 0; i < 5; i++) {
+		u64 gone = pfn[order_out[i]];
+
+		pb_rmap_remove(a, gone + 1, 3);
+		pb_pfn_to_page(self->p, gone)->extra_refs = 0;
+		EXPECT_TRUE(pb_folio_put(self->p, gone, 1));
+		EXPECT_EQ(4 - i, self->p->deferred_len);
+		/* Walk forwards: exactly the folios still there. */
+		n = 0;
+		for (link = self->p->deferred_head; link;
+		     link = pb_pfn_to_page(self->p, self->p->base_pfn + link - 1)->deferred_next) {
+			for (j = i + 1; j < 5; j++)
+				if (self->p->base_pfn + link - 1 == pfn[order_out[j]])
+					break;
+			EXPECT_LT(j, 5) TH_LOG("a freed folio is still queued");
+			n++;
+			ASSERT_GE(5, n);
+		}
+		EXPECT_EQ(4 - i, n);
+	}
+}
+
+/*
  * A PMD mapping counts once in the total and in its mm's slot: a second mm's
  * PMD (fork's copy_huge_pmd()) makes the folio shared, its unmap exclusive
  * again.  When the last PMD goes and PTEs map half of the folio, it is

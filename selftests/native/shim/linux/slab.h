@@ -10,6 +10,7 @@
 #define GFP_KERNEL_ACCOUNT	0U
 #define __GFP_ZERO		0U
 #define __GFP_NOWARN		0U
+#define __GFP_RETRY_MAYFAIL	0U
 
 static inline void *kzalloc(size_t size, unsigned int flags)
 {

@@ -15,6 +15,11 @@ static inline void *vzalloc(size_t size)
 	return calloc(1, size);
 }
 
+static inline void *__vmalloc(size_t size, unsigned int gfp)
+{
+	return calloc(1, size);
+}
+
 static inline void vfree(const void *p)
 {
 	free((void *)p);

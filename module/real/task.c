@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptebatch: the pages and folios of a real process (task_dump, task_folio).
+ *
+ * walk_page_range(), __pte_offset_map_lock() and vm_normal_page() are not
+ * exported to modules, and apply_to_existing_page_range() is exported by 6.12
+ * but not by mainline, so the walk is the inline accessors' own (pgd_offset()
+ * .. pmd_offset(), pte_offset_kernel()), under the locks that upstream's
+ * walkers take; each choice cites the function it follows.
+ *
+ * What dump shows of a private mm is the entry itself, not A/D gathered over
+ * a contpte block (ptep_get()), so the entry is read with __ptep_get() on
+ * arm64, which is the raw read there, and ptep_get() elsewhere.
+ */
+#include <linux/kernel.h>
+#include <linux/capability.h>
+#include <linux/errno.h>
+#include <linux/mm.h>
+#include <linux/hugetlb_inline.h>
+#include <linux/mmap_lock.h>
+#include <linux/pgtable.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/string.h>
+
+#include "real/task.h"
+
+/* One entry of the walk, read under its lock. */
+struct pb_task_entry {
+	unsigned long va;
+	/* The PTE; for a PMD leaf, the page's PTE as a split would make it. */
+	pte_t pte;
+	bool pmd;
+};
+
+typedef void (*pb_task_visit_t)(const struct pb_task_entry *e, void *arg);
+
+/*
+ * "uffd-wp" became "uffd" in mainline's names (pte_uffd(), with
+ * pgtable_supports_uffd() beside it); 6.12 has pte_uffd_wp().
+ */
+#ifdef pgtable_supports_uffd
+#define pb_task_pte_uffd_wp(pte)	pte_uffd(pte)
+#else
+#define pb_task_pte_uffd_wp(pte)	pte_uffd_wp(pte)
+#endif
+
+#ifdef CONFIG_ARM64
+/* The entry itself: ptep_get() would gather A/D over a contpte block. */
+static pte_t pb_task_raw_pte(pte_t *ptep)
+{
+	return __ptep_get(ptep);
+}
+
+/*
+ * The PTE of @va's page of a PMD leaf, as __split_huge_pmd_locked() makes
+ * it: the leaf's attributes with the page's output address, and the page
+ * type (the table bit) that a block descriptor lacks.
+ */
+static pte_t pb_task_pmd_pte(pmd_t pmd, unsigned long pfn)
+{
+	pte_t pte = pfn_pte(pfn, pte_pgprot(pmd_pte(pmd)));
+
+	/* Bit 1 of PTE_TYPE_PAGE (PTE_TABLE_BIT in 6.12), not the valid bit. */
+	return __pte(pte_val(pte) | (PTE_TYPE_PAGE & ~PTE_VALID));
+}
+
+static u32 pb_task_pte_flags(pte_t pte)
+{
+	static const pteval_t bits[PB_NR_VF] = {
+		[PB_VF_V] = PTE_VALID, [PB_VF_U] = PTE_USER,
+		[PB_VF_RO] = PTE_RDONLY, [PB_VF_AF] = PTE_AF,
+		[PB_VF_NG] = PTE_NG, [PB_VF_DBM] = PTE_DBM,
+		[PB_VF_CONT] = PTE_CONT, [PB_VF_PXN] = PTE_PXN,
+		[PB_VF_UXN] = PTE_UXN, [PB_VF_D] = PTE_DIRTY,
+		[PB_VF_SP] = PTE_SPECIAL,
+	};
+	u32 flags = 0;
+	unsigned int i;
+
+	if (pte_protnone(pte))
+		return PB_VF_PROTNONE;
+	for (i = 0; i < PB_NR_VF; i++)
+		if (pte_val(pte) & bits[i])
+			flags |= BIT(i);
+	/* PTE_UFFD_WP in 6.12, PTE_UFFD in mainline: the accessor knows. */
+	if (pb_task_pte_uffd_wp(pte))
+		flags |= BIT(PB_VF_WP);
+	return flags;
+}
+#elif defined(CONFIG_X86)
+static pte_t pb_task_raw_pte(pte_t *ptep)
+{
+	return ptep_get(ptep);
+}
+
+/* As __split_huge_pmd_locked(): a 4K PTE has PAT where the leaf has PSE. */
+static pte_t pb_task_pmd_pte(pmd_t pmd, unsigned long pfn)
+{
+	return pfn_pte(pfn, pgprot_large_2_4k(pmd_pgprot(pmd)));
+}
+
+/*
+ * x86 has no CONT, DBM, nG or PXN/UXN: the flags that exist are present (V),
+ * user (U), a read-only entry (RO, !_PAGE_RW, as arm64's AP[2]: a write
+ * faults), accessed (AF), dirty (D: _PAGE_DIRTY or the shadow-stack
+ * SavedDirty, as pte_dirty() reads them), no-execute (NX), special (SP),
+ * soft-dirty (SD) and uffd-wp (WP).
+ */
+static u32 pb_task_pte_flags(pte_t pte)
+{
+	u32 flags = 0;
+
+	if (pte_protnone(pte))
+		return PB_VF_PROTNONE;
+	if (pte_flags(pte) & _PAGE_PRESENT)
+		flags |= BIT(PB_VF_V);
+	if (pte_flags(pte) & _PAGE_USER)
+		flags |= BIT(PB_VF_U);
+	if (!(pte_flags(pte) & _PAGE_RW))
+		flags |= BIT(PB_VF_RO);
+	if (pte_young(pte))
+		flags |= BIT(PB_VF_AF);
+	if (pte_dirty(pte))
+		flags |= BIT(PB_VF_D);
+	if (pte_special(pte))
+		flags |= BIT(PB_VF_SP);
+	if (pte_soft_dirty(pte))
+		flags |= BIT(PB_VF_SD);
+	if (pb_task_pte_uffd_wp(pte))
+		flags |= BIT(PB_VF_WP);
+	if (pte_flags(pte) & _PAGE_NX)
+		flags |= BIT(PB_VF_NX);
+	return flags;
+}
+#else
+#error "task_dump reads arm64 and x86 page tables only"
+#endif
+
+/*
+ * The entry of @va, handed to @visit under the lock that keeps it (and the
+ * folio it maps) stable.  The caller holds the mmap lock for read and has
+ * found @va inside a VMA: that keeps every table above the PTE level, which
+ * only free_pgtables() frees, and that only for ranges no VMA covers any
+ * more (the reason walk_page_range() looks the VMA up first).  PTE tables
+ * can still go under the mmap read lock (retract_page_tables(), and
+ * mainline's reclaim of empty PTE tables), RCU-deferred (pte_free_defer()),
+ * hence the RCU read side and the recheck below.
+ */
+static int pb_task_walk(struct mm_struct *mm, unsigned long va,
+			pb_task_visit_t visit, void *arg)
+{
+	struct pb_task_entry e = { .va = va };
+	pmd_t *pmdp, pmdval;
+	spinlock_t *ptl;	/* the PMD's or the PTE table's lock */
+	pgd_t *pgdp;
+	p4d_t *p4dp;
+	pud_t *pudp, pud;
+	pte_t *ptep;
+
+	pgdp = pgd_offset(mm, va);
+	if (pgd_none(pgdp_get(pgdp)) || pgd_bad(pgdp_get(pgdp)))
+		goto none;
+	p4dp = p4d_offset(pgdp, va);
+	if (p4d_none(p4dp_get(p4dp)) || p4d_bad(p4dp_get(p4dp)))
+		goto none;
+	pudp = pud_offset(p4dp, va);
+	pud = pudp_get(pudp);
+	if (pud_none(pud))
+		goto none;
+	/* Only hugetlb maps a PUD leaf, and the caller refused hugetlb VMAs. */
+	if (pud_leaf(pud) || pud_bad(pud))
+		return -EINVAL;
+	pmdp = pmd_offset(pudp, va);
+again:
+	pmdval = pmdp_get_lockless(pmdp);
+	if (pmd_none(pmdval))
+		goto none;
+	if (!pmd_present(pmdval)) {
+		/* A migration entry of a THP: not present, as dump says. */
+		e.pte = __pte(pmd_val(pmdval));
+		visit(&e, arg);
+		return 0;
+	}
+	if (pmd_leaf(pmdval)) {
+		/*
+		 * A PMD-mapped THP, read under the PMD lock and rechecked, as
+		 * __pmd_trans_huge_lock() does: a split or a zap changes the
+		 * PMD only under this lock.
+		 */
+		ptl = pmd_lockptr(mm, pmdp);
+		spin_lock(ptl);
+		pmdval = pmdp_get(pmdp);
+		if (!pmd_present(pmdval) || !pmd_leaf(pmdval)) {
+			spin_unlock(ptl);
+			goto again;
+		}
+		e.pmd = true;
+		e.pte = pb_task_pmd_pte(pmdval, pmd_pfn(pmdval) +
+				       ((va & ~PMD_MASK) >> PAGE_SHIFT));
+		visit(&e, arg);
+		spin_unlock(ptl);
+		return 0;
+	}
+	if (pmd_bad(pmdval))
+		return -EINVAL;
+	/*
+	 * A PTE table, as __pte_offset_map_lock() maps it: under the RCU read
+	 * lock, from the PMD value read once, then the table's lock, then a
+	 * recheck that the PMD still points to this table; if not, the table
+	 * was retracted or reclaimed meanwhile, and the walk starts again.
+	 */
+	rcu_read_lock();
+	ptep = pte_offset_kernel(&pmdval, va);
+	ptl = pte_lockptr(mm, &pmdval);
+	spin_lock(ptl);
+	if (unlikely(!pmd_same(pmdval, pmdp_get_lockless(pmdp)))) {
+		spin_unlock(ptl);
+		rcu_read_unlock();
+		goto again;
+	}
+	e.pte = pb_task_raw_pte(ptep);
+	visit(&e, arg);
+	spin_unlock(ptl);
+	rcu_read_unlock();
+	return 0;
+none:
+	e.pte = __pte(0);
+	visit(&e, arg);
+	return 0;
+}
+
+/*
+ * The folio behind a present entry, or NULL and *@zero, under the entry's
+ * lock (which keeps the folio from being split or freed: both unmap it
+ * first).  The rules are vm_normal_page()'s and vm_normal_page_pmd()'s,
+ * neither of which is exported: a special entry has no folio to count, and
+ * the zero pages are none.
+ */
+static struct folio *pb_task_entry_folio(const struct pb_task_entry *e,
+					 bool *zero)
+{
+	unsigned long pfn = pte_pfn(e->pte);
+	struct folio *folio = NULL;
+
+	*zero = false;
+	if (pfn_valid(pfn))
+		folio = page_folio(pfn_to_page(pfn));
+	if (e->pmd) {
+		/*
+		 * huge_zero_pfn is not exported, so the huge zero folio is
+		 * known by what it lacks: a PMD of a user mapping whose large
+		 * folio is neither anon nor in a file can be only that one
+		 * (mainline maps it special, 6.12 does not).
+		 */
+		if (folio && folio_test_large(folio) && !folio_test_anon(folio) &&
+		    !folio->mapping) {
+			*zero = true;
+			return NULL;
+		}
+		return pte_special(e->pte) ? NULL : folio;
+	}
+	if (is_zero_pfn(pfn)) {
+		*zero = true;
+		return NULL;
+	}
+	return pte_special(e->pte) ? NULL : folio;
+}
+
+static void pb_task_dump_visit(const struct pb_task_entry *e, void *arg)
+{
+	struct pb_page_view *v = arg;
+	struct folio *folio;
+	bool zero;
+
+	memset(v, 0, sizeof(*v));
+	v->va = e->va;
+	v->desc = pte_val(e->pte);
+	if (!pte_val(e->pte) || !pte_present(e->pte))
+		return;
+	v->present = true;
+	v->pmd = e->pmd;
+	v->pfn = pte_pfn(e->pte);
+	v->flags = pb_task_pte_flags(e->pte);
+	folio = pb_task_entry_folio(e, &zero);
+	if (folio) {
+		v->folio = true;
+		v->head_pfn = folio_pfn(folio);
+		v->order = folio_order(folio);
+	}
+}
+
+struct pb_task_folio_arg {
+	struct pb_folio_view *v;
+	enum pb_view_miss miss;
+	/* The reference taken, dropped once the locks are gone. */
+	struct folio *folio;
+};
+
+static void pb_task_folio_visit(const struct pb_task_entry *e, void *arg)
+{
+	struct pb_task_folio_arg *fa = arg;
+	struct pb_folio_view *v = fa->v;
+	struct folio *folio;
+	struct page *page;
+	bool zero;
+
+	memset(v, 0, sizeof(*v));
+	if (!pte_val(e->pte) || !pte_present(e->pte)) {
+		fa->miss = PB_VIEW_NOTHING;
+		return;
+	}
+	folio = pb_task_entry_folio(e, &zero);
+	if (!folio || !folio_try_get(folio)) {
+		fa->miss = zero ? PB_VIEW_ZERO : PB_VIEW_NO_FOLIO;
+		return;
+	}
+	fa->folio = folio;
+	fa->miss = PB_VIEW_OK;
+	page = pfn_to_page(pte_pfn(e->pte));
+	v->pfn = pte_pfn(e->pte);
+	v->head_pfn = folio_pfn(folio);
+	v->order = folio_order(folio);
+	/* Not counting the reference just taken. */
+	v->refcount = folio_ref_count(folio) - 1;
+	/* This page's PTE mappings: page_mapcount() without the entire ones. */
+	v->mapcount = atomic_read(&page->_mapcount) + 1;
+	/* folio_mapcount(): the large mapcount, a PMD counting once. */
+	v->large_mapcount = folio_mapcount(folio);
+	/*
+	 * A small folio has no pin count: pins add GUP_PIN_COUNTING_BIAS to
+	 * its refcount, so that is the best guess, as
+	 * folio_maybe_dma_pinned() makes it.
+	 */
+	v->pincount = folio_has_pincount(folio) ? atomic_read(&folio->_pincount) :
+		      v->refcount / GUP_PIN_COUNTING_BIAS;
+	v->anon = folio_test_anon(folio);
+	/* A PMD mapping's exclusivity is the head page's (RMAP_LEVEL_PMD). */
+	v->exclusive = v->anon && PageAnonExclusive(e->pmd ? &folio->page : page);
+	/*
+	 * The deferred-split list, in the third page, exists from order 2;
+	 * read without the queue's lock, as a snapshot.
+	 */
+	v->deferred = v->anon && folio_order(folio) >= 2 &&
+		      !list_empty(&folio->_deferred_list);
+	v->dirty = folio_test_dirty(folio);
+	if (!v->anon && folio->mapping) {
+		v->file = 1;
+		v->index = folio->index + folio_page_idx(folio, page);
+	}
+	if (folio_test_large(folio)) {
+		v->entire_mapcount = folio_entire_mapcount(folio);
+		v->partially_mapped = folio_test_partially_mapped(folio);
+	}
+	v->pmd = e->pmd;
+}
+
+/*
+ * The mm to read, with a reference (mmput()): the writer's own, or @pid's.
+ * Reading another process's page tables is for the administrator only, as
+ * debugfs itself is.
+ */
+static int pb_task_get_mm(u32 pid, struct mm_struct **mmp, const char **why)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *p;
+
+	if (!pid) {
+		mm = current->mm;
+		if (!mm || (current->flags & PF_KTHREAD)) {
+			*why = "the caller has no mm";
+			return -EINVAL;
+		}
+		mmget(mm);
+		*mmp = mm;
+		return 0;
+	}
+	if (!capable(CAP_SYS_ADMIN)) {
+		*why = "pid= needs CAP_SYS_ADMIN";
+		return -EPERM;
+	}
+	p = find_get_pid(pid);
+	task = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
+	put_pid(p);
+	if (!task) {
+		*why = "no process has this pid";
+		return -ESRCH;
+	}
+	if (task->flags & PF_KTHREAD) {
+		put_task_struct(task);
+		*why = "pid is a kernel thread, which has no mm";
+		return -EINVAL;
+	}
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm) {
+		*why = "pid has no mm any more (it is exiting)";
+		return -ESRCH;
+	}
+	*mmp = mm;
+	return 0;
+}
+
+/*
+ * Walk @va under the mmap read lock if a VMA covers it; an address no VMA
+ * covers maps nothing (and its tables may be going: see pb_task_walk()).
+ */
+static int pb_task_visit(struct mm_struct *mm, unsigned long va,
+			 pb_task_visit_t visit, void *arg, const char **why)
+{
+	struct pb_task_entry none = { .va = va, .pte = __pte(0) };
+	struct vm_area_struct *vma = vma_lookup(mm, va);
+	int ret;
+
+	if (!vma) {
+		visit(&none, arg);
+		return 0;
+	}
+	/* hugetlb has tables of its own (shared PMDs, huge_pte_lock()). */
+	if (is_vm_hugetlb_page(vma)) {
+		*why = "va is in a hugetlb VMA, which this walk does not read";
+		return -EINVAL;
+	}
+	ret = pb_task_walk(mm, va, visit, arg);
+	if (ret)
+		*why = "a table entry above the PTE level is not a table";
+	return ret;
+}
+
+int pb_task_dump(u32 pid, u64 va, unsigned int nr, struct pb_page_view *out,
+		 const char **why)
+{
+	struct mm_struct *mm;
+	unsigned int i;
+	int ret;
+
+	if (va & ~PAGE_MASK) {
+		*why = "va is not page aligned";
+		return -EINVAL;
+	}
+	ret = pb_task_get_mm(pid, &mm, why);
+	if (ret)
+		return ret;
+	if (va >= mm->task_size || nr > (mm->task_size - va) >> PAGE_SHIFT) {
+		*why = "the range passes the end of the process's address space";
+		ret = -EINVAL;
+		goto out;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		*why = "interrupted";
+		ret = -EINTR;
+		goto out;
+	}
+	for (i = 0; i < nr && !ret; i++)
+		ret = pb_task_visit(mm, va + ((u64)i << PAGE_SHIFT),
+				    pb_task_dump_visit, &out[i], why);
+	mmap_read_unlock(mm);
+out:
+	mmput(mm);
+	return ret;
+}
+
+int pb_task_folio(u32 pid, u64 va, struct pb_folio_view *out,
+		  enum pb_view_miss *miss, const char **why)
+{
+	struct pb_task_folio_arg fa = { .v = out };
+	struct mm_struct *mm;
+	int ret;
+
+	ret = pb_task_get_mm(pid, &mm, why);
+	if (ret)
+		return ret;
+	if (va >= mm->task_size) {
+		*why = "va is beyond the process's address space";
+		ret = -EINVAL;
+		goto out;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		*why = "interrupted";
+		ret = -EINTR;
+		goto out;
+	}
+	ret = pb_task_visit(mm, va & PAGE_MASK, pb_task_folio_visit, &fa, why);
+	mmap_read_unlock(mm);
+	/* folio_put() may free the folio: not under the locks. */
+	if (fa.folio)
+		folio_put(fa.folio);
+	*miss = fa.miss;
+out:
+	mmput(mm);
+	return ret;
+}
