@@ -137,7 +137,9 @@ int pb_kshadow_folio_alloc(unsigned int order, u64 *real_head, void **cookie)
 
 	if (order > MAX_PAGE_ORDER)
 		return -ENOMEM;
-	folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+	/* As pb_zalloc(): fail under pressure rather than wake the OOM killer. */
+	folio = folio_alloc(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
+			    order);
 	if (!folio)
 		return -ENOMEM;
 	*real_head = folio_pfn(folio);
