@@ -80,8 +80,9 @@ void pb_filemap_add(struct pb_phys *p, u64 head_pfn, u32 file, u64 index)
 	head->index = index;
 	head->cache_next = *bucket;
 	*bucket = head_pfn - p->base_pfn + 1;
-	head->refcount++;
-	head->extra_refs++;
+	/* One reference per page: folio_ref_add(folio, nr), __filemap_add_folio(). */
+	head->refcount += 1U << head->order;
+	head->extra_refs += 1U << head->order;
 	p->cache_folios++;
 	if (head->order > p->cache_max_order)
 		p->cache_max_order = head->order;
@@ -105,9 +106,10 @@ void pb_filemap_evict_file(struct pb_phys *p, u32 file)
 			*link = head->cache_next;
 			head->cache_next = 0;
 			head->mapping = 0;
-			head->extra_refs--;
+			/* filemap_free_folio(): folio_put_refs(folio, nr). */
+			head->extra_refs -= 1U << head->order;
 			p->cache_folios--;
-			pb_folio_put(p, pfn, 1);
+			pb_folio_put(p, pfn, 1U << head->order);
 		}
 	}
 }

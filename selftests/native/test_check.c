@@ -715,9 +715,9 @@ TEST_F(chk, mutation_skip_ad_gather_at_a_per_pte_file_zap)
 		EXPECT_EQ(mutated, nt_delta(self->mm, before, PB_MMC_violations))
 			TH_LOG("mutated %u", mutated);
 		EXPECT_EQ(!mutated, !!(head->flags & PB_PG_DIRTY)) TH_LOG("mutated %u", mutated);
-		/* Unmapped: the folio stays in the page cache. */
+		/* Unmapped: the folio stays in the page cache, a reference a page. */
 		EXPECT_EQ(0, head->large_mapcount);
-		EXPECT_EQ(1, head->refcount);
+		EXPECT_EQ(1U << head->order, head->refcount);
 		self->mm->knobs[PB_KNOB_skip_ad_gather] = 0;
 		self->mm->knobs[PB_KNOB_zap_batch] = 1;
 		va += self->block;

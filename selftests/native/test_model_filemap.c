@@ -56,7 +56,8 @@ TEST_F(fmap, every_index_of_a_folio_finds_it_in_its_file_only)
 		u64 index = 1024ULL << order, pfn = cached(self->p, order, a, index);
 
 		ASSERT_NE(0, pfn);
-		EXPECT_EQ(1, pb_pfn_to_page(self->p, pfn)->refcount);
+		/* The page cache's references: one per page. */
+		EXPECT_EQ(1ULL << order, pb_pfn_to_page(self->p, pfn)->refcount);
 		for (i = 0; i < (1ULL << order); i++) {
 			EXPECT_EQ(pb_pfn_to_page(self->p, pfn),
 				  pb_filemap_lookup(self->p, a, index + i, &head));
