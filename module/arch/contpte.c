@@ -15,6 +15,7 @@
 #include "model/phys.h"
 #include "model/shadow.h"
 #include "model/tlb.h"
+#include "real/kmirror.h"
 #include "arch/contpte.h"
 
 static unsigned int pb_cont_index(const struct pb_mm *mm, u64 va)
@@ -221,7 +222,7 @@ static void pb_contpte_try_unfold_partial(struct pb_mm *mm, u64 va,
 
 /* --- Public helpers --------------------------------------------------------- */
 
-pb_pte_t pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
+static pb_pte_t __pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
 	unsigned int nr = pb_cont_ptes(&mm->geom), i;
 	pb_pte_t pte = *ptep, *first;
@@ -253,8 +254,8 @@ pb_pte_t pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 	return pte;
 }
 
-void pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
-		 unsigned int nr)
+static void __pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
+			  unsigned int nr)
 {
 	const struct pb_geom *g = &mm->geom;
 	u64 end, next, cmask = pb_cont_size(g) - 1;
@@ -294,7 +295,7 @@ void pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 	} while (va != end);
 }
 
-pb_pte_t pb_ptep_get_and_clear(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
+static pb_pte_t __pb_ptep_get_and_clear(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
 	pb_contpte_try_unfold(mm, va, ptep, *ptep);
 	return pb_raw_get_and_clear(mm, va, ptep);
@@ -304,8 +305,8 @@ pb_pte_t pb_ptep_get_and_clear(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
  * Clear @nr entries; the first entry's value is returned with the dirty and
  * young bits of all of them.  Only partly covered blocks are unfolded.
  */
-pb_pte_t pb_get_and_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-				    unsigned int nr)
+static pb_pte_t __pb_get_and_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+					     unsigned int nr)
 {
 	pb_pte_t pte;
 	unsigned int i;
@@ -327,8 +328,8 @@ pb_pte_t pb_get_and_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 	return pte;
 }
 
-void pb_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-			unsigned int nr)
+static void __pb_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+				 unsigned int nr)
 {
 	unsigned int i;
 
@@ -350,13 +351,13 @@ void pb_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
  * modify_prot_start_ptes()).  arm64's contpte forms ignore full, so they
  * behave as the full forms do; 6.12 has neither.
  */
-pb_pte_t pb_get_and_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-			       unsigned int nr)
+static pb_pte_t __pb_get_and_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+					unsigned int nr)
 {
 	return pb_get_and_clear_full_ptes(mm, va, ptep, nr);
 }
 
-void pb_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, unsigned int nr)
+static void __pb_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, unsigned int nr)
 {
 	pb_clear_full_ptes(mm, va, ptep, nr);
 }
@@ -366,8 +367,8 @@ void pb_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, unsigned int nr)
  * "Misprogramming the Contiguous bit" rule allows until the caller's flush;
  * partly covered blocks must be unfolded first.
  */
-void pb_wrprotect_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-		       unsigned int nr)
+static void __pb_wrprotect_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+				unsigned int nr)
 {
 	const struct pb_geom *g = &mm->geom;
 	unsigned int cont = pb_cont_ptes(g), i, step;
@@ -414,7 +415,7 @@ void pb_ptep_set_wrprotect(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 }
 
 /* A/D is tracked per folio, so a block's young state is cleared as a whole. */
-bool pb_ptep_test_and_clear_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
+static bool __pb_ptep_test_and_clear_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
 	const struct pb_geom *g = &mm->geom;
 	unsigned int nr = pb_cont_ptes(g), i;
@@ -431,7 +432,7 @@ bool pb_ptep_test_and_clear_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 	return young;
 }
 
-bool pb_ptep_clear_flush_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
+static bool __pb_ptep_clear_flush_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
 	const struct pb_geom *g = &mm->geom;
 	bool cont = mm->knobs[PB_KNOB_contpte] && pb_pte_valid_cont(*ptep);
@@ -464,8 +465,8 @@ static bool pb_raw_set_access_flags(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
  * descriptor (an SMMU without HTTU) would otherwise fault forever (the fix
  * in v7.0-rc3).
  */
-bool pb_ptep_set_access_flags(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-			      pb_pte_t entry, bool dirty)
+static bool __pb_ptep_set_access_flags(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+				       pb_pte_t entry, bool dirty)
 {
 	const struct pb_geom *g = &mm->geom;
 	unsigned int nr = pb_cont_ptes(g), i;
@@ -504,8 +505,8 @@ bool pb_ptep_set_access_flags(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 }
 
 /* MADV_FREE's helper: widened to whole blocks, never unfolds. */
-void pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
-			       unsigned int nr, bool young, bool dirty)
+static void __pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+					unsigned int nr, bool young, bool dirty)
 {
 	const struct pb_geom *g = &mm->geom;
 	unsigned int i;
@@ -523,10 +524,16 @@ void pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 		if (tail && pb_pte_valid_cont(ptep[nr - 1]))
 			nr += cont - tail;
 	}
+	/*
+	 * __clear_young_dirty_ptes() rewrites every entry it is given, valid
+	 * or not: a PROT_NONE entry (MADV_FREE takes any pte_present() one)
+	 * loses AF and dirty too.  Only none entries, which the model's are
+	 * where not present, stay as they are.
+	 */
 	for (i = 0; i < nr; i++) {
 		pb_pte_t old = ptep[i], new = old;
 
-		if (!pb_pte_valid(old))
+		if (!pb_pte_present(old))
 			continue;
 		if (young)
 			new = pb_pte_mkold(new);
@@ -537,4 +544,175 @@ void pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 		if (new != old)
 			pb_write_pte(mm, va + ((u64)i << g->page_shift), ptep + i, new);
 	}
+}
+
+/*
+ * --- The public helpers, mirrored --------------------------------------------
+ *
+ * With the kernel_shadow knob on, each runs on the running kernel's own
+ * helper too (real/kmirror.c), from the same entries and with the same
+ * arguments, and the two are compared.  A helper that calls another is
+ * mirrored once, as the outer one.
+ */
+
+static bool pb_mirror_begin(struct pb_mm *mm, struct pb_kcall *c,
+			    enum pb_khelper op, u64 va, pb_pte_t *ptep,
+			    unsigned int nr, struct pb_kspan *sp)
+{
+	c->op = op;
+	c->va = va;
+	c->nr = nr;
+	return pb_kmirror_begin(mm, va, ptep, nr, sp);
+}
+
+pb_pte_t pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_get, va, ptep, 1, &sp);
+	pb_pte_t ret = __pb_ptep_get(mm, va, ptep);
+
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, true, ret);
+	return ret;
+}
+
+void pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
+		 unsigned int nr)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_set_ptes, va, ptep, nr, &sp);
+
+	__pb_set_ptes(mm, va, ptep, pte, nr);
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, pte, false, 0);
+}
+
+pb_pte_t pb_ptep_get_and_clear(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_get_and_clear, va, ptep, 1, &sp);
+	pb_pte_t ret = __pb_ptep_get_and_clear(mm, va, ptep);
+
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, true, ret);
+	return ret;
+}
+
+pb_pte_t pb_get_and_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+				    unsigned int nr)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_get_and_clear_full_ptes, va, ptep,
+				 nr, &sp);
+	pb_pte_t ret = __pb_get_and_clear_full_ptes(mm, va, ptep, nr);
+
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, true, ret);
+	return ret;
+}
+
+void pb_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			unsigned int nr)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_clear_full_ptes, va, ptep, nr, &sp);
+
+	__pb_clear_full_ptes(mm, va, ptep, nr);
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, false, 0);
+}
+
+pb_pte_t pb_get_and_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			       unsigned int nr)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_get_and_clear_ptes, va, ptep, nr,
+				 &sp);
+	pb_pte_t ret = __pb_get_and_clear_ptes(mm, va, ptep, nr);
+
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, true, ret);
+	return ret;
+}
+
+void pb_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, unsigned int nr)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_clear_ptes, va, ptep, nr, &sp);
+
+	__pb_clear_ptes(mm, va, ptep, nr);
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, false, 0);
+}
+
+void pb_wrprotect_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+		       unsigned int nr)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_wrprotect_ptes, va, ptep, nr, &sp);
+
+	__pb_wrprotect_ptes(mm, va, ptep, nr);
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, false, 0);
+}
+
+bool pb_ptep_test_and_clear_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_test_and_clear_young, va,
+				 ptep, 1, &sp);
+	bool ret = __pb_ptep_test_and_clear_young(mm, va, ptep);
+
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, false, ret);
+	return ret;
+}
+
+bool pb_ptep_clear_flush_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
+{
+	struct pb_kcall c = { };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_clear_flush_young, va, ptep,
+				 1, &sp);
+	bool ret = __pb_ptep_clear_flush_young(mm, va, ptep);
+
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, false, ret);
+	return ret;
+}
+
+bool pb_ptep_set_access_flags(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			      pb_pte_t entry, bool dirty)
+{
+	struct pb_kcall c = { .dirty = dirty };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_set_access_flags, va, ptep,
+				 1, &sp);
+	bool ret = __pb_ptep_set_access_flags(mm, va, ptep, entry, dirty);
+
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, entry, false, ret);
+	return ret;
+}
+
+void pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+			       unsigned int nr, bool young, bool dirty)
+{
+	struct pb_kcall c = { .young = young, .dirty = dirty };
+	struct pb_kspan sp;
+	bool m = pb_mirror_begin(mm, &c, PB_KH_clear_young_dirty_ptes, va, ptep,
+				 nr, &sp);
+
+	__pb_clear_young_dirty_ptes(mm, va, ptep, nr, young, dirty);
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, 0, false, 0);
 }

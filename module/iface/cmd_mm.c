@@ -19,6 +19,7 @@
 #include "model/phys.h"
 #include "model/tlb.h"
 #include "model/view.h"
+#include "real/kmirror.h"
 #include "check/check.h"
 #include "paths/populate.h"
 #include "paths/zap.h"
@@ -200,6 +201,30 @@ int pb_cmd_munmap(struct pb_args *a)
 
 /* --- Knobs and counters -------------------------------------------------------- */
 
+/*
+ * kernel_shadow=1 makes the mirror now, so that a kernel or an mm it cannot
+ * match is refused here, before any knob changes.  The kernel's helpers
+ * always manage CONT: the model's must too while it is on.
+ */
+static int pb_set_kernel_shadow(struct pb_args *a, struct pb_mm *mm,
+				const bool *given, const u64 *vals)
+{
+	const int ks = PB_KNOB_kernel_shadow;
+	bool on = given[ks] ? vals[ks] : mm->knobs[ks];
+	const char *why = NULL;
+	int ret;
+
+	if (on && ((given[PB_KNOB_contpte] && !vals[PB_KNOB_contpte]) ||
+		   (given[PB_KNOB_autofold] && !vals[PB_KNOB_autofold])))
+		return pb_err(a, "kernel_shadow=1 needs contpte=1 and autofold=1");
+	if (!given[ks] || !vals[ks] || mm->kmirror)
+		return 0;
+	ret = pb_kmirror_attach(mm, &why);
+	if (ret)
+		pb_err(a, "kernel_shadow: %s", why);
+	return ret;
+}
+
 int pb_cmd_set(struct pb_args *a)
 {
 	bool given[PB_NR_KNOBS] = { };
@@ -249,6 +274,9 @@ int pb_cmd_set(struct pb_args *a)
 			return pb_err(a, "set: unknown argument '%s'", a->arg[k].key);
 	if (!nr_given)
 		return pb_err(a, "set: no knob given; see 'knobs'");
+	ret = pb_set_kernel_shadow(a, mm, given, vals);
+	if (ret)
+		return ret;
 	for (k = 0; k < PB_NR_KNOBS; k++) {
 		if (!given[k])
 			continue;
@@ -256,6 +284,8 @@ int pb_cmd_set(struct pb_args *a)
 		if (k == PB_KNOB_seed)
 			mm->rng = 0;
 	}
+	if (given[PB_KNOB_kernel_shadow] && !vals[PB_KNOB_kernel_shadow])
+		pb_kmirror_detach(mm);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ptebatch: the ctl commands of the tools: bench and the oracle.
+ * ptebatch: the ctl commands of the tools: bench, the oracle and the kernel
+ * oracle.
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
@@ -8,6 +9,7 @@
 
 #include "model/mm.h"
 #include "tools/bench.h"
+#include "tools/koracle.h"
 #include "tools/oracle.h"
 #include "iface/cmd_tools.h"
 #include "iface/parse.h"
@@ -175,5 +177,75 @@ int pb_cmd_oracle(struct pb_args *a)
 			pb_profile_names[o.profile], res.seeds, res.steps,
 			res.unfolds[0], res.unfolds[1], res.tlbis[0], res.tlbis[1],
 			res.shared_write_excused);
+	return 0;
+}
+
+static bool pb_knob_is_mutation(int k)
+{
+	return !strncmp(pb_knobs[k].help, "mutation:", 9);
+}
+
+/*
+ * kernel_oracle seed= seeds= steps= pa_bits= base_pfn= [<mutation>=0|1...]:
+ * the model mm's output-address size and arena base (to put folios across
+ * an OA boundary), and mutation knobs to turn on in it.
+ */
+int pb_cmd_kernel_oracle(struct pb_args *a)
+{
+	struct pb_koracle_result r, *res = &r;
+	struct pb_koracle_args o = { };
+	u64 pa_bits, on;
+	int ret, k;
+
+	ret = pb_arg_u64(a, "seed", 1, &o.seed);
+	if (!ret)
+		ret = pb_arg_u64(a, "seeds", 1, &o.seeds);
+	if (!ret)
+		ret = pb_arg_u64(a, "steps", 100, &o.steps);
+	if (!ret)
+		ret = pb_arg_u64(a, "pa_bits", 48, &pa_bits);
+	if (!ret)
+		ret = pb_arg_u64(a, "base_pfn", 0, &o.base_pfn);
+	for (k = 0; !ret && k < PB_NR_KNOBS; k++) {
+		if (!pb_knob_is_mutation(k) || !pb_arg_given(a, pb_knobs[k].name))
+			continue;
+		ret = pb_arg_u64(a, pb_knobs[k].name, 0, &on);
+		if (!ret && on > 1)
+			return pb_err(a, "%s must be 0 or 1", pb_knobs[k].name);
+		o.mutations[k] = on;
+	}
+	if (ret)
+		return ret;
+	for (k = 0; k < a->nr; k++)
+		if (!a->arg[k].used)
+			return pb_err(a, "kernel_oracle: unknown argument '%s' (a mutation knob?)",
+				      a->arg[k].key);
+	if (!o.seeds || o.seeds > PB_ORACLE_MAX || !o.steps ||
+	    o.steps > PB_ORACLE_MAX)
+		return pb_err(a, "seeds and steps must be within 1..%d",
+			      PB_ORACLE_MAX);
+	if (o.seed > U64_MAX - o.seeds)
+		return pb_err(a, "seed + seeds overflows");
+	if (pa_bits != 48 && pa_bits != 52)
+		return pb_err(a, "pa_bits must be 48 or 52");
+	o.pa_bits = pa_bits;
+	ret = pb_koracle_run(&o, res);
+	if (ret == -EUCLEAN) {
+		pb_reply_violations(&a->s->reply, &res->report);
+		pb_reply_printf(&a->s->reply,
+				"compares %llu\nmismatches %llu\nerror: kernel_oracle: mismatch seed=%llu step=%llu op=%s\n",
+				res->compares, res->mismatches, res->seed,
+				res->step, res->op);
+		return ret;
+	}
+	/* EOPNOTSUPP, ENOMEM or EINVAL, as the model or the kernel gave it. */
+	if (ret) {
+		pb_err(a, "kernel_oracle: %s", res->why);
+		return ret;
+	}
+	pb_reply_printf(&a->s->reply,
+			"kernel %s\nseeds %llu\nsteps %llu\ncompares %llu\nmismatches %llu\n",
+			pb_profile_names[PB_PROFILE_BUILT], res->seeds, res->steps,
+			res->compares, res->mismatches);
 	return 0;
 }

@@ -9,5 +9,6 @@
 
 int pb_cmd_bench(struct pb_args *a);
 int pb_cmd_oracle(struct pb_args *a);
+int pb_cmd_kernel_oracle(struct pb_args *a);
 
 #endif /* _PB_IFACE_CMD_TOOLS_H */

@@ -106,6 +106,8 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	PB_CMD(bench, "mm op bytes", PB_HELP_BENCH),
 	PB_CMD(oracle, "seed seeds steps page_kb backing trace kernel",
 	       "run seeded random steps on a batched and a per-PTE mm family and compare"),
+	PB_CMD_OWN_KEYS(kernel_oracle, "seed seeds steps pa_bits base_pfn mutation=1...",
+			"run seeded random contpte helper calls in lockstep with the kernel's"),
 };
 
 static const char *const pb_command_names[PB_NR_COMMANDS] = {

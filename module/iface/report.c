@@ -9,6 +9,7 @@
 
 #include "model/mm.h"
 #include "model/report.h"
+#include "real/kmirror.h"
 #include "check/check.h"
 #include "iface/report.h"
 #include "iface/session.h"
@@ -41,11 +42,18 @@ void pb_reply_violations(struct pb_reply *r, const struct pb_report *rep)
 {
 	unsigned int i;
 
-	for (i = 0; i < rep->nr; i++)
-		pb_reply_printf(r, "violation %s mm=%u va=0x%llx old=0x%016llx new=0x%016llx\n",
-				pb_violation_names[rep->rec[i].kind],
-				rep->rec[i].mm, rep->rec[i].va, rep->rec[i].old,
-				rep->rec[i].new);
+	for (i = 0; i < rep->nr; i++) {
+		const struct pb_violation_rec *v = &rep->rec[i];
+
+		pb_reply_printf(r, "violation %s mm=%u va=0x%llx old=0x%016llx new=0x%016llx",
+				pb_violation_names[v->kind], v->mm, v->va, v->old,
+				v->new);
+		/* A kernel mismatch: old is the model's value, new the kernel's. */
+		if (v->helper)
+			pb_reply_printf(r, " helper=%s field=%s", v->helper,
+					v->field);
+		pb_reply_printf(r, "\n");
+	}
 }
 
 int pb_report_fail(struct pb_args *a)
@@ -63,6 +71,15 @@ int pb_report_fail(struct pb_args *a)
 
 int pb_mm_done(struct pb_args *a, struct pb_mm *mm, int ret)
 {
+	/* The kernel_shadow mirror could not get a real folio: say so. */
+	if (!ret && mm->kmirror && mm->kmirror->err) {
+		unsigned int order = mm->kmirror->err_order;
+
+		mm->kmirror->err = 0;
+		pb_err(a, "kernel_shadow: no real folio of order %u: out of memory",
+		       order);
+		return -ENOMEM;
+	}
 	if (!ret && mm->knobs[PB_KNOB_check])
 		pb_check_mm(mm);
 	if (ret || !a->report.found)

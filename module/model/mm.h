@@ -124,6 +124,7 @@ extern atomic64_t pb_mm_totals[PB_NR_MM_COUNTERS];
 #define PB_MM_ID_NONE	U32_MAX
 
 struct pb_table;
+struct pb_kmirror;
 
 struct pb_mm {
 	u32 id;
@@ -162,6 +163,14 @@ struct pb_mm {
 		u32 nr;
 	} *gather_puts;
 	unsigned int nr_gather_puts;
+	/*
+	 * The kernel_shadow knob's mirror (real/kmirror.c), made when the
+	 * knob is set or at a fork child's first helper call; busy while a
+	 * mirrored helper runs, so that the helpers it calls are not
+	 * mirrored again.
+	 */
+	struct pb_kmirror *kmirror;
+	bool kmirror_busy;
 };
 
 static inline void pb_mm_count(struct pb_mm *mm, enum pb_mm_counter c, u64 n)

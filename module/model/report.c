@@ -14,8 +14,9 @@ const char *const pb_violation_names[PB_NR_VIOLATIONS] = {
 #include "uapi/ptebatch_names.h"
 };
 
-void pb_violation(struct pb_mm *mm, enum pb_violation v, u64 va, u64 old,
-		  u64 new)
+static void pb_violation_record(struct pb_mm *mm, enum pb_violation v, u64 va,
+				u64 old, u64 new, const char *helper,
+				const char *field)
 {
 	struct pb_report *r = mm->report;
 
@@ -37,6 +38,21 @@ void pb_violation(struct pb_mm *mm, enum pb_violation v, u64 va, u64 old,
 		r->rec[r->nr].va = va;
 		r->rec[r->nr].old = old;
 		r->rec[r->nr].new = new;
+		r->rec[r->nr].helper = helper;
+		r->rec[r->nr].field = field;
 		r->nr++;
 	}
+}
+
+void pb_violation(struct pb_mm *mm, enum pb_violation v, u64 va, u64 old,
+		  u64 new)
+{
+	pb_violation_record(mm, v, va, old, new, NULL, NULL);
+}
+
+void pb_violation_kernel(struct pb_mm *mm, u64 va, u64 model, u64 kernel,
+			 const char *helper, const char *field)
+{
+	pb_mm_count(mm, PB_MMC_kernel_mismatches, 1);
+	pb_violation_record(mm, PB_V_kernel, va, model, kernel, helper, field);
 }

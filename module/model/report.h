@@ -20,6 +20,8 @@ struct pb_violation_rec {
 	u32 mm;			/* the id of the mm it was found in */
 	u64 va;			/* or, for the folio kinds, a physical address */
 	u64 old, new;		/* descriptors, or expected and actual values */
+	/* A kernel mismatch: the helper, and the field that differs. */
+	const char *helper, *field;
 };
 
 struct pb_report {
@@ -33,5 +35,11 @@ extern const char *const pb_violation_names[PB_NR_VIOLATIONS];
 /* Count a violation in @mm and record it in the report @mm holds, if any. */
 void pb_violation(struct pb_mm *mm, enum pb_violation v, u64 va, u64 old,
 		  u64 new);
+/*
+ * A mismatch with the running kernel's helper (real/kmirror.c): @old is the
+ * model's value, @new the kernel's.
+ */
+void pb_violation_kernel(struct pb_mm *mm, u64 va, u64 model, u64 kernel,
+			 const char *helper, const char *field);
 
 #endif /* _PB_MODEL_REPORT_H */

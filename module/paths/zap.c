@@ -10,6 +10,7 @@
 #include "model/pgtable.h"
 #include "model/phys.h"
 #include "model/rmap.h"
+#include "real/kmirror.h"
 #include "arch/contpte.h"
 #include "paths/batch.h"
 #include "paths/gather.h"
@@ -138,6 +139,8 @@ void pb_mm_teardown(struct pb_mm *mm)
 		/* Pieces of one mmap share it: a second eviction finds none. */
 		pb_filemap_evict_file(mm->phys, file);
 	}
+	/* The kernel shadow's real folios go with the mm's own. */
+	pb_kmirror_detach(mm);
 }
 
 void pb_mm_destroy(struct pb_mm *mm)

@@ -24,6 +24,7 @@ PB_COUNTER(live_pt_pages)
 PB_COUNTER(live_folios)
 PB_COUNTER(live_data_pages)
 PB_COUNTER(live_bytes)
+PB_COUNTER(live_kernel_folios)
 PB_COUNTER(sessions_opened)
 PB_COUNTER(commands)
 PB_COUNTER(command_errors)
@@ -42,6 +43,7 @@ PB_VIOLATION(freed)
 PB_VIOLATION(dirty_lost)
 PB_VIOLATION(stale_tlb)
 PB_VIOLATION(exclusive)
+PB_VIOLATION(kernel)
 #undef PB_VIOLATION
 #endif
 
@@ -105,6 +107,8 @@ PB_MM_COUNTER(pmd_splits)
 PB_MM_COUNTER(pmd_zaps)
 PB_MM_COUNTER(pmd_changes)
 PB_MM_COUNTER(segv)
+PB_MM_COUNTER(kernel_compares)
+PB_MM_COUNTER(kernel_mismatches)
 PB_MM_COUNTER(checks)
 PB_MM_COUNTER(violations)
 PB_MM_COUNTER(violations_misprogrammed)
@@ -115,6 +119,7 @@ PB_MM_COUNTER(violations_freed)
 PB_MM_COUNTER(violations_dirty_lost)
 PB_MM_COUNTER(violations_stale_tlb)
 PB_MM_COUNTER(violations_exclusive)
+PB_MM_COUNTER(violations_kernel)
 #undef PB_MM_COUNTER
 #endif
 
@@ -173,6 +178,8 @@ PB_KNOB(use_zero_page, 1, 1,
 	"THP use_zero_page: a read fault maps the huge zero page (0: a new THP)")
 PB_KNOB(skip_pmd_split_flush, 0, 1,
 	"mutation: no TLB flush after pmdp_invalidate() in a PMD split")
+PB_KNOB(kernel_shadow, 0, 1,
+	"mirror every contpte helper call on the running kernel's own helpers")
 #undef PB_KNOB
 #endif
 
@@ -217,5 +224,6 @@ PB_COMMAND(pin)
 PB_COMMAND(unpin)
 PB_COMMAND(bench)
 PB_COMMAND(oracle)
+PB_COMMAND(kernel_oracle)
 #undef PB_COMMAND
 #endif

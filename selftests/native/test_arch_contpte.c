@@ -883,6 +883,29 @@ TEST_F(cpte, clear_young_dirty_widens_to_whole_blocks)
 	EXPECT_DELTAS(WANT(pte_writes, 2));
 }
 
+/*
+ * A PROT_NONE entry (present, not valid) loses AF and dirty too, as the
+ * kernel's __clear_young_dirty_ptes() rewrites every entry it is given; the
+ * kernel oracle found the model skipping it (kernel_oracle seed=7, 6.12).
+ */
+TEST_F(cpte, clear_young_dirty_clears_a_prot_none_entry)
+{
+	pb_pte_t pte;
+
+	nt_populate_pages(_metadata, self->mm, 0, 1, 0, false);
+	pte = pb_pte_mkdirty(pb_pte_mkyoung(nt_raw(self->mm, 0))) & ~PB_PTE_VALID;
+	*nt_ptep(self->mm, 0) = pte;
+	ASSERT_TRUE(pb_pte_protnone(pte));
+	pb_clear_young_dirty_ptes(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0), 1,
+				  true, false);
+	EXPECT_EQ(pb_pte_mkold(pte), nt_raw(self->mm, 0));
+	pb_clear_young_dirty_ptes(self->mm, nt_va(self->mm, 0), nt_ptep(self->mm, 0), 1,
+				  false, true);
+	EXPECT_EQ(pb_pte_mkclean(pb_pte_mkold(pte)), nt_raw(self->mm, 0));
+	/* Back to valid, so that the teardown's zap sees a mapping. */
+	*nt_ptep(self->mm, 0) = nt_raw(self->mm, 0) | PB_PTE_VALID;
+}
+
 /* --- Fold and unfold ------------------------------------------------------------------ */
 
 TEST_F(cpte, fold_and_unfold_counters_with_and_without_bbml2)

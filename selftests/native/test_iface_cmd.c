@@ -710,7 +710,7 @@ TEST_F(cmd, contpte_off_over_folded_blocks)
 	if (ret) {
 		EXPECT_EQ(-EINVAL, ret);
 		EXPECT_TRUE(nt_one_error_line(&self->s->reply));
-		EXPECT_EQ(1, self->mm->knobs[PB_KNOB_contpte]);
+		EXPECT_EQ(1, self->mm->knobs[PB_KNOB_autofold]);
 		return;
 	}
 	for (i = 0; i < 2 * self->cont; i++)
@@ -991,6 +991,38 @@ TEST_F(cmd, the_memory_budget_fails_a_populate_cleanly)
  * writable TLB entry, and the access command's reply names the violation.
  * mm 1 runs with the knob off, mm 2 with it on.
  */
+/*
+ * The kernel shadow without a kernel that has contpte (the native stand-in
+ * answers as amd64 does): the knob and kernel_oracle are refused with
+ * EOPNOTSUPP and the reason, and nothing changes.
+ */
+TEST_F(cmd, kernel_shadow_refused_without_contpte)
+{
+	struct pb_session *s = self->s;
+	long long compares = nt_mm_stat(s, 0, PB_MMC_kernel_compares);
+
+	EXPECT_EQ(0, compares);
+	EXPECT_EQ(-EOPNOTSUPP, nt_run(s, "set mm=0 kernel_shadow=1"));
+	EXPECT_TRUE(nt_one_error_line(&s->reply)) TH_LOG("%s", s->reply.buf);
+	EXPECT_NE(NULL, strstr(s->reply.buf, "kernel_shadow: the running kernel has no contpte"));
+	EXPECT_EQ(NULL, self->mm->kmirror);
+	EXPECT_EQ(0, self->mm->knobs[PB_KNOB_kernel_shadow]);
+	/* Input is checked before the kernel is asked. */
+	EXPECT_EQ(-EINVAL, nt_run(s, "set mm=0 kernel_shadow=1 autofold=0"));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "needs contpte=1 and autofold=1"));
+	EXPECT_EQ(1, self->mm->knobs[PB_KNOB_autofold]);
+	EXPECT_EQ(-EINVAL, nt_run(s, "kernel_oracle bogus=1"));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "unknown argument 'bogus'"));
+	EXPECT_EQ(-EINVAL, nt_run(s, "kernel_oracle seeds=10001"));
+	EXPECT_EQ(-EOPNOTSUPP, nt_run(s, "kernel_oracle seed=3 seeds=2 steps=10 skip_ad_gather=1"));
+	EXPECT_TRUE(nt_one_error_line(&s->reply)) TH_LOG("%s", s->reply.buf);
+	EXPECT_NE(NULL, strstr(s->reply.buf, "kernel_oracle: the running kernel has no contpte"));
+	/* The helpers ran unmirrored, and counted nothing. */
+	EXPECT_EQ(0, nt_run(s, "wrprotect mm=0 va=0x%llx nr=2", NT_VA));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, PB_MMC_kernel_compares));
+	EXPECT_EQ(0, nt_mm_stat(s, 0, PB_MMC_kernel_mismatches));
+}
+
 TEST_F(cmd, mutation_skip_wrprotect_flush)
 {
 	struct pb_session *s = self->s;
