@@ -71,6 +71,16 @@ static bool pb_should_fail(void)
  * Every object of the module is allocated here, so that one knob can make any
  * allocation fail and live_bytes accounts for all of them.
  */
+bool pb_budget_charge(size_t size)
+{
+	return pb_budget_take(size);
+}
+
+void pb_budget_uncharge(size_t size)
+{
+	pb_count(PB_CNT_live_bytes, -(s64)size);
+}
+
 void *pb_zalloc(size_t size)
 {
 	void *p;

@@ -21,6 +21,12 @@ extern u64 pb_budget_max;
 void pb_budget_init(u64 bytes);
 /* Set the budget, 1..pb_budget_max bytes: 0 or -EINVAL. */
 int pb_budget_set(u64 bytes);
+/*
+ * Memory the module takes from the kernel other than through pb_zalloc()
+ * (the kernel shadow's real folios): counted in live_bytes and the budget.
+ */
+bool pb_budget_charge(size_t size);
+void pb_budget_uncharge(size_t size);
 
 void *pb_zalloc(size_t size);
 void pb_free(void *p, size_t size);

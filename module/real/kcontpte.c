@@ -137,11 +137,16 @@ int pb_kshadow_folio_alloc(unsigned int order, u64 *real_head, void **cookie)
 
 	if (order > MAX_PAGE_ORDER)
 		return -ENOMEM;
+	/* Real memory: within the module's budget, as pb_zalloc()'s. */
+	if (!pb_budget_charge(PAGE_SIZE << order))
+		return -ENOMEM;
 	/* As pb_zalloc(): fail under pressure rather than wake the OOM killer. */
 	folio = folio_alloc(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
 			    order);
-	if (!folio)
+	if (!folio) {
+		pb_budget_uncharge(PAGE_SIZE << order);
 		return -ENOMEM;
+	}
 	*real_head = folio_pfn(folio);
 	*cookie = folio;
 	pb_count(PB_CNT_live_kernel_folios, 1);
@@ -150,7 +155,10 @@ int pb_kshadow_folio_alloc(unsigned int order, u64 *real_head, void **cookie)
 
 void pb_kshadow_folio_free(void *cookie)
 {
-	folio_put(cookie);
+	struct folio *folio = cookie;
+
+	pb_budget_uncharge(folio_size(folio));
+	folio_put(folio);
 	pb_count(PB_CNT_live_kernel_folios, -1);
 }
 
