@@ -120,14 +120,11 @@ static int pb_stats_open(struct inode *inode, struct file *file)
 
 	pb_registry_lock_stats();
 	pb_counters_snapshot(snap);
-	r = pb_zalloc(sizeof(*r));
+	/* The reply and its text in one buffer, past the budget if need be. */
+	r = pb_vzalloc_unbudgeted(sizeof(*r) + PB_STATS_MAX);
 	if (!r)
 		goto out;
-	r->buf = pb_zalloc(PB_STATS_MAX);
-	if (!r->buf) {
-		pb_free(r, sizeof(*r));
-		goto out;
-	}
+	r->buf = (char *)(r + 1);
 	r->size = PB_STATS_MAX;
 	pb_stats_show(r, snap);
 	pb_mm_stats_show(r);
@@ -142,8 +139,7 @@ static int pb_stats_release(struct inode *inode, struct file *file)
 {
 	struct pb_reply *r = file->private_data;
 
-	pb_free(r->buf, PB_STATS_MAX);
-	pb_free(r, sizeof(*r));
+	pb_vfree(r, sizeof(*r) + PB_STATS_MAX);
 	return 0;
 }
 

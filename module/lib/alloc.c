@@ -105,7 +105,7 @@ void *pb_zalloc(size_t size)
  * page allocator for a high order: kvzalloc() would give a kmalloc() of the
  * next power of two.  live_bytes counts the pages.
  */
-void *pb_vzalloc(size_t size)
+static void *__pb_vzalloc(size_t size, bool budgeted)
 {
 	size_t real = ALIGN(size, PB_VMALLOC_UNIT);
 	void *p;
@@ -114,7 +114,9 @@ void *pb_vzalloc(size_t size)
 		pb_count(PB_CNT_alloc_failures_injected, 1);
 		return NULL;
 	}
-	if (!pb_budget_take(real))
+	if (!budgeted)
+		pb_count(PB_CNT_live_bytes, real);
+	else if (!pb_budget_take(real))
 		return NULL;
 	p = __vmalloc(real, PB_GFP | __GFP_ZERO);
 	if (!p) {
@@ -123,6 +125,20 @@ void *pb_vzalloc(size_t size)
 	}
 	pb_count(PB_CNT_allocs, 1);
 	return p;
+}
+
+void *pb_vzalloc(size_t size)
+{
+	return __pb_vzalloc(size, true);
+}
+
+/*
+ * The stats file's buffer, taken past the budget: the file must open when
+ * the budget is spent, to show why.  One per open, freed at close.
+ */
+void *pb_vzalloc_unbudgeted(size_t size)
+{
+	return __pb_vzalloc(size, false);
 }
 
 void pb_vfree(void *p, size_t size)

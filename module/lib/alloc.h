@@ -32,6 +32,8 @@ void *pb_zalloc(size_t size);
 void pb_free(void *p, size_t size);
 /* Whole pages from vmalloc, for buffers of tens of KiB. */
 void *pb_vzalloc(size_t size);
+/* As pb_vzalloc(), but outside the budget: for the stats file only. */
+void *pb_vzalloc_unbudgeted(size_t size);
 void pb_vfree(void *p, size_t size);
 
 #endif /* _PB_LIB_ALLOC_H */
