@@ -35,6 +35,9 @@ check mm=0
 oracle seed=1 seeds=20 steps=40
 '
 
+# The running kernel's own contpte helpers in lockstep with the model's.
+KERNEL_ORACLE='kernel_oracle seed=1 seeds=20 steps=50'
+
 BAD_COMMAND='frobnicate now=1'
 
 banner() {
@@ -50,6 +53,9 @@ ls -l "$DIR"
 
 banner "ctl commands in one session (pbctl -)"
 echo "$COMMANDS" | pbctl -
+
+banner "the model against the running kernel: $KERNEL_ORACLE"
+pbctl "$KERNEL_ORACLE" 2>&1 || echo "(no contpte in this kernel: EOPNOTSUPP)"
 
 banner "a bad command gets EINVAL and a one-line reason"
 if pbctl "$BAD_COMMAND" 2>&1; then
