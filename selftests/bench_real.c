@@ -77,31 +77,13 @@ static __printf(1, 2) void say(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Only open/write/close: this also runs in the signal handler. */
-static int write_str(const char *path, const char *s)
-{
-	ssize_t len = strlen(s), n;
-	int fd = open(path, O_WRONLY);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	if (n < 0)
-		ret = -errno;
-	else if (n != len)
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
 static void restore_all(void)
 {
 	int i;
 
 	for (i = 0; i < nr_sizes; i++)
 		if (sizes[i].changed)
-			write_str(sizes[i].enabled, sizes[i].saved);
+			pb_write_str(sizes[i].enabled, sizes[i].saved);
 }
 
 static void on_signal(int sig)
@@ -172,7 +154,7 @@ static int select_size(unsigned long kb)
 	for (i = 0; i < nr_sizes; i++) {
 		want = sizes[i].kb == kb ? "always" : "never";
 		sizes[i].changed = true;
-		ret = write_str(sizes[i].enabled, want);
+		ret = pb_write_str(sizes[i].enabled, want);
 		if (ret) {
 			say("cannot write '%s' to %s: %s", want,
 			    sizes[i].enabled, strerror(-ret));
@@ -498,7 +480,7 @@ static int bench_seed002(void)
 		p = map_populated(NULL, SMALL_BYTES);
 		if (!p)
 			return -1;
-		ret = write_str("/proc/self/clear_refs", "4");
+		ret = pb_write_str("/proc/self/clear_refs", "4");
 		if (ret) {
 			say("writing 4 to /proc/self/clear_refs failed: %s",
 			    strerror(-ret));

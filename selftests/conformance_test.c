@@ -173,23 +173,6 @@ static unsigned long cur_kb;
 
 /* --- sysfs -------------------------------------------------------------- */
 
-static int write_str(const char *path, const char *s)
-{
-	ssize_t len = strlen(s), n;
-	int fd = open(path, O_WRONLY);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	if (n < 0)
-		ret = -errno;
-	else if (n != len)
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
 /* The bracketed choice of a sysfs setting ("always [never]"), or the text. */
 static int read_choice(const char *path, char *out, size_t size)
 {
@@ -255,17 +238,17 @@ static void restore_sizes(void)
 
 	for (i = 0; i < nr_sizes; i++) {
 		snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/enabled", sizes[i].kb);
-		write_str(path, sizes[i].saved);
+		pb_write_str(path, sizes[i].saved);
 		if (!sizes[i].has_shmem)
 			continue;
 		snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/shmem_enabled",
 			 sizes[i].kb);
-		write_str(path, sizes[i].saved_shmem);
+		pb_write_str(path, sizes[i].saved_shmem);
 	}
 	if (saved_top[0])
-		write_str(THP_DIR "/enabled", saved_top);
+		pb_write_str(THP_DIR "/enabled", saved_top);
 	if (saved_scan[0])
-		write_str(SCAN_SLEEP, saved_scan);
+		pb_write_str(SCAN_SLEEP, saved_scan);
 }
 
 /* Size @kb alone "always" (anon and shmem), or none with 0. */
@@ -274,19 +257,19 @@ static int select_size(unsigned long kb)
 	char path[256];
 	int i, ret;
 
-	ret = write_str(THP_DIR "/enabled", "never");
+	ret = pb_write_str(THP_DIR "/enabled", "never");
 	if (!ret)
-		ret = write_str(SCAN_SLEEP, "3600000");
+		ret = pb_write_str(SCAN_SLEEP, "3600000");
 	for (i = 0; !ret && i < nr_sizes; i++) {
 		const char *want = sizes[i].kb == kb ? "always" : "never";
 
 		snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/enabled", sizes[i].kb);
-		ret = write_str(path, want);
+		ret = pb_write_str(path, want);
 		if (ret || !sizes[i].has_shmem)
 			continue;
 		snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/shmem_enabled",
 			 sizes[i].kb);
-		ret = write_str(path, want);
+		ret = pb_write_str(path, want);
 	}
 	return ret;
 }
@@ -304,7 +287,7 @@ static long long size_stat(unsigned long kb, const char *name)
 /* lru_add_drain_all(): per-CPU LRU batches hold references otherwise. */
 static void drain_lru(void)
 {
-	write_str("/proc/sys/vm/drop_caches", "1");
+	pb_write_str("/proc/sys/vm/drop_caches", "1");
 }
 
 /* MADV_NOHUGEPAGE on every mapping this process has now. */
@@ -421,7 +404,7 @@ static int real_op(enum op op, unsigned long long va, size_t len)
 	case OP_DONTNEED:
 		return madvise(p, len, MADV_DONTNEED);
 	case OP_CLEAR_REFS:
-		return write_str("/proc/self/clear_refs", "4");
+		return pb_write_str("/proc/self/clear_refs", "4");
 	default:
 		return -EINVAL;
 	}
@@ -1075,7 +1058,7 @@ static bool probe_soft_dirty(void)
 	if (p == MAP_FAILED)
 		_exit(0);
 	__atomic_store_n(p, 1, __ATOMIC_RELAXED);
-	if (write_str("/proc/self/clear_refs", "4"))
+	if (pb_write_str("/proc/self/clear_refs", "4"))
 		_exit(0);
 	__atomic_store_n(p, 2, __ATOMIC_RELAXED);
 	fd = open("/proc/self/pagemap", O_RDONLY);

@@ -134,6 +134,27 @@ static inline __printf(2, 3) int pb_cmd(struct pb_ctl *c, const char *fmt, ...)
 	return ret;
 }
 
+/*
+ * Write @s to the file at @path in one write(): 0 or -errno (-EIO if short).
+ * Only open, write and close: bench_real calls it from a signal handler.
+ */
+static inline int pb_write_str(const char *path, const char *s)
+{
+	ssize_t len = strlen(s), n;
+	int fd = open(path, O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		ret = -errno;
+	else if (n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
 /* Read a whole file of at most @size - 1 bytes; its length or -errno. */
 static inline int pb_read_file(const char *path, char *buf, size_t size)
 {

@@ -559,6 +559,9 @@ static bool pb_mirror_begin(struct pb_mm *mm, struct pb_kcall *c,
 			    enum pb_khelper op, u64 va, pb_pte_t *ptep,
 			    unsigned int nr, struct pb_kspan *sp)
 {
+	/* Fork copy and zap call these per batch: off, it costs one test. */
+	if (!mm->knobs[PB_KNOB_kernel_shadow])
+		return false;
 	c->op = op;
 	c->va = va;
 	c->nr = nr;

@@ -20,6 +20,17 @@
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
+#include <linux/string.h>
+
+#include "lib/alloc.h"
+#include "lib/counters.h"
+#include "real/kcontpte.h"
+
+/*
+ * Without contpte (amd64, or the native build, which compiles this file as
+ * it is) only the refusing half below is built.
+ */
+#if defined(CONFIG_ARM64) && defined(CONFIG_ARM64_CONTPTE)
 #include <linux/gfp.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -27,12 +38,6 @@
 #include <linux/mmu_notifier.h>
 #include <linux/pgtable.h>
 #include <linux/bug.h>
-
-#include "lib/alloc.h"
-#include "lib/counters.h"
-#include "real/kcontpte.h"
-
-#if defined(CONFIG_ARM64) && defined(CONFIG_ARM64_CONTPTE)
 
 struct pb_kshadow {
 	struct mm_struct *mm;
