@@ -148,8 +148,7 @@ static struct departure departures[] = {
 	 * ptep_modify_prot_start/commit") folds them again.
 	 */
 	{ "mprotect_ro", "cont", 0, ~0UL, true, "mainline", "arm64",
-	  "model.rst: an mprotect batch of valid entries that were not contiguous "
-	  "is committed without CONT" },
+	  "model.rst: mprotect batches of non-contiguous entries are committed without CONT" },
 	{ NULL },
 };
 
