@@ -12,7 +12,6 @@
 #ifndef _PB_FUZZ_H
 #define _PB_FUZZ_H
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +25,20 @@
 #include "iface/session.h"
 
 /* The memory budget: a few populates of a few MiB, then ENOMEM. */
-#define PBF_BUDGET		(16ULL << 20)
+#define PBF_BUDGET		(16 * 1024 * 1024ULL)
 /* seeds * steps of one oracle or kernel_oracle line. */
 #define PBF_ORACLE_STEPS	32ULL
 /* bytes of bench op=memcpy. */
-#define PBF_MEMCPY_BYTES	(1ULL << 20)
+#define PBF_MEMCPY_BYTES	(1024 * 1024ULL)
 /* The oracle's default steps= (cmd_tools.c), when a line gives none. */
 #define PBF_ORACLE_DEFAULT_STEPS 50ULL
+
+/*
+ * libFuzzer's entry points, under names of our own: the asm labels give
+ * them the names that libFuzzer calls.
+ */
+int pbf_initialize(int *argc, char ***argv) __asm__("LLVMFuzzerInitialize");
+int pbf_test_one_input(const u8 *data, size_t size) __asm__("LLVMFuzzerTestOneInput");
 
 static inline void pbf_init(void)
 {
@@ -113,7 +119,7 @@ static inline bool pbf_mutated(const struct pb_session *s)
  * (EUCLEAN with "violation" lines) of a command on the session's mms
  * counts as a finding unless a mutation knob has been on (*@mutated).
  */
-static inline int pbf_write(struct pb_session *s, const uint8_t *data, size_t len,
+static inline int pbf_write(struct pb_session *s, const u8 *data, size_t len,
 			    bool *mutated)
 {
 	char shown[PB_CMD_MAX + 2];

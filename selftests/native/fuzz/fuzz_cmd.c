@@ -6,13 +6,13 @@
  */
 #include "fuzz.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+int pbf_initialize(int *argc, char ***argv)
 {
 	pbf_init();
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int pbf_test_one_input(const u8 *data, size_t size)
 {
 	struct pb_session *s = pb_session_create();
 

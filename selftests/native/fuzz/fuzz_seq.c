@@ -11,16 +11,16 @@
 /* Enough for a set-up and a dozen operations; more only costs time. */
 #define PBF_SEQ_LINES	64
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+int pbf_initialize(int *argc, char ***argv)
 {
 	pbf_init();
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int pbf_test_one_input(const u8 *data, size_t size)
 {
 	struct pb_session *s = pb_session_create();
-	const uint8_t *p = data, *end = data + size, *nl;
+	const u8 *p = data, *end = data + size, *nl;
 	bool mutated = false;
 	int lines = 0;
 
