@@ -58,8 +58,9 @@ for t in "$@"; do
 	cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 	ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
 	corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
-	echo "$t: ${execs:-?} executions in ${secs} s (${rate:-?} exec/s), cov ${cov:-?}," \
-	     "ft ${ft:-?}, corpus ${corp:-?} inputs"
+	edges=$(sed -n 's/^INFO: Loaded 1 modules *(\([0-9]*\) inline.*/\1/p' "$log")
+	echo "$t: ${execs:-?} executions in ${secs} s (${rate:-?} exec/s), cov ${cov:-?}" \
+	     "of ${edges:-?} edges, ft ${ft:-?}, corpus ${corp:-?} inputs"
 	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 	else
