@@ -11,7 +11,8 @@
 # few blocks, mm= 0, ...).  OUT/cmd gets one file per line, for fuzz_cmd;
 # OUT/seq gets, for fuzz_seq, each line after a set-up (an mm, a VMA, a
 # populated contpte block) of one of the three granules, and each source's
-# lines in order, PB_SEQ_CHUNK at a time, after the 4K set-up.  Files are
+# lines in order, $chunk at a time, after the 4K set-up.  The $NAMEs of
+# test_iface_cmd.c's bad commands get its 4K fixture's values.  Files are
 # named by the SHA-1 of their content, as libFuzzer names its own.
 use strict;
 use warnings;
@@ -44,6 +45,14 @@ my %val = (va => 0x40000000, start => 0x40000000, old => 0x40000000,
 	   page_kb => 4, order => 4, seed => 1, seeds => 1, steps => 8,
 	   bytes => 4096, pid => 1);
 
+my %sym = (VA => 0x40000000, VA1 => 0x40000001, VA4 => 0x40000004,
+	   PAGE => 0x1000, BLOCK => 0x10000, TWOBLOCKS1 => 33,
+	   FREE => 0x40040000, FREE1 => 0x40040001, FREEPAGE => 0x40041000,
+	   VEND => 0x40080000, VEND1 => 0x40080001, VENDM1 => 0x4007f000,
+	   VMALEN => 0x80000, ORDER => 4, BADORDER => 10, TOOMANY => 513,
+	   KB => 4, TOP => 1 << 63, TOPPAGE => ~0xfff,
+	   HIGHVA => 1 << 48, HIGHPFN => 1 << 36);
+
 # A conversion after "key=" or "key=0x" gets the key's value, others 1.
 sub fill {
 	my ($line) = @_;
@@ -54,6 +63,10 @@ sub fill {
 	}ge;
 	$line =~ s/%(?:ll|l|z|h)?[diux]/1/g;
 	$line =~ s/%s//g;
+	# test_iface_cmd.c's $NAMEs, as its 4K fixture fills them in.
+	$line =~ s{\$([A-Z][A-Z0-9]*)}{
+		exists $sym{$1} ? sprintf("0x%x", $sym{$1}) : "0x1000"
+	}ge;
 	return $line;
 }
 
