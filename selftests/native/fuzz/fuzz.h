@@ -30,8 +30,6 @@
 #define PBF_ORACLE_STEPS	32ULL
 /* bytes of bench op=memcpy. */
 #define PBF_MEMCPY_BYTES	(1024 * 1024ULL)
-/* The oracle's default steps= (cmd_tools.c), when a line gives none. */
-#define PBF_ORACLE_DEFAULT_STEPS 50ULL
 
 /*
  * libFuzzer's entry points, under names of our own: the asm labels give
@@ -75,7 +73,8 @@ static inline bool pbf_allowed(const char *line)
 	if ((n == 6 && !strncmp(p, "oracle", n)) ||
 	    (n == 13 && !strncmp(p, "kernel_oracle", n))) {
 		seeds = pbf_key_max(p, "seeds", 1);
-		steps = pbf_key_max(p, "steps", PBF_ORACLE_DEFAULT_STEPS);
+		/* Without steps=, the defaults (50 and 100) are over the cap. */
+		steps = pbf_key_max(p, "steps", PBF_ORACLE_STEPS + 1);
 		return seeds <= PBF_ORACLE_STEPS && steps <= PBF_ORACLE_STEPS &&
 		       seeds * steps <= PBF_ORACLE_STEPS;
 	}
