@@ -10,6 +10,8 @@
 #                         flavour-mainline-arm64, -mainline-arm64-16k,
 #                         -mainline-amd64)
 #   make demo             boot the arm64 guest and show what the module offers
+#   make native           the native tests (ASan, UBSan): selftests/native
+#   make fuzz             each libFuzzer target for FUZZ_S seconds (default 60)
 #   make check            every test, ending with "N passed, M failed"
 #   make bench            benchmarks in instruction time: build/bench/results.md
 #                         (BENCH_PROFILE=6.12|mainline: the model's profile;
@@ -21,7 +23,7 @@ export PTEBATCH_CACHE
 
 FLAVOURS := arm64 arm64-16k amd64 mainline-arm64 mainline-arm64-16k mainline-amd64
 
-.PHONY: all modules clean setup demo check bench lint native $(addprefix flavour-,$(FLAVOURS))
+.PHONY: all modules clean setup demo check bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
 
 all: modules
 
@@ -36,6 +38,7 @@ modules:
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C selftests clean
+	$(MAKE) -C selftests/native clean
 	rm -rf build
 
 setup:
@@ -46,6 +49,10 @@ $(addprefix flavour-,$(FLAVOURS)): flavour-%:
 
 native:
 	$(MAKE) -C selftests/native run
+
+FUZZ_S ?= 60
+fuzz:
+	$(MAKE) -C selftests/native fuzz FUZZ_S=$(FUZZ_S)
 
 demo: setup
 	scripts/build-flavour arm64

@@ -276,12 +276,16 @@ bool pb_mm_has_cont(struct pb_mm *mm)
 		const struct pb_geom *g = &mm->geom;
 		u64 va;
 
-		for (va = mm->vmas[i].start; va < mm->vmas[i].end;
-		     va += pb_cont_size(g)) {
+		for (va = mm->vmas[i].start; va < mm->vmas[i].end;) {
 			pb_pte_t *ptep = pb_pte_offset(mm, va, false);
 
-			if (ptep && pb_pte_valid_cont(*ptep))
+			if (!ptep) {
+				va = pb_walk_addr_end(mm, va, mm->vmas[i].end);
+				continue;
+			}
+			if (pb_pte_valid_cont(*ptep))
 				return true;
+			va += pb_cont_size(g);
 		}
 	}
 	return false;

@@ -336,6 +336,32 @@ u64 pb_pmd_addr_end(const struct pb_mm *mm, u64 va, u64 end)
 	return next - 1 < end - 1 ? next : end;
 }
 
+/*
+ * The end of one step of a walk of [va, end) that visits present entries:
+ * @va's last-level table's end (pb_pmd_addr_end()), or, where a table above
+ * the PMD level is missing, the end of all that the missing table would map,
+ * as walk_pgd_range() and copy_page_range() skip a pgd_none() or pud_none()
+ * entry whole.  So a walk costs what is populated, not the size of the range.
+ */
+u64 pb_walk_addr_end(struct pb_mm *mm, u64 va, u64 end)
+{
+	const struct pb_geom *g = &mm->geom;
+	struct pb_table *t = mm->pgd;
+	unsigned int level;
+
+	for (level = 0; level < g->levels - 2; level++) {
+		t = t->child[pb_index(g, va, level)];
+		if (!t) {
+			u64 size = 1ULL << pb_level_shift(g, level);
+			u64 next = (va + size) & ~(size - 1);
+
+			/* 0 past the top of the address space: end. */
+			return next - 1 < end - 1 ? next : end;
+		}
+	}
+	return pb_pmd_addr_end(mm, va, end);
+}
+
 /* Call @fn on each populated last-level table overlapping [start, end). */
 static void pb_walk_leaves(struct pb_mm *mm, struct pb_table *t,
 			   unsigned int level, u64 base, u64 start, u64 end,
@@ -379,12 +405,13 @@ void pb_walk_leaf_tables(struct pb_mm *mm, u64 start, u64 end,
 void pb_walk_pmd_leaves(struct pb_mm *mm, u64 start, u64 end,
 			pb_pmd_fn_t fn, void *arg)
 {
-	u64 size = pb_pmd_size(&mm->geom), va;
+	u64 size = pb_pmd_size(&mm->geom), va, next;
 
-	for (va = start & ~(size - 1); va < end && va >= (start & ~(size - 1));
-	     va += size) {
+	/* pb_walk_addr_end() gives end past the top: no wrap. */
+	for (va = start & ~(size - 1); va < end; va = next) {
 		pb_pte_t *pmdp = pb_pmd_offset(mm, va);
 
+		next = pb_walk_addr_end(mm, va, end);
 		if (pmdp && pb_pmd_leaf(*pmdp))
 			fn(mm, pmdp, va, arg);
 	}

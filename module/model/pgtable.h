@@ -21,6 +21,7 @@ pb_pte_t pb_pmd_table_desc(struct pb_mm *mm, u64 va);
 pb_pte_t pb_va_entry(struct pb_mm *mm, u64 va, bool *pmd);
 int pb_pgtable_prealloc(struct pb_mm *mm, u64 start, u64 end);
 u64 pb_pmd_addr_end(const struct pb_mm *mm, u64 va, u64 end);
+u64 pb_walk_addr_end(struct pb_mm *mm, u64 va, u64 end);
 int pb_pgtable_prealloc_pmd(struct pb_mm *mm, u64 va);
 bool pb_pgtable_leaf_movable(struct pb_mm *mm, u64 old, u64 new);
 int pb_pgtable_move_leaf(struct pb_mm *mm, u64 old, u64 new);

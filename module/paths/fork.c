@@ -197,7 +197,7 @@ static int pb_walk_vmas(struct pb_mm *mm,
 		u64 va, next;
 
 		for (va = vma->start; va < vma->end; va = next) {
-			next = pb_pmd_addr_end(mm, va, vma->end);
+			next = pb_walk_addr_end(mm, va, vma->end);
 			if (!pb_pte_offset(mm, va, false) && !pb_huge_pmd(mm, va))
 				continue;
 			ret = fn(mm, vma, va, next, arg);

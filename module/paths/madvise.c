@@ -116,7 +116,9 @@ static int pb_madvise_free_range(struct pb_mm *mm, const struct pb_vma *vma,
 
 		nr = 1;
 		if (!ptep) {
-			nr = (pb_pmd_addr_end(mm, va, end) - va) >> g->page_shift;
+			/* On to the next table: a hole's pages may not fit nr. */
+			va = pb_walk_addr_end(mm, va, end);
+			nr = 0;
 			continue;
 		}
 		pte = pb_ptep_get(mm, va, ptep);

@@ -277,7 +277,7 @@ int pb_mprotect(struct pb_mm *mm, u64 start, u64 end, u32 prot,
 			continue;
 		vma->flags = (vma->flags & ~(PB_VM_READ | PB_VM_WRITE)) | prot;
 		for (va = vma->start; va < vma->end; va = next) {
-			next = pb_pmd_addr_end(mm, va, vma->end);
+			next = pb_walk_addr_end(mm, va, vma->end);
 			/*
 			 * change_pmd_range(): a PMD leaf inside the VMA changes
 			 * whole; one the VMA (split at the range's ends)

@@ -138,6 +138,11 @@ static int pb_move_prealloc(struct pb_mm *mm, const struct pb_vma *vma,
 
 	for (; old < old_end; old += extent, new += extent) {
 		extent = pb_move_extent(mm, old, old_end, new);
+		if (!pb_pmd_offset(mm, old)) {
+			/* No table above the old side's leaf: nothing to move. */
+			extent = pb_walk_addr_end(mm, old, old_end) - old;
+			continue;
+		}
 		if (!pb_pte_offset(mm, old, false) && !pb_huge_pmd(mm, old))
 			continue;
 		if (pb_move_whole_table(mm, vma, old, extent, new))
@@ -166,6 +171,10 @@ static void pb_move_page_tables(struct pb_mm *mm, const struct pb_vma *vma,
 
 	for (; old < old_end; old += extent, new += extent) {
 		extent = pb_move_extent(mm, old, old_end, new);
+		if (!pb_pmd_offset(mm, old)) {
+			extent = pb_walk_addr_end(mm, old, old_end) - old;
+			continue;
+		}
 		if (pb_move_whole_table(mm, vma, old, extent, new)) {
 			pb_flush_tlb_range(mm, old, old + extent);
 			pb_pgtable_move_leaf(mm, old, new);

@@ -28,7 +28,7 @@ static bool pb_range_empty(struct pb_mm *mm, u64 start, u64 end, u64 *busy)
 			return false;
 		}
 		if (!ptep) {
-			va = pb_pmd_addr_end(mm, va, end) - psize;
+			va = pb_walk_addr_end(mm, va, end) - psize;
 			continue;
 		}
 		if (*ptep) {

@@ -43,7 +43,7 @@ static void pb_modify_each(struct pb_mm *mm, const struct pb_vma *vma,
 		pb_pte_t *ptep = pb_pte_offset(mm, va, false), old;
 
 		if (!ptep) {
-			va = pb_pmd_addr_end(mm, va, end) - pb_page_size(g);
+			va = pb_walk_addr_end(mm, va, end) - pb_page_size(g);
 			continue;
 		}
 		if (!pb_pte_present(*ptep))

@@ -52,7 +52,7 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 		pb_pte_t *ptep = pb_pte_offset(mm, va, false);
 		unsigned int left, nr;
 
-		next = pb_pmd_addr_end(mm, va, end);
+		next = pb_walk_addr_end(mm, va, end);
 		/*
 		 * zap_pmd_range(): a PMD leaf the range covers whole goes
 		 * (zap_huge_pmd()); one it covers in part is split first.
