@@ -33,8 +33,8 @@ static int pb_ctl_open(struct inode *inode, struct file *file)
 {
 	struct pb_session *s = pb_session_create();
 
-	if (!s)
-		return -ENOMEM;
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 	file->private_data = s;
 	/*
 	 * No f_pos_lock: write() would otherwise wait for another thread's

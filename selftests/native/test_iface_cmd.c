@@ -431,15 +431,21 @@ TEST_F(cmd, informational_commands)
 {
 	struct pb_reply r = { };
 	unsigned int i;
-	char want[128];
+	char want[256];
 
 	ASSERT_EQ(0, nt_run(self->s, "help"));
 	ASSERT_EQ(0, nt_run(self->s, "version"));
 	EXPECT_STREQ("ptebatch " PTEBATCH_VERSION "\n", self->s->reply.buf);
 	ASSERT_EQ(0, nt_run(self->s, "session"));
 	/* Three in the setup, then help and version; this one counts after. */
-	snprintf(want, sizeof(want), "id %llu\ncommands 5\n", self->s->id);
+	snprintf(want, sizeof(want),
+		 "id %llu\ncommands 5\nbudget_bytes %lld\nused_bytes %lld\nbudget_refusals 0\n",
+		 self->s->id, (long long)atomic64_read(&self->s->budget.limit),
+		 (long long)atomic64_read(&self->s->budget.used));
 	EXPECT_STREQ(want, self->s->reply.buf);
+	/* The fixture's mm is the session's, and within its budget. */
+	EXPECT_LT(0, atomic64_read(&self->s->budget.used));
+	EXPECT_GE(atomic64_read(&self->s->budget.limit), atomic64_read(&self->s->budget.used));
 	EXPECT_EQ(6, self->s->nr_commands);
 	ASSERT_EQ(0, nt_run(self->s, "stats"));
 	EXPECT_EQ(1, nt_reply_val(self->s, pb_counter_names[PB_CNT_live_sessions]));
@@ -830,13 +836,13 @@ TEST_F(cmd, fail_nth_in_sessions_and_commands)
 	struct pb_session *s;
 
 	atomic_set(&pb_fail_nth, 1);
-	EXPECT_EQ(NULL, pb_session_create());
+	EXPECT_EQ(ERR_PTR(-ENOMEM), pb_session_create());
 	atomic_set(&pb_fail_nth, 2);
-	EXPECT_EQ(NULL, pb_session_create());
+	EXPECT_EQ(ERR_PTR(-ENOMEM), pb_session_create());
 	EXPECT_EQ(1, atomic64_read(&pb_counters[PB_CNT_live_sessions]));
 	atomic_set(&pb_fail_nth, 3);
 	s = pb_session_create();
-	ASSERT_NE(NULL, s);
+	ASSERT_FALSE(IS_ERR(s));
 	atomic_set(&pb_fail_nth, 0);
 	pb_session_destroy(s);
 
@@ -981,6 +987,144 @@ TEST_F(cmd, the_memory_budget_fails_a_populate_cleanly)
 	EXPECT_STREQ("error: mm_create: out of memory\n", self->s->reply.buf);
 	EXPECT_EQ(0, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
 			    NT_VA, len, variant->cont_shift));
+}
+
+/*
+ * The session's memory budget: by default a fraction of the module's, set to
+ * 1 up to the module's; an allocation past it fails with ENOMEM, names the
+ * session budget, counts in the session's budget_refusals and in the
+ * global one, and leaves nothing behind.  used_bytes goes back to what it
+ * was when the session's mm goes.
+ */
+TEST_F(cmd, the_session_budget_fails_a_populate_cleanly)
+{
+	s64 refusals = atomic64_read(&pb_counters[PB_CNT_budget_refusals]);
+	struct pb_session *s = self->s, *t;
+	u64 len = 4 * self->block;
+	long long used0, used, live;
+	struct pb_mm *mm;
+
+	pb_budget_init(1ULL << 40);
+	/* A new session's default is the module's budget over the divisor. */
+	t = pb_session_create();
+	ASSERT_FALSE(IS_ERR(t));
+	ASSERT_EQ(0, nt_run(t, "session"));
+	EXPECT_EQ((1LL << 40) / PB_SESSION_BUDGET_DIVISOR, nt_reply_val(t, "budget_bytes"));
+	EXPECT_EQ(0, nt_reply_val(t, "used_bytes"));
+	EXPECT_EQ(0, nt_reply_val(t, "budget_refusals"));
+	/* At the module's budget: taken.  Past it, or 0: refused, unchanged. */
+	ASSERT_EQ(0, nt_run(t, "session budget_bytes=%llu", 1ULL << 40));
+	EXPECT_EQ(1LL << 40, nt_reply_val(t, "budget_bytes"));
+	EXPECT_EQ(-EINVAL, nt_run(t, "session budget_bytes=%llu", (1ULL << 40) + 1));
+	EXPECT_TRUE(nt_one_error_line(&t->reply));
+	EXPECT_NE(NULL, strstr(t->reply.buf, "budget_bytes must be 1 to the module's"));
+	EXPECT_EQ(-EINVAL, nt_run(t, "session budget_bytes=0"));
+	EXPECT_EQ(-EINVAL, nt_run(t, "session budget_bytes=-1"));
+	ASSERT_EQ(0, nt_run(t, "session"));
+	EXPECT_EQ(1LL << 40, nt_reply_val(t, "budget_bytes"));
+	pb_session_destroy(t);
+
+	/* The fixture's mm 0 is charged to its session. */
+	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u backing=1", variant->page_kb));
+	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx", NT_VA, len));
+	mm = s->mms[1];
+	ASSERT_EQ(0, pb_pgtable_prealloc(mm, NT_VA, NT_VA + len));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	used0 = nt_reply_val(s, "used_bytes");
+	ASSERT_LT(0, used0);
+	/* Nothing more than what the session has now. */
+	ASSERT_EQ(0, nt_run(s, "session budget_bytes=%lld", used0));
+	live = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	EXPECT_EQ(-ENOMEM, nt_run(s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+				  NT_VA, len, variant->cont_shift));
+	EXPECT_NE(NULL, strstr(s->reply.buf,
+			       "populate: over the session's memory budget: session budget_bytes is"))
+		TH_LOG("%s", s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&s->reply));
+	EXPECT_EQ(refusals + 1, atomic64_read(&pb_counters[PB_CNT_budget_refusals]));
+	EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	EXPECT_EQ(0, mm->phys->live_folios);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	EXPECT_EQ(used0, nt_reply_val(s, "used_bytes"));
+	EXPECT_EQ(1, nt_reply_val(s, "budget_refusals"));
+	/* Raised again, the same populate goes through, and is charged. */
+	ASSERT_EQ(0, nt_run(s, "session budget_bytes=%llu", 1ULL << 40));
+	ASSERT_EQ(0, nt_run(s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+			    NT_VA, len, variant->cont_shift));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	used = nt_reply_val(s, "used_bytes");
+	EXPECT_LT(used0, used);
+	EXPECT_EQ(used - used0, atomic64_read(&pb_counters[PB_CNT_live_bytes]) - live);
+	/* The mm gone, its memory is off the session's account. */
+	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=1"));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	EXPECT_GT(used0, nt_reply_val(s, "used_bytes"));
+	pb_budget_init(S64_MAX);
+}
+
+/* PB_SESSIONS_MAX sessions open; one more fails with ENFILE, allocating nothing. */
+TEST_F(cmd, sessions_are_limited)
+{
+	static struct pb_session *open[PB_SESSIONS_MAX];
+	long long live, allocs;
+	struct pb_session *s;
+	int i, n;
+
+	/* The fixture's session is one of them. */
+	for (n = 0; n < PB_SESSIONS_MAX - 1; n++) {
+		open[n] = pb_session_create();
+		ASSERT_FALSE(IS_ERR(open[n]));
+	}
+	EXPECT_EQ(PB_SESSIONS_MAX, atomic64_read(&pb_counters[PB_CNT_live_sessions]));
+	live = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
+	s = pb_session_create();
+	EXPECT_EQ(ERR_PTR(-ENFILE), s);
+	EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	EXPECT_EQ(allocs, atomic64_read(&pb_counters[PB_CNT_allocs]));
+	EXPECT_EQ(PB_SESSIONS_MAX, atomic64_read(&pb_counters[PB_CNT_live_sessions]));
+	/* One closed, one opens again. */
+	pb_session_destroy(open[--n]);
+	open[n] = pb_session_create();
+	ASSERT_FALSE(IS_ERR(open[n]));
+	n++;
+	for (i = 0; i < n; i++)
+		pb_session_destroy(open[i]);
+}
+
+/*
+ * PB_MAX_VMAS VMAs per mm and PB_MM_MAPPED_MAX bytes of them: at the limit
+ * mmap succeeds, past it fails with ENOSPC and a reason, adding nothing.
+ */
+TEST_F(cmd, vmas_and_mapped_bytes_are_limited)
+{
+	struct pb_session *s = self->s;
+	u64 base = 1ULL << 44, psize = self->psize;
+	unsigned int i;
+
+	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb));
+	/* One VMA of PB_MM_MAPPED_MAX bytes less a page, then the page. */
+	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx",
+			    base, PB_MM_MAPPED_MAX - psize)) TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(-ENOSPC, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx",
+				  2 * base, 2 * psize));
+	EXPECT_TRUE(nt_one_error_line(&s->reply));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "PB_MM_MAPPED_MAX")) TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(1, s->mms[1]->nr_vmas);
+	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx", 2 * base, psize));
+	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=1"));
+
+	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb));
+	for (i = 0; i < PB_MAX_VMAS; i++)
+		ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx",
+				    base + 2 * i * psize, psize)) TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(-ENOSPC, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx",
+				  base + 2 * i * psize, psize));
+	EXPECT_TRUE(nt_one_error_line(&s->reply));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "too many VMAs (PB_MAX_VMAS)"))
+		TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(PB_MAX_VMAS, s->mms[1]->nr_vmas);
 }
 
 /* --- A mutation seen through the commands ------------------------------------------ */
