@@ -925,6 +925,34 @@ TEST_F_TIMEOUT(budget, a_session_budget_stops_one_session, 300)
 }
 
 /*
+ * The stats file lists every mm of 48 sessions of PB_SESSION_MMS mms, more
+ * than the fixed 1 MiB buffer it used to have held (lines were lost).
+ */
+TEST(stats_lists_every_mm_of_many_sessions)
+{
+	static struct pb_ctl c[48];
+	unsigned int i, j, lines = 0;
+	long long mms0 = pb_stat(PB_CNT_live_mms);
+	const char *text, *p;
+
+	ASSERT_LE(0, mms0);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		ASSERT_EQ(0, pb_open(&c[i]));
+		for (j = 0; j < PB_SESSION_MMS; j++)
+			ASSERT_EQ(0, pb_cmd(&c[i], "mm_create arena_pages=64")) TH_LOG("%s", c[i].reply);
+	}
+	text = pb_stats_text();
+	ASSERT_NE(NULL, text);
+	EXPECT_LT(1 << 20, strlen(text));
+	EXPECT_EQ('\n', text[strlen(text) - 1]);
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		lines += !strncmp(p, "mm.", 3);
+	EXPECT_EQ((mms0 + ARRAY_SIZE(c) * PB_SESSION_MMS) * PB_NR_MM_COUNTERS, lines);
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		pb_close(&c[i]);
+}
+
+/*
  * PB_SESSIONS_MAX ctl files open at once: the next open fails with ENFILE and
  * allocates nothing; once one closes, an open succeeds again.
  */

@@ -31,10 +31,13 @@
 #define PB_CMD_MAX		4096
 /* The reply to one command is at most this long. */
 #define PB_REPLY_MAX		(64 * 1024)
-/* The stats file: room for the counters of many mms. */
-#define PB_STATS_MAX		(1024 * 1024)
+/*
+ * The stats file is at most this long: room for the counters of
+ * PB_SESSIONS_MAX sessions of PB_SESSION_MMS mms each, at the most digits.
+ */
+#define PB_STATS_MAX		(16 * 1024 * 1024)
 /* Open sessions (ctl files) at once, all users together. */
-#define PB_SESSIONS_MAX		256
+#define PB_SESSIONS_MAX		128
 /* Private mms per session. */
 #define PB_SESSION_MMS		16
 /* The most mms that share one arena: a parent and its fork children. */

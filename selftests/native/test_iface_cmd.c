@@ -1094,6 +1094,61 @@ TEST_F(cmd, sessions_are_limited)
 }
 
 /*
+ * The stats file lists every mm of every session: its buffer is sized to
+ * it.  With a fixed 1 MiB buffer the lines past about 600 mms were lost.
+ * 48 sessions of PB_SESSION_MMS mms take more than that.
+ */
+TEST_F(cmd, stats_file_lists_every_mm)
+{
+	static struct pb_session *open[48];
+	unsigned int i, j, lines = 0, mms = 1;
+	struct pb_reply *r;
+	const char *p;
+
+	for (i = 0; i < ARRAY_SIZE(open); i++) {
+		open[i] = pb_session_create();
+		ASSERT_FALSE(IS_ERR(open[i]));
+		for (j = 0; j < PB_SESSION_MMS; j++, mms++)
+			ASSERT_EQ(0, nt_run(open[i], "mm_create page_kb=%u arena_pages=64",
+					    variant->page_kb)) TH_LOG("%s", open[i]->reply.buf);
+	}
+	r = pb_stats_render();
+	ASSERT_NE(NULL, r);
+	EXPECT_FALSE(r->overflow);
+	EXPECT_LT(1 << 20, r->len);
+	EXPECT_GE(r->size, r->len + 1);
+	EXPECT_EQ('\n', r->buf[r->len - 1]);
+	for (p = r->buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		lines += !strncmp(p, "mm.", 3);
+	EXPECT_EQ(mms * PB_NR_MM_COUNTERS, lines);
+	pb_stats_free(r);
+	for (i = 0; i < ARRAY_SIZE(open); i++)
+		pb_session_destroy(open[i]);
+}
+
+/*
+ * The most the stats file can list, PB_SESSIONS_MAX sessions of
+ * PB_SESSION_MMS mms, with session ids and values of 20 digits and the
+ * measuring pass's room of 20 more per value, fits PB_STATS_MAX.
+ */
+TEST(stats_file_fits_every_mm)
+{
+	unsigned long long size = 1, mm = 0;
+	unsigned int c;
+
+	for (c = 0; c < PB_NR_COUNTERS; c++)
+		size += strlen(pb_counter_names[c]) + 1 + 2 * 20 + 1;
+	for (c = 0; c < PB_NR_MM_COUNTERS; c++) {
+		size += strlen("total.") + strlen(pb_mm_counter_names[c]) + 1 + 2 * 20 + 1;
+		mm += strlen("mm.") + 20 + 1 + 2 + 1 + strlen(pb_mm_counter_names[c]) +
+		      1 + 2 * 20 + 1;
+	}
+	size += mm * PB_SESSIONS_MAX * PB_SESSION_MMS;
+	EXPECT_GE(PB_STATS_MAX, size);
+	TH_LOG("the largest stats file: %llu bytes", size);
+}
+
+/*
  * PB_MAX_VMAS VMAs per mm and PB_MM_MAPPED_MAX bytes of them: at the limit
  * mmap succeeds, past it fails with ENOSPC and a reason, adding nothing.
  */
