@@ -5,7 +5,13 @@
  * with EINVAL, a reason and no change, fault injection with fail_nth, and a
  * mutation knob seen through the commands.
  */
+#include <linux/build_bug.h>
+
 #include "nt_iface.h"
+
+/* A limit of the UAPI header as text, for the reasons that name it. */
+#define __NT_STR(x)	#x
+#define NT_STR(x)	__NT_STR(x)
 
 FIXTURE(cmd)
 {
@@ -1146,6 +1152,83 @@ TEST(stats_file_fits_every_mm)
 	size += mm * PB_SESSIONS_MAX * PB_SESSION_MMS;
 	EXPECT_GE(PB_STATS_MAX, size);
 	TH_LOG("the largest stats file: %llu bytes", size);
+}
+
+/*
+ * The limits of the tools and the task commands, at the limit (taken) and
+ * one past it (refused with the reason, nothing changed): the oracle's
+ * steps and traced steps, bench's memcpy bytes, and task_dump's pid (the
+ * native stand-in answers EOPNOTSUPP once the input is taken).
+ */
+/* A fixture only for the timeout: the oracle at its most steps takes long. */
+FIXTURE(limits)
+{
+};
+
+FIXTURE_SETUP(limits)
+{
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+}
+
+TEST_F_TIMEOUT(limits, tool_limits_at_and_past, 120)
+{
+	struct pb_session *s = pb_session_create();
+	long long mms = atomic64_read(&pb_counters[PB_CNT_live_mms]);
+
+	ASSERT_FALSE(IS_ERR(s));
+	long long live = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	static const struct {
+		const char *fmt;
+		unsigned long long at;
+		int err_at;
+		const char *reason;
+	} t[] = {
+		{ "oracle seed=1 steps=%llu", PB_ORACLE_MAX, 0,
+		  "seeds and steps must be within 1.." NT_STR(PB_ORACLE_MAX) },
+		{ "oracle seed=1 steps=%llu trace=1", PB_ORACLE_TRACE_MAX, 0,
+		  "at most " NT_STR(PB_ORACLE_TRACE_MAX) " steps" },
+		{ "bench op=memcpy bytes=%llu", PB_BENCH_MEMCPY_MAX, 0, "bytes must be within" },
+		{ "task_dump va=0x10000 pid=%llu", PB_PID_MAX, -EOPNOTSUPP,
+		  "pid must be within 1.." },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		EXPECT_EQ(t[i].err_at, nt_run(s, t[i].fmt, t[i].at))
+			TH_LOG("%s: %.200s", t[i].fmt, s->reply.buf);
+		EXPECT_EQ(-EINVAL, nt_run(s, t[i].fmt, t[i].at + 1)) TH_LOG("%s", t[i].fmt);
+		EXPECT_TRUE(nt_one_error_line(&s->reply));
+		EXPECT_NE(NULL, strstr(s->reply.buf, t[i].reason)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(mms, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+		EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	}
+	pb_session_destroy(s);
+	nt_check_leaks(_metadata);
+}
+
+/*
+ * PB_MAX_MMS mms share an arena: a parent and its fork children.  In a
+ * session PB_SESSION_MMS is the same number, so a session reaches both at
+ * once and the session's limit answers first; the arena's own is a model
+ * limit (paths/fork.c), which the oracle's families also keep to.
+ */
+TEST_F(cmd, a_fork_family_is_limited)
+{
+	struct pb_session *s = self->s;
+	unsigned int i;
+
+	BUILD_BUG_ON(PB_MAX_MMS > PB_SESSION_MMS);
+	for (i = 1; i < PB_MAX_MMS; i++)
+		ASSERT_EQ(0, nt_run(s, "fork mm=0")) TH_LOG("%u: %s", i, s->reply.buf);
+	EXPECT_EQ(PB_MAX_MMS, self->mm->phys->nr_mms);
+	EXPECT_EQ(-EINVAL, nt_run(s, "fork mm=0"));
+	EXPECT_TRUE(nt_one_error_line(&s->reply));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "has " NT_STR(PB_SESSION_MMS) " mms already"))
+		TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(PB_MAX_MMS, self->mm->phys->nr_mms);
 }
 
 /*
