@@ -15,7 +15,6 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <sys/klog.h>
 
 #include "kselftest_harness.h"
@@ -55,10 +54,10 @@ static const char *const mf_cat_names[MF_NR_CATS] = {
 	"bad_choice", "unknown_command",
 };
 
-static uint64_t mf_state = MF_SEED;
+static unsigned long long mf_state = MF_SEED;
 
 /* xorshift64*: the same lines on every run. */
-static uint64_t mf_rand(void)
+static unsigned long long mf_rand(void)
 {
 	mf_state ^= mf_state >> 12;
 	mf_state ^= mf_state << 25;
@@ -183,15 +182,17 @@ static void mf_generate(enum mf_cat cat, struct mf_line *l)
 			mf_fmt(l, "mm_destroy mm=-%u", mf_below(20));
 			break;
 		default:
-			mf_fmt(l, "populate mm=0 va=0x%llx len=-0x%x", MF_VA, 1 + mf_below(1 << 20));
+			mf_fmt(l, "populate mm=0 va=0x%llx len=-0x%x", MF_VA,
+			       1 + mf_below(1 << 20));
 			break;
 		}
 		break;
 	case MF_VA_LEN_OVERFLOW:
 		cmd = mf_range_cmds[mf_below(ARRAY_SIZE(mf_range_cmds))];
 		{
-			uint64_t va = ~0ULL - ((uint64_t)mf_below(1 << 16) << 12) - 0xfff;
-			uint64_t len = ((uint64_t)(1 + mf_below(1 << 20))) << 12;
+			/* A page-aligned va near the top, a len that wraps past 2^64. */
+			unsigned long long va = ~0xfffULL - (mf_rand() % (1 << 16) << 12);
+			unsigned long long len = (1 + mf_rand() % (1 << 20)) << 12;
 
 			if (strchr(cmd, ' '))
 				mf_fmt(l, "%s va=0x%llx len=0x%llx", cmd,
@@ -352,31 +353,36 @@ TEST(kernel_address_search)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(found); i++)
-		EXPECT_NE(NULL, mf_kernel_address(found[i], strlen(found[i]))) TH_LOG("found[%u]", i);
+		EXPECT_NE(NULL, mf_kernel_address(found[i], strlen(found[i])))
+			TH_LOG("found[%u]", i);
 	for (i = 0; i < ARRAY_SIZE(clean); i++)
-		EXPECT_EQ(NULL, mf_kernel_address(clean[i], strlen(clean[i]))) TH_LOG("clean[%u]", i);
+		EXPECT_EQ(NULL, mf_kernel_address(clean[i], strlen(clean[i])))
+			TH_LOG("clean[%u]", i);
 }
+
+/* The first capture, and how many texts were searched for addresses. */
+struct mf_seen {
+	char *stats0, *dump0;
+	unsigned long long scanned;
+};
 
 FIXTURE(malformed)
 {
 	struct pb_ctl c;
-	char *stats0, *dump0;
-	unsigned long long scanned;
+	struct mf_seen seen;
 };
 
 FIXTURE_SETUP(malformed)
 {
 	ASSERT_EQ(0, pb_open(&self->c));
-	self->stats0 = NULL;
-	self->dump0 = NULL;
-	self->scanned = 0;
+	memset(&self->seen, 0, sizeof(self->seen));
 }
 
 FIXTURE_TEARDOWN(malformed)
 {
 	pb_close(&self->c);
-	free(self->stats0);
-	free(self->dump0);
+	free(self->seen.stats0);
+	free(self->seen.dump0);
 }
 
 /*
@@ -414,25 +420,25 @@ static void mf_scan(struct __test_metadata *_metadata, unsigned long long *scann
 }
 
 /* Capture the stats and the dump, and compare them with the first capture. */
-static void mf_capture(struct __test_metadata *_metadata, FIXTURE_DATA(malformed) *self,
-		       unsigned int after)
+static void mf_capture(struct __test_metadata *_metadata, struct pb_ctl *c,
+		       struct mf_seen *seen, unsigned int after)
 {
 	char *stats = mf_stats(), *dump;
 
 	ASSERT_NE(NULL, stats);
-	ASSERT_EQ(0, pb_cmd(&self->c, "dump mm=0 va=0x%llx nr=%llu", MF_VA, MF_DUMP_NR))
-		TH_LOG("%s", self->c.reply);
-	dump = strdup(self->c.reply);
+	ASSERT_EQ(0, pb_cmd(c, "dump mm=0 va=0x%llx nr=%llu", MF_VA, MF_DUMP_NR))
+		TH_LOG("%s", c->reply);
+	dump = strdup(c->reply);
 	ASSERT_NE(NULL, dump);
-	mf_scan(_metadata, &self->scanned, "stats", stats, strlen(stats));
-	mf_scan(_metadata, &self->scanned, "dump", dump, strlen(dump));
-	if (!self->stats0) {
-		self->stats0 = stats;
-		self->dump0 = dump;
+	mf_scan(_metadata, &seen->scanned, "stats", stats, strlen(stats));
+	mf_scan(_metadata, &seen->scanned, "dump", dump, strlen(dump));
+	if (!seen->stats0) {
+		seen->stats0 = stats;
+		seen->dump0 = dump;
 		return;
 	}
-	EXPECT_STREQ(self->stats0, stats) TH_LOG("stats changed after %u lines", after);
-	EXPECT_STREQ(self->dump0, dump) TH_LOG("dump changed after %u lines", after);
+	EXPECT_STREQ(seen->stats0, stats) TH_LOG("stats changed after %u lines", after);
+	EXPECT_STREQ(seen->dump0, dump) TH_LOG("dump changed after %u lines", after);
 	free(stats);
 	free(dump);
 }
@@ -456,7 +462,7 @@ TEST_F_TIMEOUT(malformed, every_line_fails_and_changes_nothing, 120)
 			    MF_VA, MF_LEN / 2)) TH_LOG("%s", self->c.reply);
 	ASSERT_EQ(0, pb_cmd(&self->c, "mm_create page_kb=4"));
 	ASSERT_EQ(0, pb_cmd(&self->c, "mm_destroy mm=1"));
-	mf_capture(_metadata, self, 0);
+	mf_capture(_metadata, &self->c, &self->seen, 0);
 	errors0 = pb_stat(PB_CNT_command_errors);
 
 	for (i = 0; i < MF_LINES; i++) {
@@ -480,12 +486,12 @@ TEST_F_TIMEOUT(malformed, every_line_fails_and_changes_nothing, 120)
 			  self->c.reply + strlen(self->c.reply) - 1)
 			TH_LOG("%s line %u: not one line: %s", mf_cat_names[cat], i,
 			       self->c.reply);
-		mf_scan(_metadata, &self->scanned, "reply", self->c.reply,
+		mf_scan(_metadata, &self->seen.scanned, "reply", self->c.reply,
 			strlen(self->c.reply));
 		if ((i + 1) % MF_CAPTURE_EVERY == 0)
-			mf_capture(_metadata, self, i + 1);
+			mf_capture(_metadata, &self->c, &self->seen, i + 1);
 	}
-	mf_capture(_metadata, self, MF_LINES);
+	mf_capture(_metadata, &self->c, &self->seen, MF_LINES);
 	/* Each line counted as a failed command, and nothing else did. */
 	EXPECT_EQ(errors0 + MF_LINES, pb_stat(PB_CNT_command_errors));
 	for (cat = 0; cat < MF_NR_CATS; cat++) {
@@ -494,7 +500,7 @@ TEST_F_TIMEOUT(malformed, every_line_fails_and_changes_nothing, 120)
 			       count[cat], errs[cat]);
 	}
 	ksft_print_msg("%u malformed lines, %llu texts searched for kernel addresses\n",
-		       MF_LINES, self->scanned);
+		       MF_LINES, self->seen.scanned);
 
 	/* The module's lines of the kernel log have no kernel address either. */
 	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, klog, sizeof(klog) - 1);
@@ -506,7 +512,7 @@ TEST_F_TIMEOUT(malformed, every_line_fails_and_changes_nothing, 120)
 		for (p = klog; *p; p = q) {
 			q = strchrnul(p, '\n');
 			if (memmem(p, q - p, "ptebatch", 8))
-				mf_scan(_metadata, &self->scanned, "dmesg", p, q - p);
+				mf_scan(_metadata, &self->seen.scanned, "dmesg", p, q - p);
 			if (*q)
 				q++;
 		}

@@ -887,7 +887,8 @@ TEST_F_TIMEOUT(budget, a_session_budget_stops_one_session, 300)
 	EXPECT_EQ(0, pb_lookup(c.reply, "used_bytes"));
 	/* Past the module's budget, or zero: refused, nothing changes. */
 	EXPECT_EQ(-EINVAL, pb_cmd(&c, "session budget_bytes=%lld", budget + 1));
-	EXPECT_NE(NULL, strstr(c.reply, "budget_bytes must be 1 to the module's")) TH_LOG("%s", c.reply);
+	EXPECT_NE(NULL, strstr(c.reply, "budget_bytes must be 1 to the module's"))
+		TH_LOG("%s", c.reply);
 	EXPECT_EQ(-EINVAL, pb_cmd(&c, "session budget_bytes=0"));
 	ASSERT_EQ(0, pb_cmd(&c, "session"));
 	EXPECT_EQ(limit, pb_lookup(c.reply, "budget_bytes"));
@@ -901,7 +902,8 @@ TEST_F_TIMEOUT(budget, a_session_budget_stops_one_session, 300)
 			break;
 	}
 	EXPECT_EQ(-ENOMEM, ret);
-	EXPECT_NE(NULL, strstr(c.reply, "over the session's memory budget: session budget_bytes is"))
+	EXPECT_NE(NULL,
+		  strstr(c.reply, "over the session's memory budget: session budget_bytes is"))
 		TH_LOG("%s", c.reply);
 	live = pb_stat(PB_CNT_live_bytes);
 	EXPECT_EQ(refusals + 1, pb_stat(PB_CNT_budget_refusals));
@@ -939,7 +941,8 @@ TEST(stats_lists_every_mm_of_many_sessions)
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		ASSERT_EQ(0, pb_open(&c[i]));
 		for (j = 0; j < PB_SESSION_MMS; j++)
-			ASSERT_EQ(0, pb_cmd(&c[i], "mm_create arena_pages=64")) TH_LOG("%s", c[i].reply);
+			ASSERT_EQ(0, pb_cmd(&c[i], "mm_create arena_pages=64"))
+				TH_LOG("%s", c[i].reply);
 	}
 	text = pb_stats_text();
 	ASSERT_NE(NULL, text);

@@ -33,7 +33,8 @@ int pb_cmd_session(struct pb_args *a)
 		if (ret)
 			return ret;
 		if (pb_account_set_limit(b, bytes))
-			return pb_err(a, "session: budget_bytes must be 1 to the module's budget_bytes, %lld",
+			return pb_err(a,
+				      "session: budget_bytes must be 1 to the module's budget_bytes, %lld",
 				      (long long)atomic64_read(&pb_budget_bytes));
 	}
 	pb_reply_printf(&a->s->reply,

@@ -45,7 +45,7 @@
 /* VMAs per mm. */
 #define PB_MAX_VMAS		64
 /* Bytes of VMAs per mm, all VMAs together. */
-#define PB_MM_MAPPED_MAX	(1ULL << 40)
+#define PB_MM_MAPPED_MAX	(1024ULL * 1024 * 1024 * 1024)	/* 1 TiB */
 /* key=value arguments per command. */
 #define PB_MAX_ARGS		16
 /* Entries one dump command lists. */

@@ -1043,8 +1043,9 @@ TEST_F(cmd, the_session_budget_fails_a_populate_cleanly)
 	live = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
 	EXPECT_EQ(-ENOMEM, nt_run(s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
 				  NT_VA, len, variant->cont_shift));
-	EXPECT_NE(NULL, strstr(s->reply.buf,
-			       "populate: over the session's memory budget: session budget_bytes is"))
+	EXPECT_NE(NULL,
+		  strstr(s->reply.buf,
+			 "populate: over the session's memory budget: session budget_bytes is"))
 		TH_LOG("%s", s->reply.buf);
 	EXPECT_TRUE(nt_one_error_line(&s->reply));
 	EXPECT_EQ(refusals + 1, atomic64_read(&pb_counters[PB_CNT_budget_refusals]));
