@@ -922,6 +922,14 @@ TEST_F_TIMEOUT(budget, a_session_budget_stops_one_session, 300)
 	EXPECT_EQ(0, pb_cmd(&d, "populate mm=0 va=0x%llx len=0x%llx order=9", base, chunk))
 		TH_LOG("%s", d.reply);
 	pb_close(&d);
+	/*
+	 * With its mm gone, and after an oracle run (whose mms are the
+	 * session's while it runs), every byte charged was given back.
+	 */
+	ASSERT_EQ(0, pb_cmd(&c, "mm_destroy mm=0"));
+	ASSERT_EQ(0, pb_cmd(&c, "oracle seed=1 steps=50")) TH_LOG("%s", c.reply);
+	ASSERT_EQ(0, pb_cmd(&c, "session"));
+	EXPECT_EQ(0, pb_lookup(c.reply, "used_bytes"));
 	pb_close(&c);
 	EXPECT_EQ(live0, pb_stat(PB_CNT_live_bytes));
 }

@@ -1067,6 +1067,10 @@ TEST_F(cmd, the_session_budget_fails_a_populate_cleanly)
 	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=1"));
 	ASSERT_EQ(0, nt_run(s, "session"));
 	EXPECT_GT(used0, nt_reply_val(s, "used_bytes"));
+	/* With no mm left, every byte charged was given back. */
+	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=0"));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	EXPECT_EQ(0, nt_reply_val(s, "used_bytes"));
 	pb_budget_init(S64_MAX);
 }
 
