@@ -1034,7 +1034,10 @@ TEST_F(cmd, the_session_budget_fails_a_populate_cleanly)
 	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u backing=1", variant->page_kb));
 	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx", NT_VA, len));
 	mm = s->mms[1];
+	/* Allocated outside a command: charged to the session as a command's. */
+	pb_account_enter(&s->budget);
 	ASSERT_EQ(0, pb_pgtable_prealloc(mm, NT_VA, NT_VA + len));
+	pb_account_leave(&s->budget);
 	ASSERT_EQ(0, nt_run(s, "session"));
 	used0 = nt_reply_val(s, "used_bytes");
 	ASSERT_LT(0, used0);
