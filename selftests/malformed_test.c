@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sys/klog.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "pb_util.h"
@@ -449,9 +450,11 @@ TEST_F_TIMEOUT(malformed, every_line_fails_and_changes_nothing, 120)
 	long long errors0 = pb_stat(PB_CNT_command_errors);
 	struct mf_line l;
 	unsigned int i, cat;
+	struct timespec t0, t1;
 	char klog[1 << 16];
 	int n;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	l.buf = malloc(2 * PB_CMD_MAX);
 	ASSERT_NE(NULL, l.buf);
 	/* mm 0 live and populated; mm 1 created and destroyed. */
@@ -499,8 +502,10 @@ TEST_F_TIMEOUT(malformed, every_line_fails_and_changes_nothing, 120)
 		ksft_print_msg("%-16s %u lines, %u refused\n", mf_cat_names[cat],
 			       count[cat], errs[cat]);
 	}
-	ksft_print_msg("%u malformed lines, %llu texts searched for kernel addresses\n",
-		       MF_LINES, self->seen.scanned);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ksft_print_msg("%u malformed lines in %.1f s, %llu texts searched for kernel addresses\n",
+		       MF_LINES, t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+		       self->seen.scanned);
 
 	/* The module's lines of the kernel log have no kernel address either. */
 	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, klog, sizeof(klog) - 1);
