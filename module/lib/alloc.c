@@ -118,25 +118,23 @@ static struct pb_account *pb_account_current(void)
 static bool pb_budget_take(size_t size)
 {
 	struct pb_account *acct = pb_account_current();
-	s64 live;
+	s64 live = atomic64_add_return(size, &pb_counters[PB_CNT_live_bytes]);
 
-	if (acct) {
-		live = atomic64_add_return(size, &acct->used);
-		if (live > atomic64_read(&acct->limit)) {
-			atomic64_sub(size, &acct->used);
-			atomic64_add(1, &acct->refusals);
-			pb_count(PB_CNT_budget_refusals, 1);
-			return false;
-		}
+	/* The module's budget first: past both, it is the one to name. */
+	if (live > atomic64_read(&pb_budget_bytes)) {
+		atomic64_sub(size, &pb_counters[PB_CNT_live_bytes]);
+		pb_count(PB_CNT_budget_refusals, 1);
+		return false;
 	}
-	live = atomic64_add_return(size, &pb_counters[PB_CNT_live_bytes]);
-	if (live <= atomic64_read(&pb_budget_bytes))
-		return true;
-	atomic64_sub(size, &pb_counters[PB_CNT_live_bytes]);
-	if (acct)
+	if (acct && atomic64_add_return(size, &acct->used) >
+		    atomic64_read(&acct->limit)) {
 		atomic64_sub(size, &acct->used);
-	pb_count(PB_CNT_budget_refusals, 1);
-	return false;
+		atomic64_sub(size, &pb_counters[PB_CNT_live_bytes]);
+		atomic64_add(1, &acct->refusals);
+		pb_count(PB_CNT_budget_refusals, 1);
+		return false;
+	}
+	return true;
 }
 
 /* Give back what pb_budget_take() took. */
