@@ -1201,12 +1201,23 @@ TEST_F_TIMEOUT(limits, tool_limits_at_and_past, 120)
 		{ "bench op=memcpy bytes=%llu", PB_BENCH_MEMCPY_MAX, 0, "bytes must be within" },
 		{ "task_dump va=0x10000 pid=%llu", PB_PID_MAX, -EOPNOTSUPP,
 		  "pid must be within 1.." },
+		{ "task_dump va=0x10000 nr=%llu", PB_DUMP_MAX, -EOPNOTSUPP,
+		  "nr must be within 1.." NT_STR(PB_DUMP_MAX) },
+		/*
+		 * The arena: at most 2^32 - 2 frames (pb_phys_create()), its
+		 * section arrays sized only after the check.  Created at the
+		 * limit (and destroyed below), refused past it.
+		 */
+		{ "mm_create arena_pages=%llu", U32_MAX - 1, 0,
+		  "arena_pages must be within 1..4294967294" },
 	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		EXPECT_EQ(t[i].err_at, nt_run(s, t[i].fmt, t[i].at))
 			TH_LOG("%s: %.200s", t[i].fmt, s->reply.buf);
+		if (s->mms[0])
+			ASSERT_EQ(0, nt_run(s, "mm_destroy mm=0"));
 		EXPECT_EQ(-EINVAL, nt_run(s, t[i].fmt, t[i].at + 1)) TH_LOG("%s", t[i].fmt);
 		EXPECT_TRUE(nt_one_error_line(&s->reply));
 		EXPECT_NE(NULL, strstr(s->reply.buf, t[i].reason)) TH_LOG("%s", s->reply.buf);
