@@ -93,7 +93,7 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 			      params->backing);
 	if (IS_ERR(phys)) {
 		*why = PTR_ERR(phys) == -ENOMEM ? "out of memory" :
-		       "arena_pages must be within 1..4294967294 and the arena within the physical address size";
+		       "arena_pages must be 1..4294967294, the arena within pa_bits";
 		return ERR_CAST(phys);
 	}
 	phys->no_page_mapcount = params->no_page_mapcount;

@@ -1209,7 +1209,7 @@ TEST_F_TIMEOUT(limits, tool_limits_at_and_past, 120)
 		 * limit (and destroyed below), refused past it.
 		 */
 		{ "mm_create arena_pages=%llu", U32_MAX - 1, 0,
-		  "arena_pages must be within 1..4294967294" },
+		  "arena_pages must be 1..4294967294" },
 	};
 	unsigned int i;
 
