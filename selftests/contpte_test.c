@@ -779,7 +779,7 @@ FIXTURE_VARIANT_ADD(bad_input, va_bits_60)
 FIXTURE_VARIANT_ADD(bad_input, arena_beyond_pa)
 {
 	.cmd = "mm_create base_pfn=0xfffffffff",
-	.reason = "arena does not fit",
+	.reason = "the arena within pa_bits",
 };
 
 FIXTURE_VARIANT_ADD(bad_input, no_such_mm)

@@ -826,6 +826,8 @@ TEST_F_TIMEOUT(budget, populating_past_it_fails_cleanly, 300)
 	ASSERT_LT(0, budget);
 	live0 = pb_stat(PB_CNT_live_bytes);
 	ASSERT_EQ(0, pb_open(&c));
+	/* The session may use the whole module budget. */
+	ASSERT_EQ(0, pb_cmd(&c, "session budget_bytes=%lld", budget)) TH_LOG("%s", c.reply);
 	/* An arena of 2^32 - 2 frames: 16 TiB of 4K pages. */
 	ASSERT_EQ(0, pb_cmd(&c, "mm_create arena_pages=4294967294")) TH_LOG("%s", c.reply);
 	ASSERT_EQ(0, pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x%llx", base, 256 * chunk));
@@ -859,6 +861,138 @@ TEST_F_TIMEOUT(budget, populating_past_it_fails_cleanly, 300)
 	pb_close(&c);
 	EXPECT_EQ(live0, pb_stat(PB_CNT_live_bytes));
 	EXPECT_EQ(0, pb_stat(PB_CNT_live_mms));
+}
+
+/*
+ * A session's own budget: by default a fraction of the module's, it stops
+ * the session's populates while another session can still allocate; the
+ * refusal names the session budget, counts in the session's and the
+ * global budget_refusals, and leaves live_bytes as it was.
+ */
+TEST_F_TIMEOUT(budget, a_session_budget_stops_one_session, 300)
+{
+	const unsigned long long chunk = 1ULL << 30, base = 1ULL << 40;
+	long long refusals = pb_stat(PB_CNT_budget_refusals);
+	long long budget = read_budget(), live0, live, limit;
+	unsigned long long done;
+	struct pb_ctl c, d;
+	int ret = 0;
+
+	ASSERT_LT(0, budget);
+	live0 = pb_stat(PB_CNT_live_bytes);
+	ASSERT_EQ(0, pb_open(&c));
+	ASSERT_EQ(0, pb_cmd(&c, "session"));
+	limit = pb_lookup(c.reply, "budget_bytes");
+	EXPECT_EQ(budget / PB_SESSION_BUDGET_DIVISOR, limit);
+	EXPECT_EQ(0, pb_lookup(c.reply, "used_bytes"));
+	/* Past the module's budget, or zero: refused, nothing changes. */
+	EXPECT_EQ(-EINVAL, pb_cmd(&c, "session budget_bytes=%lld", budget + 1));
+	EXPECT_NE(NULL, strstr(c.reply, "budget_bytes must be 1 to the module's"))
+		TH_LOG("%s", c.reply);
+	EXPECT_EQ(-EINVAL, pb_cmd(&c, "session budget_bytes=0"));
+	ASSERT_EQ(0, pb_cmd(&c, "session"));
+	EXPECT_EQ(limit, pb_lookup(c.reply, "budget_bytes"));
+
+	ASSERT_EQ(0, pb_cmd(&c, "mm_create arena_pages=4294967294")) TH_LOG("%s", c.reply);
+	ASSERT_EQ(0, pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x%llx", base, 256 * chunk));
+	for (done = 0; done < 256 * chunk; done += chunk) {
+		ret = pb_cmd(&c, "populate mm=0 va=0x%llx len=0x%llx order=9",
+			     base + done, chunk);
+		if (ret)
+			break;
+	}
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_NE(NULL,
+		  strstr(c.reply, "over the session's memory budget: session budget_bytes is"))
+		TH_LOG("%s", c.reply);
+	live = pb_stat(PB_CNT_live_bytes);
+	EXPECT_EQ(refusals + 1, pb_stat(PB_CNT_budget_refusals));
+	ASSERT_EQ(0, pb_cmd(&c, "session"));
+	EXPECT_EQ(1, pb_lookup(c.reply, "budget_refusals"));
+	EXPECT_GE(limit, pb_lookup(c.reply, "used_bytes"));
+	EXPECT_LT(limit / 2, pb_lookup(c.reply, "used_bytes"));
+	/* Nothing of the failed populate is left. */
+	EXPECT_EQ(live, pb_stat(PB_CNT_live_bytes));
+	TH_LOG("%llu GiB populated before the session budget of %lld MiB", done >> 30,
+	       limit >> 20);
+	/* Another session has its own budget. */
+	ASSERT_EQ(0, pb_open(&d));
+	ASSERT_EQ(0, pb_cmd(&d, "mm_create arena_pages=4294967294"));
+	ASSERT_EQ(0, pb_cmd(&d, "mmap mm=0 start=0x%llx len=0x%llx", base, chunk));
+	EXPECT_EQ(0, pb_cmd(&d, "populate mm=0 va=0x%llx len=0x%llx order=9", base, chunk))
+		TH_LOG("%s", d.reply);
+	pb_close(&d);
+	/*
+	 * With its mm gone, and after an oracle run (whose mms are the
+	 * session's while it runs), every byte charged was given back.
+	 */
+	ASSERT_EQ(0, pb_cmd(&c, "mm_destroy mm=0"));
+	ASSERT_EQ(0, pb_cmd(&c, "oracle seed=1 steps=50")) TH_LOG("%s", c.reply);
+	ASSERT_EQ(0, pb_cmd(&c, "session"));
+	EXPECT_EQ(0, pb_lookup(c.reply, "used_bytes"));
+	pb_close(&c);
+	EXPECT_EQ(live0, pb_stat(PB_CNT_live_bytes));
+}
+
+/*
+ * The stats file lists every mm of 48 sessions of PB_SESSION_MMS mms, more
+ * than the fixed 1 MiB buffer it used to have held (lines were lost).
+ */
+TEST(stats_lists_every_mm_of_many_sessions)
+{
+	static struct pb_ctl c[48];
+	unsigned int i, j, lines = 0;
+	long long mms0 = pb_stat(PB_CNT_live_mms);
+	const char *text, *p;
+
+	ASSERT_LE(0, mms0);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		ASSERT_EQ(0, pb_open(&c[i]));
+		for (j = 0; j < PB_SESSION_MMS; j++)
+			ASSERT_EQ(0, pb_cmd(&c[i], "mm_create arena_pages=64"))
+				TH_LOG("%s", c[i].reply);
+	}
+	text = pb_stats_text();
+	ASSERT_NE(NULL, text);
+	EXPECT_LT(1 << 20, strlen(text));
+	EXPECT_EQ('\n', text[strlen(text) - 1]);
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		lines += !strncmp(p, "mm.", 3);
+	EXPECT_EQ((mms0 + ARRAY_SIZE(c) * PB_SESSION_MMS) * PB_NR_MM_COUNTERS, lines);
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		pb_close(&c[i]);
+}
+
+/*
+ * PB_SESSIONS_MAX ctl files open at once: the next open fails with ENFILE and
+ * allocates nothing; once one closes, an open succeeds again.
+ */
+TEST(sessions_are_limited)
+{
+	static int fds[PB_SESSIONS_MAX + 1];
+	long long live0 = pb_stat(PB_CNT_live_sessions), bytes;
+	int i, n, fd;
+
+	ASSERT_LE(0, live0);
+	for (n = 0; n < PB_SESSIONS_MAX - live0; n++) {
+		fds[n] = open(PB_DEBUGFS_DIR "/ctl", O_RDWR);
+		ASSERT_LE(0, fds[n]) TH_LOG("open %d: %s", n, strerror(errno));
+	}
+	EXPECT_EQ(PB_SESSIONS_MAX, pb_stat(PB_CNT_live_sessions));
+	bytes = pb_stat(PB_CNT_live_bytes);
+	fd = open(PB_DEBUGFS_DIR "/ctl", O_RDWR);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ENFILE, errno);
+	EXPECT_EQ(bytes, pb_stat(PB_CNT_live_bytes));
+	EXPECT_EQ(PB_SESSIONS_MAX, pb_stat(PB_CNT_live_sessions));
+	close(fds[--n]);
+	fds[n] = open(PB_DEBUGFS_DIR "/ctl", O_RDWR);
+	EXPECT_LE(0, fds[n]);
+	n++;
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	EXPECT_EQ(live0, pb_stat(PB_CNT_live_sessions));
 }
 
 TEST_HARNESS_MAIN

@@ -33,8 +33,8 @@ static int pb_ctl_open(struct inode *inode, struct file *file)
 {
 	struct pb_session *s = pb_session_create();
 
-	if (!s)
-		return -ENOMEM;
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 	file->private_data = s;
 	/*
 	 * No f_pos_lock: write() would otherwise wait for another thread's
@@ -114,32 +114,17 @@ static const struct file_operations pb_ctl_fops = {
  */
 static int pb_stats_open(struct inode *inode, struct file *file)
 {
-	s64 snap[PB_NR_COUNTERS];
-	struct pb_reply *r;
-	int ret = -ENOMEM;
+	struct pb_reply *r = pb_stats_render();
 
-	pb_registry_lock_stats();
-	pb_counters_snapshot(snap);
-	/* The reply and its text in one buffer, past the budget if need be. */
-	r = pb_vzalloc_unbudgeted(sizeof(*r) + PB_STATS_MAX);
 	if (!r)
-		goto out;
-	r->buf = (char *)(r + 1);
-	r->size = PB_STATS_MAX;
-	pb_stats_show(r, snap);
-	pb_mm_stats_show(r);
+		return -ENOMEM;
 	file->private_data = r;
-	ret = 0;
-out:
-	pb_registry_unlock_stats();
-	return ret;
+	return 0;
 }
 
 static int pb_stats_release(struct inode *inode, struct file *file)
 {
-	struct pb_reply *r = file->private_data;
-
-	pb_vfree(r, sizeof(*r) + PB_STATS_MAX);
+	pb_stats_free(file->private_data);
 	return 0;
 }
 

@@ -24,7 +24,7 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 	const struct pb_command *cmd = NULL;
 	struct pb_args a = { .s = s };
 	char *buf = s->line, *name, *args;
-	s64 refusals;
+	s64 refusals, own;
 	size_t i;
 	int ret;
 
@@ -67,12 +67,20 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 		goto out;
 	/* The model records violations in this command's report. */
 	refusals = atomic64_read(&pb_counters[PB_CNT_budget_refusals]);
+	own = atomic64_read(&s->budget.refusals);
 	pb_report_lend(&a);
+	/* What the command allocates is the session's, within its budget. */
+	pb_account_enter(&s->budget);
 	ret = cmd->handler(&a);
+	pb_account_leave(&s->budget);
 	pb_report_return(&a);
-	/* Out of memory because of the budget: say so, not "out of memory". */
-	if (ret == -ENOMEM &&
-	    atomic64_read(&pb_counters[PB_CNT_budget_refusals]) != refusals) {
+	/* Out of memory because of a budget: say which, not "out of memory". */
+	if (ret == -ENOMEM && atomic64_read(&s->budget.refusals) != own) {
+		pb_err(&a, "%s: over the session's memory budget: session budget_bytes is %lld",
+		       cmd->name, (long long)atomic64_read(&s->budget.limit));
+		ret = -ENOMEM;
+	} else if (ret == -ENOMEM &&
+		   atomic64_read(&pb_counters[PB_CNT_budget_refusals]) != refusals) {
 		pb_err(&a, "%s: over the memory budget: budget_bytes is %lld",
 		       cmd->name, (long long)atomic64_read(&pb_budget_bytes));
 		ret = -ENOMEM;

@@ -21,6 +21,15 @@ void pb_reply_printf(struct pb_reply *r, const char *fmt, ...)
 
 	if (r->overflow)
 		return;
+	/* No buffer: only measure, as vsnprintf(NULL, 0) does. */
+	if (!r->buf) {
+		va_start(args, fmt);
+		n = vsnprintf(NULL, 0, fmt, args);
+		va_end(args);
+		r->len += n > 0 ? n : 0;
+		r->lines++;
+		return;
+	}
 	va_start(args, fmt);
 	n = vsnprintf(r->buf + r->len, room, fmt, args);
 	va_end(args);

@@ -14,6 +14,8 @@ struct pb_reply {
 	size_t len;
 	size_t size;
 	bool overflow;
+	/* Lines measured: with no buffer, pb_reply_printf() only counts. */
+	size_t lines;
 };
 
 __printf(2, 3) void pb_reply_printf(struct pb_reply *r, const char *fmt, ...);

@@ -4,6 +4,8 @@
  * slots.
  */
 #include <linux/kernel.h>
+#include <linux/err.h>
+#include <linux/errno.h>
 #include <linux/mutex.h>
 
 #include "lib/alloc.h"
@@ -17,6 +19,8 @@ static atomic64_t pb_next_session_id;
 /* Every live session, for the per-mm part of the stats file. */
 static DEFINE_MUTEX(pb_registry_lock);
 static struct pb_session *pb_sessions;
+/* Sessions open or being opened, at most PB_SESSIONS_MAX. */
+static atomic_t pb_nr_sessions;
 
 /* The lowest free mm id of a session, or PB_SESSION_MMS. */
 int pb_session_free_slot(struct pb_session *s)
@@ -52,17 +56,25 @@ void pb_session_destroy_mm(struct pb_session *s, struct pb_mm *mm)
 struct pb_session *pb_session_create(void)
 {
 	struct pb_session *s;
+	int n = atomic_read(&pb_nr_sessions);
 
+	/* Checked before anything is allocated: a full table costs nothing. */
+	do {
+		if (n >= PB_SESSIONS_MAX)
+			return ERR_PTR(-ENFILE);
+	} while (!atomic_try_cmpxchg(&pb_nr_sessions, &n, n + 1));
 	s = pb_zalloc(sizeof(*s));
 	if (!s)
-		return NULL;
+		goto fail;
 	/* A reply of PB_REPLY_MAX bytes fits, with vsnprintf()'s NUL after it. */
 	s->reply.buf = pb_vzalloc(PB_REPLY_MAX + 1);
 	if (!s->reply.buf) {
 		pb_free(s, sizeof(*s));
-		return NULL;
+		goto fail;
 	}
 	s->reply.size = PB_REPLY_MAX + 1;
+	pb_account_init(&s->budget, atomic64_read(&pb_budget_bytes) /
+			PB_SESSION_BUDGET_DIVISOR);
 	mutex_init(&s->lock);
 	s->id = atomic64_inc_return(&pb_next_session_id);
 	mutex_lock(&pb_registry_lock);
@@ -72,6 +84,9 @@ struct pb_session *pb_session_create(void)
 	pb_count(PB_CNT_live_sessions, 1);
 	pb_count(PB_CNT_sessions_opened, 1);
 	return s;
+fail:
+	atomic_dec(&pb_nr_sessions);
+	return ERR_PTR(-ENOMEM);
 }
 
 static void pb_session_release_mms(struct pb_session *s)
@@ -93,11 +108,15 @@ void pb_session_destroy(struct pb_session *s)
 		;
 	*link = s->next;
 	mutex_unlock(&pb_registry_lock);
+	/* The mms' memory goes back to the session budget it came from. */
+	pb_account_enter(&s->budget);
 	pb_session_release_mms(s);
+	pb_account_leave(&s->budget);
 	mutex_destroy(&s->lock);
 	pb_vfree(s->reply.buf, s->reply.size);
 	pb_free(s, sizeof(*s));
 	pb_count(PB_CNT_live_sessions, -1);
+	atomic_dec(&pb_nr_sessions);
 }
 
 void pb_registry_lock_stats(void)

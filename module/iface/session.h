@@ -12,6 +12,7 @@
 #include <linux/mutex.h>
 
 #include "uapi/ptebatch.h"
+#include "lib/alloc.h"
 #include "iface/reply.h"
 
 struct pb_mm;
@@ -21,6 +22,11 @@ struct pb_session {
 	u64 id;
 	u64 nr_commands;
 	struct pb_reply reply;
+	/*
+	 * The session's memory budget: what its commands allocate (its mms,
+	 * the oracle's and bench's own), not the session and its reply.
+	 */
+	struct pb_account budget;
 	/* Set and cleared under pb_registry_lock too, for the stats file. */
 	struct pb_mm *mms[PB_SESSION_MMS];
 	struct pb_session *next;
@@ -28,6 +34,10 @@ struct pb_session {
 	char line[PB_CMD_MAX];
 };
 
+/*
+ * A new session, or ERR_PTR(-ENFILE) when PB_SESSIONS_MAX are open, or
+ * ERR_PTR(-ENOMEM).
+ */
 struct pb_session *pb_session_create(void);
 void pb_session_destroy(struct pb_session *s);
 /*

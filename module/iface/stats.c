@@ -4,6 +4,7 @@
  */
 #include <linux/kernel.h>
 
+#include "lib/alloc.h"
 #include "lib/counters.h"
 #include "model/mm.h"
 #include "iface/reply.h"
@@ -70,4 +71,43 @@ void pb_mm_stats_show(struct pb_reply *r)
 	for (c = 0; c < PB_NR_MM_COUNTERS; c++)
 		pb_reply_printf(r, "total.%s %llu\n", pb_mm_counter_names[c], sums[c]);
 	pb_sessions_walk(pb_show_session_mms, r);
+}
+
+/* The most digits a counter value printed with %llu or %lld can take. */
+#define PB_VALUE_DIGITS	20
+
+/*
+ * The stats file is measured first, then rendered into a buffer of that
+ * size, both under the registry lock, so that no session mm comes or goes
+ * in between.  The counters of live mms can still move (their commands do
+ * not take the lock), so each line gets room for a value of the most
+ * digits: the rendering can only be shorter.
+ */
+struct pb_reply *pb_stats_render(void)
+{
+	struct pb_reply m = { }, *r = NULL;
+	s64 snap[PB_NR_COUNTERS];
+	size_t size;
+
+	pb_registry_lock_stats();
+	pb_counters_snapshot(snap);
+	pb_stats_show(&m, snap);
+	pb_mm_stats_show(&m);
+	size = min_t(size_t, m.len + m.lines * PB_VALUE_DIGITS + 1, PB_STATS_MAX);
+	/* The reply and its text in one buffer, past the budget if need be. */
+	r = pb_vzalloc_unbudgeted(sizeof(*r) + size);
+	if (r) {
+		r->buf = (char *)(r + 1);
+		r->size = size;
+		pb_stats_show(r, snap);
+		pb_mm_stats_show(r);
+	}
+	pb_registry_unlock_stats();
+	return r;
+}
+
+void pb_stats_free(struct pb_reply *r)
+{
+	if (r)
+		pb_vfree(r, sizeof(*r) + r->size);
 }

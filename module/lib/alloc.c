@@ -7,7 +7,10 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
 
+#include "uapi/ptebatch.h"
 #include "lib/alloc.h"
 #include "lib/counters.h"
 
@@ -40,19 +43,108 @@ int pb_budget_set(u64 bytes)
 }
 
 /*
+ * The accounts entered now, each with the thread that entered it: the kernel
+ * has no field of the task for a module to hang its own context on (unlike
+ * set_active_memcg(), which has current->active_memcg), so an allocation
+ * finds its thread's account by looking for current here.  Only the thread
+ * itself writes or clears its slot, so the account it finds stays entered.
+ */
+static struct task_struct *pb_acct_task[PB_SESSIONS_MAX];
+static struct pb_account *pb_acct[PB_SESSIONS_MAX];
+/* Slots below this have been used: the lookup scans no further. */
+static unsigned int pb_acct_hi;
+static DEFINE_MUTEX(pb_acct_lock);
+
+void pb_account_init(struct pb_account *acct, u64 limit)
+{
+	atomic64_set(&acct->used, 0);
+	atomic64_set(&acct->limit, limit);
+	atomic64_set(&acct->refusals, 0);
+	acct->slot = -1;
+}
+
+int pb_account_set_limit(struct pb_account *acct, u64 limit)
+{
+	if (!limit || limit > (u64)atomic64_read(&pb_budget_bytes))
+		return -EINVAL;
+	atomic64_set(&acct->limit, limit);
+	return 0;
+}
+
+void pb_account_enter(struct pb_account *acct)
+{
+	unsigned int i;
+
+	mutex_lock(&pb_acct_lock);
+	for (i = 0; i < PB_SESSIONS_MAX && pb_acct_task[i]; i++)
+		;
+	if (i < PB_SESSIONS_MAX) {
+		pb_acct[i] = acct;
+		WRITE_ONCE(pb_acct_task[i], current);
+		if (i >= pb_acct_hi)
+			WRITE_ONCE(pb_acct_hi, i + 1);
+		acct->slot = i;
+	}
+	mutex_unlock(&pb_acct_lock);
+}
+
+void pb_account_leave(struct pb_account *acct)
+{
+	if (acct->slot < 0)
+		return;
+	mutex_lock(&pb_acct_lock);
+	WRITE_ONCE(pb_acct_task[acct->slot], NULL);
+	pb_acct[acct->slot] = NULL;
+	acct->slot = -1;
+	mutex_unlock(&pb_acct_lock);
+}
+
+/* The account the calling thread entered, or NULL. */
+static struct pb_account *pb_account_current(void)
+{
+	unsigned int i, hi = READ_ONCE(pb_acct_hi);
+
+	for (i = 0; i < hi; i++)
+		if (READ_ONCE(pb_acct_task[i]) == current)
+			return pb_acct[i];
+	return NULL;
+}
+
+/*
  * Take @size bytes of the budget, in live_bytes itself, so that concurrent
- * sessions cannot both pass the check; false (and counted) if they would go
- * past it.
+ * sessions cannot both pass the check, and of the calling thread's account;
+ * false (and counted) if either would go past its limit.
  */
 static bool pb_budget_take(size_t size)
 {
+	struct pb_account *acct = pb_account_current();
 	s64 live = atomic64_add_return(size, &pb_counters[PB_CNT_live_bytes]);
 
-	if (live <= atomic64_read(&pb_budget_bytes))
-		return true;
-	atomic64_sub(size, &pb_counters[PB_CNT_live_bytes]);
-	pb_count(PB_CNT_budget_refusals, 1);
-	return false;
+	/* The module's budget first: past both, it is the one to name. */
+	if (live > atomic64_read(&pb_budget_bytes)) {
+		atomic64_sub(size, &pb_counters[PB_CNT_live_bytes]);
+		pb_count(PB_CNT_budget_refusals, 1);
+		return false;
+	}
+	if (acct && atomic64_add_return(size, &acct->used) >
+		    atomic64_read(&acct->limit)) {
+		atomic64_sub(size, &acct->used);
+		atomic64_sub(size, &pb_counters[PB_CNT_live_bytes]);
+		atomic64_add(1, &acct->refusals);
+		pb_count(PB_CNT_budget_refusals, 1);
+		return false;
+	}
+	return true;
+}
+
+/* Give back what pb_budget_take() took. */
+static void pb_budget_give(size_t size)
+{
+	struct pb_account *acct = pb_account_current();
+
+	if (acct)
+		atomic64_sub(size, &acct->used);
+	pb_count(PB_CNT_live_bytes, -(s64)size);
 }
 
 /* Consume one step of fail_nth; true when this allocation must fail. */
@@ -78,7 +170,7 @@ bool pb_budget_charge(size_t size)
 
 void pb_budget_uncharge(size_t size)
 {
-	pb_count(PB_CNT_live_bytes, -(s64)size);
+	pb_budget_give(size);
 }
 
 void *pb_zalloc(size_t size)
@@ -93,7 +185,7 @@ void *pb_zalloc(size_t size)
 		return NULL;
 	p = kvzalloc(size, PB_GFP);
 	if (!p) {
-		pb_count(PB_CNT_live_bytes, -(s64)size);
+		pb_budget_give(size);
 		return NULL;
 	}
 	pb_count(PB_CNT_allocs, 1);
@@ -120,7 +212,10 @@ static void *__pb_vzalloc(size_t size, bool budgeted)
 		return NULL;
 	p = __vmalloc(real, PB_GFP | __GFP_ZERO);
 	if (!p) {
-		pb_count(PB_CNT_live_bytes, -(s64)real);
+		if (budgeted)
+			pb_budget_give(real);
+		else
+			pb_count(PB_CNT_live_bytes, -(s64)real);
 		return NULL;
 	}
 	pb_count(PB_CNT_allocs, 1);
@@ -145,7 +240,7 @@ void pb_vfree(void *p, size_t size)
 {
 	if (!p)
 		return;
-	pb_count(PB_CNT_live_bytes, -(s64)ALIGN(size, PB_VMALLOC_UNIT));
+	pb_budget_give(ALIGN(size, PB_VMALLOC_UNIT));
 	vfree(p);
 }
 
@@ -153,6 +248,6 @@ void pb_free(void *p, size_t size)
 {
 	if (!p)
 		return;
-	pb_count(PB_CNT_live_bytes, -(s64)size);
+	pb_budget_give(size);
 	kvfree(p);
 }

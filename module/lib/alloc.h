@@ -17,6 +17,19 @@ extern atomic_t pb_fail_nth;
 extern atomic64_t pb_budget_bytes;
 extern u64 pb_budget_max;
 
+/*
+ * A share of the budget, a session's: while a thread runs a session's
+ * command, between pb_account_enter() and pb_account_leave(), its
+ * allocations and frees count in @used too, and one that would take @used
+ * past @limit fails and counts in @refusals (and in budget_refusals).
+ */
+struct pb_account {
+	atomic64_t used;
+	atomic64_t limit;
+	atomic64_t refusals;
+	int slot;		/* in the table of active accounts, or -1 */
+};
+
 /* Set the budget and its ceiling to @bytes. */
 void pb_budget_init(u64 bytes);
 /* Set the budget, 1..pb_budget_max bytes: 0 or -EINVAL. */
@@ -27,6 +40,17 @@ int pb_budget_set(u64 bytes);
  */
 bool pb_budget_charge(size_t size);
 void pb_budget_uncharge(size_t size);
+
+void pb_account_init(struct pb_account *acct, u64 limit);
+/* Set the limit, 1 up to budget_bytes: 0 or -EINVAL. */
+int pb_account_set_limit(struct pb_account *acct, u64 limit);
+/*
+ * Charge the calling thread's allocations to @acct until pb_account_leave().
+ * The caller keeps the accounts that are entered at once to at most
+ * PB_SESSIONS_MAX (one per live session).
+ */
+void pb_account_enter(struct pb_account *acct);
+void pb_account_leave(struct pb_account *acct);
 
 void *pb_zalloc(size_t size);
 void pb_free(void *p, size_t size);

@@ -93,7 +93,7 @@ struct pb_mm *pb_mm_create(const struct pb_mm_params *params, u32 id,
 			      params->backing);
 	if (IS_ERR(phys)) {
 		*why = PTR_ERR(phys) == -ENOMEM ? "out of memory" :
-		       "arena does not fit the physical address size";
+		       "arena_pages must be 1..4294967294, the arena within pa_bits";
 		return ERR_CAST(phys);
 	}
 	phys->no_page_mapcount = params->no_page_mapcount;
@@ -153,7 +153,7 @@ struct pb_vma *pb_vma_find(struct pb_mm *mm, u64 va)
 int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 	       const char **why)
 {
-	u64 psize = pb_page_size(&mm->geom);
+	u64 psize = pb_page_size(&mm->geom), mapped = 0;
 	unsigned int i;
 
 	if ((start | end) & (psize - 1)) {
@@ -175,7 +175,14 @@ int pb_vma_add(struct pb_mm *mm, u64 start, u64 end, u32 flags,
 		}
 	}
 	if (mm->nr_vmas == PB_MAX_VMAS) {
-		*why = "too many VMAs";
+		*why = "too many VMAs (PB_MAX_VMAS)";
+		return -ENOSPC;
+	}
+	/* Unlike upstream (RLIMIT_AS), one fixed bound, PB_MM_MAPPED_MAX. */
+	for (i = 0; i < mm->nr_vmas; i++)
+		mapped += mm->vmas[i].end - mm->vmas[i].start;
+	if (end - start > PB_MM_MAPPED_MAX - mapped) {
+		*why = "the mm's VMAs would map more than PB_MM_MAPPED_MAX bytes";
 		return -ENOSPC;
 	}
 	mm->vmas[mm->nr_vmas].start = start;

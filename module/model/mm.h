@@ -35,8 +35,6 @@
  */
 #define PB_VM_ANON_VMA	BIT(6)
 
-#define PB_MAX_VMAS	64
-
 struct pb_vma {
 	u64 start, end;
 	u32 flags;

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/bits.h>
 
+#include "uapi/ptebatch.h"
 #include "model/desc.h"
 
 /*
@@ -65,8 +66,6 @@ struct pb_page {
 struct pb_section;
 struct pb_mm;
 
-/* The most mms that share one arena: a parent and its fork children. */
-#define PB_MAX_MMS	16
 /* The arena is described in sections of this many pages. */
 #define PB_SECTION_SHIFT	14
 

@@ -264,7 +264,7 @@ int pb_mprotect(struct pb_mm *mm, u64 start, u64 end, u32 prot,
 	splits = (pb_vma_find(mm, start)->start != start) +
 		 (pb_vma_find(mm, end - 1)->end != end);
 	if (mm->nr_vmas + splits > PB_MAX_VMAS) {
-		*why = "too many VMAs";
+		*why = "too many VMAs (PB_MAX_VMAS)";
 		return -ENOSPC;
 	}
 	pb_vma_split(mm, start);

@@ -227,7 +227,7 @@ int pb_mremap(struct pb_mm *mm, u64 old, u64 len, u64 new, const char **why)
 	}
 	splits = (vma->start != old) + (vma->end != old_end);
 	if (mm->nr_vmas + splits > PB_MAX_VMAS) {
-		*why = "too many VMAs";
+		*why = "too many VMAs (PB_MAX_VMAS)";
 		return -ENOSPC;
 	}
 	ret = pb_move_prealloc(mm, vma, old, old_end, new);

@@ -31,10 +31,21 @@
 #define PB_CMD_MAX		4096
 /* The reply to one command is at most this long. */
 #define PB_REPLY_MAX		(64 * 1024)
-/* The stats file: room for the counters of many mms. */
-#define PB_STATS_MAX		(1024 * 1024)
+/*
+ * The stats file is at most this long: room for the counters of
+ * PB_SESSIONS_MAX sessions of PB_SESSION_MMS mms each, at the most digits.
+ */
+#define PB_STATS_MAX		(16 * 1024 * 1024)
+/* Open sessions (ctl files) at once, all users together. */
+#define PB_SESSIONS_MAX		128
 /* Private mms per session. */
 #define PB_SESSION_MMS		16
+/* The most mms that share one arena: a parent and its fork children. */
+#define PB_MAX_MMS		16
+/* VMAs per mm. */
+#define PB_MAX_VMAS		64
+/* Bytes of VMAs per mm, all VMAs together. */
+#define PB_MM_MAPPED_MAX	(1024ULL * 1024 * 1024 * 1024)	/* 1 TiB */
 /* key=value arguments per command. */
 #define PB_MAX_ARGS		16
 /* Entries one dump command lists. */
@@ -66,6 +77,12 @@
  * fraction of the machine's RAM, which is also the most it can be set to.
  */
 #define PB_BUDGET_RAM_DIVISOR	4
+/*
+ * A session's memory budget (the session command's budget_bytes): by
+ * default this fraction of the module's budget when the session opens, and
+ * at most the module's budget.
+ */
+#define PB_SESSION_BUDGET_DIVISOR	4
 /* The oracle: most seeds and steps per seed, and most steps it traces. */
 #define PB_ORACLE_MAX		10000
 #define PB_ORACLE_TRACE_MAX	500

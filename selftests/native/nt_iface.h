@@ -83,8 +83,8 @@ static inline void nt_session_setup(struct __test_metadata *_metadata,
 {
 	struct pb_session *s = pb_session_create();
 
-	*sp = s;
-	ASSERT_NE(NULL, s);
+	*sp = IS_ERR(s) ? NULL : s;
+	ASSERT_FALSE(IS_ERR(s));
 	ASSERT_EQ(0, nt_run(s, "mm_create %s", create)) TH_LOG("%s", s->reply.buf);
 	ASSERT_EQ(0, nt_run(s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon",
 			    NT_VA, vma_len)) TH_LOG("%s", s->reply.buf);

@@ -5,7 +5,13 @@
  * with EINVAL, a reason and no change, fault injection with fail_nth, and a
  * mutation knob seen through the commands.
  */
+#include <linux/build_bug.h>
+
 #include "nt_iface.h"
+
+/* A limit of the UAPI header as text, for the reasons that name it. */
+#define __NT_STR(x)	#x
+#define NT_STR(x)	__NT_STR(x)
 
 FIXTURE(cmd)
 {
@@ -431,15 +437,21 @@ TEST_F(cmd, informational_commands)
 {
 	struct pb_reply r = { };
 	unsigned int i;
-	char want[128];
+	char want[256];
 
 	ASSERT_EQ(0, nt_run(self->s, "help"));
 	ASSERT_EQ(0, nt_run(self->s, "version"));
 	EXPECT_STREQ("ptebatch " PTEBATCH_VERSION "\n", self->s->reply.buf);
 	ASSERT_EQ(0, nt_run(self->s, "session"));
 	/* Three in the setup, then help and version; this one counts after. */
-	snprintf(want, sizeof(want), "id %llu\ncommands 5\n", self->s->id);
+	snprintf(want, sizeof(want),
+		 "id %llu\ncommands 5\nbudget_bytes %lld\nused_bytes %lld\nbudget_refusals 0\n",
+		 self->s->id, (long long)atomic64_read(&self->s->budget.limit),
+		 (long long)atomic64_read(&self->s->budget.used));
 	EXPECT_STREQ(want, self->s->reply.buf);
+	/* The fixture's mm is the session's, and within its budget. */
+	EXPECT_LT(0, atomic64_read(&self->s->budget.used));
+	EXPECT_GE(atomic64_read(&self->s->budget.limit), atomic64_read(&self->s->budget.used));
 	EXPECT_EQ(6, self->s->nr_commands);
 	ASSERT_EQ(0, nt_run(self->s, "stats"));
 	EXPECT_EQ(1, nt_reply_val(self->s, pb_counter_names[PB_CNT_live_sessions]));
@@ -830,13 +842,13 @@ TEST_F(cmd, fail_nth_in_sessions_and_commands)
 	struct pb_session *s;
 
 	atomic_set(&pb_fail_nth, 1);
-	EXPECT_EQ(NULL, pb_session_create());
+	EXPECT_EQ(ERR_PTR(-ENOMEM), pb_session_create());
 	atomic_set(&pb_fail_nth, 2);
-	EXPECT_EQ(NULL, pb_session_create());
+	EXPECT_EQ(ERR_PTR(-ENOMEM), pb_session_create());
 	EXPECT_EQ(1, atomic64_read(&pb_counters[PB_CNT_live_sessions]));
 	atomic_set(&pb_fail_nth, 3);
 	s = pb_session_create();
-	ASSERT_NE(NULL, s);
+	ASSERT_FALSE(IS_ERR(s));
 	atomic_set(&pb_fail_nth, 0);
 	pb_session_destroy(s);
 
@@ -981,6 +993,295 @@ TEST_F(cmd, the_memory_budget_fails_a_populate_cleanly)
 	EXPECT_STREQ("error: mm_create: out of memory\n", self->s->reply.buf);
 	EXPECT_EQ(0, nt_run(self->s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
 			    NT_VA, len, variant->cont_shift));
+}
+
+/*
+ * The session's memory budget: by default a fraction of the module's, set to
+ * 1 up to the module's; an allocation past it fails with ENOMEM, names the
+ * session budget, counts in the session's budget_refusals and in the
+ * global one, and leaves nothing behind.  used_bytes goes back to what it
+ * was when the session's mm goes.
+ */
+TEST_F(cmd, the_session_budget_fails_a_populate_cleanly)
+{
+	s64 refusals = atomic64_read(&pb_counters[PB_CNT_budget_refusals]);
+	struct pb_session *s = self->s, *t;
+	u64 len = 4 * self->block;
+	long long used0, used, live;
+	struct pb_mm *mm;
+
+	pb_budget_init(1ULL << 40);
+	/* A new session's default is the module's budget over the divisor. */
+	t = pb_session_create();
+	ASSERT_FALSE(IS_ERR(t));
+	ASSERT_EQ(0, nt_run(t, "session"));
+	EXPECT_EQ((1LL << 40) / PB_SESSION_BUDGET_DIVISOR, nt_reply_val(t, "budget_bytes"));
+	EXPECT_EQ(0, nt_reply_val(t, "used_bytes"));
+	EXPECT_EQ(0, nt_reply_val(t, "budget_refusals"));
+	/* At the module's budget: taken.  Past it, or 0: refused, unchanged. */
+	ASSERT_EQ(0, nt_run(t, "session budget_bytes=%llu", 1ULL << 40));
+	EXPECT_EQ(1LL << 40, nt_reply_val(t, "budget_bytes"));
+	EXPECT_EQ(-EINVAL, nt_run(t, "session budget_bytes=%llu", (1ULL << 40) + 1));
+	EXPECT_TRUE(nt_one_error_line(&t->reply));
+	EXPECT_NE(NULL, strstr(t->reply.buf, "budget_bytes must be 1 to the module's"));
+	EXPECT_EQ(-EINVAL, nt_run(t, "session budget_bytes=0"));
+	EXPECT_EQ(-EINVAL, nt_run(t, "session budget_bytes=-1"));
+	ASSERT_EQ(0, nt_run(t, "session"));
+	EXPECT_EQ(1LL << 40, nt_reply_val(t, "budget_bytes"));
+	pb_session_destroy(t);
+
+	/* The fixture's mm 0 is charged to its session. */
+	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u backing=1", variant->page_kb));
+	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx", NT_VA, len));
+	mm = s->mms[1];
+	/* Allocated outside a command: charged to the session as a command's. */
+	pb_account_enter(&s->budget);
+	ASSERT_EQ(0, pb_pgtable_prealloc(mm, NT_VA, NT_VA + len));
+	pb_account_leave(&s->budget);
+	ASSERT_EQ(0, nt_run(s, "session"));
+	used0 = nt_reply_val(s, "used_bytes");
+	ASSERT_LT(0, used0);
+	/* Nothing more than what the session has now. */
+	ASSERT_EQ(0, nt_run(s, "session budget_bytes=%lld", used0));
+	live = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	EXPECT_EQ(-ENOMEM, nt_run(s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+				  NT_VA, len, variant->cont_shift));
+	EXPECT_NE(NULL,
+		  strstr(s->reply.buf,
+			 "populate: over the session's memory budget: session budget_bytes is"))
+		TH_LOG("%s", s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&s->reply));
+	EXPECT_EQ(refusals + 1, atomic64_read(&pb_counters[PB_CNT_budget_refusals]));
+	EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	EXPECT_EQ(0, mm->phys->live_folios);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	EXPECT_EQ(used0, nt_reply_val(s, "used_bytes"));
+	EXPECT_EQ(1, nt_reply_val(s, "budget_refusals"));
+	/* Raised again, the same populate goes through, and is charged. */
+	ASSERT_EQ(0, nt_run(s, "session budget_bytes=%llu", 1ULL << 40));
+	ASSERT_EQ(0, nt_run(s, "populate mm=1 va=0x%llx len=0x%llx order=%u",
+			    NT_VA, len, variant->cont_shift));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	used = nt_reply_val(s, "used_bytes");
+	EXPECT_LT(used0, used);
+	EXPECT_EQ(used - used0, atomic64_read(&pb_counters[PB_CNT_live_bytes]) - live);
+	/* The mm gone, its memory is off the session's account. */
+	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=1"));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	EXPECT_GT(used0, nt_reply_val(s, "used_bytes"));
+	/* With no mm left, every byte charged was given back. */
+	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=0"));
+	ASSERT_EQ(0, nt_run(s, "session"));
+	EXPECT_EQ(0, nt_reply_val(s, "used_bytes"));
+	pb_budget_init(S64_MAX);
+}
+
+/* PB_SESSIONS_MAX sessions open; one more fails with ENFILE, allocating nothing. */
+TEST_F(cmd, sessions_are_limited)
+{
+	static struct pb_session *open[PB_SESSIONS_MAX];
+	long long live, allocs;
+	struct pb_session *s;
+	int i, n;
+
+	/* The fixture's session is one of them. */
+	for (n = 0; n < PB_SESSIONS_MAX - 1; n++) {
+		open[n] = pb_session_create();
+		ASSERT_FALSE(IS_ERR(open[n]));
+	}
+	EXPECT_EQ(PB_SESSIONS_MAX, atomic64_read(&pb_counters[PB_CNT_live_sessions]));
+	live = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
+	s = pb_session_create();
+	EXPECT_EQ(ERR_PTR(-ENFILE), s);
+	EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	EXPECT_EQ(allocs, atomic64_read(&pb_counters[PB_CNT_allocs]));
+	EXPECT_EQ(PB_SESSIONS_MAX, atomic64_read(&pb_counters[PB_CNT_live_sessions]));
+	/* One closed, one opens again. */
+	pb_session_destroy(open[--n]);
+	open[n] = pb_session_create();
+	ASSERT_FALSE(IS_ERR(open[n]));
+	n++;
+	for (i = 0; i < n; i++)
+		pb_session_destroy(open[i]);
+}
+
+/*
+ * The stats file lists every mm of every session: its buffer is sized to
+ * it.  With a fixed 1 MiB buffer the lines past about 600 mms were lost.
+ * 48 sessions of PB_SESSION_MMS mms take more than that.
+ */
+TEST_F(cmd, stats_file_lists_every_mm)
+{
+	static struct pb_session *open[48];
+	unsigned int i, j, lines = 0, mms = 1;
+	struct pb_reply *r;
+	const char *p;
+
+	for (i = 0; i < ARRAY_SIZE(open); i++) {
+		open[i] = pb_session_create();
+		ASSERT_FALSE(IS_ERR(open[i]));
+		for (j = 0; j < PB_SESSION_MMS; j++, mms++)
+			ASSERT_EQ(0, nt_run(open[i], "mm_create page_kb=%u arena_pages=64",
+					    variant->page_kb)) TH_LOG("%s", open[i]->reply.buf);
+	}
+	r = pb_stats_render();
+	ASSERT_NE(NULL, r);
+	EXPECT_FALSE(r->overflow);
+	EXPECT_LT(1 << 20, r->len);
+	EXPECT_GE(r->size, r->len + 1);
+	EXPECT_EQ('\n', r->buf[r->len - 1]);
+	for (p = r->buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		lines += !strncmp(p, "mm.", 3);
+	EXPECT_EQ(mms * PB_NR_MM_COUNTERS, lines);
+	pb_stats_free(r);
+	for (i = 0; i < ARRAY_SIZE(open); i++)
+		pb_session_destroy(open[i]);
+}
+
+/*
+ * The most the stats file can list, PB_SESSIONS_MAX sessions of
+ * PB_SESSION_MMS mms, with session ids and values of 20 digits and the
+ * measuring pass's room of 20 more per value, fits PB_STATS_MAX.
+ */
+TEST(stats_file_fits_every_mm)
+{
+	unsigned long long size = 1, mm = 0;
+	unsigned int c;
+
+	for (c = 0; c < PB_NR_COUNTERS; c++)
+		size += strlen(pb_counter_names[c]) + 1 + 2 * 20 + 1;
+	for (c = 0; c < PB_NR_MM_COUNTERS; c++) {
+		size += strlen("total.") + strlen(pb_mm_counter_names[c]) + 1 + 2 * 20 + 1;
+		mm += strlen("mm.") + 20 + 1 + 2 + 1 + strlen(pb_mm_counter_names[c]) +
+		      1 + 2 * 20 + 1;
+	}
+	size += mm * PB_SESSIONS_MAX * PB_SESSION_MMS;
+	EXPECT_GE(PB_STATS_MAX, size);
+	TH_LOG("the largest stats file: %llu bytes", size);
+}
+
+/*
+ * The limits of the tools and the task commands, at the limit (taken) and
+ * one past it (refused with the reason, nothing changed): the oracle's
+ * steps and traced steps, bench's memcpy bytes, and task_dump's pid (the
+ * native stand-in answers EOPNOTSUPP once the input is taken).
+ */
+/* A fixture only for the timeout: the oracle at its most steps takes long. */
+FIXTURE(limits)
+{
+};
+
+FIXTURE_SETUP(limits)
+{
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+}
+
+TEST_F_TIMEOUT(limits, tool_limits_at_and_past, 120)
+{
+	struct pb_session *s = pb_session_create();
+	long long mms = atomic64_read(&pb_counters[PB_CNT_live_mms]);
+
+	ASSERT_FALSE(IS_ERR(s));
+	long long live = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	static const struct {
+		const char *fmt;
+		unsigned long long at;
+		int err_at;
+		const char *reason;
+	} t[] = {
+		{ "oracle seed=1 steps=%llu", PB_ORACLE_MAX, 0,
+		  "seeds and steps must be within 1.." NT_STR(PB_ORACLE_MAX) },
+		{ "oracle seed=1 steps=%llu trace=1", PB_ORACLE_TRACE_MAX, 0,
+		  "at most " NT_STR(PB_ORACLE_TRACE_MAX) " steps" },
+		{ "bench op=memcpy bytes=%llu", PB_BENCH_MEMCPY_MAX, 0, "bytes must be within" },
+		{ "task_dump va=0x10000 pid=%llu", PB_PID_MAX, -EOPNOTSUPP,
+		  "pid must be within 1.." },
+		{ "task_dump va=0x10000 nr=%llu", PB_DUMP_MAX, -EOPNOTSUPP,
+		  "nr must be within 1.." NT_STR(PB_DUMP_MAX) },
+		/*
+		 * The arena: at most 2^32 - 2 frames (pb_phys_create()), its
+		 * section arrays sized only after the check.  Created at the
+		 * limit (and destroyed below), refused past it.
+		 */
+		{ "mm_create arena_pages=%llu", U32_MAX - 1, 0,
+		  "arena_pages must be 1..4294967294" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		EXPECT_EQ(t[i].err_at, nt_run(s, t[i].fmt, t[i].at))
+			TH_LOG("%s: %.200s", t[i].fmt, s->reply.buf);
+		if (s->mms[0])
+			ASSERT_EQ(0, nt_run(s, "mm_destroy mm=0"));
+		EXPECT_EQ(-EINVAL, nt_run(s, t[i].fmt, t[i].at + 1)) TH_LOG("%s", t[i].fmt);
+		EXPECT_TRUE(nt_one_error_line(&s->reply));
+		EXPECT_NE(NULL, strstr(s->reply.buf, t[i].reason)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(mms, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+		EXPECT_EQ(live, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	}
+	pb_session_destroy(s);
+	nt_check_leaks(_metadata);
+}
+
+/*
+ * PB_MAX_MMS mms share an arena: a parent and its fork children.  In a
+ * session PB_SESSION_MMS is the same number, so a session reaches both at
+ * once and the session's limit answers first; the arena's own is a model
+ * limit (paths/fork.c), which the oracle's families also keep to.
+ */
+TEST_F(cmd, a_fork_family_is_limited)
+{
+	struct pb_session *s = self->s;
+	unsigned int i;
+
+	BUILD_BUG_ON(PB_MAX_MMS > PB_SESSION_MMS);
+	for (i = 1; i < PB_MAX_MMS; i++)
+		ASSERT_EQ(0, nt_run(s, "fork mm=0")) TH_LOG("%u: %s", i, s->reply.buf);
+	EXPECT_EQ(PB_MAX_MMS, self->mm->phys->nr_mms);
+	EXPECT_EQ(-EINVAL, nt_run(s, "fork mm=0"));
+	EXPECT_TRUE(nt_one_error_line(&s->reply));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "has " NT_STR(PB_SESSION_MMS) " mms already"))
+		TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(PB_MAX_MMS, self->mm->phys->nr_mms);
+}
+
+/*
+ * PB_MAX_VMAS VMAs per mm and PB_MM_MAPPED_MAX bytes of them: at the limit
+ * mmap succeeds, past it fails with ENOSPC and a reason, adding nothing.
+ */
+TEST_F(cmd, vmas_and_mapped_bytes_are_limited)
+{
+	struct pb_session *s = self->s;
+	u64 base = 1ULL << 44, psize = self->psize;
+	unsigned int i;
+
+	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb));
+	/* One VMA of PB_MM_MAPPED_MAX bytes less a page, then the page. */
+	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx",
+			    base, PB_MM_MAPPED_MAX - psize)) TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(-ENOSPC, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx",
+				  2 * base, 2 * psize));
+	EXPECT_TRUE(nt_one_error_line(&s->reply));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "PB_MM_MAPPED_MAX")) TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(1, s->mms[1]->nr_vmas);
+	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx", 2 * base, psize));
+	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=1"));
+
+	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%u", variant->page_kb));
+	for (i = 0; i < PB_MAX_VMAS; i++)
+		ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx",
+				    base + 2 * i * psize, psize)) TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(-ENOSPC, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx",
+				  base + 2 * i * psize, psize));
+	EXPECT_TRUE(nt_one_error_line(&s->reply));
+	EXPECT_NE(NULL, strstr(s->reply.buf, "too many VMAs (PB_MAX_VMAS)"))
+		TH_LOG("%s", s->reply.buf);
+	EXPECT_EQ(PB_MAX_VMAS, s->mms[1]->nr_vmas);
 }
 
 /* --- A mutation seen through the commands ------------------------------------------ */

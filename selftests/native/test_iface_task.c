@@ -16,7 +16,7 @@ FIXTURE(task)
 FIXTURE_SETUP(task)
 {
 	self->s = pb_session_create();
-	ASSERT_NE(NULL, self->s);
+	ASSERT_FALSE(IS_ERR(self->s));
 }
 
 FIXTURE_TEARDOWN(task)

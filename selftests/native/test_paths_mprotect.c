@@ -364,7 +364,7 @@ TEST_F(paths, mprotect_fails_with_a_hole_or_a_full_vma_table)
 	why = NULL;
 	EXPECT_EQ(-ENOSPC, pb_mprotect(mm, nt_va(self->mm, 1), nt_va(self->mm, 2), PB_VM_READ,
 				       &why));
-	EXPECT_STREQ("too many VMAs", why);
+	EXPECT_STREQ("too many VMAs (PB_MAX_VMAS)", why);
 	EXPECT_EQ(0, memcmp(vmas, mm->vmas, sizeof(vmas)));
 	EXPECT_EQ(PB_MAX_VMAS - 1, mm->nr_vmas);
 	EXPECT_EQ(0, memcmp(counters, mm->counters, sizeof(counters)));
