@@ -285,8 +285,10 @@ static int pb_ko_seed(const struct pb_koracle_args *args, u64 seed,
 		if (args->mutations[kn])
 			k.mm->knobs[kn] = 1;
 	k.nr = PB_KO_BLOCKS * pb_cont_ptes(&k.mm->geom);
+	/* An error pointer when a table cannot be allocated, never NULL. */
 	k.ptep = pb_pte_offset(k.mm, PB_KO_VA, true);
-	if (!k.ptep) {
+	if (IS_ERR_OR_NULL(k.ptep)) {
+		k.ptep = NULL;
 		res->why = "out of memory";
 		ret = -ENOMEM;
 		goto out;

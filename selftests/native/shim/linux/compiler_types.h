@@ -14,5 +14,6 @@
 #endif
 
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 
 #endif /* _SHIM_LINUX_COMPILER_TYPES_H */
