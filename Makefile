@@ -11,6 +11,9 @@
 #                         -mainline-amd64)
 #   make demo             boot the arm64 guest and show what the module offers
 #   make check            every test, ending with "N passed, M failed"
+#   make soak             the long forms: oracle sweeps, kernel_oracle in the
+#                         arm64 guests, the stress for SOAK_STRESS_MIN minutes,
+#                         fuzzing if SOAK_FUZZ_S is set (scripts/soak)
 #   make bench            benchmarks in instruction time: build/bench/results.md
 #                         (BENCH_PROFILE=6.12|mainline: the model's profile;
 #                         default: each guest kernel's)
@@ -21,7 +24,7 @@ export PTEBATCH_CACHE
 
 FLAVOURS := arm64 arm64-16k amd64 mainline-arm64 mainline-arm64-16k mainline-amd64
 
-.PHONY: all modules clean setup demo check bench lint native $(addprefix flavour-,$(FLAVOURS))
+.PHONY: all modules clean setup demo check soak bench lint native $(addprefix flavour-,$(FLAVOURS))
 
 all: modules
 
@@ -54,6 +57,9 @@ demo: setup
 
 check: setup
 	scripts/check
+
+soak: setup
+	scripts/soak
 
 bench: setup
 	scripts/bench

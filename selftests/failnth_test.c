@@ -83,19 +83,18 @@ FIXTURE_VARIANT(fn) {
 	int idx;	/* in fn_cmds[], or -1 and -2 for the guest's own */
 };
 
-#define FN_VARIANT(n, i)	FIXTURE_VARIANT_ADD(fn, n) { .idx = i }
-FN_VARIANT(mm_create, 0);
-FN_VARIANT(mmap, 1);
-FN_VARIANT(populate, 2);
-FN_VARIANT(populate_per_pte, 3);
-FN_VARIANT(fork, 4);
-FN_VARIANT(touch_cow, 5);
-FN_VARIANT(mprotect, 6);
-FN_VARIANT(munmap, 7);
-FN_VARIANT(oracle, 8);
-FN_VARIANT(oracle_backing, 9);
-FN_VARIANT(task_dump, -1);
-FN_VARIANT(kernel_oracle, -2);
+FIXTURE_VARIANT_ADD(fn, mm_create) { .idx = 0 };
+FIXTURE_VARIANT_ADD(fn, mmap) { .idx = 1 };
+FIXTURE_VARIANT_ADD(fn, populate) { .idx = 2 };
+FIXTURE_VARIANT_ADD(fn, populate_per_pte) { .idx = 3 };
+FIXTURE_VARIANT_ADD(fn, fork) { .idx = 4 };
+FIXTURE_VARIANT_ADD(fn, touch_cow) { .idx = 5 };
+FIXTURE_VARIANT_ADD(fn, mprotect) { .idx = 6 };
+FIXTURE_VARIANT_ADD(fn, munmap) { .idx = 7 };
+FIXTURE_VARIANT_ADD(fn, oracle) { .idx = 8 };
+FIXTURE_VARIANT_ADD(fn, oracle_backing) { .idx = 9 };
+FIXTURE_VARIANT_ADD(fn, task_dump) { .idx = -1 };
+FIXTURE_VARIANT_ADD(fn, kernel_oracle) { .idx = -2 };
 
 FIXTURE_SETUP(fn)
 {

@@ -177,7 +177,7 @@ static void *reader_main(void *arg)
 }
 
 /* Now and then, one allocation of some thread fails. */
-static void *failer_main(void *arg)
+static void *injector_main(void *arg)
 {
 	unsigned long *armed = arg;
 	unsigned int seed = 1;
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : 10, t0 = now_s();
 	struct worker w[THREADS] = {};
-	pthread_t reader, failer;
+	pthread_t reader, injector;
 	unsigned long reads = 0, armed = 0, rounds = 0;
 	struct pb_session *shared;
 	unsigned int i;
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	if (!shared)
 		return 1;
 	pthread_create(&reader, NULL, reader_main, &reads);
-	pthread_create(&failer, NULL, failer_main, &armed);
+	pthread_create(&injector, NULL, injector_main, &armed);
 	for (i = 0; i < THREADS; i++) {
 		w[i].seed = i + 1;
 		w[i].shared = shared;
@@ -219,14 +219,15 @@ int main(int argc, char **argv)
 		rounds += w[i].rounds;
 	}
 	pthread_join(reader, NULL);
-	pthread_join(failer, NULL);
+	pthread_join(injector, NULL);
 	pb_session_destroy(shared);
 	for (i = 0; i <= PB_CNT_live_bytes; i++)
 		if (atomic64_read(&pb_counters[i]))
 			fail("%s is %lld at the end", pb_counter_names[i],
 			     (long long)atomic64_read(&pb_counters[i]));
-	printf("# %u threads x %u sessions (+1 shared) for %.0f s: %lu rounds, %lu stats snapshots, fail_nth armed %lu times\n",
-	       THREADS, SESSIONS, secs, rounds, reads, armed);
+	printf("# %u threads x %u sessions (+1 shared) for %.0f s: %lu rounds, ",
+	       THREADS, SESSIONS, secs, rounds);
+	printf("%lu stats snapshots, fail_nth armed %lu times\n", reads, armed);
 	printf("%sok 1 stress under tsan\n", failures ? "not " : "");
 	return failures ? 1 : 0;
 }
