@@ -13,6 +13,7 @@
  * points it swept.
  */
 #include <sys/mman.h>
+#include <time.h>
 
 #include "pb_test.h"
 #include "failnth_cmds.h"
@@ -131,11 +132,13 @@ TEST_F_TIMEOUT(fn, every_allocation_fails_cleanly, 120)
 {
 	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
 	long long pt0, ptb0, pt1, ptb1;
+	struct timespec t0, t1;
 	unsigned int nth, i, points = 0;
 	char val[16];
 	int ret = -1;
 	long left;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (nth = 1; nth <= FN_MAX_POINTS; nth++) {
 		ASSERT_EQ(0, pb_open(&self->c));
 		for (i = 0; i < FN_MAX_SETUP && self->setup[i]; i++)
@@ -189,7 +192,9 @@ TEST_F_TIMEOUT(fn, every_allocation_fails_cleanly, 120)
 			break;
 	}
 	EXPECT_EQ(0, ret) TH_LOG("%s: never succeeded", self->cmd);
-	ksft_print_msg("fail_nth '%s': %u points swept\n", self->cmd, points);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ksft_print_msg("fail_nth '%s': %u points swept in %.1f s\n", self->cmd, points,
+		       t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
 
 TEST_HARNESS_MAIN
