@@ -21,15 +21,16 @@
  * shmem_enabled "always", every other size "never"), or none (order 0);
  * a size the guest does not offer is a skip.  Every setting is restored.
  * Determinism, as a study on 6.12 found necessary: the probe's own memory
- * is MADV_NOHUGEPAGE, khugepaged sleeps, the LRU is drained (drop_caches
- * runs lru_add_drain_all()) before each observation, stdio is flushed
- * before fork.  Allocator-dependent things (fold attempts, PFNs) are not
- * compared.
+ * is MADV_NOHUGEPAGE, khugepaged sleeps, DAMON_STAT (mainline) is off, the
+ * LRU is drained (drop_caches runs lru_add_drain_all()) before each
+ * observation, stdio is flushed before fork.  Allocator-dependent things
+ * (fold attempts, PFNs) are not compared.
  */
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -39,8 +40,15 @@
 
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
 #define SCAN_SLEEP	THP_DIR "/khugepaged/scan_sleep_millisecs"
+/*
+ * DAMON_STAT ("mm/damon: introduce DAMON_STAT module", 6.17) samples the
+ * physical address space in the background and clears the accessed bit of
+ * what it samples (damon_folio_mkold()); on by default where
+ * CONFIG_DAMON_STAT_ENABLED_DEFAULT is set, as in Debian's mainline kernels.
+ */
+#define DAMON_STAT	"/sys/module/damon_stat/parameters/enabled"
 #define MAX_SIZES	24
-#define MAX_PAGES	4096
+#define MAX_PAGES	8192
 #define MAX_FOLIOS	(2 * MAX_PAGES)
 #define MAX_SHOWN	3
 
@@ -112,18 +120,30 @@ static const struct step steps[] = {
 /*
  * A difference the model is known to show, keyed by step, observable and
  * configuration, with the model.rst departure or profile difference that
- * explains it.  min_kb/max_kb bound the mTHP size (0: order 0); series and
- * arch are NULL for any.  hits counts the pages (or counters) it excused.
+ * explains it.  min_kb/max_kb bound the mTHP size (0: order 0), and
+ * @blocks asks for folios of a whole contpte block or more; series and
+ * arch are NULL for any.  A page that departs carries the departure into
+ * later steps (cmp()).  hits counts the pages (or counters) it excused.
  */
 struct departure {
 	const char *step, *field;
 	unsigned long min_kb, max_kb;
+	bool blocks;
 	const char *series, *arch;
 	const char *why;
 	unsigned int hits;
 };
 
 static struct departure departures[] = {
+	/*
+	 * mprotect of a whole folio whose blocks the mprot_p0 steps unfolded:
+	 * mainline's batched commit (modify_prot_commit_ptes() is set_ptes()
+	 * on arm64, "arm64: Add batched versions of
+	 * ptep_modify_prot_start/commit") folds them again.
+	 */
+	{ "mprotect_ro", "cont", 0, ~0UL, true, "mainline", "arm64",
+	  "model.rst: an mprotect batch of valid entries that were not contiguous "
+	  "is committed without CONT" },
 	{ NULL },
 };
 
@@ -158,17 +178,19 @@ struct thp_size {
 static struct side real_side = { .name = "real" }, model_side = { .name = "model" };
 static struct thp_size sizes[MAX_SIZES];
 static int nr_sizes;
-static char saved_top[16], saved_scan[32];
+static char saved_top[16], saved_scan[32], saved_damon[8];
 static size_t psize;
 static unsigned int unit_pages;
 static unsigned long long region_va[NR_REGIONS];
 static unsigned int region_first[NR_REGIONS];	/* page index in records */
 static unsigned int nr_pages;
 static char series[16];
-static bool is_arm64, have_task, soft_dirty;
+static bool is_arm64, have_task, soft_dirty, have_kprobes;
 static pid_t child_pid;
 static int to_child[2], from_child[2], ctl_fd = -1;
 static int model_child = -1;
+/* The departure each page of the parent [0] and the child [1] carries. */
+static struct departure *carried[2][MAX_PAGES];
 static unsigned long cur_kb;
 
 /* --- sysfs -------------------------------------------------------------- */
@@ -249,6 +271,8 @@ static void restore_sizes(void)
 		pb_write_str(THP_DIR "/enabled", saved_top);
 	if (saved_scan[0])
 		pb_write_str(SCAN_SLEEP, saved_scan);
+	if (saved_damon[0])
+		pb_write_str(DAMON_STAT, saved_damon);
 }
 
 /* Size @kb alone "always" (anon and shmem), or none with 0. */
@@ -260,6 +284,8 @@ static int select_size(unsigned long kb)
 	ret = pb_write_str(THP_DIR "/enabled", "never");
 	if (!ret)
 		ret = pb_write_str(SCAN_SLEEP, "3600000");
+	if (!ret && saved_damon[0])
+		ret = pb_write_str(DAMON_STAT, "N");
 	for (i = 0; !ret && i < nr_sizes; i++) {
 		const char *want = sizes[i].kb == kb ? "always" : "never";
 
@@ -306,6 +332,17 @@ static void probe_nohugepage(void)
 		if (*p)
 			p++;
 	}
+}
+
+/*
+ * And once before main(), before the harness touches the data and bss: a
+ * large folio the harness's process took there (the records are megabytes
+ * of bss) would reach each test through fork(), and its blocks would fold
+ * and unfold in the scenario's fork (found by the kprobe count).
+ */
+static void __attribute__((constructor)) probe_nohugepage_early(void)
+{
+	probe_nohugepage();
 }
 
 /* --- Ranges --------------------------------------------------------------- */
@@ -520,13 +557,14 @@ static void kpage_folio(int kflags, unsigned long long pfn, long long *head, int
 	}
 }
 
+/* Is @name one of the comma-separated @flags (a string of flags alone)? */
 static bool has_flag(const char *flags, const char *name)
 {
 	size_t len = strlen(name);
 	const char *p = flags;
 
 	while ((p = strstr(p, name))) {
-		if ((p == flags || p[-1] == ',') && (p[len] == ',' || p[len] == ' '))
+		if ((p == flags || p[-1] == ',') && (p[len] == ',' || !p[len]))
 			return true;
 		p += len;
 	}
@@ -536,17 +574,20 @@ static bool has_flag(const char *flags, const char *name)
 /*
  * Parse a dump (or task_dump) line into @g; the folio fields come later.
  * An x86 entry (@x86) has no DBM: writable is the absence of RO, and dirty
- * is D alone.
+ * is D alone.  Only this line is read, and its flags field apart: a search
+ * that ran on into the next lines found their flags (a page after an
+ * mprotect()ed one read as read-only).
  */
-static void parse_dump_line(const char *line, struct pg *g, bool x86)
+static void parse_dump_line(const char *reply, struct pg *g, bool x86)
 {
-	const char *flags = strchr(strchr(line, ' ') + 1, ' ') + 1;
+	char line[256], flags[128];
 	const char *f;
 
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(reply, "\n"), reply);
 	memset(g, 0, sizeof(*g));
 	g->head = -1;
 	g->id = -1;
-	if (!strncmp(flags, "none", 4))
+	if (sscanf(line, "%*s %*s %127s", flags) != 1 || !strcmp(flags, "none"))
 		return;
 	g->present = true;
 	if (x86) {
@@ -700,6 +741,94 @@ out:
 	return ret;
 }
 
+/* --- Real folds and unfolds: a kprobe ------------------------------------ */
+
+/*
+ * Every fold and unfold of arm64's contpte code goes through the static
+ * contpte_convert(mm, addr, ptep, pte) with the block's new entry: CONT set
+ * from __contpte_try_fold(), clear from __contpte_try_unfold()
+ * (arch/arm64/mm/contpte.c, 6.12 and mainline alike).  A kprobe on it that
+ * records @pte (x3) tells them apart.  __contpte_try_unfold() itself cannot
+ * be counted: contpte.c's own callers may inline it.  Fold attempts, which
+ * depend on where PFNs land, are not counted.  The probe fires in every
+ * process, but only the scenario's two change contpte blocks while it runs:
+ * the probe's own memory takes no large folio.
+ */
+#define TRACING		"/sys/kernel/tracing"
+#define KP_CONVERT	"ptebatch_conf_convert"
+#define KP_ENABLE	TRACING "/events/kprobes/" KP_CONVERT "/enable"
+#define PTE_CONT_BIT	52
+
+/* Empty the trace buffer (an open with O_TRUNC does). */
+static int trace_clear(void)
+{
+	int fd = open(TRACING "/trace", O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static void kprobe_remove(void)
+{
+	pb_write_str(KP_ENABLE, "0");
+	/* A write without O_TRUNC leaves the other probes in kprobe_events. */
+	pb_write_str(TRACING "/kprobe_events", "-:" KP_CONVERT);
+}
+
+/* Probe contpte_convert(); false (and why, once) where that cannot be. */
+static bool kprobe_add(void)
+{
+	static bool told;
+	const char *why = NULL;
+
+	if (!is_arm64)
+		return false;
+	if (access(TRACING "/kprobe_events", F_OK))
+		mount("nodev", TRACING, "tracefs", 0, NULL);
+	kprobe_remove();
+	if (access(TRACING "/kprobe_events", W_OK))
+		why = "no " TRACING "/kprobe_events (CONFIG_KPROBE_EVENTS, tracefs)";
+	else if (pb_write_str(TRACING "/kprobe_events",
+			      "p:" KP_CONVERT " contpte_convert pte=%x3:x64"))
+		why = "contpte_convert cannot be probed";
+	else if (pb_write_str(KP_ENABLE, "1") || trace_clear())
+		why = "the kprobe cannot be enabled";
+	if (!why)
+		return true;
+	kprobe_remove();
+	if (!told)
+		ksft_print_msg("real folds and unfolds not compared: %s\n", why);
+	told = true;
+	return false;
+}
+
+/* The folds and unfolds the trace holds since trace_clear(); 0 or -errno. */
+static int kprobe_counts(long long *folds, long long *unfolds)
+{
+	static char buf[1 << 20];
+	unsigned long long pte;
+	const char *p;
+	int ret;
+
+	*folds = *unfolds = 0;
+	ret = pb_read_file(TRACING "/trace", buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	for (p = buf; (p = strstr(p, KP_CONVERT ": ")); p++) {
+		const char *v = strstr(p, " pte=");
+
+		if (!v || sscanf(v + 5, "%llx", &pte) != 1)
+			return -EPROTO;
+		if (pte >> PTE_CONT_BIT & 1)
+			(*folds)++;
+		else
+			(*unfolds)++;
+	}
+	return trace_clear();
+}
+
 /* --- The model interpreter ---------------------------------------------- */
 
 static int model_step(struct pb_ctl *c, const struct step *s)
@@ -800,28 +929,38 @@ static void name_folios(struct side *sd)
 			sd->seen[k] = false;
 }
 
+/* CONT_PTES of arm64's granules (arch/arm64/include/asm/pgtable-hwdef.h). */
+static unsigned long cont_block_kb(void)
+{
+	return psize / 1024 * (psize == 4096 ? 16 : psize == 16384 ? 128 : 32);
+}
+
+/* Does @d apply to this guest and the size switched on? */
+static bool departure_applies(const struct departure *d)
+{
+	if (cur_kb < d->min_kb || cur_kb > d->max_kb)
+		return false;
+	if (d->blocks && cur_kb < cont_block_kb())
+		return false;
+	if (d->series && strcmp(d->series, series))
+		return false;
+	return !d->arch || !strcmp(d->arch, is_arm64 ? "arm64" : "amd64");
+}
+
 static struct departure *find_departure(const char *step, const char *field)
 {
 	struct departure *d;
 
-	for (d = departures; d->step; d++) {
-		if (strcmp(d->step, step) && strcmp(d->step, "*"))
-			continue;
-		if (strcmp(d->field, field))
-			continue;
-		if (cur_kb < d->min_kb || cur_kb > d->max_kb)
-			continue;
-		if (d->series && strcmp(d->series, series))
-			continue;
-		if (d->arch && strcmp(d->arch, is_arm64 ? "arm64" : "amd64"))
-			continue;
-		return d;
-	}
+	for (d = departures; d->step; d++)
+		if ((!strcmp(d->step, step) || !strcmp(d->step, "*")) &&
+		    !strcmp(d->field, field) && departure_applies(d))
+			return d;
 	return NULL;
 }
 
 struct diffs {
 	unsigned int unexpected, expected, compares;
+	long long folds, unfolds;	/* the real ones the kprobe saw */
 	unsigned long long steps_differing;	/* bit per step of steps[] */
 };
 
@@ -829,9 +968,10 @@ struct diffs {
 static bool quiet;
 
 static void differ(struct diffs *dd, const char *step, const char *field, const char *where,
-		   long long real, long long model)
+		   long long real, long long model, struct departure **carry)
 {
 	struct departure *d = find_departure(step, field);
+	const char *how = ": ";
 	static char last[128];
 	static unsigned int shown;
 	char key[128];
@@ -841,6 +981,12 @@ static void differ(struct diffs *dd, const char *step, const char *field, const 
 		snprintf(last, sizeof(last), "%s", key);
 		shown = 0;
 	}
+	if (!d && carry && *carry && !strcmp((*carry)->field, field)) {
+		d = *carry;
+		how = ", carried: ";
+	}
+	if (d && carry)
+		*carry = d;
 	if (d) {
 		d->hits++;
 		dd->expected++;
@@ -850,16 +996,23 @@ static void differ(struct diffs *dd, const char *step, const char *field, const 
 	if (!quiet && shown++ < MAX_SHOWN)
 		ksft_print_msg("%s %lukB %s %s %s: real %lld model %lld%s%s\n",
 			       d ? "departure" : "DIFF", cur_kb, step, where, field, real,
-			       model, d ? ": " : "", d ? d->why : "");
+			       model, d ? how : "", d ? d->why : "");
 }
 
-/* Compare one observable. */
+/*
+ * Compare one observable.  @carry is the departure that this page shows
+ * since an earlier step (NULL where nothing is carried): the model and the
+ * kernel left it in different states there, so later steps find the same
+ * field different until a step makes both agree again.
+ */
 static void cmp(struct diffs *dd, const char *step, const char *where, const char *field,
-		long long real, long long model)
+		long long real, long long model, struct departure **carry)
 {
 	dd->compares++;
 	if (real != model)
-		differ(dd, step, field, where, real, model);
+		differ(dd, step, field, where, real, model, carry);
+	else if (carry && *carry && !strcmp((*carry)->field, field))
+		*carry = NULL;
 }
 
 static void print_pg(const char *side, const struct pg *g)
@@ -901,6 +1054,7 @@ static void compare_step(struct diffs *dd, const char *step)
 	for (p = 0; p < 2; p++) {
 		for (i = 0; i < nr_pages; i++) {
 			const struct pg *r = &real_side.cur[p][i], *m = &model_side.cur[p][i];
+			struct departure **carry = &carried[p][i];
 
 			for (reg = NR_REGIONS - 1; region_first[reg] > i; reg--)
 				;
@@ -908,28 +1062,28 @@ static void compare_step(struct diffs *dd, const char *step)
 				continue;
 			snprintf(where, sizeof(where), "%s%s%u", p ? "C" : "P",
 				 region_names[reg], i - region_first[reg]);
-			cmp(dd, step, where, "present", r->present, m->present);
+			cmp(dd, step, where, "present", r->present, m->present, carry);
 			if (!r->present || !m->present)
 				continue;
-			cmp(dd, step, where, "zero", r->zero, m->zero);
+			cmp(dd, step, where, "zero", r->zero, m->zero, carry);
 			if (r->zero || m->zero)
 				continue;
-			cmp(dd, step, where, "id", r->id, m->id);
-			cmp(dd, step, where, "idx", r->idx, m->idx);
-			cmp(dd, step, where, "order", r->order, m->order);
-			cmp(dd, step, where, "pfn_changed", r->pfn_changed, m->pfn_changed);
-			cmp(dd, step, where, "mapcount", r->mapcount, m->mapcount);
+			cmp(dd, step, where, "id", r->id, m->id, carry);
+			cmp(dd, step, where, "idx", r->idx, m->idx, carry);
+			cmp(dd, step, where, "order", r->order, m->order, carry);
+			cmp(dd, step, where, "pfn_changed", r->pfn_changed, m->pfn_changed, carry);
+			cmp(dd, step, where, "mapcount", r->mapcount, m->mapcount, carry);
 			if (!have_task)
 				continue;
-			cmp(dd, step, where, "write", r->write, m->write);
-			cmp(dd, step, where, "dirty", r->dirty, m->dirty);
-			cmp(dd, step, where, "young", r->young, m->young);
+			cmp(dd, step, where, "write", r->write, m->write, carry);
+			cmp(dd, step, where, "dirty", r->dirty, m->dirty, carry);
+			cmp(dd, step, where, "young", r->young, m->young, carry);
 			if (is_arm64)
-				cmp(dd, step, where, "cont", r->cont, m->cont);
-			cmp(dd, step, where, "refcount", r->refcount, m->refcount);
-			cmp(dd, step, where, "excl", r->excl, m->excl);
-			cmp(dd, step, where, "deferred", r->deferred, m->deferred);
-			cmp(dd, step, where, "partial", r->partial, m->partial);
+				cmp(dd, step, where, "cont", r->cont, m->cont, carry);
+			cmp(dd, step, where, "refcount", r->refcount, m->refcount, carry);
+			cmp(dd, step, where, "excl", r->excl, m->excl, carry);
+			cmp(dd, step, where, "deferred", r->deferred, m->deferred, carry);
+			cmp(dd, step, where, "partial", r->partial, m->partial, carry);
 		}
 	}
 }
@@ -975,13 +1129,13 @@ static void compare_stats(struct diffs *dd, struct pb_ctl *c, const char *step,
 	dd->compares += 3;
 	if (fa - real_side.fault_alloc != new_folios)
 		differ(dd, step, "anon_fault_alloc", "stats", fa - real_side.fault_alloc,
-		       new_folios);
+		       new_folios, NULL);
 	if (sd - real_side.split_deferred != adds - model_side.split_deferred)
 		differ(dd, step, "split_deferred", "stats", sd - real_side.split_deferred,
-		       adds - model_side.split_deferred);
+		       adds - model_side.split_deferred, NULL);
 	if (pm >= 0 && pm - real_side.partially_mapped != queue - model_side.partially_mapped)
 		differ(dd, step, "nr_anon_partially_mapped", "stats",
-		       pm - real_side.partially_mapped, queue - model_side.partially_mapped);
+		       pm - real_side.partially_mapped, queue - model_side.partially_mapped, NULL);
 	real_side.fault_alloc = fa;
 	real_side.split_deferred = sd;
 	model_side.split_deferred = adds;
@@ -1089,15 +1243,6 @@ FIXTURE_SETUP(conformance)
 	snprintf(series, sizeof(series), "%s",
 		 strncmp(u.release, "6.12.", 5) ? "mainline" : "6.12");
 	cur_kb = variant->kb;
-	/*
-	 * Only the 6.12 arm64 guests are classified: elsewhere differences are
-	 * still open, neither fixed nor named as departures
-	 * (Documentation/conformance.rst, "Open differences").  They are not
-	 * excused: CONFORMANCE_ALL=1 runs the comparison there, and fails.
-	 */
-	if ((!is_arm64 || strcmp(series, "6.12")) && !getenv("CONFORMANCE_ALL"))
-		SKIP(return, "%s %s: %s", u.machine, series,
-		     "open differences, not classified (conformance.rst); CONFORMANCE_ALL=1 runs it");
 	if (cur_kb && cur_kb * 1024 <= psize)
 		SKIP(return, "%lukB is not above the base page", cur_kb);
 	ASSERT_EQ(0, find_sizes());
@@ -1121,6 +1266,9 @@ FIXTURE_SETUP(conformance)
 	soft_dirty = probe_soft_dirty();
 	ASSERT_EQ(0, read_choice(THP_DIR "/enabled", saved_top, sizeof(saved_top)));
 	ASSERT_EQ(0, read_choice(SCAN_SLEEP, saved_scan, sizeof(saved_scan)));
+	/* No DAMON_STAT (6.12, or not built): nothing samples in the background. */
+	if (read_choice(DAMON_STAT, saved_damon, sizeof(saved_damon)))
+		saved_damon[0] = '\0';
 	ASSERT_EQ(0, select_size(cur_kb));
 
 	/* Does task_dump exist?  Without it only userspace's view compares. */
@@ -1128,6 +1276,7 @@ FIXTURE_SETUP(conformance)
 			    (unsigned long long)(uintptr_t)&psize & ~(psize - 1));
 	if (!have_task)
 		ksft_print_msg("no task_dump: comparing pagemap, kpagecount and kpageflags only\n");
+	have_kprobes = kprobe_add();
 }
 
 FIXTURE_TEARDOWN(conformance)
@@ -1141,6 +1290,9 @@ FIXTURE_TEARDOWN(conformance)
 	}
 	unmap_regions(self);
 	restore_sizes();
+	if (have_kprobes)
+		kprobe_remove();
+	have_kprobes = false;
 	if (self->c.fd >= 0)
 		pb_close(&self->c);
 }
@@ -1154,7 +1306,8 @@ static int run_scenario(FIXTURE_DATA(conformance) * self, const char *profile,
 			struct diffs *dd, const char **failed)
 {
 	unsigned int s, order = cur_kb ? __builtin_ctz(unit_pages) : 0;
-	unsigned long long tot[PB_NR_MM_COUNTERS];
+	unsigned long long tot[PB_NR_MM_COUNTERS], model_folds, model_unfolds;
+	long long real_folds = 0, real_unfolds = 0;
 	struct pb_ctl *c = &self->c;
 	struct departure *d;
 	int i, ret;
@@ -1187,6 +1340,7 @@ static int run_scenario(FIXTURE_DATA(conformance) * self, const char *profile,
 
 	memset(&real_side.cur, 0, sizeof(real_side.cur));
 	memset(&model_side.cur, 0, sizeof(model_side.cur));
+	memset(carried, 0, sizeof(carried));
 	real_side.nr_ids = 0;
 	model_side.nr_ids = 0;
 	for (d = departures; d->step; d++)
@@ -1199,6 +1353,8 @@ static int run_scenario(FIXTURE_DATA(conformance) * self, const char *profile,
 		return -EPROTO;
 	model_side.split_deferred = tot[PB_MMC_deferred_split_adds];
 	model_side.partially_mapped = 0;
+	model_folds = tot[PB_MMC_folds];
+	model_unfolds = tot[PB_MMC_unfolds];
 
 	for (s = 0; s < NR_STEPS; s++) {
 		const struct step *st = &steps[s];
@@ -1207,11 +1363,28 @@ static int run_scenario(FIXTURE_DATA(conformance) * self, const char *profile,
 		if (st->needs_soft_dirty && !soft_dirty)
 			continue;
 		*failed = st->name;
-		ret = real_step(st);
+		/* Drop what the observations left in the trace. */
+		ret = have_kprobes ? kprobe_counts(&real_folds, &real_unfolds) : 0;
+		if (!ret)
+			ret = real_step(st);
+		if (!ret && have_kprobes)
+			ret = kprobe_counts(&real_folds, &real_unfolds);
 		if (!ret)
 			ret = model_step(c, st);
 		if (ret)
 			return ret;
+		if (have_kprobes) {
+			if (pb_stats(NULL, tot, NULL))
+				return -EPROTO;
+			cmp(dd, st->name, "kprobes", "folds", real_folds,
+			    tot[PB_MMC_folds] - model_folds, NULL);
+			cmp(dd, st->name, "kprobes", "unfolds", real_unfolds,
+			    tot[PB_MMC_unfolds] - model_unfolds, NULL);
+			model_folds = tot[PB_MMC_folds];
+			model_unfolds = tot[PB_MMC_unfolds];
+			dd->folds += real_folds;
+			dd->unfolds += real_unfolds;
+		}
 		memcpy(real_side.prev, real_side.cur, sizeof(real_side.cur));
 		memcpy(model_side.prev, model_side.cur, sizeof(model_side.cur));
 		drain_lru();
@@ -1259,12 +1432,12 @@ TEST_F_TIMEOUT(conformance, scenario, 300)
 	secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	ksft_print_msg("conformance %lukB: %zu steps, %u compares, %u departures, %u unexpected,",
 		       cur_kb, NR_STEPS, dd.compares, dd.expected, dd.unexpected);
+	if (have_kprobes)
+		printf(" %lld folds, %lld unfolds,", dd.folds, dd.unfolds);
 	printf(" %.1f s\n", secs);
 	EXPECT_EQ(0, dd.unexpected);
 	for (d = departures; d->step; d++) {
-		if (cur_kb < d->min_kb || cur_kb > d->max_kb ||
-		    (d->series && strcmp(d->series, series)) ||
-		    (d->arch && strcmp(d->arch, is_arm64 ? "arm64" : "amd64")))
+		if (!departure_applies(d))
 			continue;
 		if (!soft_dirty && strstr(d->step, "clear_refs"))
 			continue;
