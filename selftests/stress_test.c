@@ -326,6 +326,7 @@ TEST_F_TIMEOUT(stress, hammer, 600)
 struct long_cmd {
 	pthread_t tid;
 	pid_t task;
+	int done;
 	int fd;
 	const char *line;
 	ssize_t ret;
@@ -339,6 +340,7 @@ static void *long_cmd_main(void *arg)
 	__atomic_store_n(&l->task, gettid(), __ATOMIC_RELAXED);
 	l->ret = write(l->fd, l->line, strlen(l->line));
 	l->err = errno;
+	__atomic_store_n(&l->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -351,12 +353,16 @@ static void long_cmd_start(struct __test_metadata *_metadata, struct long_cmd *l
 	l->fd = fd;
 	l->line = line;
 	ASSERT_EQ(0, pthread_create(&l->tid, NULL, long_cmd_main, l));
-	while (pb_stat(PB_CNT_live_mms) <= (long long)mms && now_s() < limit)
+	while (pb_stat(PB_CNT_live_mms) <= (long long)mms && now_s() < limit &&
+	       !__atomic_load_n(&l->done, __ATOMIC_ACQUIRE))
 		usleep(1000);
-	ASSERT_GT(pb_stat(PB_CNT_live_mms), (long long)mms) TH_LOG("%s did not start", line);
+	ASSERT_TRUE(now_s() < limit) TH_LOG("%s did not start", line);
 }
 
-/* Wait until thread @l sits in its write(): /proc's syscall file says so. */
+/*
+ * Wait until thread @l sits in its write(), as /proc's syscall file says,
+ * or has finished it.
+ */
 static bool in_write(struct long_cmd *l)
 {
 	double limit = now_s() + 30;
@@ -366,8 +372,9 @@ static bool in_write(struct long_cmd *l)
 	while (now_s() < limit) {
 		task = __atomic_load_n(&l->task, __ATOMIC_RELAXED);
 		snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", task);
-		if (task && pb_read_file(path, buf, sizeof(buf)) > 0 &&
-		    atoi(buf) == SYS_write)
+		if (__atomic_load_n(&l->done, __ATOMIC_ACQUIRE) ||
+		    (task && pb_read_file(path, buf, sizeof(buf)) > 0 &&
+		     atoi(buf) == SYS_write))
 			return true;
 		usleep(1000);
 	}
@@ -387,17 +394,19 @@ FIXTURE(closing) {
 FIXTURE_VARIANT(closing) {
 	const char *setup[3];
 	const char *line;
+	bool seconds;	/* long enough that the close surely overlaps it */
 };
 
 /* Long enough to be running when the fd goes: seconds in a guest. */
 FIXTURE_VARIANT_ADD(closing, oracle) {
 	.line = "oracle seed=1 seeds=10 steps=200",
+	.seconds = true,
 };
 
 FIXTURE_VARIANT_ADD(closing, bench_fork) {
-	/* 512 MiB: a fork of 64 MiB took 0.06 s on amd64, too short. */
-	.setup = { "mm_create page_kb=4", "mmap mm=0 start=0x40000000 len=0x20000000",
-		   "populate mm=0 va=0x40000000 len=0x20000000 order=4" },
+	/* Tens of ms: the close may come after the command. */
+	.setup = { "mm_create page_kb=4", "mmap mm=0 start=0x40000000 len=0x4000000",
+		   "populate mm=0 va=0x40000000 len=0x4000000 order=4" },
 	.line = "bench mm=0 op=fork",
 };
 
@@ -426,18 +435,22 @@ TEST_F_TIMEOUT(closing, fd_closed_during_a_long_command, 300)
 	unsigned long long mms = pb_stat(PB_CNT_live_mms);
 	struct long_cmd l = {}, waiter = {};
 	double t0 = now_s();
+	bool overlapped;
 
 	long_cmd_start(_metadata, &l, self->c.fd, variant->line, mms);
 	waiter.fd = self->c.fd;
 	waiter.line = "version";
 	ASSERT_EQ(0, pthread_create(&waiter.tid, NULL, long_cmd_main, &waiter));
 	ASSERT_TRUE(in_write(&waiter));
+	overlapped = !__atomic_load_n(&l.done, __ATOMIC_ACQUIRE);
 	ASSERT_EQ(0, close(self->c.fd));
 	self->c.fd = -1;
 	pthread_join(l.tid, NULL);
 	pthread_join(waiter.tid, NULL);
-	ksft_print_msg("'%s' ran %.2f s; its fd was closed while it ran\n", variant->line,
-		       now_s() - t0);
+	ksft_print_msg("'%s' ran %.2f s; its fd was closed %s\n", variant->line,
+		       now_s() - t0, overlapped ? "while it ran" : "after it");
+	if (variant->seconds)
+		EXPECT_TRUE(overlapped);
 	EXPECT_EQ((ssize_t)strlen(variant->line), l.ret) TH_LOG("errno %d", l.err);
 	EXPECT_EQ((ssize_t)strlen(waiter.line), waiter.ret) TH_LOG("errno %d", waiter.err);
 	live_expect_back(_metadata, self->before);
@@ -459,13 +472,22 @@ TEST_F_TIMEOUT(closing, rmmod_refused_while_in_use, 300)
 		SKIP(return, "ptebatch is not a loaded module");
 	EXPECT_TRUE(ret == -EBUSY || ret == -EWOULDBLOCK) TH_LOG("delete_module: %d", ret);
 
-	long_cmd_start(_metadata, &l, self->c.fd, variant->line, mms);
-	ASSERT_EQ(0, close(self->c.fd));
-	self->c.fd = -1;
-	ret = delete_module();
-	EXPECT_TRUE(ret == -EBUSY || ret == -EWOULDBLOCK) TH_LOG("delete_module: %d", ret);
-	pthread_join(l.tid, NULL);
-	EXPECT_EQ((ssize_t)strlen(variant->line), l.ret) TH_LOG("errno %d", l.err);
+	/*
+	 * Only a command of seconds: after a shorter one, nothing would hold
+	 * the module and the delete would unload it under the other tests.
+	 */
+	if (variant->seconds) {
+		long_cmd_start(_metadata, &l, self->c.fd, variant->line, mms);
+		ASSERT_EQ(0, close(self->c.fd));
+		self->c.fd = -1;
+		ASSERT_FALSE(__atomic_load_n(&l.done, __ATOMIC_ACQUIRE));
+		ret = delete_module();
+		EXPECT_TRUE(ret == -EBUSY || ret == -EWOULDBLOCK)
+			TH_LOG("delete_module: %d", ret);
+		pthread_join(l.tid, NULL);
+		EXPECT_EQ((ssize_t)strlen(variant->line), l.ret) TH_LOG("errno %d", l.err);
+	}
+	pb_close(&self->c);
 
 	fd = open(PB_DEBUGFS_DIR "/stats", O_RDONLY);
 	ASSERT_LE(0, fd);
