@@ -13,6 +13,9 @@
 #   make native           the native tests (ASan, UBSan): selftests/native
 #   make fuzz             each libFuzzer target for FUZZ_S seconds (default 60)
 #   make check            every test, ending with "N passed, M failed"
+#   make soak             the long forms: oracle sweeps, kernel_oracle in the
+#                         arm64 guests, the stress for SOAK_STRESS_MIN minutes,
+#                         fuzzing if SOAK_FUZZ_S is set (scripts/soak)
 #   make bench            benchmarks in instruction time: build/bench/results.md
 #                         (BENCH_PROFILE=6.12|mainline: the model's profile;
 #                         default: each guest kernel's)
@@ -23,7 +26,7 @@ export PTEBATCH_CACHE
 
 FLAVOURS := arm64 arm64-16k amd64 mainline-arm64 mainline-arm64-16k mainline-amd64
 
-.PHONY: all modules clean setup demo check bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
+.PHONY: all modules clean setup demo check soak bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
 
 all: modules
 
@@ -61,6 +64,9 @@ demo: setup
 
 check: setup
 	scripts/check
+
+soak: setup
+	scripts/soak
 
 bench: setup
 	scripts/bench

@@ -13,6 +13,7 @@
 #define _PB_MODEL_MM_H
 
 #include <linux/types.h>
+#include <linux/compiler.h>
 #include <linux/bits.h>
 #include <linux/atomic.h>
 
@@ -171,9 +172,15 @@ struct pb_mm {
 	bool kmirror_busy;
 };
 
+/*
+ * Only the mm's own command writes its counters, but the stats file reads
+ * them meanwhile (READ_ONCE() in iface/stats.c, under the registry lock, not
+ * the session's): a marked store, so that the reader never sees a torn or
+ * re-stored value (KCSAN, and the native TSan stress, report the plain one).
+ */
 static inline void pb_mm_count(struct pb_mm *mm, enum pb_mm_counter c, u64 n)
 {
-	mm->counters[c] += n;
+	WRITE_ONCE(mm->counters[c], mm->counters[c] + n);
 }
 
 /*

@@ -72,6 +72,7 @@ struct pb_ko {
 	u64 rng;
 	u64 folios[PB_KO_FOLIOS];
 	unsigned int nr_folios;
+	int err;		/* a model folio that could not be allocated */
 };
 
 static u64 pb_ko_rand(struct pb_ko *k)
@@ -143,6 +144,7 @@ static void pb_ko_map(struct pb_ko *k, bool each)
 	unsigned int order, n, idx, i;
 	pb_pte_t pte;
 	u64 head;
+	int ret;
 
 	order = orders[pb_ko_below(k, ARRAY_SIZE(orders))];
 	n = 1U << order;
@@ -157,8 +159,16 @@ static void pb_ko_map(struct pb_ko *k, bool each)
 		pb_clear_full_ptes(mm, pb_ko_va(k, idx), k->ptep + idx, n);
 		return;
 	}
-	if (k->nr_folios == PB_KO_FOLIOS ||
-	    pb_folio_alloc(mm->phys, order, true, &head))
+	if (k->nr_folios == PB_KO_FOLIOS)
+		return;
+	/*
+	 * No room in the arena skips the step; out of memory for the arena's
+	 * metadata must fail the command, not pass unnoticed.
+	 */
+	ret = pb_folio_alloc(mm->phys, order, true, &head);
+	if (ret == -ENOMEM)
+		k->err = ret;
+	if (ret)
 		return;
 	k->folios[k->nr_folios++] = head;
 	pte = pb_pfn_pte(g, head, pb_ko_prot(k));
@@ -285,8 +295,10 @@ static int pb_ko_seed(const struct pb_koracle_args *args, u64 seed,
 		if (args->mutations[kn])
 			k.mm->knobs[kn] = 1;
 	k.nr = PB_KO_BLOCKS * pb_cont_ptes(&k.mm->geom);
+	/* An error pointer when a table cannot be allocated, never NULL. */
 	k.ptep = pb_pte_offset(k.mm, PB_KO_VA, true);
-	if (!k.ptep) {
+	if (IS_ERR_OR_NULL(k.ptep)) {
+		k.ptep = NULL;
 		res->why = "out of memory";
 		ret = -ENOMEM;
 		goto out;
@@ -300,6 +312,11 @@ static int pb_ko_seed(const struct pb_koracle_args *args, u64 seed,
 		mismatches = k.mm->counters[PB_MMC_kernel_mismatches];
 		pb_ko_step(&k, op);
 		res->steps++;
+		if (k.err) {
+			res->why = "out of memory for a model folio";
+			ret = k.err;
+			break;
+		}
 		if (k.mm->kmirror->err) {
 			res->why = "out of memory for a real folio";
 			ret = -ENOMEM;

@@ -322,26 +322,19 @@ TEST_F(pcmd, pmd_thp_through_the_commands)
 	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=1"));
 }
 
-static double nt_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * Found by fuzz_seq: the walks of fork, mprotect, clear_refs, MADV_FREE,
  * mremap and munmap stepped over a VMA one last-level table at a time,
- * populated or not, so a command on a 64 TiB VMA with one block in it took
- * seconds (4K granule: 32M steps; minutes for the 128 TiB the fuzzer
- * mapped).  They skip a missing upper table whole, as walk_pgd_range() and
- * copy_page_range() skip pgd_none() and pud_none(): each command takes well
- * under a second, and still finds the block at the far end.
+ * populated or not (the 128 TiB that the fuzzer mapped, before
+ * PB_MM_MAPPED_MAX, took minutes).  They skip a missing upper table whole,
+ * as walk_pgd_range() and copy_page_range() skip pgd_none() and pud_none().
+ * A VMA of the largest size with one block at its far end, and every walk
+ * over it: the block is still found, copied, moved and zapped.  (How long
+ * the walks take is a benchmark's business, not a test's.)
  */
 TEST_F(pcmd, walks_skip_missing_upper_tables)
 {
-	const u64 start = 1ULL << 46, len = 1ULL << 46, to = 1ULL << 47;
+	const u64 len = PB_MM_MAPPED_MAX, start = len, to = 2 * len;
 	const u64 far = len - self->block;
 	const struct {
 		const char *fmt;
@@ -356,7 +349,6 @@ TEST_F(pcmd, walks_skip_missing_upper_tables)
 	};
 	struct pb_session *s = self->s;
 	unsigned int i;
-	double t;
 
 	ASSERT_EQ(0, nt_run(s, "mmap mm=0 start=0x%llx len=0x%llx flags=r,w,anon",
 			    start, len)) TH_LOG("%s", s->reply.buf);
@@ -364,11 +356,8 @@ TEST_F(pcmd, walks_skip_missing_upper_tables)
 			    start + far, self->block, variant->cont_shift))
 		TH_LOG("%s", s->reply.buf);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		t = nt_seconds();
 		ASSERT_EQ(0, nt_run(s, cmds[i].fmt, cmds[i].a, cmds[i].b, cmds[i].c))
 			TH_LOG("%s: %s", cmds[i].fmt, s->reply.buf);
-		t = nt_seconds() - t;
-		EXPECT_GT(1.0, t) TH_LOG("'%s' took %.2f s", cmds[i].fmt, t);
 		/* The block at the far end was found: copied, moved, zapped. */
 		if (i == 0)
 			ASSERT_EQ(0, nt_run(s, "folio mm=1 va=0x%llx", start + far));
