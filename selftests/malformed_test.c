@@ -319,27 +319,6 @@ static void mf_generate(enum mf_cat cat, struct mf_line *l)
 	}
 }
 
-/*
- * A 16-hex-digit run that starts with ffff (a kernel address), or one of 8
- * zero digits and 8 more without 0x (a hashed %p), or %p's placeholder.
- */
-static const char *mf_kernel_address(const char *text, size_t len)
-{
-	size_t i, j;
-
-	for (i = 0; i < len; i = j + 1) {
-		if (i + 14 <= len && !memcmp(text + i, "____ptrval____", 14))
-			return text + i;
-		for (j = i; j < len && isxdigit((unsigned char)text[j]); j++)
-			;
-		if (j - i == 16 && (!strncasecmp(text + i, "ffff", 4) ||
-				    (!strncmp(text + i, "00000000", 8) &&
-				     (i < 2 || strncmp(text + i - 2, "0x", 2)))))
-			return text + i;
-	}
-	return NULL;
-}
-
 /* The search finds what it is for, and not the model's own numbers. */
 TEST(kernel_address_search)
 {
@@ -354,10 +333,10 @@ TEST(kernel_address_search)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(found); i++)
-		EXPECT_NE(NULL, mf_kernel_address(found[i], strlen(found[i])))
+		EXPECT_NE(NULL, pb_kernel_address(found[i], strlen(found[i])))
 			TH_LOG("found[%u]", i);
 	for (i = 0; i < ARRAY_SIZE(clean); i++)
-		EXPECT_EQ(NULL, mf_kernel_address(clean[i], strlen(clean[i])))
+		EXPECT_EQ(NULL, pb_kernel_address(clean[i], strlen(clean[i])))
 			TH_LOG("clean[%u]", i);
 }
 
@@ -414,7 +393,7 @@ static char *mf_stats(void)
 static void mf_scan(struct __test_metadata *_metadata, unsigned long long *scanned,
 		    const char *what, const char *text, size_t len)
 {
-	const char *hit = mf_kernel_address(text, len);
+	const char *hit = pb_kernel_address(text, len);
 
 	(*scanned)++;
 	EXPECT_EQ(NULL, hit) TH_LOG("%s: kernel address at '%.24s'", what, hit);

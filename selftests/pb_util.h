@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* For __printf() and ARRAY_SIZE(). */
@@ -99,6 +100,45 @@ static inline void pb_close(struct pb_ctl *c)
 }
 
 /* Read the reply to the last command into c->reply. */
+/*
+ * A kernel address in @text (@len bytes): a run of exactly 16 hex digits
+ * that starts with ffff (a kernel virtual address; user addresses and the
+ * model's descriptors never start so), a run of 8 zeroes and 8 more digits
+ * without 0x (a hashed %p), or %p's "(____ptrval____)".  NULL if none.
+ */
+static inline const char *pb_kernel_address(const char *text, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < len; i = j + 1) {
+		if (i + 14 <= len && !memcmp(text + i, "____ptrval____", 14))
+			return text + i;
+		for (j = i; j < len && isxdigit((unsigned char)text[j]); j++)
+			;
+		if (j - i == 16 && (!strncasecmp(text + i, "ffff", 4) ||
+				    (!strncmp(text + i, "00000000", 8) &&
+				     (i < 2 || strncmp(text + i - 2, "0x", 2)))))
+			return text + i;
+	}
+	return NULL;
+}
+
+/*
+ * No reply and no stats file may show a kernel address
+ * (Documentation/ptebatch.rst, "No kernel pointers"): every test reads
+ * them through here, so a full run searches everything the module said,
+ * and one that shows an address stops its test at once.
+ */
+static inline void pb_no_kernel_address(const char *what, const char *text, size_t len)
+{
+	const char *hit = pb_kernel_address(text, len);
+
+	if (!hit)
+		return;
+	fprintf(stderr, "# ptebatch: a kernel address in the %s: '%.24s'\n", what, hit);
+	abort();
+}
+
 static inline int pb_read_reply(struct pb_ctl *c)
 {
 	ssize_t n, len = 0;
@@ -108,6 +148,7 @@ static inline int pb_read_reply(struct pb_ctl *c)
 	while ((n = read(c->fd, c->reply + len, PB_REPLY_MAX - len)) > 0)
 		len += n;
 	c->reply[len] = '\0';
+	pb_no_kernel_address("reply", c->reply, len);
 	return n < 0 ? -errno : 0;
 }
 
@@ -356,9 +397,11 @@ static inline int pb_ctl_stats(struct pb_ctl *c,
 static inline char *pb_stats_text(void)
 {
 	static char buf[PB_STATS_MAX + 1];
+	int len = pb_read_file(PB_DEBUGFS_DIR "/stats", buf, sizeof(buf));
 
-	if (pb_read_file(PB_DEBUGFS_DIR "/stats", buf, sizeof(buf)) < 0)
+	if (len < 0)
 		return NULL;
+	pb_no_kernel_address("stats file", buf, len);
 	return buf;
 }
 
