@@ -190,7 +190,7 @@ static void pb_count_pmd(struct pb_mm *mm, pb_pte_t *pmdp, u64 va, void *arg)
 		pb_violation(checking, PB_V_misprogrammed, va, 0, pmd);
 		return;
 	}
-	head->seen_pmds++;
+	pb_seen_pmds(head)++;
 	if (pb_pte_dirty(pmd))
 		for (i = 0; i < (1ULL << head->order); i++)
 			head[i].flags |= PB_PG_SEEN_DIRTY;
@@ -211,22 +211,23 @@ static void pb_folio_reset_seen(struct pb_phys *p, u64 head_pfn,
 		head[i].seen_maps = 0;
 		head[i].flags &= ~PB_PG_SEEN_DIRTY;
 	}
-	head->seen_pmds = 0;
+	if (head->order >= 2)
+		pb_seen_pmds(head) = 0;
 }
 
 static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 			   struct pb_page *head, void *arg)
 {
 	struct pb_mm *mm = arg;
-	u64 i, nr = 1ULL << head->order, maps = head->seen_pmds, pins;
-	u32 entire = head->order ? pb_entire_mapcount(head) : 0;
+	u32 pmds = pb_folio_seen_pmds(head), large = pb_folio_large_mapcount(head);
+	u32 entire = pb_folio_entire_mapcount(head);
+	u64 i, nr = 1ULL << head->order, maps = pmds, pins;
 
-	if (head->seen_pmds != entire)
-		pb_folio_violation(mm, PB_V_mapcount, head_pfn, head->seen_pmds,
-				   entire);
+	if (pmds != entire)
+		pb_folio_violation(mm, PB_V_mapcount, head_pfn, pmds, entire);
 	for (i = 0; i < nr; i++) {
 		/* The page's mappings: its PTEs, and the PMDs of the folio. */
-		u32 mapped = head[i].seen_maps + head->seen_pmds;
+		u32 mapped = head[i].seen_maps + pmds;
 
 		if (head[i].seen_maps != head[i].mapcount)
 			pb_folio_violation(mm, PB_V_mapcount, head_pfn + i,
@@ -242,9 +243,8 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
 			pb_folio_violation(mm, PB_V_dirty_lost, head_pfn + i, 1, 0);
 	}
 	/* large_mapcount: every PTE, and each PMD once. */
-	if (maps != head->large_mapcount)
-		pb_folio_violation(mm, PB_V_mapcount, head_pfn, maps,
-				   head->large_mapcount);
+	if (maps != large)
+		pb_folio_violation(mm, PB_V_mapcount, head_pfn, maps, large);
 	/* Each PMD holds one reference, as each PTE does. */
 	pins = head->pincount * pb_folio_pin_refs(head);
 	if (head->refcount != maps + pins + head->extra_refs)

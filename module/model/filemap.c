@@ -60,7 +60,7 @@ struct pb_page *pb_filemap_lookup(struct pb_phys *p, u32 file, u64 index,
 			u64 pfn = p->base_pfn + link - 1;
 			struct pb_page *head = pb_pfn_to_page(p, pfn);
 
-			if (head->mapping == file && head->index == first &&
+			if (head->mapping == file && pb_folio_index(head) == first &&
 			    head->order == order) {
 				*head_pfn = pfn;
 				return head;
@@ -77,7 +77,7 @@ void pb_filemap_add(struct pb_phys *p, u64 head_pfn, u32 file, u64 index)
 	u32 *bucket = pb_bucket(p, file, index);
 
 	head->mapping = file;
-	head->index = index;
+	pb_folio_set_index(head, index);
 	head->cache_next = *bucket;
 	*bucket = head_pfn - p->base_pfn + 1;
 	/* One reference per page: folio_ref_add(folio, nr), __filemap_add_folio(). */

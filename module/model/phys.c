@@ -457,12 +457,11 @@ int pb_folio_split(struct pb_phys *p, u64 head_pfn)
 			      (page->flags & (PB_PG_ANON_EXCLUSIVE | PB_PG_HW_DIRTIED));
 		page->order = 0;
 		page->refcount = page->mapcount;
-		page->large_mapcount = page->mapcount;
 		page->pincount = 0;
 		page->extra_refs = 0;
 		page->deferred_next = 0;
 		page->mapping = 0;
-		page->index = 0;
+		pb_folio_set_index(page, 0);
 		if (copies)
 			*pb_data_slot(p, off) = copies[i];
 	}

@@ -15,16 +15,26 @@
 /*
  * One pb_page per page frame of the arena, found from its PFN in O(1) through
  * a section table, as vmemmap does.  The head page of a folio carries the
- * folio's fields, as struct folio overlays struct page.
+ * folio's fields, as struct folio overlays struct page; the fields only a
+ * large folio needs live in its first two tail pages, as upstream's struct
+ * folio keeps _large_mapcount, _entire_mapcount, _nr_pages_mapped,
+ * _pincount and the mm ids in its first tail pages (include/linux/mm_types.h).
+ * 36 bytes: 9 MiB per GiB of 4K pages.
+ *
+ * The first tail page (order >= 1) holds: refcount, the pages mapped;
+ * extra_refs, the large mapcount; mapping and pincount, the two mm id slots'
+ * counts; index_lo and deferred_next, their ids (model/rmap.c).  The second
+ * (order >= 2) holds: deferred_next, the deferred-split queue's back link;
+ * extra_refs and refcount, the zap that queued it; mapping, the entire
+ * mapcount and index_lo, the checker's PMDs seen (PMD-order folios only).
  */
 struct pb_page {
 	u16 flags;		/* PB_PG_* */
 	u8 order;		/* order of the folio this page belongs to */
-	u8 pad;
+	u8 index_hi;		/* index bits 32..39 (head) */
 	s32 mapcount;		/* PTEs that map this page */
 	/* Folio fields, valid in the head page only. */
 	u32 refcount;
-	u32 large_mapcount;	/* total PTE mappings of the folio */
 	u32 pincount;
 	u32 extra_refs;		/* references that are neither maps nor pins */
 	union {
@@ -34,22 +44,70 @@ struct pb_page {
 		u32 cache_next;
 	};
 	u32 mapping;		/* the file whose page cache holds it, or 0 */
-	u64 index;		/* its first page's offset in that file, in pages */
+	/*
+	 * Its first page's offset in that file, in pages, bits 0..31 (bits
+	 * 32..39 in index_hi): below 2^40, as mmap sets vm_pgoff to
+	 * start >> page_shift, with start below 2^52 and pages of 4K at least,
+	 * and no VMA grows (mremap only moves).
+	 */
+	u32 index_lo;
 	/* Scratch state of a walk over pages, one name per walk. */
 	union {
 		u32 seen_maps;	/* the checker: PTEs seen mapping the page */
 		u32 pins_seen;	/* unpin: pages of the range in this folio */
 	};
-	u32 seen_pmds;		/* the checker: PMDs seen mapping the folio (head) */
 };
 
-/* Pages of a large folio mapped at least once, kept in its first tail page. */
+/* The file offset of a page cache folio, in pages. */
+static inline u64 pb_folio_index(const struct pb_page *head)
+{
+	return ((u64)head->index_hi << 32) | head->index_lo;
+}
+
+static inline void pb_folio_set_index(struct pb_page *head, u64 index)
+{
+	head->index_lo = (u32)index;
+	head->index_hi = index >> 32;
+}
+
+/* Pages of a large folio mapped at least once (_nr_pages_mapped). */
 #define pb_nr_pages_mapped(head)	((head)[1].refcount)
+
 /*
- * PMDs that map a PMD-order folio whole (_entire_mapcount, which upstream also
- * keeps in the first tail page); large_mapcount counts each of them once.
+ * folio_large_mapcount(): every PTE mapping of the folio, each PMD once.  An
+ * order-0 folio's is its page's mapcount, which the rmap keeps anyway, so
+ * the add below leaves it alone.
  */
-#define pb_entire_mapcount(head)	((head)[1].large_mapcount)
+static inline u32 pb_folio_large_mapcount(const struct pb_page *head)
+{
+	return head->order ? head[1].extra_refs : (u32)head->mapcount;
+}
+
+static inline void pb_folio_large_mapcount_add(struct pb_page *head, s32 nr)
+{
+	if (head->order)
+		head[1].extra_refs += nr;
+}
+
+/*
+ * PMDs that map a PMD-order folio whole (_entire_mapcount); large_mapcount
+ * counts each of them once.  The lvalue is valid for PMD-order folios only;
+ * pb_folio_entire_mapcount() reads any folio's.
+ */
+#define pb_entire_mapcount(head)	((head)[2].mapping)
+
+static inline u32 pb_folio_entire_mapcount(const struct pb_page *head)
+{
+	return head->order >= 2 ? pb_entire_mapcount(head) : 0;
+}
+
+/* The checker's PMDs seen mapping a PMD-order folio (check/check.c). */
+#define pb_seen_pmds(head)		((head)[2].index_lo)
+
+static inline u32 pb_folio_seen_pmds(const struct pb_page *head)
+{
+	return head->order >= 2 ? pb_seen_pmds(head) : 0;
+}
 
 #define PB_PG_ALLOCATED		BIT(0)	/* part of a live folio */
 #define PB_PG_HEAD		BIT(1)
@@ -122,8 +180,7 @@ void pb_phys_walk_folios(struct pb_phys *p, pb_folio_fn_t fn, void *arg);
 #define PB_SECTION_PAGES	BIT(PB_SECTION_SHIFT)
 
 /*
- * Exactly 512 KiB of pages (a power of two: anything more would make the
- * allocator round it up to twice that); the backing data pointers of an
+ * 576 KiB of pages, whole pages from vmalloc; the backing data pointers of an
  * arena with backing pages are in pb_phys.section_data, beside it.
  */
 struct pb_section {

@@ -39,22 +39,19 @@ bool pb_folio_maybe_dma_pinned(const struct pb_page *head)
  * MM owner tracking of a large folio ("mm/rmap: basic MM owner tracking for
  * large folios (!hugetlb)", 6.15): two slots, each an mm id and the mappings
  * that mm holds, and a "maybe mapped shared" bit, kept in the first tail page
- * (whose folio fields are free): the ids in index, the counts in mapping
- * and pincount (its large_mapcount is the entire mapcount).  Unlike
+ * (whose folio fields are free): the ids in index_lo and deferred_next, the
+ * counts in mapping and pincount (model/phys.h).  Unlike
  * upstream's "count - 1" encoding, a slot holds its count itself, 0 when
  * free; the decisions are the same.
  */
 static u32 pb_slot_id(const struct pb_page *head, int slot)
 {
-	return slot ? head[1].index >> 32 : (u32)head[1].index;
+	return slot ? head[1].deferred_next : head[1].index_lo;
 }
 
 static void pb_slot_set(struct pb_page *head, int slot, u32 id, u32 count)
 {
-	if (slot)
-		head[1].index = (u32)head[1].index | ((u64)id << 32);
-	else
-		head[1].index = (head[1].index & ~0xffffffffULL) | id;
+	*(slot ? &head[1].deferred_next : &head[1].index_lo) = id;
 	*(slot ? &head[1].pincount : &head[1].mapping) = count;
 }
 
@@ -79,7 +76,7 @@ static void pb_mm_ids_add(struct pb_mm *mm, struct pb_page *head, unsigned int n
 			continue;
 		pb_slot_set(head, slot, mm->mm_id, nr);
 		/* Slot 1 taken: slot 0 has mappings too; slot 0: any others? */
-		if (slot || head->large_mapcount != nr)
+		if (slot || pb_folio_large_mapcount(head) != nr)
 			head->flags |= PB_PG_MM_SHARED;
 		return;
 	}
@@ -105,8 +102,8 @@ static void pb_mm_ids_sub(struct pb_mm *mm, struct pb_page *head, unsigned int n
 		break;
 	}
 	/* One slot owns every mapping (or none is left): exclusive. */
-	if (*pb_slot_count(head, 0) == head->large_mapcount ||
-	    *pb_slot_count(head, 1) == head->large_mapcount)
+	if (*pb_slot_count(head, 0) == pb_folio_large_mapcount(head) ||
+	    *pb_slot_count(head, 1) == pb_folio_large_mapcount(head))
 		head->flags &= ~PB_PG_MM_SHARED;
 }
 
@@ -117,8 +114,8 @@ static void pb_mm_ids_sub(struct pb_mm *mm, struct pb_page *head, unsigned int n
 bool pb_folio_maybe_mapped_shared(const struct pb_page *head)
 {
 	if (!head->order)
-		return head->large_mapcount > 1;
-	if (head->large_mapcount <= 1)
+		return pb_folio_large_mapcount(head) > 1;
+	if (pb_folio_large_mapcount(head) <= 1)
 		return false;
 	return head->flags & PB_PG_MM_SHARED;
 }
@@ -131,10 +128,11 @@ bool pb_folio_maybe_mapped_shared(const struct pb_page *head)
 bool pb_folio_likely_mapped_shared(const struct pb_page *head)
 {
 	if (!head->order)
-		return head->large_mapcount > 1;
-	if (head->large_mapcount <= 1)
+		return pb_folio_large_mapcount(head) > 1;
+	if (pb_folio_large_mapcount(head) <= 1)
 		return false;
-	if (pb_entire_mapcount(head) || head->large_mapcount > (1U << head->order))
+	if (pb_folio_entire_mapcount(head) ||
+	    pb_folio_large_mapcount(head) > (1U << head->order))
 		return true;
 	return head->mapcount > 1;
 }
@@ -157,25 +155,25 @@ void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
 		if (exclusive)
 			page[i].flags |= PB_PG_ANON_EXCLUSIVE;
 	}
-	head->large_mapcount += nr;
+	pb_folio_large_mapcount_add(head, nr);
 	if (head->order)
 		pb_mm_ids_add(mm, head, nr);
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
 }
 
 /*
- * The zap that queued a large folio for deferred split, kept in its first
- * tail page, whose folio fields are free, as 64 bits in two halves.
+ * The zap that queued a large folio (order >= 2) for deferred split, kept in
+ * its second tail page, whose folio fields are free, as 64 bits in two halves.
  */
 static void pb_set_queued_epoch(struct pb_page *head, u64 epoch)
 {
-	head[1].extra_refs = (u32)epoch;
-	head[1].deferred_next = (u32)(epoch >> 32);
+	head[2].extra_refs = (u32)epoch;
+	head[2].refcount = (u32)(epoch >> 32);
 }
 
 static u64 pb_queued_epoch(const struct pb_page *head)
 {
-	return ((u64)head[1].deferred_next << 32) | head[1].extra_refs;
+	return ((u64)head[2].refcount << 32) | head[2].extra_refs;
 }
 
 /*
@@ -235,7 +233,7 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 
 	for (i = 0; i < nr; i++) {
 		/* Still mapped, by a PTE or by a PMD of the whole folio. */
-		if (--page[i].mapcount || (head->order && pb_entire_mapcount(head)))
+		if (--page[i].mapcount || pb_folio_entire_mapcount(head))
 			continue;
 		unmapped++;
 		/*
@@ -252,19 +250,20 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 	for (i = 0; i < nr && head->order; i++)
 		if (!page[i].mapcount)
 			pb_nr_pages_mapped(head)--;
-	head->large_mapcount -= nr;
+	pb_folio_large_mapcount_add(head, -(s32)nr);
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
 	if (!head->order)
 		return;
 	pb_mm_ids_sub(mm, head, nr);
 	/* Queued by this zap, now wholly unmapped by it: it was for nothing. */
-	if ((head->flags & PB_PG_PARTIAL) && !head->large_mapcount &&
+	if ((head->flags & PB_PG_PARTIAL) && !pb_folio_large_mapcount(head) &&
 	    (mm->phys->zap_epoch & 1) &&
 	    pb_queued_epoch(head) == mm->phys->zap_epoch)
 		pb_mm_count(mm, PB_MMC_deferred_split_spurious, 1);
 	if (mm->phys->no_page_mapcount)
-		partially = head->large_mapcount && !pb_entire_mapcount(head) &&
-			    head->large_mapcount < (1U << head->order);
+		partially = pb_folio_large_mapcount(head) &&
+			    !pb_folio_entire_mapcount(head) &&
+			    pb_folio_large_mapcount(head) < (1U << head->order);
 	else
 		partially = unmapped && pb_nr_pages_mapped(head);
 	if (partially)
@@ -282,7 +281,7 @@ void pb_rmap_add_pmd(struct pb_mm *mm, u64 head_pfn, bool exclusive)
 	struct pb_page *head = pb_pfn_to_page(mm->phys, head_pfn);
 
 	pb_entire_mapcount(head)++;
-	head->large_mapcount++;
+	pb_folio_large_mapcount_add(head, 1);
 	pb_mm_ids_add(mm, head, 1);
 	if (exclusive)
 		head->flags |= PB_PG_ANON_EXCLUSIVE;
@@ -303,7 +302,7 @@ void pb_rmap_remove_pmd(struct pb_mm *mm, u64 head_pfn)
 	unsigned int i, nr = 1U << head->order;
 	bool partially;
 
-	head->large_mapcount--;
+	pb_folio_large_mapcount_add(head, -1);
 	pb_mm_ids_sub(mm, head, 1);
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
 	if (--pb_entire_mapcount(head))
@@ -318,7 +317,8 @@ void pb_rmap_remove_pmd(struct pb_mm *mm, u64 head_pfn)
 		head[i].flags &= ~PB_PG_HW_DIRTIED;
 	}
 	if (mm->phys->no_page_mapcount)
-		partially = head->large_mapcount && head->large_mapcount < nr;
+		partially = pb_folio_large_mapcount(head) &&
+			    pb_folio_large_mapcount(head) < nr;
 	else
 		partially = pb_nr_pages_mapped(head) && pb_nr_pages_mapped(head) < nr;
 	if (partially)

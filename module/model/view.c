@@ -82,7 +82,7 @@ enum pb_view_miss pb_view_folio(struct pb_mm *mm, u64 va,
 	v->order = head->order;
 	v->refcount = head->refcount;
 	v->mapcount = page->mapcount;
-	v->large_mapcount = head->large_mapcount;
+	v->large_mapcount = pb_folio_large_mapcount(head);
 	v->pincount = head->pincount;
 	v->anon = head->flags & PB_PG_ANON;
 	/* A PMD mapping's exclusivity is its head page's. */
@@ -91,9 +91,9 @@ enum pb_view_miss pb_view_folio(struct pb_mm *mm, u64 va,
 	v->dirty = head->flags & PB_PG_DIRTY;
 	/* The page cache's (mapping, index) of the page, file 0 if none. */
 	v->file = head->mapping;
-	v->index = head->mapping ? head->index + (pfn - head_pfn) : 0;
+	v->index = head->mapping ? pb_folio_index(head) + (pfn - head_pfn) : 0;
 	/* The PMDs that map the folio whole, and whether one maps it here. */
-	v->entire_mapcount = head->order ? pb_entire_mapcount(head) : 0;
+	v->entire_mapcount = pb_folio_entire_mapcount(head);
 	v->pmd = pmd;
 	v->partially_mapped = head->flags & PB_PG_PARTIAL;
 	return PB_VIEW_OK;

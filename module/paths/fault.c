@@ -93,7 +93,7 @@ static int pb_fault_get_folio(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 		pb_filemap_add(mm->phys, head_pfn, vma->file,
 			       index & ~((1ULL << order) - 1));
 	}
-	*pfn = head_pfn + index - head->index;
+	*pfn = head_pfn + index - pb_folio_index(head);
 	return 0;
 }
 
@@ -131,7 +131,7 @@ static bool pb_fault_around(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 		head = pb_filemap_lookup(mm->phys, vma->file, index, &head_pfn);
 		if (!head)
 			continue;
-		pfn = head_pfn + index - head->index;
+		pfn = head_pfn + index - pb_folio_index(head);
 		end = min(to, a + ((head_pfn + (1ULL << head->order) - pfn)
 				   << g->page_shift));
 		while (a + ((u64)nr << g->page_shift) < end && !p[nr])
@@ -327,11 +327,11 @@ static int pb_fault_cow(struct pb_mm *mm, struct pb_vma *vma, u64 va,
  */
 static bool pb_can_reuse_large_anon(const struct pb_page *head)
 {
-	if (head->large_mapcount <= 1)
+	if (pb_folio_large_mapcount(head) <= 1)
 		return false;
 	if (pb_folio_maybe_mapped_shared(head))
 		return false;
-	return head->refcount == head->large_mapcount;
+	return head->refcount == pb_folio_large_mapcount(head);
 }
 
 /* A write fault on a present, read-only entry of a writable VMA. */

@@ -50,7 +50,7 @@ static int pb_split_folio(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 	size_t bytes = (size_t)p->nr_mms * nr * sizeof(*saved);
 	int ret;
 
-	if (head->refcount != head->large_mapcount)
+	if (head->refcount != pb_folio_large_mapcount(head))
 		return -EAGAIN;
 	saved = pb_zalloc(bytes);
 	if (!saved)

@@ -82,7 +82,7 @@ static int pb_populate_cached(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 				break;
 			continue;
 		}
-		pfn = head_pfn + index - head->index;
+		pfn = head_pfn + index - pb_folio_index(head);
 		nr = min_t(u64, head_pfn + (1ULL << head->order) - pfn,
 			   (end - va) >> g->page_shift);
 		pb_map_cached(mm, vma, va, pfn, nr, write, true, per_pte);

@@ -212,11 +212,11 @@ static void pb_view_of(struct pb_mm *mm, u64 va, struct pb_oracle_view *v)
 	v->folio_idx = pfn - head_pfn;
 	v->order = head->order;
 	v->refcount = head->refcount;
-	v->large_mapcount = head->large_mapcount;
+	v->large_mapcount = pb_folio_large_mapcount(head);
 	v->pincount = head->pincount;
 	v->mapcount = head[pfn - head_pfn].mapcount;
 	v->pmd = pmd;
-	v->entire_mapcount = head->order ? pb_entire_mapcount(head) : 0;
+	v->entire_mapcount = pb_folio_entire_mapcount(head);
 	v->exclusive = head[pmd ? 0 : pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE;
 	data = pb_page_data(mm->phys, pfn);
 	v->data = data ? *data : 0;

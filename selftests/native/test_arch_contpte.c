@@ -651,7 +651,7 @@ TEST_F(cpte, zap_partial_range_unfolds_only_edge_blocks)
 	EXPECT_EQ(head_pfn + 4 * cont - 1, nt_pfn(self->mm, 4 * cont - 1));
 	EXPECT_EQ(0, nt_raw(self->mm, 1));
 	EXPECT_EQ(0, nt_raw(self->mm, nr));
-	EXPECT_EQ(2, head->large_mapcount);
+	EXPECT_EQ(2, pb_folio_large_mapcount(head));
 	EXPECT_EQ(2, head->refcount);
 	EXPECT_TRUE(head->flags & PB_PG_DEFERRED);
 }
@@ -739,7 +739,7 @@ TEST_F(cpte, clear_full_ptes_unfolds_only_partial_blocks)
 	EXPECT_DELTAS(WANT(pte_writes, cont / 2 + cont));
 	nt_unmapped(self->mm, nt_va(self->mm, cont + cont / 2), head + cont + cont / 2,
 		    cont / 2 + cont);
-	EXPECT_EQ(cont, pb_pfn_to_page(self->mm->phys, head)->large_mapcount);
+	EXPECT_EQ(cont, pb_folio_large_mapcount(pb_pfn_to_page(self->mm->phys, head)));
 }
 
 TEST_F(cpte, ptep_get_and_clear_on_cont_entry_unfolds)

@@ -497,10 +497,10 @@ TEST_F(chk, rule_refcount_mapcount_and_freed)
 	expect_only(_metadata, self, PB_MMC_violations_mapcount, 1, before);
 	head[1].mapcount--;
 	NT_SNAP(self->mm, before);
-	head->large_mapcount++;
+	pb_folio_large_mapcount_add(head, 1);
 	EXPECT_EQ(1, pb_check_mm(self->mm));
 	expect_only(_metadata, self, PB_MMC_violations_mapcount, 1, before);
-	head->large_mapcount--;
+	pb_folio_large_mapcount_add(head, -1);
 	ASSERT_EQ(0, pb_check_mm(self->mm));
 
 	/* A PTE left behind on a folio that was freed. */
@@ -716,7 +716,7 @@ TEST_F(chk, mutation_skip_ad_gather_at_a_per_pte_file_zap)
 			TH_LOG("mutated %u", mutated);
 		EXPECT_EQ(!mutated, !!(head->flags & PB_PG_DIRTY)) TH_LOG("mutated %u", mutated);
 		/* Unmapped: the folio stays in the page cache, a reference a page. */
-		EXPECT_EQ(0, head->large_mapcount);
+		EXPECT_EQ(0, pb_folio_large_mapcount(head));
 		EXPECT_EQ(1U << head->order, head->refcount);
 		self->mm->knobs[PB_KNOB_skip_ad_gather] = 0;
 		self->mm->knobs[PB_KNOB_zap_batch] = 1;

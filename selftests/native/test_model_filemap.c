@@ -82,8 +82,32 @@ TEST_F(fmap, chains_hold_more_folios_than_buckets)
 		ASSERT_NE(0, cached(self->p, 0, f, 7 * i));
 	for (i = 0; i < n; i++) {
 		ASSERT_NE(NULL, pb_filemap_lookup(self->p, f, 7 * i, &head)) TH_LOG("%u", i);
-		EXPECT_EQ(7 * i, pb_pfn_to_page(self->p, head)->index);
+		EXPECT_EQ(7 * i, pb_folio_index(pb_pfn_to_page(self->p, head)));
 		EXPECT_EQ(NULL, pb_filemap_lookup(self->p, f, 7 * i + 1, &head));
+	}
+}
+
+/*
+ * A folio's index is kept in 40 bits (model/phys.h): the largest file offset
+ * a VMA can reach, below 2^(52 - 12) pages, is found at its own index, apart
+ * from one that differs only in bits 32..39 or only in bit 0.
+ */
+TEST_F(fmap, indexes_up_to_the_largest_file_offset_are_kept_whole)
+{
+	const u64 top = (1ULL << (52 - 12)) - 1;
+	const u64 idx[] = { top, top - (1ULL << 32), (1ULL << 32) - 1, 1ULL << 32, top ^ 1 };
+	u32 f = pb_file_new(self->p);
+	u64 pfn[ARRAY_SIZE(idx)], head;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		pfn[i] = cached(self->p, 0, f, idx[i]);
+		ASSERT_NE(0, pfn[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		ASSERT_NE(NULL, pb_filemap_lookup(self->p, f, idx[i], &head)) TH_LOG("%u", i);
+		EXPECT_EQ(pfn[i], head) TH_LOG("%u", i);
+		EXPECT_EQ(idx[i], pb_folio_index(pb_pfn_to_page(self->p, head)));
 	}
 }
 

@@ -45,7 +45,7 @@ FIXTURE_TEARDOWN(rmap)
 {
 	unsigned int i;
 
-	EXPECT_EQ(0, self->head->large_mapcount);
+	EXPECT_EQ(0, pb_folio_large_mapcount(self->head));
 	self->head->extra_refs = 0;
 	EXPECT_TRUE(pb_folio_put(self->p, self->pfn, 1));
 	EXPECT_EQ(0, self->p->deferred_len);
@@ -100,7 +100,7 @@ TEST_F(rmap, mm_owner_tracking_sets_and_clears_the_shared_bit)
 	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
 	unmap(self, 2, 0, 2);
 	unmap(self, 0, 0, PAGES);
-	EXPECT_EQ(PAGES, h->large_mapcount);
+	EXPECT_EQ(PAGES, pb_folio_large_mapcount(h));
 	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
 	unmap(self, 1, 0, PAGES);
 	EXPECT_FALSE(h->flags & PB_PG_MM_SHARED);
@@ -252,7 +252,7 @@ TEST_F(rmap, pmd_mappings_in_owner_tracking_and_partial_queueing)
 		pb_rmap_add_pmd(a, pfn, true);
 		EXPECT_FALSE(pb_folio_maybe_mapped_shared(h));
 		pb_rmap_add_pmd(b, pfn, false);
-		EXPECT_EQ(2, h->large_mapcount);
+		EXPECT_EQ(2, pb_folio_large_mapcount(h));
 		EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
 		EXPECT_TRUE(pb_folio_likely_mapped_shared(h));
 		pb_rmap_remove_pmd(b, pfn);

@@ -387,3 +387,36 @@ TEST_F(paths, fault_outside_a_vma_or_its_protection_is_sigsegv)
 }
 
 TEST_HARNESS_MAIN
+
+/*
+ * Issue 12's target: everything the model allocates for a GiB mapped with
+ * order-0 4K folios, metadata only (the mm, pages and their sections, page
+ * tables), as live_bytes counts what was really allocated, is at most 12 MiB
+ * (the bench's check=0 mm).  With the checker on, its shadows of the leaf
+ * tables come on top: at most one more copy of the page tables.
+ */
+TEST(metadata_of_a_gib_of_4k_folios_is_at_most_12_mib)
+{
+	const u64 gib = 1ULL << 30, limit = 12ULL << 20;
+	const u64 va = 1ULL << 32;
+	int check;
+
+	for (check = 0; check <= 1; check++) {
+		s64 before = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+		struct pb_mm *mm = nt_mm_create(4, 48, 48, 1 << 20, gib >> 12, check);
+		s64 bytes;
+
+		ASSERT_FALSE(IS_ERR(mm));
+		nt_add_vma(_metadata, mm, va, gib, RW_ANON);
+		nt_populate(_metadata, mm, va, gib, 0, false);
+		EXPECT_EQ(gib >> 12, mm->phys->live_folios);
+		bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]) - before;
+		TH_LOG("check=%d: %lld bytes (%lld KiB) per GiB", check, (long long)bytes,
+		       (long long)bytes >> 10);
+		/* The pages alone are a good part of it: the figure counts them. */
+		EXPECT_LT(mm->pt_bytes + mm->phys->meta_bytes, (u64)bytes + 1);
+		EXPECT_LE(bytes, limit + (check ? mm->pt_bytes : 0));
+		pb_mm_destroy(mm);
+		EXPECT_EQ(before, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	}
+}

@@ -61,7 +61,7 @@ TEST_F(paths, file_read_faults_map_one_page_then_fault_around)
 	EXPECT_FALSE(head->flags & PB_PG_ANON);
 	EXPECT_EQ(0, nt_raw(mm, 0));
 	EXPECT_EQ(0, nt_raw(mm, 2));
-	EXPECT_EQ(1, head->large_mapcount);
+	EXPECT_EQ(1, pb_folio_large_mapcount(head));
 	/* One mapping and the page cache's reference on each page. */
 	EXPECT_EQ(1 + self->cont, head->refcount);
 	EXPECT_EQ(1, mm->phys->cache_folios);
@@ -82,8 +82,8 @@ TEST_F(paths, file_read_faults_map_one_page_then_fault_around)
 		/* Page 0 was prefaulted alone: old; 2 faulted, 1 had. */
 		EXPECT_EQ(i != 0, pb_pte_young(pte)) TH_LOG("page %u", i);
 	}
-	EXPECT_EQ(win > 1 ? win : 2, head->large_mapcount);
-	EXPECT_EQ(head->large_mapcount + self->cont, head->refcount);
+	EXPECT_EQ(win > 1 ? win : 2, pb_folio_large_mapcount(head));
+	EXPECT_EQ(pb_folio_large_mapcount(head) + self->cont, head->refcount);
 	EXPECT_EQ(1, mm->phys->live_folios);
 	EXPECT_EQ(0, pb_check_mm(mm));
 }
@@ -109,7 +109,7 @@ TEST_F(paths, a_shmem_fault_maps_the_whole_folio_unless_uffd)
 	EXPECT_EQ(self->cont, nt_nr_cont(mm, self->cont, self->cont));
 	EXPECT_TRUE(nt_folio_at(mm, nt_va(mm, self->cont), NULL)->flags & PB_PG_DIRTY);
 	ASSERT_EQ(0, touch(mm, uffd + 3 * self->psize, false, &val));
-	EXPECT_EQ(1, nt_folio_at(mm, uffd + 3 * self->psize, NULL)->large_mapcount);
+	EXPECT_EQ(1, pb_folio_large_mapcount(nt_folio_at(mm, uffd + 3 * self->psize, NULL)));
 	EXPECT_EQ(0, nt_raw_at(mm, uffd + 4 * self->psize));
 	EXPECT_EQ(0, nt_raw_at(mm, uffd));
 	EXPECT_EQ(3, mm->counters[PB_MMC_page_cache_maps]);
@@ -135,7 +135,7 @@ TEST_F(paths, the_page_cache_holds_a_reference_per_page)
 	head = nt_folio_at(mm, NT_VA, NULL);
 	ASSERT_NE(NULL, head);
 	EXPECT_EQ(variant->cont_shift, head->order);
-	EXPECT_EQ(self->cont, head->large_mapcount);
+	EXPECT_EQ(self->cont, pb_folio_large_mapcount(head));
 	EXPECT_EQ(2 * self->cont, head->refcount);
 	EXPECT_EQ(self->cont, head->extra_refs);
 	EXPECT_EQ(0, pb_check_mm(mm));
@@ -190,7 +190,7 @@ TEST_F(paths, a_private_file_write_copies_the_page_cache_page)
 		EXPECT_EQ(0xf11e0 + i, *(u64 *)pb_page_data(mm->phys, head_pfn + i));
 	}
 	EXPECT_FALSE(head->flags & PB_PG_DIRTY);
-	EXPECT_EQ(0, head->large_mapcount);
+	EXPECT_EQ(0, pb_folio_large_mapcount(head));
 	EXPECT_EQ(1U << head->order, head->refcount);
 	EXPECT_TRUE(mm->vmas[0].flags & PB_VM_ANON_VMA);
 	EXPECT_EQ(0, pb_check_mm(mm));

@@ -36,7 +36,7 @@ static struct pb_mm *fork_blocks(struct __test_metadata *_metadata,
 
 		EXPECT_EQ(nt_pfn_at(mm, va), nt_pfn_at(child, va)) TH_LOG("page %u", i);
 		EXPECT_EQ(2 * cont, folio->refcount) TH_LOG("page %u", i);
-		EXPECT_EQ(2 * cont, folio->large_mapcount) TH_LOG("page %u", i);
+		EXPECT_EQ(2 * cont, pb_folio_large_mapcount(folio)) TH_LOG("page %u", i);
 		EXPECT_EQ(2, nt_page_at(mm, va)->mapcount) TH_LOG("page %u", i);
 		EXPECT_FALSE(nt_page_at(mm, va)->flags & PB_PG_ANON_EXCLUSIVE) TH_LOG("page %u", i);
 		/* Both read-only and dirty; the child's entries are old and folded. */

@@ -63,7 +63,7 @@ TEST_F(paths, a_write_fault_maps_one_pmd_and_queues_the_thp)
 	ASSERT_NE(NULL, head);
 	EXPECT_EQ(pb_pmd_order(self->g), head->order);
 	EXPECT_EQ(1, head->refcount);
-	EXPECT_EQ(1, head->large_mapcount);
+	EXPECT_EQ(1, pb_folio_large_mapcount(head));
 	EXPECT_EQ(1, pb_entire_mapcount(head));
 	EXPECT_EQ(0, head[3].mapcount);
 	EXPECT_TRUE(head->flags & PB_PG_ANON_EXCLUSIVE);
@@ -285,7 +285,7 @@ TEST_F(paths, fork_copies_the_pmd)
 	head = pmd_folio(child, NT_VA, &head_pfn);
 	EXPECT_EQ(head, pmd_folio(mm, NT_VA, NULL));
 	EXPECT_EQ(2, head->refcount);
-	EXPECT_EQ(2, head->large_mapcount);
+	EXPECT_EQ(2, pb_folio_large_mapcount(head));
 	EXPECT_EQ(2, pb_entire_mapcount(head));
 	EXPECT_FALSE(head->flags & PB_PG_ANON_EXCLUSIVE);
 	EXPECT_EQ(1, child->counters[PB_MMC_pmd_copies]);
@@ -332,7 +332,7 @@ TEST_F(paths, cow_on_a_shared_pmd_splits_it_into_cont_ptes)
 	EXPECT_TRUE(pb_pte_write(nt_raw(mm, k)));
 	/* The child's PMD and the parent's other PTEs. */
 	EXPECT_EQ(1 + nr - 1, head->refcount);
-	EXPECT_EQ(1 + nr - 1, head->large_mapcount);
+	EXPECT_EQ(1 + nr - 1, pb_folio_large_mapcount(head));
 	EXPECT_EQ(1, pb_entire_mapcount(head));
 	EXPECT_EQ(0, head[k].mapcount);
 	EXPECT_EQ(1, head[0].mapcount);
@@ -437,7 +437,7 @@ TEST_F(paths, munmap_of_part_splits_and_marks_partially_mapped)
 	EXPECT_EQ(0, nt_raw(mm, 0));
 	EXPECT_EQ(nr - half, nt_nr_cont(mm, half, nr - half));
 	EXPECT_EQ(nr - half, head->refcount);
-	EXPECT_EQ(nr - half, head->large_mapcount);
+	EXPECT_EQ(nr - half, pb_folio_large_mapcount(head));
 	EXPECT_EQ(0, pb_entire_mapcount(head));
 	EXPECT_TRUE(head->flags & PB_PG_PARTIAL);
 	EXPECT_EQ(1, mm->phys->deferred_len);

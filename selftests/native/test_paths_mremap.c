@@ -169,7 +169,7 @@ TEST_F(paths, mremap_of_a_file_vma_keeps_its_file_offset)
 		EXPECT_EQ(pfn, nt_pfn_at(mm, new + self->psize));
 		nt_folio_at(mm, new + self->psize, &head_pfn);
 		EXPECT_EQ((old + half) >> self->g->page_shift,
-			  pb_pfn_to_page(mm->phys, head_pfn)->index);
+			  pb_folio_index(pb_pfn_to_page(mm->phys, head_pfn)));
 		/* Zapped, then read: the cached folio, at the moved offset. */
 		pb_zap_range(mm, new + self->psize, new + self->psize + self->block);
 		maps = mm->counters[PB_MMC_folios_mapped];
@@ -352,7 +352,7 @@ TEST_F(paths, mremap_of_a_pmd_mapped_thp_splits_it_then_moves)
 	EXPECT_EQ(head_pfn, nt_pfn_at(mm, NT_NEW));
 	head = nt_folio_at(mm, NT_NEW + span - self->psize, NULL);
 	ASSERT_NE(NULL, head);
-	EXPECT_EQ(self->ptrs, head->large_mapcount);
+	EXPECT_EQ(self->ptrs, pb_folio_large_mapcount(head));
 	EXPECT_EQ(0, pb_check_mm(mm));
 	EXPECT_EQ(0, mm->counters[PB_MMC_violations]);
 }

@@ -115,7 +115,7 @@ TEST_F(paths, zap_moves_a_file_folios_dirty_state_to_the_folio)
 			TH_LOG("case %u", i);
 		/* The extra reference, or the page cache's, one per page. */
 		EXPECT_EQ(t[i].anon ? 1 : 1U << head->order, head->refcount) TH_LOG("case %u", i);
-		EXPECT_EQ(0, head->large_mapcount) TH_LOG("case %u", i);
+		EXPECT_EQ(0, pb_folio_large_mapcount(head)) TH_LOG("case %u", i);
 		EXPECT_EQ(t[i].written && !t[i].anon, !!(head->flags & PB_PG_DIRTY))
 			TH_LOG("case %u", i);
 		EXPECT_EQ(0, pb_check_mm(mm)) TH_LOG("case %u", i);
