@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/err.h>
 #include <linux/kernel.h>
 
 #include "lib/alloc.h"
@@ -116,6 +117,9 @@ static void *worker_main(void *arg)
 		for (i = 0; i < SESSIONS; i++) {
 			if (!s[i])
 				s[i] = pb_session_create();
+			/* ERR_PTR(-ENOMEM) while fail_nth is armed. */
+			if (IS_ERR(s[i]))
+				s[i] = NULL;
 			if (s[i])
 				round_on(w, s[i]);
 		}
@@ -202,7 +206,7 @@ int main(int argc, char **argv)
 
 	printf("TAP version 13\n1..1\n");
 	shared = pb_session_create();
-	if (!shared)
+	if (IS_ERR(shared))
 		return 1;
 	pthread_create(&reader, NULL, reader_main, &reads);
 	pthread_create(&injector, NULL, injector_main, &armed);

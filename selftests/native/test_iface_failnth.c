@@ -37,7 +37,7 @@ static struct pb_session *fn_start(struct __test_metadata *_metadata,
 	struct pb_session *s = pb_session_create();
 	unsigned int i;
 
-	if (!s)
+	if (IS_ERR(s))
 		return NULL;
 	for (i = 0; i < FN_MAX_SETUP && fc->setup[i]; i++)
 		EXPECT_EQ(0, nt_run(s, "%s", fc->setup[i])) TH_LOG("%s", s->reply.buf);

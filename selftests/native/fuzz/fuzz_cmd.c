@@ -16,7 +16,7 @@ int pbf_test_one_input(const u8 *data, size_t size)
 {
 	struct pb_session *s = pb_session_create();
 
-	if (!s)
+	if (IS_ERR(s))
 		abort();
 	bool mutated = false;
 

@@ -24,7 +24,7 @@ int pbf_test_one_input(const u8 *data, size_t size)
 	bool mutated = false;
 	int lines = 0;
 
-	if (!s)
+	if (IS_ERR(s))
 		abort();
 	while (p < end && lines++ < PBF_SEQ_LINES) {
 		nl = memchr(p, '\n', end - p);

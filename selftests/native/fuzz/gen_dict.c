@@ -115,7 +115,7 @@ int main(void)
 		word(pb_profile_names[i], strlen(pb_profile_names[i]));
 
 	s = pb_session_create();
-	if (!s)
+	if (IS_ERR(s))
 		return 1;
 	for (i = 0; i < ARRAY_SIZE(setup); i++) {
 		if (pbf_write(s, (const u8 *)setup[i], strlen(setup[i]), &mutated)) {
