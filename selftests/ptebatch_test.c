@@ -814,6 +814,29 @@ FIXTURE_TEARDOWN(budget)
 {
 }
 
+/*
+ * An mm with an arena of 2^32 - 2 frames (16 TiB of 4K pages) populated
+ * 1 GiB at a time, up to 256 GiB, until a populate fails: its error (0 if
+ * none did, or that of mm_create or mmap), with *@done the bytes populated.
+ */
+static int populate_until_refused(struct pb_ctl *c, unsigned long long *done)
+{
+	const unsigned long long chunk = 1ULL << 30, base = 1ULL << 40;
+	int ret;
+
+	*done = 0;
+	ret = pb_cmd(c, "mm_create arena_pages=4294967294");
+	if (!ret)
+		ret = pb_cmd(c, "mmap mm=0 start=0x%llx len=0x%llx", base, 256 * chunk);
+	while (!ret && *done < 256 * chunk) {
+		ret = pb_cmd(c, "populate mm=0 va=0x%llx len=0x%llx order=9",
+			     base + *done, chunk);
+		if (!ret)
+			*done += chunk;
+	}
+	return ret;
+}
+
 TEST_F_TIMEOUT(budget, populating_past_it_fails_cleanly, 300)
 {
 	const unsigned long long chunk = 1ULL << 30, base = 1ULL << 40;
@@ -828,15 +851,7 @@ TEST_F_TIMEOUT(budget, populating_past_it_fails_cleanly, 300)
 	ASSERT_EQ(0, pb_open(&c));
 	/* The session may use the whole module budget. */
 	ASSERT_EQ(0, pb_cmd(&c, "session budget_bytes=%lld", budget)) TH_LOG("%s", c.reply);
-	/* An arena of 2^32 - 2 frames: 16 TiB of 4K pages. */
-	ASSERT_EQ(0, pb_cmd(&c, "mm_create arena_pages=4294967294")) TH_LOG("%s", c.reply);
-	ASSERT_EQ(0, pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x%llx", base, 256 * chunk));
-	for (done = 0; done < 256 * chunk; done += chunk) {
-		ret = pb_cmd(&c, "populate mm=0 va=0x%llx len=0x%llx order=9",
-			     base + done, chunk);
-		if (ret)
-			break;
-	}
+	ret = populate_until_refused(&c, &done);
 	EXPECT_EQ(-ENOMEM, ret);
 	EXPECT_NE(NULL, strstr(c.reply, "over the memory budget")) TH_LOG("%s", c.reply);
 	/*
@@ -893,14 +908,7 @@ TEST_F_TIMEOUT(budget, a_session_budget_stops_one_session, 300)
 	ASSERT_EQ(0, pb_cmd(&c, "session"));
 	EXPECT_EQ(limit, pb_lookup(c.reply, "budget_bytes"));
 
-	ASSERT_EQ(0, pb_cmd(&c, "mm_create arena_pages=4294967294")) TH_LOG("%s", c.reply);
-	ASSERT_EQ(0, pb_cmd(&c, "mmap mm=0 start=0x%llx len=0x%llx", base, 256 * chunk));
-	for (done = 0; done < 256 * chunk; done += chunk) {
-		ret = pb_cmd(&c, "populate mm=0 va=0x%llx len=0x%llx order=9",
-			     base + done, chunk);
-		if (ret)
-			break;
-	}
+	ret = populate_until_refused(&c, &done);
 	EXPECT_EQ(-ENOMEM, ret);
 	EXPECT_NE(NULL,
 		  strstr(c.reply, "over the session's memory budget: session budget_bytes is"))
