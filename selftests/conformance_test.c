@@ -1141,7 +1141,7 @@ static void compare_stats(struct diffs *dd, struct pb_ctl *c, const char *step,
 	long long sd = size_stat(cur_kb, "split_deferred");
 	long long pm = size_stat(cur_kb, "nr_anon_partially_mapped");
 	unsigned long long tot[PB_NR_MM_COUNTERS];
-	long long adds = 0, queue, new_folios = 0;
+	long long adds = 0, partial, new_folios = 0;
 	unsigned int i;
 	int k;
 
@@ -1149,7 +1149,7 @@ static void compare_stats(struct diffs *dd, struct pb_ctl *c, const char *step,
 		return;
 	if (!pb_stats(NULL, tot, NULL))
 		adds = tot[PB_MMC_deferred_split_adds];
-	queue = partial_folios(&model_side);
+	partial = partial_folios(&model_side);
 	for (k = 0; k < model_side.nr_ids; k++) {
 		bool before = false, now = false;
 		unsigned int p;
@@ -1172,9 +1172,10 @@ static void compare_stats(struct diffs *dd, struct pb_ctl *c, const char *step,
 	if (sd - real_side.split_deferred != adds - model_side.split_deferred)
 		differ(dd, step, "split_deferred", "stats", sd - real_side.split_deferred,
 		       adds - model_side.split_deferred, NULL);
-	if (pm >= 0 && pm - real_side.partially_mapped != queue - model_side.partially_mapped)
+	if (pm >= 0 && pm - real_side.partially_mapped != partial - model_side.partially_mapped)
 		differ(dd, step, "nr_anon_partially_mapped", "stats",
-		       pm - real_side.partially_mapped, queue - model_side.partially_mapped, NULL);
+		       pm - real_side.partially_mapped,
+		       partial - model_side.partially_mapped, NULL);
 	real_side.fault_alloc = fa;
 	real_side.split_deferred = sd;
 	model_side.split_deferred = adds;
