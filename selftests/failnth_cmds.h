@@ -42,6 +42,12 @@ static const struct fn_cmd fn_cmds[] = {
 	  "mprotect mm=0 va=0x40004000 len=0x4000 prot=r" },
 	{ "munmap", { FN_CREATE, FN_MMAP, FN_POPULATE },
 	  "munmap mm=0 va=0x40004000 len=0x4000" },
+	/* A first touch: the fault takes its tables, then a folio. */
+	{ "touch_new", { FN_CREATE, FN_MMAP },
+	  "touch mm=0 va=0x40005000 write=1 val=7" },
+	/* To a range with no tables: they are taken before anything moves. */
+	{ "mremap", { FN_CREATE, FN_MMAP, FN_POPULATE },
+	  "mremap mm=0 old=0x40000000 len=0x20000 new=0x8000000000" },
 	{ "oracle", { NULL }, "oracle seed=3 steps=12" },
 	{ "oracle_backing", { NULL }, "oracle seed=5 steps=8 backing=1" },
 };

@@ -327,6 +327,65 @@ int pb_pgtable_prealloc(struct pb_mm *mm, u64 start, u64 end)
 	return 0;
 }
 
+/* Is the table at @level empty: no descriptor, no child (none deposited)? */
+static bool pb_table_empty(const struct pb_mm *mm, const struct pb_table *t,
+			   unsigned int level)
+{
+	unsigned int i;
+
+	if (level < mm->geom.levels - 1)
+		return !t->nr_used;
+	for (i = 0; i < pb_ptrs_per_table(&mm->geom); i++)
+		if (t->desc[i])
+			return false;
+	return true;
+}
+
+static void pb_free_new_tables(struct pb_mm *mm, struct pb_table *t,
+			       unsigned int level, u64 base, u64 start, u64 end,
+			       u32 mark)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int shift = pb_level_shift(g, level), i, last;
+
+	i = start > base ? (start - base) >> shift : 0;
+	last = pb_level_entries(g, level);
+	if (end - base < (u64)last << shift)
+		last = DIV_ROUND_UP(end - base, 1ULL << shift);
+	for (; i < last; i++) {
+		struct pb_table *c = t->child[i];
+
+		if (!c)
+			continue;
+		if (level + 1 < g->levels - 1)
+			pb_free_new_tables(mm, c, level + 1,
+					   base + ((u64)i << shift), start, end,
+					   mark);
+		/* A PMD leaf keeps the table deposited under it. */
+		if (c->serial <= mark || pb_pmd_leaf(t->desc[i]) ||
+		    !pb_table_empty(mm, c, level + 1))
+			continue;
+		pb_table_free(mm, c, level + 1);
+		t->child[i] = NULL;
+		t->desc[i] = 0;
+		t->nr_used--;
+	}
+}
+
+/*
+ * Undo the tables that a failed command allocated over [start, end): those
+ * newer than @mark (mm->table_serial before the command) that are empty
+ * again.  Unlike upstream, where a failed fault keeps the tables it took
+ * until free_pgtables(): a failed command here leaves no trace (the budget's
+ * promise), and the model never frees tables before the mm goes.
+ */
+void pb_pgtable_free_new(struct pb_mm *mm, u64 start, u64 end, u32 mark)
+{
+	if (mm->geom.levels < 2 || !mm->pgd || start >= end)
+		return;
+	pb_free_new_tables(mm, mm->pgd, 0, 0, start, end, mark);
+}
+
 /* The end of the last-level table that maps @va, capped at @end. */
 u64 pb_pmd_addr_end(const struct pb_mm *mm, u64 va, u64 end)
 {

@@ -20,6 +20,7 @@ void pb_pmd_free_deposit(struct pb_mm *mm, u64 va);
 pb_pte_t pb_pmd_table_desc(struct pb_mm *mm, u64 va);
 pb_pte_t pb_va_entry(struct pb_mm *mm, u64 va, bool *pmd);
 int pb_pgtable_prealloc(struct pb_mm *mm, u64 start, u64 end);
+void pb_pgtable_free_new(struct pb_mm *mm, u64 start, u64 end, u32 mark);
 u64 pb_pmd_addr_end(const struct pb_mm *mm, u64 va, u64 end);
 u64 pb_walk_addr_end(struct pb_mm *mm, u64 va, u64 end);
 int pb_pgtable_prealloc_pmd(struct pb_mm *mm, u64 va);

@@ -422,11 +422,7 @@ static int pb_fault_huge(struct pb_mm *mm, struct pb_vma *vma, u64 va,
 	return 0;
 }
 
-/*
- * handle_mm_fault() for a user access at @va.  Returns 0 when the access can
- * be retried, -EFAULT for a SIGSEGV (no VMA, or no permission), -ENOMEM.
- */
-int pb_handle_fault(struct pb_mm *mm, u64 va, bool write, const char **why)
+static int pb_do_fault(struct pb_mm *mm, u64 va, bool write, const char **why)
 {
 	struct pb_vma *vma = pb_vma_find(mm, va);
 	pb_pte_t *ptep, pte;
@@ -466,4 +462,22 @@ int pb_handle_fault(struct pb_mm *mm, u64 va, bool write, const char **why)
 		pte = pb_pte_mkdirty(pte);
 	pb_ptep_set_access_flags(mm, va, ptep, pte, write);
 	return 0;
+}
+
+/*
+ * handle_mm_fault() for a user access at @va.  Returns 0 when the access can
+ * be retried, -EFAULT for a SIGSEGV (no VMA, or no permission), -ENOMEM.
+ * Unlike upstream, where the tables a failed fault took stay until
+ * free_pgtables(), a fault that fails undoes them: a failed command leaves
+ * nothing behind here (pb_pgtable_free_new()).
+ */
+int pb_handle_fault(struct pb_mm *mm, u64 va, bool write, const char **why)
+{
+	u64 page = va & ~(pb_page_size(&mm->geom) - 1);
+	u32 mark = mm->table_serial;
+	int ret = pb_do_fault(mm, va, write, why);
+
+	if (ret == -ENOMEM)
+		pb_pgtable_free_new(mm, page, page + pb_page_size(&mm->geom), mark);
+	return ret;
 }

@@ -195,8 +195,9 @@ static void pb_move_page_tables(struct pb_mm *mm, const struct pb_vma *vma,
  * EINVAL); unlike MREMAP_FIXED, which unmaps whatever is there first, it
  * must also be free of VMAs.  Registration for uffd-wp does not move
  * (mremap_userfaultfd_prep() without UFFD_FEATURE_EVENT_REMAP).  Nothing
- * changes on an error, but page tables allocated for the new range, which
- * stay, empty.
+ * changes on an error: the tables taken for the new range go again
+ * (pb_pgtable_free_new(); unlike upstream, whose move_page_tables() leaves
+ * them to free_pgtables()).
  */
 int pb_mremap(struct pb_mm *mm, u64 old, u64 len, u64 new, const char **why)
 {
@@ -204,6 +205,7 @@ int pb_mremap(struct pb_mm *mm, u64 old, u64 len, u64 new, const char **why)
 	struct pb_vma *vma = pb_vma_find(mm, old);
 	u64 old_end = old + len, new_end;
 	unsigned int i, splits;
+	u32 mark;
 	int ret;
 
 	if (!vma || old_end > vma->end) {
@@ -230,8 +232,10 @@ int pb_mremap(struct pb_mm *mm, u64 old, u64 len, u64 new, const char **why)
 		*why = "too many VMAs (PB_MAX_VMAS)";
 		return -ENOSPC;
 	}
+	mark = mm->table_serial;
 	ret = pb_move_prealloc(mm, vma, old, old_end, new);
 	if (ret) {
+		pb_pgtable_free_new(mm, new, new + len, mark);
 		*why = "out of memory for page tables";
 		return ret;
 	}

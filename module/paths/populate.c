@@ -96,7 +96,7 @@ static int pb_populate_cached(struct pb_mm *mm, struct pb_vma *vma, u64 va,
  * would: one set_ptes() per folio, or with @per_pte one set_ptes(nr == 1) per
  * page from low to high, which folds each block on its last entry.  In a file
  * VMA, pages the page cache holds already are mapped from it, and new folios
- * join it.  On failure nothing stays mapped.
+ * join it.  On failure nothing stays mapped, and the tables it took go.
  */
 int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		bool per_pte, const char **why)
@@ -104,6 +104,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 	const struct pb_geom *g = &mm->geom;
 	u64 fsize = pb_page_size(g) << order, va, next, busy;
 	struct pb_vma *vma = pb_vma_find(mm, start);
+	u32 mark = mm->table_serial;
 	bool write, thp;
 	int ret;
 
@@ -138,6 +139,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 	thp = order == pb_pmd_order(g) && pb_vma_is_anon(vma);
 	ret = thp ? 0 : pb_pgtable_prealloc(mm, start, end);
 	if (ret) {
+		pb_pgtable_free_new(mm, start, end, mark);
 		*why = "out of memory for page tables";
 		return ret;
 	}
@@ -155,6 +157,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		}
 		if (ret) {
 			pb_zap_range(mm, start, va);
+			pb_pgtable_free_new(mm, start, end, mark);
 			pb_phys_trim(mm->phys);
 			*why = "out of memory for a PMD THP or its page table";
 			return ret;
@@ -170,6 +173,7 @@ int pb_populate(struct pb_mm *mm, u64 start, u64 end, unsigned int order,
 		}
 		if (ret) {
 			pb_zap_range(mm, start, next);
+			pb_pgtable_free_new(mm, start, end, mark);
 			pb_phys_trim(mm->phys);
 			*why = "out of memory for folios (arena full?)";
 			return ret;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Native tests of model/pgtable.c: how many levels a granule and a VA size
- * give, and tables allocated on demand at both ends of the VA space.
+ * give, tables allocated on demand at both ends of the VA space, and the
+ * tables of a failed command undone.
  */
-#include "pb_native.h"
+#include "nt_mm.h"
 
 FIXTURE(pgt)
 {
@@ -82,6 +83,53 @@ TEST_F(pgt, tables_on_demand_at_both_ends_of_the_va_space)
 	/* Unmapped, the tables stay until the mm goes (teardown counts them). */
 	pb_zap_range(mm, 0, len);
 	EXPECT_EQ(2 * levels - 1, mm->counters[PB_MMC_pt_pages]);
+}
+
+/*
+ * pb_pgtable_free_new(): what a failed command allocated goes, once empty;
+ * older tables stay though empty, and newer ones that map something stay.
+ */
+TEST_F(pgt, free_new_takes_only_new_empty_tables)
+{
+	struct pb_mm *mm = self->mm;
+	unsigned int levels = variant->levels;
+	u64 len = pb_cont_size(&mm->geom), table, top = self->top;
+	const char *why = NULL;
+	u32 mark;
+
+	table = self->psize * pb_ptrs_per_table(&mm->geom);
+	ASSERT_EQ(0, pb_vma_add(mm, 0, 2 * table, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
+				&why));
+	ASSERT_EQ(0, pb_vma_add(mm, top - len, top, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
+				&why));
+	ASSERT_EQ(0, pb_populate(mm, 0, self->psize, 0, false, &why));
+	pb_zap_range(mm, 0, self->psize);
+	ASSERT_EQ(levels, mm->counters[PB_MMC_pt_pages]);
+	mark = mm->table_serial;
+	/* A new empty leaf, and a new path of tables that maps a page. */
+	ASSERT_EQ(0, pb_pgtable_prealloc(mm, table, 2 * table));
+	ASSERT_EQ(levels + 1, mm->counters[PB_MMC_pt_pages]);
+	ASSERT_EQ(0, pb_populate(mm, top - self->psize, top, 0, false, &why));
+	ASSERT_EQ(2 * levels, mm->counters[PB_MMC_pt_pages]);
+	pb_pgtable_free_new(mm, 0, top, mark);
+	EXPECT_EQ(2 * levels - 1, mm->counters[PB_MMC_pt_pages]);
+	EXPECT_EQ(2 * levels - 1, atomic64_read(&pb_counters[PB_CNT_live_pt_pages]));
+	EXPECT_NE(NULL, nt_ptep_at(mm, 0));
+	EXPECT_EQ(NULL, nt_ptep_at(mm, table));
+	EXPECT_NE(0, nt_raw_at(mm, top - self->psize));
+	/* Emptied, the new path goes too, but for the top table. */
+	pb_zap_range(mm, top - self->psize, top);
+	pb_pgtable_free_new(mm, 0, top, mark);
+	EXPECT_EQ(levels, mm->counters[PB_MMC_pt_pages]);
+	EXPECT_EQ(NULL, nt_ptep_at(mm, top - self->psize));
+	EXPECT_EQ(0, pb_check_mm(mm));
+	/* A failed populate leaves the tables as they were. */
+	mark = mm->table_serial;
+	atomic_set(&pb_fail_nth, levels);
+	EXPECT_EQ(-ENOMEM, pb_populate(mm, top - len, top, 0, false, &why));
+	atomic_set(&pb_fail_nth, 0);
+	EXPECT_EQ(levels, mm->counters[PB_MMC_pt_pages]);
+	EXPECT_EQ(0, pb_check_mm(mm));
 }
 
 TEST_HARNESS_MAIN
