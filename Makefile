@@ -3,7 +3,9 @@
 # ptebatch: out-of-tree module, selftests and the QEMU guests that run them.
 #
 #   make                  build ptebatch.ko for the running kernel (KDIR=...)
-#   make clean            remove build products
+#   make install          kbuild's modules_install (INSTALL_MOD_PATH, INSTALL_MOD_DIR:
+#                         default the kernel's, updates on Debian)
+#   make clean            remove build products (KDIR not needed)
 #   make setup            install host packages, fetch Debian kernels (cached)
 #   make flavour-arm64    build module + selftests for a guest flavour into
 #                         build/<flavour>/ (also flavour-arm64-16k, -amd64,
@@ -26,7 +28,7 @@ export PTEBATCH_CACHE
 
 FLAVOURS := arm64 arm64-16k amd64 mainline-arm64 mainline-arm64-16k mainline-amd64
 
-.PHONY: all modules clean setup demo check soak bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
+.PHONY: all modules install clean setup demo check soak bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
 
 all: modules
 
@@ -38,8 +40,27 @@ modules:
 	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# modules_install installs into $(INSTALL_MOD_PATH)/lib/modules/<release>/
+# $(INSTALL_MOD_DIR) and runs depmod there; both are kbuild's own variables, so
+# they pass to it from the command line or the environment as they are.
+# Debian's headers ask for every installed module to be signed
+# (CONFIG_MODULE_SIG_ALL) with a key they do not ship: without the key, the
+# module is installed unsigned, without sign-file's SSL errors.
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) \
+		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
+
+# kbuild's products of an M= build, which clean removes without a KDIR (the
+# headers the module was built against may be gone by then).
+KBUILD_PRODUCTS := '*.o' '*.ko' '*.mod' '*.mod.c' '.*.cmd' '*.o.d' \
+		   modules.order Module.symvers '.*.o' .tmp_versions
+
 clean:
-	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	find $(CURDIR) $(CURDIR)/module -maxdepth 1 \( $(foreach p,$(KBUILD_PRODUCTS),-name $(p) -o) \
+		-false \) -exec rm -rf {} +
+	find $(CURDIR)/module -mindepth 2 \( -name '*.o' -o -name '.*.cmd' -o -name '*.o.d' \) \
+		-delete
 	$(MAKE) -C selftests clean
 	$(MAKE) -C selftests/native clean
 	rm -rf build

@@ -65,6 +65,19 @@ TEST(version_matches_ctl)
 	snprintf(want, sizeof(want), "ptebatch %s", ver);
 	EXPECT_STREQ(want, c.reply);
 	pb_close(&c);
+	/* What the selftests were built against. */
+	snprintf(want, sizeof(want), "%s\n", PTEBATCH_VERSION);
+	EXPECT_STREQ(want, ver);
+}
+
+/* modinfo's version (MODULE_VERSION), as the loaded module shows it. */
+TEST(version_matches_modinfo)
+{
+	char ver[64], mod[64];
+
+	ASSERT_LT(0, pb_read_file(PB_DEBUGFS_DIR "/version", ver, sizeof(ver)));
+	ASSERT_LT(0, pb_read_file("/sys/module/ptebatch/version", mod, sizeof(mod)));
+	EXPECT_STREQ(ver, mod);
 }
 
 TEST(version_is_read_only)
