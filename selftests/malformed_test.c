@@ -20,6 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "pb_util.h"
+#include "pb_skip.h"
 
 #define MF_SEED			0x5eedULL
 #define MF_LINES		12000

@@ -5,6 +5,7 @@
  */
 #include "kselftest_harness.h"
 #include "pb_util.h"
+#include "pb_skip.h"
 
 /* Six variants of 34 seeds: 204 seeds per guest. */
 #define SEEDS	34

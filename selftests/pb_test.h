@@ -10,6 +10,7 @@
 
 #include "kselftest_harness.h"
 #include "pb_util.h"
+#include "pb_skip.h"
 
 /* Run a command that must succeed; an ASSERT here ends the test. */
 static inline __printf(3, 4) void pb_cmd_ok(struct __test_metadata *_metadata,

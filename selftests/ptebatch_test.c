@@ -14,6 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "pb_util.h"
+#include "pb_skip.h"
 
 static void write_file(const char *path, const char *val, int *err)
 {
