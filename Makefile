@@ -12,6 +12,9 @@
 #                         flavour-mainline-arm64, -mainline-arm64-16k,
 #                         -mainline-amd64)
 #   make demo             boot the arm64 guest and show what the module offers
+#   make shell            a guest (FLAVOUR=arm64 by default) with the module
+#                         loaded and a shell on the console; SHARE=DIR (default:
+#                         this folder) is at /mnt/host; DATA="files" in /data
 #   make native           the native tests (ASan, UBSan): selftests/native
 #   make fuzz             each libFuzzer target for FUZZ_S seconds (default 60)
 #   make check            every test, ending with "N passed, M failed"
@@ -28,7 +31,7 @@ export PTEBATCH_CACHE
 
 FLAVOURS := arm64 arm64-16k amd64 mainline-arm64 mainline-arm64-16k mainline-amd64
 
-.PHONY: all modules install clean setup demo check soak bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
+.PHONY: all modules install clean setup demo shell check soak bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
 
 all: modules
 
@@ -82,6 +85,13 @@ demo: setup
 	scripts/build-flavour arm64
 	scripts/qemu-run --flavour arm64 --no-tests --extra scripts/demo.sh \
 		--log $${PTEBATCH_BUILD:-build}/logs/demo.log
+
+FLAVOUR ?= arm64
+SHARE ?= $(CURDIR)
+shell: setup
+	scripts/build-flavour $(FLAVOUR)
+	scripts/qemu-run --flavour $(FLAVOUR) --shell --share $(SHARE) \
+		$(foreach d,$(DATA),--data $(d)) --log $${PTEBATCH_BUILD:-build}/logs/shell.log
 
 check: setup
 	scripts/check
