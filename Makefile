@@ -4,7 +4,9 @@
 #
 #   make                  build ptebatch.ko for the running kernel (KDIR=...)
 #   make install          kbuild's modules_install (INSTALL_MOD_PATH, INSTALL_MOD_DIR:
-#                         default the kernel's, updates on Debian)
+#                         default the kernel's, updates on Debian), pbctl's man
+#                         page and bash completion (DESTDIR, default INSTALL_MOD_PATH)
+#   make man              build/man/pbctl.1 from Documentation/pbctl.rst (rst2man)
 #   make clean            remove build products (KDIR not needed)
 #   make setup            install host packages, fetch Debian kernels (cached)
 #   make flavour-arm64    build module + selftests for a guest flavour into
@@ -31,7 +33,7 @@ export PTEBATCH_CACHE
 
 FLAVOURS := arm64 arm64-16k amd64 mainline-arm64 mainline-arm64-16k mainline-amd64
 
-.PHONY: all modules install clean setup demo shell check soak bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
+.PHONY: all modules install man clean setup demo shell check soak bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
 
 all: modules
 
@@ -49,9 +51,21 @@ modules:
 # Debian's headers ask for every installed module to be signed
 # (CONFIG_MODULE_SIG_ALL) with a key they do not ship: without the key, the
 # module is installed unsigned, without sign-file's SSL errors.
-install: modules
+DESTDIR ?= $(INSTALL_MOD_PATH)
+MANDIR ?= /usr/share/man
+COMPLETIONDIR ?= /usr/share/bash-completion/completions
+install: modules man
 	$(MAKE) -C $(KDIR) M=$(CURDIR) \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
+	install -D -m 644 build/man/pbctl.1 $(DESTDIR)$(MANDIR)/man1/pbctl.1
+	install -D -m 644 selftests/pbctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/pbctl
+
+# Debian's python3-docutils; set-up installs it.
+man: build/man/pbctl.1
+build/man/pbctl.1: Documentation/pbctl.rst
+	@command -v rst2man >/dev/null || { echo "no rst2man: apt-get install python3-docutils" >&2; exit 1; }
+	mkdir -p $(@D)
+	rst2man --exit-status=2 $< $@
 
 # kbuild's products of an M= build, which clean removes without a KDIR (the
 # headers the module was built against may be gone by then).

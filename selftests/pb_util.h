@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 /* For __printf() and ARRAY_SIZE(). */
@@ -90,6 +91,28 @@ static inline int pb_open(struct pb_ctl *c)
 	c->fd = open(PB_DEBUGFS_DIR "/ctl", O_RDWR);
 	c->reply[0] = '\0';
 	return c->fd < 0 ? -errno : 0;
+}
+
+#define PB_DEBUGFS_MOUNT	"/sys/kernel/debug"
+/* DEBUGFS_MAGIC of include/uapi/linux/magic.h. */
+#define PB_DEBUGFS_MAGIC	0x64626720
+
+/* Why the module's ctl cannot be opened, and what to do; NULL when it can. */
+static inline const char *pb_unreachable(void)
+{
+	struct statfs sf;
+
+	if (statfs(PB_DEBUGFS_MOUNT, &sf) || sf.f_type != PB_DEBUGFS_MAGIC)
+		return "debugfs is not mounted at " PB_DEBUGFS_MOUNT
+		       ": mount -t debugfs none " PB_DEBUGFS_MOUNT;
+	if (!access(PB_DEBUGFS_DIR "/ctl", R_OK | W_OK))
+		return NULL;
+	if (errno == EACCES || geteuid())
+		return "run as root: " PB_DEBUGFS_DIR " belongs to root";
+	if (!access("/sys/module/ptebatch", F_OK))
+		return "the ptebatch module is loaded but " PB_DEBUGFS_DIR
+		       "/ctl is missing";
+	return "the ptebatch module is not loaded: insmod ptebatch.ko (or modprobe ptebatch)";
 }
 
 static inline void pb_close(struct pb_ctl *c)
