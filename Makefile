@@ -2,7 +2,8 @@
 #
 # ptebatch: out-of-tree module, selftests and the QEMU guests that run them.
 #
-#   make                  build ptebatch.ko for the running kernel (KDIR=...)
+#   make help             this list
+#   make modules          (or make) build ptebatch.ko for the running kernel (KDIR=...)
 #   make install          kbuild's modules_install (INSTALL_MOD_PATH, INSTALL_MOD_DIR:
 #                         default the kernel's, updates on Debian), pbctl's man
 #                         page and bash completion (DESTDIR, default INSTALL_MOD_PATH)
@@ -20,6 +21,10 @@
 #   make native           the native tests (ASan, UBSan): selftests/native
 #   make fuzz             each libFuzzer target for FUZZ_S seconds (default 60)
 #   make check            every test, ending with "N passed, M failed"
+#   make lint             checkpatch --strict and the layering rules (scripts/check
+#                         checkpatch layers)
+#   make docs             Documentation/ as HTML with Sphinx, warnings as errors,
+#                         into build/docs (DOCS_OUT=...)
 #   make soak             the long forms: oracle sweeps, kernel_oracle in the
 #                         arm64 guests, the stress for SOAK_STRESS_MIN minutes,
 #                         fuzzing if SOAK_FUZZ_S is set (scripts/soak)
@@ -33,9 +38,13 @@ export PTEBATCH_CACHE
 
 FLAVOURS := arm64 arm64-16k amd64 mainline-arm64 mainline-arm64-16k mainline-amd64
 
-.PHONY: all modules install man clean setup demo shell check soak bench lint native fuzz $(addprefix flavour-,$(FLAVOURS))
+.PHONY: all help modules install man clean setup demo shell check soak bench lint docs native fuzz $(addprefix flavour-,$(FLAVOURS))
 
 all: modules
+
+# The list at the head of this file.
+help:
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 modules:
 	@if [ ! -f "$(KDIR)/Makefile" ]; then \
@@ -109,6 +118,17 @@ shell: setup
 
 check: setup
 	scripts/check
+
+lint:
+	scripts/check checkpatch layers
+
+# Debian's python3-sphinx; set-up installs it.  No conf.py: the few settings
+# are given here.
+DOCS_OUT ?= build/docs
+docs:
+	@command -v sphinx-build >/dev/null || { echo "no sphinx-build: apt-get install python3-sphinx" >&2; exit 1; }
+	sphinx-build -C -W -q -b html -D master_doc=index -D project=ptebatch \
+		-D exclude_patterns=bench-results.md Documentation $(DOCS_OUT)
 
 soak: setup
 	scripts/soak
