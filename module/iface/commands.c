@@ -81,6 +81,8 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	       "dump's lines for nr pages from va of a real process (the caller's, or pid's)"),
 	PB_CMD(task_folio, "va pid",
 	       "folio's lines for the folio mapped at va of a real process"),
+	PB_CMD(task_maps, "start len pid",
+	       "per-VMA and total counts of a real process: folio sizes, contpte blocks, A/D"),
 	PB_CMD(flush, "mm va nr",
 	       "TLB invalidation: the whole mm, or a page (nr=1), or a range"),
 	PB_CMD(checksum, "mm va len",
