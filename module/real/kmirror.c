@@ -137,7 +137,11 @@ struct pb_kprefill {
 	int ret;
 };
 
-/* Every PFN that a leaf table of [start, end) maps gets its real folio. */
+/*
+ * Every PFN that a leaf table of [start, end) of @mm (the parent) maps gets
+ * its real folio in the child's mirror; the two share the arena, so the
+ * parent's folios are the child's.
+ */
 static void pb_kmirror_prefill_leaf(struct pb_mm *mm, pb_pte_t *table, u64 va,
 				    u64 start, u64 end, void *arg)
 {
