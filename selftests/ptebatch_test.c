@@ -957,6 +957,65 @@ TEST_F_TIMEOUT(budget, a_session_budget_stops_one_session, 300)
 }
 
 /*
+ * Issue 12's item 9: many sessions filling backed pages (real memory, not
+ * metadata) until each is refused.  The session budgets together exceed the
+ * module's, so the first sessions stop at their own and the last ones at the
+ * module's; every refusal is ENOMEM with the budget named, nothing is
+ * OOM-killed (this process lives on), and closing the sessions gives every
+ * byte back.
+ */
+TEST_F_TIMEOUT(budget, many_sessions_of_backed_pages_stop_at_the_budgets, 300)
+{
+	const unsigned long long chunk = 16ULL << 20, base = 1ULL << 40;
+	long long budget = read_budget(), live0, data0, limit;
+	unsigned int i, nr, by_session = 0, by_module = 0;
+	unsigned long long span;
+	static struct pb_ctl c[16];
+	int ret;
+
+	ASSERT_LT(0, budget);
+	limit = budget / PB_SESSION_BUDGET_DIVISOR;
+	/* Enough sessions that their budgets add up past the module's. */
+	nr = 2 * PB_SESSION_BUDGET_DIVISOR;
+	/* Room for twice the session's budget, in whole chunks. */
+	span = (2 * (unsigned long long)limit + chunk - 1) / chunk * chunk;
+	ASSERT_GE(ARRAY_SIZE(c), nr);
+	live0 = pb_stat(PB_CNT_live_bytes);
+	data0 = pb_stat(PB_CNT_live_data_pages);
+	for (i = 0; i < nr; i++) {
+		unsigned long long done = 0;
+
+		ASSERT_EQ(0, pb_open(&c[i]));
+		ASSERT_EQ(0, pb_cmd(&c[i], "mm_create backing=1"));
+		ASSERT_EQ(0, pb_cmd(&c[i], "mmap mm=0 start=0x%llx len=0x%llx", base, span))
+			TH_LOG("%s", c[i].reply);
+		do {
+			ret = pb_cmd(&c[i], "populate mm=0 va=0x%llx len=0x%llx order=4",
+				     base + done, chunk);
+			if (!ret)
+				done += chunk;
+		} while (!ret && done < span);
+		ASSERT_EQ(-ENOMEM, ret) TH_LOG("session %u: %s", i, c[i].reply);
+		if (strstr(c[i].reply, "over the session's memory budget"))
+			by_session++;
+		else if (strstr(c[i].reply, "over the memory budget"))
+			by_module++;
+		else
+			EXPECT_TRUE(0) TH_LOG("session %u: %s", i, c[i].reply);
+		EXPECT_GE(budget, pb_stat(PB_CNT_live_bytes));
+		TH_LOG("session %u: %llu MiB backed", i, done >> 20);
+	}
+	EXPECT_LT(0, by_session);
+	EXPECT_LT(0, by_module);
+	/* Each command still works at the budget: a read of what was written. */
+	EXPECT_EQ(0, pb_cmd(&c[0], "touch mm=0 va=0x%llx", base)) TH_LOG("%s", c[0].reply);
+	for (i = 0; i < nr; i++)
+		pb_close(&c[i]);
+	EXPECT_EQ(live0, pb_stat(PB_CNT_live_bytes));
+	EXPECT_EQ(data0, pb_stat(PB_CNT_live_data_pages));
+}
+
+/*
  * The stats file lists every mm of 48 sessions of PB_SESSION_MMS mms, more
  * than the fixed 1 MiB buffer it used to have held (lines were lost).
  */

@@ -2,17 +2,20 @@
 /*
  * ptebatch: task_dump and task_folio, the lines of dump and folio for the
  * pages of a real process: the writer's own, or pid='s.  real/task.c reads
- * them; the formatter is dump's and folio's own (iface/format.c).
+ * them; the formatter is dump's and folio's own (iface/format.c).  And
+ * task_maps, the counts of a process's VMAs (Documentation/task_maps.rst).
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
 
 #include "lib/alloc.h"
 #include "model/view.h"
+#include "real/maps.h"
 #include "real/task.h"
 #include "iface/cmd_task.h"
 #include "iface/format.h"
 #include "iface/parse.h"
+#include "iface/reply.h"
 #include "iface/session.h"
 
 /* pid=: 0 for the writer, which is what leaving it out means. */
@@ -99,4 +102,104 @@ int pb_cmd_task_folio(struct pb_args *a)
 		return pb_view_miss_err(a, miss, va);
 	pb_format_folio(&a->s->reply, &v);
 	return 0;
+}
+
+static const char *const pb_maps_info_names[PB_NR_MAPS_INFO] = {
+#define PB_MAPS_INFO(name)	\
+	[PB_MAPS_INFO_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
+
+static const char *const pb_maps_key_names[PB_NR_MAPS_KEYS] = {
+#define PB_MAPS_KEY(name)	\
+	[PB_MAPS_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
+
+static const char *const pb_maps_hist_names[PB_NR_MAPS_HISTS] = {
+#define PB_MAPS_HIST(name)	\
+	[PB_MAPS_HIST_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
+
+static const char *const pb_maps_kind_names[PB_NR_MAPS_KINDS] = PB_MAPS_KIND_NAMES;
+
+/* " key=N" for every count, then " hist=order:n,..." ("-" when empty). */
+static void pb_format_maps_stats(struct pb_reply *r, const struct pb_maps_stats *st)
+{
+	unsigned int i, o;
+	bool any;
+
+	for (i = 0; i < PB_NR_MAPS_KEYS; i++)
+		pb_reply_printf(r, " %s=%llu", pb_maps_key_names[i], st->key[i]);
+	for (i = 0; i < PB_NR_MAPS_HISTS; i++) {
+		pb_reply_printf(r, " %s=", pb_maps_hist_names[i]);
+		any = false;
+		for (o = 0; o <= PB_MAX_ORDER; o++) {
+			if (!st->hist[i][o])
+				continue;
+			pb_reply_printf(r, "%s%u:%llu", any ? "," : "", o, st->hist[i][o]);
+			any = true;
+		}
+		if (!any)
+			pb_reply_printf(r, "-");
+	}
+	pb_reply_printf(r, "\n");
+}
+
+int pb_cmd_task_maps(struct pb_args *a)
+{
+	struct pb_maps_result *res;
+	const char *why = NULL;
+	u64 info[PB_NR_MAPS_INFO];
+	u64 start, len;
+	unsigned int i;
+	u32 pid;
+	int ret;
+
+	ret = pb_arg_u64(a, "start", 0, &start);
+	if (!ret)
+		ret = pb_arg_u64(a, "len", 0, &len);
+	if (!ret)
+		ret = pb_arg_pid(a, &pid);
+	if (ret)
+		return ret;
+	if (pb_arg_given(a, "len") && !len)
+		return pb_err(a, "len must not be 0 (without len: to the end)");
+	if (start + len < start)
+		return pb_err(a, "start + len overflows");
+	/* About 100 KiB: the VMA lines and a block's entries. */
+	res = pb_vzalloc(sizeof(*res));
+	if (!res) {
+		pb_err(a, "task_maps: out of memory");
+		return -ENOMEM;
+	}
+	ret = pb_task_maps(pid, start, len, res, &why);
+	if (ret) {
+		pb_task_err(a, ret, pid, why);
+		goto out;
+	}
+	info[PB_MAPS_INFO_pid] = res->pid;
+	info[PB_MAPS_INFO_page_kb] = (1ULL << res->page_shift) / 1024;
+	info[PB_MAPS_INFO_cont_ptes] = res->cont_ptes;
+	info[PB_MAPS_INFO_pmd_order] = res->pmd_order;
+	info[PB_MAPS_INFO_vmas] = res->nr_vmas;
+	info[PB_MAPS_INFO_listed] = res->listed;
+	pb_reply_printf(&a->s->reply, "task_maps");
+	for (i = 0; i < PB_NR_MAPS_INFO; i++)
+		pb_reply_printf(&a->s->reply, " %s=%llu", pb_maps_info_names[i], info[i]);
+	pb_reply_printf(&a->s->reply, "\n");
+	for (i = 0; i < res->listed; i++) {
+		const struct pb_maps_vma *v = &res->vma[i];
+
+		pb_reply_printf(&a->s->reply,
+				"vma start=0x%llx end=0x%llx prot=%s kind=%s",
+				v->start, v->end, v->prot, pb_maps_kind_names[v->kind]);
+		pb_format_maps_stats(&a->s->reply, &v->st);
+	}
+	pb_reply_printf(&a->s->reply, "total");
+	pb_format_maps_stats(&a->s->reply, &res->total);
+out:
+	pb_vfree(res, sizeof(*res));
+	return ret;
 }

@@ -20,7 +20,7 @@ int pb_cmd_bench(struct pb_args *a)
 {
 	const char *op;
 	struct pb_mm *mm;
-	u64 ns = 0, bytes;
+	u64 ns = 0, bytes, stride, psize;
 	int ret;
 
 	ret = pb_arg_str(a, "op", NULL, &op);
@@ -44,17 +44,29 @@ int pb_cmd_bench(struct pb_args *a)
 	}
 	if (pb_arg_given(a, "bytes"))
 		return pb_err(a, "bytes is for op=memcpy only");
+	ret = pb_arg_u64(a, "stride", 0, &stride);
+	if (ret)
+		return ret;
+	if (pb_arg_given(a, "stride") && strcmp(op, "zap_partial"))
+		return pb_err(a, "stride is for op=zap_partial only");
 	ret = pb_arg_mm(a, &mm);
 	if (ret)
 		return ret;
+	psize = pb_page_size(&mm->geom);
+	if (!strcmp(op, "zap_partial") &&
+	    (stride < 2 * psize || stride > PB_BENCH_STRIDE_MAX || stride & (psize - 1)))
+		return pb_err(a, "stride must be a page multiple, 2 pages to %llu bytes",
+			      PB_BENCH_STRIDE_MAX);
 	if (!strcmp(op, "fork"))
 		ret = pb_bench_fork(mm, false, &ns);
+	else if (!strcmp(op, "zap_partial"))
+		ret = pb_bench_zap_partial(mm, stride, &ns);
 	else if (!strcmp(op, "zap"))
 		ret = pb_bench_fork(mm, true, &ns);
 	else if (!strcmp(op, "mprotect"))
 		ret = pb_bench_mprotect(mm, &ns);
 	else
-		return pb_err(a, "op must be fork, zap, mprotect or memcpy");
+		return pb_err(a, "op must be fork, zap, zap_partial, mprotect or memcpy");
 	if (ret == -ENOMEM) {
 		pb_err(a, "bench: %s: out of memory", op);
 		return ret;

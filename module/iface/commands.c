@@ -23,7 +23,8 @@
 #define PB_CMD_OWN_KEYS(name, keys, help)				\
 	[PB_CMD_##name] = { #name, pb_cmd_##name, keys, help, true }
 
-#define PB_HELP_BENCH "time fork, zap (the child's exit) or an mprotect RO/RW round trip of an mm, or memcpy"
+#define PB_HELP_BENCH \
+	"time fork, zap (the child's exit), partial zaps or an mprotect RO/RW round trip of an mm, or memcpy"
 
 const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	PB_CMD(help, "",
@@ -81,6 +82,8 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	       "dump's lines for nr pages from va of a real process (the caller's, or pid's)"),
 	PB_CMD(task_folio, "va pid",
 	       "folio's lines for the folio mapped at va of a real process"),
+	PB_CMD(task_maps, "start len pid",
+	       "per-VMA and total counts of a real process: folio sizes, contpte blocks, A/D"),
 	PB_CMD(flush, "mm va nr",
 	       "TLB invalidation: the whole mm, or a page (nr=1), or a range"),
 	PB_CMD(checksum, "mm va len",
@@ -103,7 +106,7 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	       "GUP-pin every page of a range"),
 	PB_CMD(unpin, "mm va len",
 	       "release one pin of every page of a range"),
-	PB_CMD(bench, "mm op bytes", PB_HELP_BENCH),
+	PB_CMD(bench, "mm op bytes stride", PB_HELP_BENCH),
 	PB_CMD(oracle, "seed seeds steps page_kb backing trace kernel",
 	       "run seeded random steps on a batched and a per-PTE mm family and compare"),
 	PB_CMD_OWN_KEYS(kernel_oracle, "seed seeds steps pa_bits base_pfn mutation=1...",

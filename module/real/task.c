@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ptebatch: the pages and folios of a real process (task_dump, task_folio).
+ * ptebatch: the pages and folios of a real process (task_dump, task_folio)
+ * and its VMAs' counts (task_maps, made by maps.c).
  *
  * walk_page_range(), __pte_offset_map_lock() and vm_normal_page() are not
  * exported to modules, and apply_to_existing_page_range() is exported by 6.12
@@ -23,9 +24,11 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
 
+#include "real/maps.h"
 #include "real/task.h"
 
 /* One entry of the walk, read under its lock. */
@@ -490,6 +493,264 @@ int pb_task_folio(u32 pid, u64 va, struct pb_folio_view *out,
 	if (fa.folio)
 		folio_put(fa.folio);
 	*miss = fa.miss;
+out:
+	mmput(mm);
+	return ret;
+}
+
+/* task_maps: the entry @e as maps.c counts it, read under its lock. */
+static void pb_task_maps_entry(const struct pb_task_entry *e,
+			       struct pb_maps_pte *m)
+{
+	struct folio *folio;
+	struct page *page;
+	bool zero;
+
+	memset(m, 0, sizeof(*m));
+	if (pte_none(e->pte))
+		return;
+	if (!pte_present(e->pte)) {
+		m->swap = true;
+		return;
+	}
+	m->present = true;
+	m->pfn = pte_pfn(e->pte);
+	m->young = pte_young(e->pte);
+	m->dirty = pte_dirty(e->pte);
+#ifdef CONFIG_ARM64
+	m->cont = pte_cont(e->pte);
+	/* What contpte_try_fold() compares: pte_pgprot() of the old, clean entry. */
+	m->attrs = pgprot_val(pte_pgprot(pte_mknoncont(pte_mkold(pte_mkclean(e->pte)))));
+#else
+	m->attrs = pgprot_val(pte_pgprot(pte_mkold(pte_mkclean(e->pte))));
+#endif
+	folio = pb_task_entry_folio(e, &zero);
+	m->zero = zero;
+	if (!folio)
+		return;
+	page = pfn_to_page(m->pfn);
+	m->folio = true;
+	m->head_pfn = folio_pfn(folio);
+	m->order = folio_order(folio);
+	m->anon = folio_test_anon(folio);
+	/* A PMD mapping's exclusivity is the head page's (RMAP_LEVEL_PMD). */
+	m->exclusive = m->anon && PageAnonExclusive(e->pmd ? &folio->page : page);
+	m->pinned = folio_maybe_dma_pinned(folio);
+	/* The flag lives in the second page: large folios only. */
+	m->partially_mapped = folio_test_large(folio) &&
+			      folio_test_partially_mapped(folio);
+}
+
+/*
+ * The entries of [@addr, @end) of one VMA into @w, a PTE table at a time
+ * under its lock, a PMD leaf under the PMD lock, as walk_page_range()'s
+ * walk_pmd_range() and walk_pte_range() take them (neither is exported);
+ * what is none at any level is skipped at that level's size.  The caller
+ * holds the mmap read lock, which keeps the tables above the PTE level (see
+ * pb_task_walk()).  Between tables it may sleep, and stops on a fatal
+ * signal.
+ */
+static int pb_task_maps_range(struct mm_struct *mm, unsigned long addr,
+			      unsigned long end, struct pb_maps_walk *w,
+			      struct pb_maps_result *r)
+{
+	unsigned long chunk = (r->cont_ptes ? r->cont_ptes : PB_MAPS_BLOCK_MAX) << PAGE_SHIFT;
+	struct pb_task_entry e;
+	struct pb_maps_pte m;
+
+	while (addr < end) {
+		unsigned long next, bend;
+		pmd_t *pmdp, pmdval;
+		unsigned int n, i;
+		spinlock_t *ptl;	/* the PMD's or the PTE table's lock */
+		pgd_t *pgdp;
+		p4d_t *p4dp;
+		pud_t *pudp, pud;
+		pte_t *ptep;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		pgdp = pgd_offset(mm, addr);
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(pgdp_get(pgdp)))
+			goto skip;
+		if (pgd_bad(pgdp_get(pgdp)))
+			goto unread;
+		p4dp = p4d_offset(pgdp, addr);
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(p4dp_get(p4dp)))
+			goto skip;
+		if (p4d_bad(p4dp_get(p4dp)))
+			goto unread;
+		pudp = pud_offset(p4dp, addr);
+		next = pud_addr_end(addr, end);
+		pud = pudp_get(pudp);
+		if (pud_none(pud))
+			goto skip;
+		/* A PUD leaf (DAX) or a bad entry: not read, and said so. */
+		if (pud_leaf(pud) || pud_bad(pud))
+			goto unread;
+		pmdp = pmd_offset(pudp, addr);
+		next = pmd_addr_end(addr, end);
+again:
+		pmdval = pmdp_get_lockless(pmdp);
+		if (pmd_none(pmdval))
+			goto skip;
+		if (!pmd_present(pmdval)) {
+			/* A THP's migration entry. */
+			memset(&m, 0, sizeof(m));
+			m.swap = true;
+			pb_maps_pmd(w, addr, &m, (next - addr) >> PAGE_SHIFT);
+			goto skip;
+		}
+		if (pmd_leaf(pmdval)) {
+			/* As __pmd_trans_huge_lock(): locked and rechecked. */
+			ptl = pmd_lockptr(mm, pmdp);
+			spin_lock(ptl);
+			pmdval = pmdp_get(pmdp);
+			if (!pmd_present(pmdval) || !pmd_leaf(pmdval)) {
+				spin_unlock(ptl);
+				goto again;
+			}
+			e.va = addr;
+			e.pmd = true;
+			e.pte = pb_task_pmd_pte(pmdval, pmd_pfn(pmdval) +
+					       ((addr & ~PMD_MASK) >> PAGE_SHIFT));
+			pb_task_maps_entry(&e, &m);
+			pb_maps_pmd(w, addr, &m, (next - addr) >> PAGE_SHIFT);
+			spin_unlock(ptl);
+			goto skip;
+		}
+		if (pmd_bad(pmdval))
+			goto unread;
+		/* As __pte_offset_map_lock(): see pb_task_walk(). */
+		rcu_read_lock();
+		ptep = pte_offset_kernel(&pmdval, addr);
+		ptl = pte_lockptr(mm, &pmdval);
+		spin_lock(ptl);
+		if (unlikely(!pmd_same(pmdval, pmdp_get_lockless(pmdp)))) {
+			spin_unlock(ptl);
+			rcu_read_unlock();
+			goto again;
+		}
+		e.pmd = false;
+		/* A block at a time: aligned, or cut by the table's or VMA's end. */
+		for (; addr < next; addr = bend) {
+			bend = (addr + chunk) & ~(chunk - 1);
+			if (bend > next || bend < addr)
+				bend = next;
+			n = (bend - addr) >> PAGE_SHIFT;
+			for (i = 0; i < n; i++, ptep++) {
+				e.va = addr + ((unsigned long)i << PAGE_SHIFT);
+				e.pte = pb_task_raw_pte(ptep);
+				pb_task_maps_entry(&e, &r->blk[i]);
+			}
+			pb_maps_ptes(w, addr, r->blk, n);
+		}
+		spin_unlock(ptl);
+		rcu_read_unlock();
+		continue;
+unread:
+		pb_maps_unread(w, (next - addr) >> PAGE_SHIFT);
+skip:
+		addr = next;
+	}
+	return 0;
+}
+
+static enum pb_maps_kind pb_task_vma_kind(struct vm_area_struct *vma)
+{
+	if (is_vm_hugetlb_page(vma))
+		return PB_MAPS_KIND_HUGETLB;
+	if (vma->vm_flags & (VM_PFNMAP | VM_IO))
+		return PB_MAPS_KIND_PFNMAP;
+	if (vma_is_anonymous(vma))
+		return PB_MAPS_KIND_ANON;
+	return vma->vm_file ? PB_MAPS_KIND_FILE : PB_MAPS_KIND_SPECIAL;
+}
+
+/* The VMA's line of task_maps, as show_map_vma() spells its permissions. */
+static void pb_task_vma_prot(struct vm_area_struct *vma, char prot[5])
+{
+	prot[0] = vma->vm_flags & VM_READ ? 'r' : '-';
+	prot[1] = vma->vm_flags & VM_WRITE ? 'w' : '-';
+	prot[2] = vma->vm_flags & VM_EXEC ? 'x' : '-';
+	prot[3] = vma->vm_flags & VM_MAYSHARE ? 's' : 'p';
+	prot[4] = '\0';
+}
+
+int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
+		 const char **why)
+{
+	struct vm_area_struct *vma;
+	struct pb_maps_walk w;
+	struct mm_struct *mm;
+	u64 end;
+	int ret;
+
+	memset(r, 0, offsetof(struct pb_maps_result, cur));
+	r->pid = pid;
+	r->page_shift = PAGE_SHIFT;
+#ifdef CONFIG_ARM64
+	r->cont_ptes = CONT_PTES;
+#endif
+	r->pmd_order = PMD_SHIFT - PAGE_SHIFT;
+	if ((start | len) & ~PAGE_MASK) {
+		*why = "start and len must be page aligned";
+		return -EINVAL;
+	}
+	ret = pb_task_get_mm(pid, &mm, why);
+	if (ret)
+		return ret;
+	end = len ? start + len : mm->task_size;
+	if (start >= mm->task_size || end > mm->task_size || end <= start) {
+		*why = "the range passes the end of the process's address space";
+		ret = -EINVAL;
+		goto out;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		*why = "interrupted";
+		ret = -EINTR;
+		goto out;
+	}
+	/* find_vma() is exported where the VMA iterator's helpers are not. */
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end)) {
+		u64 s = max_t(u64, start, vma->vm_start);
+		u64 e = min_t(u64, end, vma->vm_end);
+		enum pb_maps_kind kind = pb_task_vma_kind(vma);
+		struct pb_maps_vma *v;
+
+		pb_maps_begin(&w, &r->cur, PAGE_SHIFT, r->cont_ptes,
+			      (e - s) >> PAGE_SHIFT);
+		if (kind == PB_MAPS_KIND_HUGETLB || kind == PB_MAPS_KIND_PFNMAP)
+			pb_maps_unread(&w, (e - s) >> PAGE_SHIFT);
+		else
+			ret = pb_task_maps_range(mm, s, e, &w, r);
+		if (ret) {
+			*why = "interrupted";
+			break;
+		}
+		pb_maps_end(&w);
+		pb_maps_add(&r->total, &r->cur);
+		if (r->listed < PB_MAPS_VMAS_MAX) {
+			v = &r->vma[r->listed++];
+			v->start = s;
+			v->end = e;
+			v->kind = kind;
+			pb_task_vma_prot(vma, v->prot);
+			v->st = r->cur;
+		}
+		r->nr_vmas++;
+		if (vma->vm_end >= end)
+			break;
+	}
+	mmap_read_unlock(mm);
+	if (!ret && !r->nr_vmas) {
+		*why = "no VMA of the process is in the range";
+		ret = -EINVAL;
+	}
 out:
 	mmput(mm);
 	return ret;

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include "model/view.h"
+#include "real/maps.h"
 
 /*
  * The @nr pages from @va of the process @pid (0: the caller's own mm) into
@@ -27,5 +28,14 @@ int pb_task_dump(u32 pid, u64 va, unsigned int nr, struct pb_page_view *out,
  */
 int pb_task_folio(u32 pid, u64 va, struct pb_folio_view *out,
 		  enum pb_view_miss *miss, const char **why);
+
+/*
+ * task_maps: the VMAs of @pid (0: the caller) in [@start, @start + @len)
+ * (@len 0: to the end of its address space) and their counts into @r,
+ * under the mmap read lock and each table's lock.  Errors as pb_task_dump(),
+ * and -EINVAL when no VMA is in the range.
+ */
+int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
+		 const char **why);
 
 #endif /* _PB_REAL_TASK_H */

@@ -11,6 +11,7 @@
 
 int pb_bench_fork(struct pb_mm *mm, bool zap, u64 *ns);
 int pb_bench_mprotect(struct pb_mm *mm, u64 *ns);
+int pb_bench_zap_partial(struct pb_mm *mm, u64 stride, u64 *ns);
 int pb_bench_memcpy(u64 bytes, u64 *ns);
 
 #endif /* _PB_TOOLS_BENCH_H */

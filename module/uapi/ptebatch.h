@@ -50,8 +50,13 @@
 #define PB_MAX_ARGS		16
 /* Entries one dump command lists. */
 #define PB_DUMP_MAX		512
-/* The largest pid= of task_dump and task_folio: a pid_t's range. */
+/* The largest pid= of task_dump, task_folio and task_maps: a pid_t's range. */
 #define PB_PID_MAX		0x7fffffffU
+/*
+ * The VMAs task_maps lists a line each, the first ones of the range; its
+ * total counts them all.  pbmaps pages through a larger process with start=.
+ */
+#define PB_MAPS_VMAS_MAX	64
 /* Violations listed in detail per command; the rest are only counted. */
 #define PB_MAX_REPORTED		8
 /* The largest folio order of any granule: a 64K granule's PMD order. */
@@ -72,6 +77,8 @@
 #define PB_GATHER_MAX		4096
 /* Most bytes the bench command's memcpy bound copies. */
 #define PB_BENCH_MEMCPY_MAX	(256ULL << 20)
+/* Largest stride of bench op=zap_partial: the largest PMD (64K granule). */
+#define PB_BENCH_STRIDE_MAX	(512ULL << 20)
 /*
  * The module's memory budget (the budget_bytes file): by default this
  * fraction of the machine's RAM, which is also the most it can be set to.
@@ -145,6 +152,25 @@ enum pb_command_id {
 #define PB_COMMAND(name)	PB_CMD_##name,
 #include "ptebatch_names.h"
 	PB_NR_COMMANDS
+};
+
+/* task_maps' keys (Documentation/task_maps.rst). */
+enum pb_maps_info {
+#define PB_MAPS_INFO(name)	PB_MAPS_INFO_##name,
+#include "ptebatch_names.h"
+	PB_NR_MAPS_INFO
+};
+
+enum pb_maps_key {
+#define PB_MAPS_KEY(name)	PB_MAPS_##name,
+#include "ptebatch_names.h"
+	PB_NR_MAPS_KEYS
+};
+
+enum pb_maps_hist {
+#define PB_MAPS_HIST(name)	PB_MAPS_HIST_##name,
+#include "ptebatch_names.h"
+	PB_NR_MAPS_HISTS
 };
 
 #endif /* _UAPI_PTEBATCH_H */

@@ -15,6 +15,11 @@
  *   PB_KNOB(name, default, max, help)	knobs of an mm, in the knobs command's
  *					order; the mutation ones inject a bug
  *   PB_COMMAND(name)			ctl commands, in help's order
+ *   PB_MAPS_INFO(name)			task_maps' first line, in its order
+ *   PB_MAPS_KEY(name)			task_maps' counts of a VMA and of the
+ *					total, in the order of their lines
+ *   PB_MAPS_HIST(name)			task_maps' folio-size histograms, after
+ *					the counts
  */
 
 #ifdef PB_COUNTER
@@ -211,6 +216,7 @@ PB_COMMAND(dump)
 PB_COMMAND(folio)
 PB_COMMAND(task_dump)
 PB_COMMAND(task_folio)
+PB_COMMAND(task_maps)
 PB_COMMAND(flush)
 PB_COMMAND(checksum)
 PB_COMMAND(fork)
@@ -226,4 +232,54 @@ PB_COMMAND(bench)
 PB_COMMAND(oracle)
 PB_COMMAND(kernel_oracle)
 #undef PB_COMMAND
+#endif
+
+#ifdef PB_MAPS_INFO
+PB_MAPS_INFO(pid)
+PB_MAPS_INFO(page_kb)
+PB_MAPS_INFO(cont_ptes)
+PB_MAPS_INFO(pmd_order)
+PB_MAPS_INFO(vmas)
+PB_MAPS_INFO(listed)
+#undef PB_MAPS_INFO
+#endif
+
+#ifdef PB_MAPS_KEY
+PB_MAPS_KEY(pages)
+PB_MAPS_KEY(unread)
+PB_MAPS_KEY(present)
+PB_MAPS_KEY(swap)
+PB_MAPS_KEY(anon)
+PB_MAPS_KEY(file)
+PB_MAPS_KEY(zero)
+PB_MAPS_KEY(nofolio)
+PB_MAPS_KEY(pmd_thps)
+PB_MAPS_KEY(pmd_pages)
+PB_MAPS_KEY(exclusive)
+PB_MAPS_KEY(shared)
+PB_MAPS_KEY(young)
+PB_MAPS_KEY(dirty)
+PB_MAPS_KEY(folios)
+PB_MAPS_KEY(large_folios)
+PB_MAPS_KEY(pinned)
+PB_MAPS_KEY(partially_mapped)
+PB_MAPS_KEY(cont_blocks)
+PB_MAPS_KEY(cont_folded)
+PB_MAPS_KEY(cont_foldable)
+PB_MAPS_KEY(cont_attrs)
+PB_MAPS_KEY(cont_misaligned)
+PB_MAPS_KEY(cont_mixed)
+PB_MAPS_KEY(cont_hole)
+PB_MAPS_KEY(cont_small)
+PB_MAPS_KEY(cont_edge)
+PB_MAPS_KEY(cont_torn)
+#undef PB_MAPS_KEY
+#endif
+
+#ifdef PB_MAPS_HIST
+PB_MAPS_HIST(anon_full)
+PB_MAPS_HIST(anon_partial)
+PB_MAPS_HIST(file_full)
+PB_MAPS_HIST(file_partial)
+#undef PB_MAPS_HIST
 #endif

@@ -1165,8 +1165,8 @@ TEST(stats_file_fits_every_mm)
 /*
  * The limits of the tools and the task commands, at the limit (taken) and
  * one past it (refused with the reason, nothing changed): the oracle's
- * steps and traced steps, bench's memcpy bytes, and task_dump's pid (the
- * native stand-in answers EOPNOTSUPP once the input is taken).
+ * steps and traced steps, bench's memcpy bytes, and task_dump's and
+ * task_maps' pid (the native stand-in answers EOPNOTSUPP once the input is taken).
  */
 /* A fixture only for the timeout: the oracle at its most steps takes long. */
 FIXTURE(limits)
@@ -1201,6 +1201,7 @@ TEST_F_TIMEOUT(limits, tool_limits_at_and_past, 120)
 		{ "bench op=memcpy bytes=%llu", PB_BENCH_MEMCPY_MAX, 0, "bytes must be within" },
 		{ "task_dump va=0x10000 pid=%llu", PB_PID_MAX, -EOPNOTSUPP,
 		  "pid must be within 1.." },
+		{ "task_maps pid=%llu", PB_PID_MAX, -EOPNOTSUPP, "pid must be within 1.." },
 		{ "task_dump va=0x10000 nr=%llu", PB_DUMP_MAX, -EOPNOTSUPP,
 		  "nr must be within 1.." NT_STR(PB_DUMP_MAX) },
 		/*

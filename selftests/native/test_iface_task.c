@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native tests of iface/cmd_task.c: task_dump and task_folio check their
- * arguments as the module does, then the native stand-in of real/task.c
- * (stubs/real_task.c) fails them with EOPNOTSUPP and its reason, since a
- * program reads no process's page tables.  The guest's task_test reads
- * them for real.
+ * Native tests of iface/cmd_task.c: task_dump, task_folio and task_maps
+ * check their arguments as the module does, then the native stand-in of
+ * real/task.c (stubs/real_task.c) fails them with EOPNOTSUPP and its
+ * reason, since a program reads no process's page tables.  The guest's
+ * task_test and maps_test read them for real.
  */
 #include "nt_iface.h"
 
@@ -30,6 +30,7 @@ TEST_F(task, native_build_answers_eopnotsupp)
 	static const char *const cmds[] = {
 		"task_dump va=0x1000", "task_dump va=0x1000 nr=512 pid=1",
 		"task_folio va=0x1234", "task_folio va=0x1000 pid=2147483647",
+		"task_maps", "task_maps start=0x1000 len=0x2000 pid=1",
 	};
 	unsigned int i;
 	s64 errors;
@@ -65,6 +66,11 @@ TEST_F(task, bad_arguments_are_refused_first)
 		{ "task_folio va=0x1000 pid=0", "pid must be within" },
 		{ "task_folio va=0x1000 nr=1", "unknown argument 'nr'" },
 		{ "task_folio va=x", "is not a number" },
+		{ "task_maps pid=0", "pid must be within 1..2147483647" },
+		{ "task_maps len=0", "len must not be 0" },
+		{ "task_maps start=0xfffffffffffff000 len=0x2000", "start + len overflows" },
+		{ "task_maps va=0x1000", "unknown argument 'va'" },
+		{ "task_maps start=y", "is not a number" },
 	};
 	unsigned int i;
 
@@ -90,6 +96,21 @@ TEST_F(task, task_dump_out_of_memory_is_enomem)
 	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
 	/* And the next one reaches the stand-in, with nothing left over. */
 	EXPECT_EQ(-EOPNOTSUPP, nt_run(self->s, "task_dump va=0x1000 nr=512"));
+	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+}
+
+/* task_maps' result comes from the counted allocator too. */
+TEST_F(task, task_maps_out_of_memory_is_enomem)
+{
+	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(-ENOMEM, nt_run(self->s, "task_maps"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf, "out of memory")) TH_LOG("%s",
+									    self->s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
+	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	EXPECT_EQ(-EOPNOTSUPP, nt_run(self->s, "task_maps"));
 	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
 }
 

@@ -386,8 +386,6 @@ TEST_F(paths, fault_outside_a_vma_or_its_protection_is_sigsegv)
 	EXPECT_EQ(0, mm->phys->live_folios);
 }
 
-TEST_HARNESS_MAIN
-
 /*
  * Issue 12's target: everything the model allocates for a GiB mapped with
  * order-0 4K folios, metadata only (the mm, pages and their sections, page
@@ -420,3 +418,5 @@ TEST(metadata_of_a_gib_of_4k_folios_is_at_most_12_mib)
 		EXPECT_EQ(before, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
 	}
 }
+
+TEST_HARNESS_MAIN
