@@ -23,7 +23,7 @@
 #define PB_CMD_OWN_KEYS(name, keys, help)				\
 	[PB_CMD_##name] = { #name, pb_cmd_##name, keys, help, true }
 
-#define PB_HELP_BENCH "time fork, zap (the child's exit) or an mprotect RO/RW round trip of an mm, or memcpy"
+#define PB_HELP_BENCH "time fork (and its phases), zap (the child's exit), an mprotect RO/RW round trip or the fork floor of an mm, or a bound: memcpy, memset, rmw"
 
 const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	PB_CMD(help, "",

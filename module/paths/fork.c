@@ -9,6 +9,7 @@
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "lib/alloc.h"
 #include "model/mm.h"
@@ -290,11 +291,25 @@ static int pb_fork_copy(struct pb_mm *src, const struct pb_vma *vma, u64 va,
  */
 struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
 {
+	return pb_fork_timed(parent, id, why, NULL);
+}
+
+/* The clock, read only when the bench asks for the phases. */
+static u64 pb_fork_clock(const struct pb_fork_times *t)
+{
+	return t ? ktime_get_ns() : 0;
+}
+
+struct pb_mm *pb_fork_timed(struct pb_mm *parent, u32 id, const char **why,
+			    struct pb_fork_times *t)
+{
 	struct pb_fork_ctx f = { .src = parent };
 	struct pb_mm *child;
 	unsigned int i;
+	u64 t0, t1, t2;
 	int ret;
 
+	t0 = pb_fork_clock(t);
 	child = pb_mm_alloc(&parent->geom, parent->phys, id);
 	if (IS_ERR(child)) {
 		*why = PTR_ERR(child) == -ENOSPC ? "too many mms share this arena" :
@@ -333,9 +348,16 @@ struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
 		return ERR_PTR(ret);
 	}
 	f.used = 0;
+	t1 = pb_fork_clock(t);
 	pb_walk_vmas(parent, pb_fork_copy, &f);
 	pb_free(f.prealloc, f.nr_prealloc * sizeof(*f.prealloc));
+	t2 = pb_fork_clock(t);
 	/* dup_mmap() ends with flush_tlb_mm() of the parent. */
 	pb_flush_tlb_mm(parent);
+	if (t) {
+		t->alloc_ns = t1 - t0;
+		t->copy_ns = t2 - t1;
+		t->flush_ns = pb_fork_clock(t) - t2;
+	}
 	return child;
 }
