@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs in a guest (make bench copies it in as an --extra): per folio size and
-# run, on fresh mms of 1 GiB in four variants, interleaved: the first fork
-# and the steady-state (second) fork with their phases, the child's zap, the
-# mprotect round trip of a forked mm and of a never-forked one, and the
-# fork's semantic floor; the bounds (memcpy, memset, two read-modify-write
+# run, on fresh mms of 1 GiB in four variants, interleaved: the mprotect
+# round trip of the never-forked mm (which leaves it as it was), the fork's
+# semantic floor, the first fork and the steady-state (second) fork with
+# their phases, the child's zap, and the round trip of the forked mm; the bounds (memcpy, memset, two read-modify-write
 # passes); the model's metadata; then the real kernel (bench_real).  Writes
 # model.tsv (one row per run: guest, granule_kb, op, variant, folio_kb, ns,
 # bytes, profile), real.tsv and kernel (uname -r) into the current folder
@@ -44,7 +44,7 @@ say() { echo "bench: $guest: $*" >&2; }
 # rows, and a "profile - <profile>" row for each mm_create's reply.  An mm's
 # first fork after its mm_create is "fork", its second "fork_steady"; each
 # fork also gives its phases (op_alloc, op_copy, op_flush).  The round trip
-# is "mprotect" on mms from 4 up (never forked), "mprotect_forked" below.
+# is "mprotect" before the mm's first fork, "mprotect_forked" after it.
 run() {
 	pbctl - | awk '
 		/^> mm_create/ { stats = 0; next }
@@ -57,7 +57,7 @@ run() {
 			}
 			if (op == "fork")
 				op = forks[mm]++ ? "fork_steady" : "fork";
-			if (op == "mprotect" && mm < 4)
+			if (op == "mprotect" && forks[mm])
 				op = "mprotect_forked";
 			stats = 0; next }
 		/^> mm_stats/ { stats = 1; next }
@@ -103,27 +103,27 @@ want=
 [ -z "$profile" ] || want=" kernel=$profile"
 while [ $order -le "$max_order" ]; do
 	folio_kb=$((granule << order))
-	say "folio ${folio_kb}K: $runs runs, each on fresh mms: first and steady fork, zap, mprotect (never forked and forked), the floor"
+	say "folio ${folio_kb}K: $runs runs on fresh mms: mprotect never forked, floor, first and steady fork, zap, mprotect forked"
 	{
 		r=0
 		while [ $r -lt "$runs" ]; do
-			# mms 0-3 fork; 4-7 are never forked.
 			i=0
-			for v in $variants $variants; do
+			for v in $variants; do
 				mm_fresh "$v" $i
 				i=$((i + 1))
 			done
 			[ $r -gt 0 ] || echo "mm_stats mm=0"
+			# Never forked: the round trip leaves the mm as it was.
+			for i in 0 1 2 3; do
+				echo "bench mm=$i op=mprotect"
+			done
+			echo "bench mm=0 op=floor"
 			for op in fork fork zap mprotect; do
 				for i in 0 1 2 3; do
 					echo "bench mm=$i op=$op"
 				done
 			done
-			for i in 4 5 6 7; do
-				echo "bench mm=$i op=mprotect"
-			done
-			echo "bench mm=4 op=floor"
-			for i in 0 1 2 3 4 5 6 7; do
+			for i in 0 1 2 3; do
 				echo "mm_destroy mm=$i"
 			done
 			r=$((r + 1))

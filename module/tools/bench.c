@@ -9,6 +9,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 
 #include "lib/alloc.h"
 #include "model/mm.h"
@@ -32,6 +33,13 @@ int pb_bench_fork(struct pb_mm *mm, bool zap, u64 *ns, struct pb_fork_times *t)
 	unsigned int i;
 	u64 t0;
 
+	/*
+	 * The vmap areas that earlier mms freed lazily (an arena's sections
+	 * are vmalloc'd) are purged now, outside the timing: else the purge
+	 * falls, now and then, on the child mm's vmalloc in the timed part,
+	 * some 6 million instructions that are none of this fork's work.
+	 */
+	vm_unmap_aliases();
 	t0 = ktime_get_ns();
 	child = pb_fork_timed(mm, PB_MM_ID_NONE, &why, t);
 	if (IS_ERR(child))
