@@ -5,11 +5,12 @@
 # run, on fresh mms of 1 GiB in four variants, interleaved: the mprotect
 # round trip of the never-forked mm (which leaves it as it was), the fork's
 # semantic floor, the first fork and the steady-state (second) fork with
-# their phases, the child's zap, and the round trip of the forked mm; the bounds (memcpy, memset, two read-modify-write
-# passes); the model's metadata; then the real kernel (bench_real).  Writes
-# model.tsv (one row per run: guest, granule_kb, op, variant, folio_kb, ns,
-# bytes, profile), real.tsv and kernel (uname -r) into the current folder
-# (/results).
+# their phases, the child's zap, and the round trip of the forked mm; the
+# bounds (memcpy, memset, two read-modify-write passes); the model's
+# metadata; partial unmaps of 32 MiB and 4 GiB (zap_partial); then the real
+# kernel (bench_real).  Writes model.tsv (one row per run: guest, granule_kb,
+# op, variant, folio_kb, ns, bytes, profile), real.tsv and kernel (uname -r)
+# into the current folder (/results).
 #
 #   bench-guest.sh GUEST [RUNS] [MAX_ORDER] [PROFILE]
 #
@@ -158,6 +159,33 @@ while [ $order -le "$max_order" ]; do
 		done
 	} || exit 1
 	order=$((order + 1))
+done
+
+# Partial unmaps of 32 MiB and of 4 GiB (issue 12): the first page of every
+# folio, then the rest, through the deferred-split queue; per PTE the two
+# must cost the same.  Folios of 64K (256K, four pages, at the 64K granule:
+# folios of order 0 and 1 never queue).
+scale_order=$((granule == 4 ? 4 : 2))
+scale_folio=$((granule * 1024 << scale_order))
+for scale_bytes in $((32 << 20)) $((4 << 30)); do
+	for v in pte-nocont:0 batch-nocont:1; do
+		batch=${v#*:}
+		say "partial unmaps of $((scale_bytes >> 20)) MiB, ${v%:*}, $runs runs"
+		r=0
+		while [ $r -lt "$runs" ]; do
+			echo "mm_create page_kb=$granule check=0 arena_pages=$((scale_bytes / (granule * 1024)))${profile:+ kernel=$profile}"
+			echo "set mm=0 zap_batch=$batch contpte=0"
+			echo "mmap mm=0 start=$va len=$scale_bytes"
+			echo "populate mm=0 va=$va len=$scale_bytes order=$scale_order"
+			echo "bench mm=0 op=zap_partial stride=$scale_folio"
+			echo "mm_destroy mm=0"
+			r=$((r + 1))
+		done | run | while read -r op mm ns; do
+			[ "$op" = zap_partial ] || continue
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$granule" zap_partial \
+				"${v%:*}" "$((scale_folio >> 10))" "$ns" "$scale_bytes" "${profile:--}" >>model.tsv
+		done
+	done
 done
 
 if [ -x /selftests/bench_real ]; then

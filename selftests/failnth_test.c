@@ -3,13 +3,13 @@
  * fail_nth swept over every allocation of each command, in the guest: the
  * model commands of failnth_cmds.h (also swept natively, in
  * native/test_iface_failnth), then task_dump of this process and, where the
- * kernel has contpte, kernel_oracle.  For nth = 1, 2, ... each attempt, in a
- * fresh session from the same starting state, must fail with ENOMEM and a
- * one-line "out of memory" reason, leave every live counter of the stats file
- * where it was (page tables taken before the failure included), leave the checker
- * clean on every mm, and a retry without fail_nth must succeed.  The sweep
- * ends at the first nth the command does not reach, and prints how many
- * points it swept.
+ * kernel has contpte, kernel_oracle and a fork of an mm with kernel_shadow=1.
+ * For nth = 1, 2, ... each attempt, in a fresh session from the same starting
+ * state, must fail with ENOMEM and a one-line "out of memory" reason, leave
+ * every live counter of the stats file where it was (page tables taken before
+ * the failure included), leave the checker clean on every mm, and a retry
+ * without fail_nth must succeed.  The sweep ends at the first nth the command
+ * does not reach, and prints how many points it swept.
  */
 #include <sys/mman.h>
 #include <time.h>
@@ -63,7 +63,7 @@ FIXTURE(fn) {
 };
 
 FIXTURE_VARIANT(fn) {
-	int idx;	/* in fn_cmds[], or -1 and -2 for the guest's own */
+	int idx;	/* in fn_cmds[], or -1 to -3 for the guest's own */
 };
 
 FIXTURE_VARIANT_ADD(fn, mm_create) { .idx = 0 };
@@ -80,6 +80,19 @@ FIXTURE_VARIANT_ADD(fn, oracle) { .idx = 10 };
 FIXTURE_VARIANT_ADD(fn, oracle_backing) { .idx = 11 };
 FIXTURE_VARIANT_ADD(fn, task_dump) { .idx = -1 };
 FIXTURE_VARIANT_ADD(fn, kernel_oracle) { .idx = -2 };
+FIXTURE_VARIANT_ADD(fn, fork_kernel_shadow) { .idx = -3 };
+
+/*
+ * A fork of an mm with kernel_shadow=1: the child's mirror of the kernel's
+ * helpers is made in the fork, whose failure must be ENOMEM like any other.
+ * The mm has the kernel's granule, as the mirror needs.
+ */
+static char fn_ks_create[64];
+static const char *const fn_ks_setup[FN_MAX_SETUP] = {
+	fn_ks_create, "set mm=0 kernel_shadow=1",
+	"mmap mm=0 start=0x40000000 len=0x400000 flags=r,w,anon",
+	"populate mm=0 va=0x40000000 len=0x400000 order=0",
+};
 
 FIXTURE_SETUP(fn)
 {
@@ -97,12 +110,22 @@ FIXTURE_SETUP(fn)
 		ASSERT_NE(MAP_FAILED, fn_page);
 		snprintf(self->cmd, sizeof(self->cmd), "task_dump va=%p nr=4 pid=%d",
 			 (void *)fn_page, getpid());
-	} else {
+	} else if (variant->idx == -2) {
 		snprintf(self->cmd, sizeof(self->cmd), "kernel_oracle seed=2 seeds=2 steps=10");
+	} else {
+		snprintf(fn_ks_create, sizeof(fn_ks_create), "mm_create page_kb=%d",
+			 getpagesize() / 1024);
+		memcpy(self->setup, fn_ks_setup, sizeof(self->setup));
+		snprintf(self->cmd, sizeof(self->cmd), "fork mm=0");
 	}
 	ASSERT_EQ(0, pb_open(&self->c));
 	if (variant->idx == -2 && pb_cmd(&self->c, "%s", self->cmd) == -EOPNOTSUPP)
 		SKIP(return, "no contpte in this kernel: %.200s", self->c.reply);
+	if (variant->idx == -3) {
+		ASSERT_EQ(0, pb_cmd(&self->c, "%s", fn_ks_create));
+		if (pb_cmd(&self->c, "set mm=0 kernel_shadow=1") == -EOPNOTSUPP)
+			SKIP(return, "no kernel shadow here: %.200s", self->c.reply);
+	}
 	pb_close(&self->c);
 }
 

@@ -1256,7 +1256,35 @@ FIXTURE_VARIANT_ADD(paths_bad, mremap_no_such_mm)
 FIXTURE_VARIANT_ADD(paths_bad, bench_unknown_op)
 {
 	.cmd = "bench mm=0 op=exec",
-	.reason = "op must be fork, zap, mprotect, floor, memcpy, memset or rmw",
+	.reason = "op must be fork, zap, zap_partial, mprotect, floor, memcpy, memset or rmw",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_stride_for_fork)
+{
+	.cmd = "bench mm=0 op=fork stride=0x2000", .reason = "stride is for op=zap_partial only",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_zap_partial_no_stride)
+{
+	.cmd = "bench mm=0 op=zap_partial", .reason = "stride must be a page multiple",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_zap_partial_one_page)
+{
+	.cmd = "bench mm=0 op=zap_partial stride=0x1000",
+	.reason = "stride must be a page multiple, 2 pages to",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_zap_partial_unaligned)
+{
+	.cmd = "bench mm=0 op=zap_partial stride=0x2800",
+	.reason = "stride must be a page multiple",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_zap_partial_too_big)
+{
+	.cmd = "bench mm=0 op=zap_partial stride=%llu", .arg = PB_BENCH_STRIDE_MAX + 0x1000,
+	.reason = "stride must be a page multiple",
 };
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_no_op)
@@ -1443,6 +1471,38 @@ TEST_F(paths, bench_floor_of_nothing_mapped_is_refused)
 	EXPECT_EQ(-ENOENT, pb_cmd(&self->c, "bench mm=0 op=floor"));
 	EXPECT_NE(NULL, strstr(self->c.reply, "bench: floor: nothing is mapped"))
 		TH_LOG("%s", self->c.reply);
+}
+
+/*
+ * bench op=zap_partial: the first page of every stride, then the rest; every
+ * large folio goes through the deferred-split queue and out, the VMA stays,
+ * empty, and the checker agrees; batched and one PTE at a time alike.  The
+ * largest stride is accepted.  (bench_zap_partial_* of paths_bad: its bad
+ * strides.)
+ */
+TEST_F(paths, bench_zap_partial_empties_the_vma_through_the_queue)
+{
+	unsigned int batch;
+
+	for (batch = 0; batch <= 1; batch++) {
+		unsigned long long adds;
+
+		CMD("set mm=0 zap_batch=%u", batch);
+		CMD("populate mm=0 va=0x%llx len=0x%llx order=%u", VA, 4 * self->block,
+		    self->cont_shift);
+		adds = pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds);
+		CMD("bench mm=0 op=zap_partial stride=0x%llx", self->block);
+		EXPECT_LT(0, pb_reply_val(&self->c, "ns"));
+		EXPECT_EQ(adds + 4, pb_mm_counter(&self->c, 0, PB_MMC_deferred_split_adds));
+		EXPECT_EQ(8 * self->cont, pb_count_entries(&self->c, 0, VA, 8 * self->cont,
+							   self->psize, " none\n"));
+		CMD("mm_stats mm=0");
+		EXPECT_EQ(0, pb_reply_val(&self->c, PB_MMS_NAME(arena_folios)));
+		EXPECT_EQ(0, pb_reply_val(&self->c, PB_MMS_NAME(deferred_split_queue)));
+		/* The VMA stays: the next round populates it again. */
+		CMD("check mm=0");
+	}
+	CMD("bench mm=0 op=zap_partial stride=%llu", PB_BENCH_STRIDE_MAX);
 }
 
 TEST_HARNESS_MAIN

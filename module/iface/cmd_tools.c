@@ -57,7 +57,7 @@ int pb_cmd_bench(struct pb_args *a)
 	struct pb_fork_times t = { };
 	const char *op;
 	struct pb_mm *mm;
-	u64 ns = 0;
+	u64 ns = 0, stride, psize;
 	int ret;
 
 	ret = pb_arg_str(a, "op", NULL, &op);
@@ -68,11 +68,23 @@ int pb_cmd_bench(struct pb_args *a)
 		return ret;
 	if (pb_arg_given(a, "bytes"))
 		return pb_err(a, "bytes is for op=memcpy, memset or rmw only");
+	ret = pb_arg_u64(a, "stride", 0, &stride);
+	if (ret)
+		return ret;
+	if (pb_arg_given(a, "stride") && strcmp(op, "zap_partial"))
+		return pb_err(a, "stride is for op=zap_partial only");
 	ret = pb_arg_mm(a, &mm);
 	if (ret)
 		return ret;
+	psize = pb_page_size(&mm->geom);
+	if (!strcmp(op, "zap_partial") &&
+	    (stride < 2 * psize || stride > PB_BENCH_STRIDE_MAX || stride & (psize - 1)))
+		return pb_err(a, "stride must be a page multiple, 2 pages to %llu bytes",
+			      PB_BENCH_STRIDE_MAX);
 	if (!strcmp(op, "fork"))
 		ret = pb_bench_fork(mm, false, &ns, &t);
+	else if (!strcmp(op, "zap_partial"))
+		ret = pb_bench_zap_partial(mm, stride, &ns);
 	else if (!strcmp(op, "zap"))
 		ret = pb_bench_fork(mm, true, &ns, NULL);
 	else if (!strcmp(op, "mprotect"))
@@ -80,7 +92,7 @@ int pb_cmd_bench(struct pb_args *a)
 	else if (!strcmp(op, "floor"))
 		ret = pb_bench_floor(mm, &ns);
 	else
-		return pb_err(a, "op must be fork, zap, mprotect, floor, memcpy, memset or rmw");
+		return pb_err(a, "op must be fork, zap, zap_partial, mprotect, floor, memcpy, memset or rmw");
 	if (ret == -ENOMEM) {
 		pb_err(a, "bench: %s: out of memory", op);
 		return ret;

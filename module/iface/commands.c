@@ -23,7 +23,8 @@
 #define PB_CMD_OWN_KEYS(name, keys, help)				\
 	[PB_CMD_##name] = { #name, pb_cmd_##name, keys, help, true }
 
-#define PB_HELP_BENCH "time fork (and its phases), zap (the child's exit), an mprotect RO/RW round trip or the fork floor of an mm, or a bound: memcpy, memset, rmw"
+#define PB_HELP_BENCH \
+	"time fork (and its phases), zap (the child's exit), partial zaps, an mprotect RO/RW round trip or the fork floor of an mm, or a bound: memcpy, memset, rmw"
 
 const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	PB_CMD(help, "",
@@ -103,7 +104,7 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	       "GUP-pin every page of a range"),
 	PB_CMD(unpin, "mm va len",
 	       "release one pin of every page of a range"),
-	PB_CMD(bench, "mm op bytes", PB_HELP_BENCH),
+	PB_CMD(bench, "mm op bytes stride", PB_HELP_BENCH),
 	PB_CMD(oracle, "seed seeds steps page_kb backing trace kernel",
 	       "run seeded random steps on a batched and a per-PTE mm family and compare"),
 	PB_CMD_OWN_KEYS(kernel_oracle, "seed seeds steps pa_bits base_pfn mutation=1...",

@@ -164,7 +164,7 @@ struct pb_mm {
 	unsigned int nr_gather_puts;
 	/*
 	 * The kernel_shadow knob's mirror (real/kmirror.c), made when the
-	 * knob is set or at a fork child's first helper call; busy while a
+	 * knob is set or by the fork that makes a child; busy while a
 	 * mirrored helper runs, so that the helpers it calls are not
 	 * mirrored again.
 	 */

@@ -17,6 +17,7 @@
 #include "model/phys.h"
 #include "model/rmap.h"
 #include "model/tlb.h"
+#include "real/kmirror.h"
 #include "arch/contpte.h"
 #include "paths/batch.h"
 #include "paths/fork.h"
@@ -326,6 +327,19 @@ struct pb_mm *pb_fork_timed(struct pb_mm *parent, u32 id, const char **why,
 	child->nr_vmas = parent->nr_vmas;
 	child->vma_serial = parent->vma_serial;
 	/*
+	 * The child's kernel mirror (the kernel_shadow knob it inherits), made
+	 * here, and below given the real folios the copy will map, where the
+	 * fork can still fail cleanly: inside the copy a failure could only be
+	 * reported after the fact, with the child made.
+	 */
+	if (child->knobs[PB_KNOB_kernel_shadow]) {
+		ret = pb_kmirror_attach(child, why);
+		if (ret) {
+			pb_mm_free(child);
+			return ERR_PTR(ret);
+		}
+	}
+	/*
 	 * dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK (the
 	 * uffd_fork_event knob): the child's VMAs are not registered, and its
 	 * entries lose uffd-wp.
@@ -341,13 +355,17 @@ struct pb_mm *pb_fork_timed(struct pb_mm *parent, u32 id, const char **why,
 		f.prealloc = pb_zalloc(f.nr_prealloc * sizeof(*f.prealloc));
 		ret = f.prealloc ? pb_walk_vmas(parent, pb_fork_prepare, &f) : -ENOMEM;
 	}
+	if (ret)
+		*why = "out of memory";
+	else if (child->kmirror)
+		ret = pb_kmirror_prefill(child, parent, f.prealloc, f.used, why);
 	if (ret) {
 		for (i = 0; i < f.used; i++)
 			pb_folio_put(parent->phys, f.prealloc[i], 1);
 		pb_free(f.prealloc, f.nr_prealloc * sizeof(*f.prealloc));
 		/* Nothing is mapped in the child yet. */
+		pb_kmirror_detach(child);
 		pb_mm_free(child);
-		*why = "out of memory";
 		return ERR_PTR(ret);
 	}
 	f.used = 0;

@@ -24,6 +24,7 @@
 
 #include "lib/alloc.h"
 #include "model/mm.h"
+#include "model/pgtable.h"
 #include "model/phys.h"
 #include "model/report.h"
 #include "real/kmirror.h"
@@ -131,6 +132,54 @@ static int pb_kmirror_real(struct pb_mm *mm, struct pb_kmirror *km, u64 pfn,
 	return 0;
 }
 
+struct pb_kprefill {
+	struct pb_kmirror *km;
+	int ret;
+};
+
+/*
+ * Every PFN that a leaf table of [start, end) of @mm (the parent) maps gets
+ * its real folio in the child's mirror; the two share the arena, so the
+ * parent's folios are the child's.
+ */
+static void pb_kmirror_prefill_leaf(struct pb_mm *mm, pb_pte_t *table, u64 va,
+				    u64 start, u64 end, void *arg)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 span = (u64)pb_ptrs_per_table(g) << g->page_shift, real;
+	unsigned int i = start > va ? (start - va) >> g->page_shift : 0;
+	unsigned int last = end - va < span ? (end - va) >> g->page_shift :
+			    pb_ptrs_per_table(g);
+	struct pb_kprefill *p = arg;
+	struct pb_kview v;
+
+	for (; i < last && !p->ret; i++) {
+		pb_kview_model(g, table[i], &v);
+		if (v.has_pfn)
+			p->ret = pb_kmirror_real(mm, p->km, v.pfn, &real);
+	}
+}
+
+int pb_kmirror_prefill(struct pb_mm *mm, struct pb_mm *src, const u64 *pfns,
+		       unsigned int nr, const char **why)
+{
+	struct pb_kprefill p = { .km = mm->kmirror };
+	unsigned int i;
+	u64 real;
+
+	for (i = 0; i < src->nr_vmas && !p.ret; i++)
+		pb_walk_leaf_tables(src, src->vmas[i].start, src->vmas[i].end,
+				    pb_kmirror_prefill_leaf, &p);
+	for (i = 0; i < nr && !p.ret; i++)
+		p.ret = pb_kmirror_real(mm, p.km, pfns[i], &real);
+	if (p.ret) {
+		/* Reported here, not again at the end of the command. */
+		p.km->err = 0;
+		*why = "out of memory for the kernel shadow's real folios";
+	}
+	return p.ret;
+}
+
 static int pb_kmirror_to_kernel(struct pb_mm *mm, struct pb_kmirror *km,
 				pb_pte_t pte, u64 *out)
 {
@@ -172,15 +221,10 @@ bool pb_kmirror_begin(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 {
 	const struct pb_geom *g = &mm->geom;
 	u64 bmask = pb_cont_size(g) - 1, end;
-	const char *why;
 
-	if (!mm->knobs[PB_KNOB_kernel_shadow] || mm->kmirror_busy || !nr)
+	/* The knob's setter and fork (for a child) make the mirror. */
+	if (!mm->kmirror || mm->kmirror_busy || !nr)
 		return false;
-	/* A fork child inherits the knob; its mirror is made here. */
-	if (!mm->kmirror && pb_kmirror_attach(mm, &why)) {
-		pb_violation_kernel(mm, va, 0, 0, "attach", "no_mirror");
-		return false;
-	}
 	sp->start = va & ~bmask;
 	end = (va + ((u64)nr << g->page_shift) + bmask) & ~bmask;
 	sp->n = (end - sp->start) >> g->page_shift;

@@ -38,6 +38,14 @@ struct pb_kspan {
  * geometry, profile, knobs or arena cannot match it) or -ENOMEM, with @why.
  */
 int pb_kmirror_attach(struct pb_mm *mm, const char **why);
+/*
+ * Before a fork's copy, give the mirror of @mm (the child) the real folios of
+ * every PFN that @src (the parent) maps and of the @nr PFNs of @pfns (the
+ * copies of pinned pages), so that the copy's mirrored helpers allocate
+ * nothing: 0, or -ENOMEM with @why.
+ */
+int pb_kmirror_prefill(struct pb_mm *mm, struct pb_mm *src, const u64 *pfns,
+		       unsigned int nr, const char **why);
 /* Free the mirror and the real folios it holds. */
 void pb_kmirror_detach(struct pb_mm *mm);
 

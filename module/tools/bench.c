@@ -79,6 +79,33 @@ int pb_bench_mprotect(struct pb_mm *mm, u64 *ns)
 }
 
 /*
+ * Partial unmaps, as munmap() of part of every folio (without the VMA
+ * splits, which the 64 VMAs of an mm would not allow: zap_page_range_single()
+ * as MADV_DONTNEED does): first the first page of every @stride bytes of
+ * every VMA, which leaves each large folio partly mapped and on the
+ * deferred-split queue (a queue as long as the mm has folios), then the rest
+ * of each stride, which takes each folio off the queue as it is freed.  Both
+ * passes are timed.  Per PTE this must cost the same at any size of mm: a
+ * queue walked on removal would make it grow with the queue.
+ */
+int pb_bench_zap_partial(struct pb_mm *mm, u64 stride, u64 *ns)
+{
+	u64 psize = pb_page_size(&mm->geom), t0, va;
+	unsigned int i;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < mm->nr_vmas; i++)
+		for (va = mm->vmas[i].start; va < mm->vmas[i].end; va += stride)
+			pb_zap_range(mm, va, va + psize);
+	for (i = 0; i < mm->nr_vmas; i++)
+		for (va = mm->vmas[i].start; va < mm->vmas[i].end; va += stride)
+			pb_zap_range(mm, va + psize,
+				     min(va + stride, mm->vmas[i].end));
+	*ns = ktime_get_ns() - t0;
+	return 0;
+}
+
+/*
  * The bounds, each over @bytes (the page-table bytes of what the op maps),
  * at most PB_BENCH_MEMCPY_MAX: a memcpy() for fork's copy of the entries, a
  * memset() for zap, which only clears them, and two read-modify-write

@@ -13,6 +13,7 @@
 
 int pb_bench_fork(struct pb_mm *mm, bool zap, u64 *ns, struct pb_fork_times *t);
 int pb_bench_mprotect(struct pb_mm *mm, u64 *ns);
+int pb_bench_zap_partial(struct pb_mm *mm, u64 stride, u64 *ns);
 
 /* The bounds: what each op's bytes of entries cost at the least. */
 enum pb_bench_bound {

@@ -72,6 +72,8 @@
 #define PB_GATHER_MAX		4096
 /* Most bytes the bench command's memcpy bound copies. */
 #define PB_BENCH_MEMCPY_MAX	(256ULL << 20)
+/* Largest stride of bench op=zap_partial: the largest PMD (64K granule). */
+#define PB_BENCH_STRIDE_MAX	(512ULL << 20)
 /*
  * The module's memory budget (the budget_bytes file): by default this
  * fraction of the machine's RAM, which is also the most it can be set to.
