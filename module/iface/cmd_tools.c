@@ -92,7 +92,8 @@ int pb_cmd_bench(struct pb_args *a)
 	else if (!strcmp(op, "floor"))
 		ret = pb_bench_floor(mm, &ns);
 	else
-		return pb_err(a, "op must be fork, zap, zap_partial, mprotect, floor, memcpy, memset or rmw");
+		return pb_err(a,
+			      "op must be fork, zap, zap_partial, mprotect, floor, memcpy, memset or rmw");
 	if (ret == -ENOMEM) {
 		pb_err(a, "bench: %s: out of memory", op);
 		return ret;
