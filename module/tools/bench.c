@@ -185,7 +185,8 @@ int pb_bench_floor(struct pb_mm *mm, u64 *ns)
 	u64 nr = 0, bytes, meta_bytes, i, t, mask, base, nr_pages, t0;
 	unsigned int v, per_table = pb_ptrs_per_table(g);
 	struct pb_page *head = NULL, *meta, *page;
-	pb_pte_t *child, *ptep, pte;
+	pb_pte_t *child, *parent, *ptep, pte;
+	struct pb_geom geo;
 	bool mapcount;
 
 	for (v = 0; v < mm->nr_vmas; v++) {
@@ -222,6 +223,12 @@ int pb_bench_floor(struct pb_mm *mm, u64 *ns)
 	for (i = 0; i < p->nr_pages; i++)
 		meta[i].flags = PB_PG_ANON_EXCLUSIVE;
 
+	/*
+	 * Locals the stores cannot alias (the kernel builds with
+	 * -fno-strict-aliasing): else the loop reloads them for every entry.
+	 */
+	geo = *g;
+	parent = f.parent;
 	t0 = ktime_get_ns();
 	for (t = 0; t < f.nr; t += per_table) {
 		u64 end = min(f.nr, t + per_table);
@@ -229,12 +236,12 @@ int pb_bench_floor(struct pb_mm *mm, u64 *ns)
 		for (i = t; i < end; i++) {
 			u64 pfn, off;
 
-			pte = f.parent[i];
+			pte = parent[i];
 			if (!pb_pte_present(pte))
 				continue;
-			pfn = pb_pte_pfn(g, pte);
+			pfn = pb_pte_pfn(&geo, pte);
 			pte = pb_pte_wrprotect(pte);
-			WRITE_ONCE(f.parent[i], pte);
+			WRITE_ONCE(parent[i], pte);
 			child[i] = pb_pte_mkold(pte);
 			/* vm_normal_page(): the zero page has no metadata. */
 			off = pfn - base;
