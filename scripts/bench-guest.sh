@@ -1,13 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs in a guest (make bench copies it in as an --extra): the model's fork,
-# zap and mprotect round trip of 1 GiB in four variants, interleaved, per
-# folio size; the memcpy bound; the model's metadata; partial unmaps of
-# 32 MiB and 4 GiB (zap_partial); then the real kernel
-# (bench_real).  Writes model.tsv (one row per run: guest, granule_kb, op,
-# variant, folio_kb, ns, bytes, profile), real.tsv and kernel (uname -r) into
-# the current folder (/results).
+# Runs in a guest (make bench copies it in as an --extra): per folio size and
+# run, on fresh mms of 1 GiB in four variants, interleaved: the mprotect
+# round trip of the never-forked mm (which leaves it as it was), the fork's
+# semantic floor, the first fork and the steady-state (second) fork with
+# their phases, the child's zap, and the round trip of the forked mm; the
+# bounds (memcpy, memset, two read-modify-write passes); the model's
+# metadata; partial unmaps of 32 MiB and 4 GiB (zap_partial); then the real
+# kernel (bench_real).  Writes model.tsv (one row per run: guest, granule_kb,
+# op, variant, folio_kb, ns, bytes, profile), real.tsv and kernel (uname -r)
+# into the current folder (/results).
 #
 #   bench-guest.sh GUEST [RUNS] [MAX_ORDER] [PROFILE]
 #
@@ -15,7 +18,7 @@
 # each mm takes the profile of the kernel the module was built for.
 
 guest=${1:?guest name}
-runs=${2:-5}
+runs=${2:-3}
 granule=$(awk '/KernelPageSize/ {print $2; exit}' /proc/self/smaps)
 va=0x40000000
 gib=0x40000000
@@ -38,19 +41,31 @@ variants="pte-nocont:0:0 pte-cont:0:1 batch-nocont:1:0 batch-cont:1:1"
 
 say() { echo "bench: $guest: $*" >&2; }
 
-# Run ctl commands from standard input in one session; print "op mm ns" rows,
-# and a "profile - <profile>" row for each mm_create's reply.
+# Run ctl commands from standard input in one session; print "op mm ns"
+# rows, and a "profile - <profile>" row for each mm_create's reply.  An mm's
+# first fork after its mm_create is "fork", its second "fork_steady"; each
+# fork also gives its phases (op_alloc, op_copy, op_flush).  The round trip
+# is "mprotect" before the mm's first fork, "mprotect_forked" after it.
 run() {
 	pbctl - | awk '
+		/^> mm_create/ { stats = 0; next }
+		/^> mm_destroy / { split($3, kv, "="); forks[kv[2]] = 0; stats = 0; next }
 		/^> bench / { op = ""; mm = "";
 			for (i = 3; i <= NF; i++) {
 				split($i, kv, "=");
 				if (kv[1] == "op") op = kv[2];
 				if (kv[1] == "mm") mm = kv[2];
-			} next }
+			}
+			if (op == "fork")
+				op = forks[mm]++ ? "fork_steady" : "fork";
+			if (op == "mprotect" && forks[mm])
+				op = "mprotect_forked";
+			stats = 0; next }
 		/^> mm_stats/ { stats = 1; next }
 		/^> / { stats = 0; next }
-		/^ns / && op != "" { print op, (mm == "" ? "-" : mm), $2; op = "" }
+		/^ns / && op != "" { print op, (mm == "" ? "-" : mm), $2 }
+		/^(alloc|copy|flush)_ns / && op ~ /^fork/ {
+			sub(/_ns$/, "", $1); print op "_" $1, mm, $2 }
 		/^kernel / { print "profile", "-", $2 }
 		stats && /^(pt_bytes|arena_meta_bytes) / { meta += $2 }
 		END { if (meta) print "metadata", 0, meta }'
@@ -62,48 +77,60 @@ sleep 3
 : >model.tsv
 uname -r >kernel
 bytes=$((gib / (granule * 1024) * 8))
-say "memcpy of $bytes bytes, the page-table bytes of 1 GiB"
+say "bounds: memcpy, memset and two read-modify-write passes of $bytes bytes, the entries of 1 GiB"
 r=0
 while [ $r -lt "$runs" ]; do
-	echo "bench op=memcpy bytes=$bytes"
+	for b in memcpy memset rmw; do
+		echo "bench op=$b bytes=$bytes"
+	done
 	r=$((r + 1))
 done | run | while read -r op mm ns; do
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$guest" "$granule" memcpy memcpy \
+	printf '%s\t%s\t%s\tbound\t%s\t%s\t%s\t-\n' "$guest" "$granule" "$op" \
 		"$granule" "$ns" "$bytes" >>model.tsv
 done
 
+# One mm of variant $1 as mm $2: created, mapped and populated (untimed).
+mm_fresh() {
+	batch=$(echo "$1" | cut -d: -f2)
+	cont=$(echo "$1" | cut -d: -f3)
+	echo "mm_create page_kb=$granule check=0 arena_pages=$((gib / (granule * 1024)))$want"
+	echo "set mm=$2 fork_batch=$batch zap_batch=$batch mprotect_batch=$batch contpte=$cont"
+	echo "mmap mm=$2 start=$va len=$gib"
+	echo "populate mm=$2 va=$va len=$gib order=$order"
+}
+
 order=0
+want=
+[ -z "$profile" ] || want=" kernel=$profile"
 while [ $order -le "$max_order" ]; do
 	folio_kb=$((granule << order))
-	say "folio ${folio_kb}K: map 1 GiB four times, then $runs runs of fork, zap, mprotect"
-	want=
-	[ -z "$profile" ] || want=" kernel=$profile"
+	say "folio ${folio_kb}K: $runs runs on fresh mms: mprotect never forked, floor, first and steady fork, zap, mprotect forked"
 	{
-		i=0
-		for v in $variants; do
-			batch=$(echo "$v" | cut -d: -f2)
-			cont=$(echo "$v" | cut -d: -f3)
-			echo "mm_create page_kb=$granule check=0 arena_pages=$((gib / (granule * 1024)))$want"
-			echo "set mm=$i fork_batch=$batch zap_batch=$batch mprotect_batch=$batch contpte=$cont"
-			echo "mmap mm=$i start=$va len=$gib"
-			echo "populate mm=$i va=$va len=$gib order=$order"
-			i=$((i + 1))
-		done
-		echo "mm_stats mm=0"
 		r=0
 		while [ $r -lt "$runs" ]; do
-			for op in fork zap mprotect; do
+			i=0
+			for v in $variants; do
+				mm_fresh "$v" $i
+				i=$((i + 1))
+			done
+			[ $r -gt 0 ] || echo "mm_stats mm=0"
+			# Never forked: the round trip leaves the mm as it was.
+			for i in 0 1 2 3; do
+				echo "bench mm=$i op=mprotect"
+			done
+			echo "bench mm=0 op=floor"
+			for op in fork fork zap mprotect; do
 				for i in 0 1 2 3; do
 					echo "bench mm=$i op=$op"
 				done
 			done
+			for i in 0 1 2 3; do
+				echo "mm_destroy mm=$i"
+			done
 			r=$((r + 1))
 		done
-		for i in 0 1 2 3; do
-			echo "mm_destroy mm=$i"
-		done
 	} | run | {
-		# The mms' profile, from mm_create's replies (they come first).
+		# The mms' profile, from mm_create's replies.
 		used=
 		while read -r op mm ns; do
 			if [ "$op" = profile ]; then
@@ -121,7 +148,12 @@ while [ $order -le "$max_order" ]; do
 					"$granule" "$folio_kb" "$ns" "$((gib))" "${used:--}" >>model.tsv
 				continue
 			fi
-			variant=$(echo "$variants" | tr ' ' '\n' | sed -n "$((mm + 1))p" | cut -d: -f1)
+			if [ "$op" = floor ]; then
+				variant=floor
+			else
+				variant=$(echo "$variants" | tr ' ' '\n' |
+					sed -n "$((mm % 4 + 1))p" | cut -d: -f1)
+			fi
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$granule" "$op" \
 				"$variant" "$folio_kb" "$ns" "$((gib))" "${used:--}" >>model.tsv
 		done

@@ -6,12 +6,14 @@
  *   bench_real GUEST > real.tsv
  *
  * For the base page, then for each mTHP size in turn ("always", all the
- * others "never"): fork()+_exit()+waitpid() with 256 MiB of populated
- * anonymous memory, munmap() of 256 MiB, and, below the PMD size (PTE-mapped
- * memory only), an mprotect(PROT_READ)+mprotect(PROT_READ|PROT_WRITE) round
- * trip of 256 MiB populated, the workload of upstream's "Optimize mprotect()
- * for large folios" series.  Then, with base pages only, the seed-002
- * microbenchmark: a write per page of 64 MiB after
+ * others "never"), with 256 MiB of populated anonymous memory, PTE-mapped at
+ * every size (a PMD-sized THP is split to PTEs, see pte_map_thps()): the
+ * parent's fork() alone (the child waits on a pipe and exits untimed),
+ * munmap() of 256 MiB, and an
+ * mprotect(PROT_READ)+mprotect(PROT_READ|PROT_WRITE) round trip, the
+ * workload of upstream's "Optimize mprotect() for large folios" series.
+ * Then, with base pages only, the seed-002 microbenchmark: a write per page
+ * of 64 MiB after
  * mprotect(PROT_READ)+mprotect(PROT_READ|PROT_WRITE), and after soft-dirty
  * clearing through /proc/self/clear_refs.
  *
@@ -28,6 +30,7 @@
  * skip) without transparent hugepages in sysfs or when not root.
  */
 #include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -296,51 +299,116 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
+/* Kilobytes of PMD-mapped anonymous THP in this process, or -1. */
+static long anon_huge_kb(void)
+{
+	char buf[4096], *line;
+	long kb = -1;
+
+	if (pb_read_file(SMAPS_ROLLUP, buf, sizeof(buf)) < 0)
+		return -1;
+	line = strstr(buf, "\nAnonHugePages:");
+	if (line)
+		kb = strtol(line + strlen("\nAnonHugePages:"), NULL, 10);
+	return kb;
+}
+
+/*
+ * PTE-map the PMD-mapped THPs of [p, p + bytes), as upstream's batching
+ * benchmarks do (the "PTE-mapped THP" cases of the fork and mprotect
+ * series): mprotect() of one page inside each PMD to PROT_READ splits the
+ * PMD mapping (split_huge_pmd()), and mprotect() back to PROT_READ |
+ * PROT_WRITE leaves the folio whole and PTE-mapped.
+ */
+static int pte_map_thps(char *p, size_t bytes)
+{
+	size_t off;
+
+	for (off = 0; off < bytes; off += pmd_size) {
+		if (mprotect(p + off, page_size, PROT_READ) ||
+		    mprotect(p + off, page_size, PROT_READ | PROT_WRITE)) {
+			say("mprotect to PTE-map a THP failed: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static char *map_populated(const struct thp_size *s, size_t bytes)
 {
 	long long before = fault_count(s);
 	char *p = map_aligned(bytes);
+	long huge_kb;
 
 	if (!p)
 		return NULL;
 	touch(p, bytes);
 	check_faults(s, before, bytes);
+	if (s && (s->kb << 10) >= pmd_size && pte_map_thps(p, bytes)) {
+		munmap(p, bytes);
+		return NULL;
+	}
+	/* Every size is PTE-mapped: nothing is left PMD-mapped. */
+	huge_kb = anon_huge_kb();
+	if (huge_kb != 0)
+		say("warning: %ld KiB PMD-mapped (AnonHugePages in %s), not PTE-mapped",
+		    huge_kb, SMAPS_ROLLUP);
 	return p;
 }
 
+/*
+ * The parent's fork() alone: from the call to its return in the parent.
+ * Parent and child share one CPU and the child waits on a pipe until the
+ * time is taken, so that neither its first run nor its exit (which zaps its
+ * copy) count; upstream's batching series timed fork() the same way.
+ */
 static int bench_fork(const struct thp_size *s, unsigned long folio_kb)
 {
 	unsigned long long ns[RUNS], t0;
-	int i, status;
+	int i, status, fds[2];
+	cpu_set_t cpus, saved;
+	char c;
 	pid_t pid;
 	char *p;
 
 	p = map_populated(s, BIG_BYTES);
 	if (!p)
 		return -1;
+	sched_getaffinity(0, sizeof(saved), &saved);
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
 	for (i = 0; i < RUNS; i++) {
+		if (pipe(fds)) {
+			say("pipe failed: %s", strerror(errno));
+			break;
+		}
 		t0 = now_ns();
 		pid = fork();
-		if (!pid)
-			_exit(0);
+		if (!pid) {
+			close(fds[1]);
+			_exit(read(fds[0], &c, 1) < 0);
+		}
+		ns[i] = now_ns() - t0;
+		close(fds[0]);
+		close(fds[1]);
 		if (pid < 0) {
 			say("fork failed: %s", strerror(errno));
-			munmap(p, BIG_BYTES);
-			return -1;
+			break;
 		}
 		if (waitpid(pid, &status, 0) != pid) {
 			say("waitpid failed: %s", strerror(errno));
-			munmap(p, BIG_BYTES);
-			return -1;
+			break;
 		}
-		ns[i] = now_ns() - t0;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			say("the forked child ended with status 0x%x", status);
-			munmap(p, BIG_BYTES);
-			return -1;
+			break;
 		}
 	}
+	sched_setaffinity(0, sizeof(saved), &saved);
 	munmap(p, BIG_BYTES);
+	if (i < RUNS)
+		return -1;
 	report("fork", folio_kb, ns, BIG_BYTES);
 	return 0;
 }
@@ -366,43 +434,23 @@ static int bench_munmap(const struct thp_size *s, unsigned long folio_kb)
 	return 0;
 }
 
-/* Kilobytes of PMD-mapped anonymous THP in this process, or -1. */
-static long anon_huge_kb(void)
-{
-	char buf[4096], *line;
-	long kb = -1;
-
-	if (pb_read_file(SMAPS_ROLLUP, buf, sizeof(buf)) < 0)
-		return -1;
-	line = strstr(buf, "\nAnonHugePages:");
-	if (line)
-		kb = strtol(line + strlen("\nAnonHugePages:"), NULL, 10);
-	return kb;
-}
-
 /*
  * mprotect(PROT_READ) then mprotect(PROT_READ | PROT_WRITE) of 256 MiB
  * populated with @s's folios, PTE-mapped: the round trip that upstream's
  * "mm: Optimize mprotect() by PTE batching" (6.17) batches per folio
  * (mprotect_folio_pte_batch() in change_pte_range()).  Unlike the series'
- * test, which PTE-maps PMD THPs or maps 64K mTHP, this maps each size below
- * the PMD size in turn, PMD THP off; and it times each round trip, not 40.
+ * test, which PTE-maps PMD THPs or maps 64K mTHP, this maps each size in
+ * turn, the PMD size PTE-mapped too; and it times each round trip, not 40.
  */
 static int bench_mprotect(const struct thp_size *s, unsigned long folio_kb)
 {
 	unsigned long long ns[RUNS], t0;
-	long huge_kb;
 	char *p;
 	int i;
 
 	p = map_populated(s, BIG_BYTES);
 	if (!p)
 		return -1;
-	/* Only sizes below the PMD size are on: nothing is PMD-mapped. */
-	huge_kb = anon_huge_kb();
-	if (huge_kb != 0)
-		say("warning: %ld KiB PMD-mapped (AnonHugePages in %s), not PTE-mapped",
-		    huge_kb, SMAPS_ROLLUP);
 	for (i = 0; i < RUNS; i++) {
 		t0 = now_ns();
 		if (mprotect(p, BIG_BYTES, PROT_READ) ||
@@ -429,16 +477,12 @@ static int bench_size(const struct thp_size *s)
 		    folio_kb, folio_kb);
 	else
 		say("%lu KiB base pages (every mTHP size never)", folio_kb);
-	say("  fork+exit+wait x%d with 256 MiB populated", RUNS);
+	say("  fork() alone x%d with 256 MiB populated, PTE-mapped", RUNS);
 	if (bench_fork(s, folio_kb))
 		return -1;
 	say("  munmap x%d of 256 MiB, populating each", RUNS);
 	if (bench_munmap(s, folio_kb))
 		return -1;
-	if ((folio_kb << 10) >= pmd_size) {
-		say("  no mprotect round trip: %lu KiB folios are PMD-mapped", folio_kb);
-		return 0;
-	}
 	say("  mprotect RO+RW x%d of 256 MiB populated, PTE-mapped", RUNS);
 	return bench_mprotect(s, folio_kb);
 }

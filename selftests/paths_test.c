@@ -1256,7 +1256,7 @@ FIXTURE_VARIANT_ADD(paths_bad, mremap_no_such_mm)
 FIXTURE_VARIANT_ADD(paths_bad, bench_unknown_op)
 {
 	.cmd = "bench mm=0 op=exec",
-	.reason = "op must be fork, zap, zap_partial, mprotect or memcpy",
+	.reason = "op must be fork, zap, zap_partial, mprotect, floor, memcpy, memset or rmw",
 };
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_stride_for_fork)
@@ -1310,7 +1310,28 @@ FIXTURE_VARIANT_ADD(paths_bad, bench_memcpy_too_big)
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_bytes_for_fork)
 {
-	.cmd = "bench mm=0 op=fork bytes=4096", .reason = "for op=memcpy only",
+	.cmd = "bench mm=0 op=fork bytes=4096", .reason = "for op=memcpy, memset or rmw only",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_memset_with_mm)
+{
+	.cmd = "bench mm=0 op=memset bytes=4096", .reason = "bench op=memset takes no mm",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_rmw_part_of_an_entry)
+{
+	.cmd = "bench op=rmw bytes=12", .reason = "bytes must be a multiple of 8",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_rmw_too_big)
+{
+	.cmd = "bench op=rmw bytes=%llu", .arg = PB_BENCH_MEMCPY_MAX + 8,
+	.reason = "bytes must be within",
+};
+
+FIXTURE_VARIANT_ADD(paths_bad, bench_bytes_for_floor)
+{
+	.cmd = "bench mm=0 op=floor bytes=4096", .reason = "for op=memcpy, memset or rmw only",
 };
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_no_such_mm)
@@ -1355,13 +1376,17 @@ TEST_F(paths_bad, einval_reason_no_change)
 
 /*
  * The child the timed fork made is gone; the parent is as fork leaves it, and
- * its page tables and arena are as big as before the benches.
+ * its page tables and arena are as big as before the benches.  The mprotect
+ * round trip of a never-forked mm upgrades every page, of a forked one none;
+ * the floor changes nothing; a fork replies its phases.
  */
 TEST_F(paths, bench_times_fork_zap_and_mprotect)
 {
 	static const char *const ops[] = { "fork", "zap", "mprotect" };
-	long long pt_bytes, meta_bytes;
-	unsigned int i;
+	static const char *const phase[] = { "alloc_ns", "copy_ns", "flush_ns" };
+	static const char *const bounds[] = { "memcpy", "memset", "rmw" };
+	long long pt_bytes, meta_bytes, avoided, denied, writable, phases;
+	unsigned int i, p;
 
 	/* An empty mm: a pgd, and the arena's own header. */
 	CMD("mm_stats mm=0");
@@ -1378,13 +1403,52 @@ TEST_F(paths, bench_times_fork_zap_and_mprotect)
 	pt_bytes = pb_reply_val(&self->c, PB_MMS_NAME(pt_bytes));
 	meta_bytes = pb_reply_val(&self->c, PB_MMS_NAME(arena_meta_bytes));
 
+	/*
+	 * The round trip of a never-forked mm grants every upgrade: each
+	 * page is anon-exclusive, so RW maps it writable again.
+	 */
+	avoided = pb_mm_counter(&self->c, 0, PB_MMC_write_faults_avoided);
+	denied = pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied);
+	CMD("bench mm=0 op=mprotect");
+	EXPECT_LT(0, pb_reply_val(&self->c, "ns"));
+	EXPECT_EQ(avoided + 2 * self->cont,
+		  pb_mm_counter(&self->c, 0, PB_MMC_write_faults_avoided));
+	EXPECT_EQ(denied, pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
+
+	/* The floor works on copies: the entries stay writable. */
+	writable = pb_count_entries(&self->c, 0, VA, 2 * self->cont, self->psize, "DBM");
+	EXPECT_EQ(2 * self->cont, writable);
+	CMD("bench mm=0 op=floor");
+	EXPECT_LT(0, pb_reply_val(&self->c, "ns"));
+	EXPECT_EQ(writable, pb_count_entries(&self->c, 0, VA, 2 * self->cont, self->psize,
+					     "DBM"));
+
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		long long ns;
 
 		CMD("bench mm=0 op=%s", ops[i]);
 		ns = pb_reply_val(&self->c, "ns");
 		EXPECT_LT(0, ns) TH_LOG("%s", ops[i]);
+		if (strcmp(ops[i], "fork"))
+			continue;
+		/* The phases, each inside the whole. */
+		phases = 0;
+		for (p = 0; p < ARRAY_SIZE(phase); p++) {
+			long long v = pb_reply_val(&self->c, phase[p]);
+
+			EXPECT_LE(0, v) TH_LOG("%s", phase[p]);
+			phases += v;
+		}
+		EXPECT_LT(0, phases);
+		EXPECT_GE(ns, phases);
 	}
+	/* The forks wrote the parent's entries back read-only. */
+	EXPECT_EQ(0, pb_count_entries(&self->c, 0, VA, 2 * self->cont, self->psize, "DBM"));
+	/* After a fork no page is exclusive: the round trip upgrades none. */
+	denied = pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied);
+	CMD("bench mm=0 op=mprotect");
+	EXPECT_EQ(denied + 2 * self->cont,
+		  pb_mm_counter(&self->c, 0, PB_MMC_write_upgrades_denied));
 	EXPECT_EQ(1, pb_stat(PB_CNT_live_mms));
 	CMD("mm_stats mm=0");
 	EXPECT_EQ(2, pb_reply_val(&self->c, PB_MMS_NAME(arena_folios)));
@@ -1395,8 +1459,18 @@ TEST_F(paths, bench_times_fork_zap_and_mprotect)
 	EXPECT_EQ(1, pb_reply_val(&self->c, "mapcount"));
 	EXPECT_EQ(2 * self->cont, pb_count_entries(&self->c, 0, VA, 2 * self->cont,
 						   self->psize, "cont=1"));
-	CMD("bench op=memcpy bytes=65536");
-	EXPECT_LT(0, pb_reply_val(&self->c, "ns"));
+	for (i = 0; i < ARRAY_SIZE(bounds); i++) {
+		CMD("bench op=%s bytes=65536", bounds[i]);
+		EXPECT_LT(0, pb_reply_val(&self->c, "ns")) TH_LOG("%s", bounds[i]);
+	}
+}
+
+/* The floor of an mm that maps nothing: refused, with the reason. */
+TEST_F(paths, bench_floor_of_nothing_mapped_is_refused)
+{
+	EXPECT_EQ(-ENOENT, pb_cmd(&self->c, "bench mm=0 op=floor"));
+	EXPECT_NE(NULL, strstr(self->c.reply, "bench: floor: nothing is mapped"))
+		TH_LOG("%s", self->c.reply);
 }
 
 /*

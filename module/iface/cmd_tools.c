@@ -16,34 +16,58 @@
 #include "iface/report.h"
 #include "iface/session.h"
 
+static const char *const pb_bench_bounds[] = {
+	[PB_BENCH_MEMCPY] = "memcpy",
+	[PB_BENCH_MEMSET] = "memset",
+	[PB_BENCH_RMW] = "rmw",
+};
+
+/* A bound: -ENOENT if @op names none. */
+static int pb_cmd_bench_bound(struct pb_args *a, const char *op)
+{
+	u64 ns = 0, bytes;
+	unsigned int b;
+	int ret;
+
+	for (b = 0; b < ARRAY_SIZE(pb_bench_bounds); b++)
+		if (!strcmp(op, pb_bench_bounds[b]))
+			break;
+	if (b == ARRAY_SIZE(pb_bench_bounds))
+		return -ENOENT;
+	ret = pb_arg_u64(a, "bytes", U64_MAX, &bytes);
+	if (ret)
+		return ret;
+	if (pb_arg_given(a, "mm"))
+		return pb_err(a, "bench op=%s takes no mm", op);
+	if (!bytes || bytes > PB_BENCH_MEMCPY_MAX)
+		return pb_err(a, "bytes must be within 1..%llu", PB_BENCH_MEMCPY_MAX);
+	if (bytes % sizeof(u64))
+		return pb_err(a, "bytes must be a multiple of 8 (whole entries)");
+	ret = pb_bench_bound(b, bytes, &ns);
+	if (ret) {
+		pb_err(a, "bench: out of memory");
+		return ret;
+	}
+	pb_reply_printf(&a->s->reply, "ns %llu\n", ns);
+	return 0;
+}
+
 int pb_cmd_bench(struct pb_args *a)
 {
+	struct pb_fork_times t = { };
 	const char *op;
 	struct pb_mm *mm;
-	u64 ns = 0, bytes, stride, psize;
+	u64 ns = 0, stride, psize;
 	int ret;
 
 	ret = pb_arg_str(a, "op", NULL, &op);
 	if (ret)
 		return ret;
-	if (!strcmp(op, "memcpy")) {
-		ret = pb_arg_u64(a, "bytes", U64_MAX, &bytes);
-		if (ret)
-			return ret;
-		if (pb_arg_given(a, "mm"))
-			return pb_err(a, "bench op=memcpy takes no mm");
-		if (!bytes || bytes > PB_BENCH_MEMCPY_MAX)
-			return pb_err(a, "bytes must be within 1..%llu", PB_BENCH_MEMCPY_MAX);
-		ret = pb_bench_memcpy(bytes, &ns);
-		if (ret) {
-			pb_err(a, "bench: out of memory");
-			return ret;
-		}
-		pb_reply_printf(&a->s->reply, "ns %llu\n", ns);
-		return 0;
-	}
+	ret = pb_cmd_bench_bound(a, op);
+	if (ret != -ENOENT)
+		return ret;
 	if (pb_arg_given(a, "bytes"))
-		return pb_err(a, "bytes is for op=memcpy only");
+		return pb_err(a, "bytes is for op=memcpy, memset or rmw only");
 	ret = pb_arg_u64(a, "stride", 0, &stride);
 	if (ret)
 		return ret;
@@ -58,17 +82,24 @@ int pb_cmd_bench(struct pb_args *a)
 		return pb_err(a, "stride must be a page multiple, 2 pages to %llu bytes",
 			      PB_BENCH_STRIDE_MAX);
 	if (!strcmp(op, "fork"))
-		ret = pb_bench_fork(mm, false, &ns);
+		ret = pb_bench_fork(mm, false, &ns, &t);
 	else if (!strcmp(op, "zap_partial"))
 		ret = pb_bench_zap_partial(mm, stride, &ns);
 	else if (!strcmp(op, "zap"))
-		ret = pb_bench_fork(mm, true, &ns);
+		ret = pb_bench_fork(mm, true, &ns, NULL);
 	else if (!strcmp(op, "mprotect"))
 		ret = pb_bench_mprotect(mm, &ns);
+	else if (!strcmp(op, "floor"))
+		ret = pb_bench_floor(mm, &ns);
 	else
-		return pb_err(a, "op must be fork, zap, zap_partial, mprotect or memcpy");
+		return pb_err(a,
+			      "op must be fork, zap, zap_partial, mprotect, floor, memcpy, memset or rmw");
 	if (ret == -ENOMEM) {
 		pb_err(a, "bench: %s: out of memory", op);
+		return ret;
+	}
+	if (ret == -ENOENT) {
+		pb_err(a, "bench: %s: nothing is mapped", op);
 		return ret;
 	}
 	if (ret) {
@@ -76,6 +107,9 @@ int pb_cmd_bench(struct pb_args *a)
 		return ret;
 	}
 	pb_reply_printf(&a->s->reply, "ns %llu\n", ns);
+	if (!strcmp(op, "fork"))
+		pb_reply_printf(&a->s->reply, "alloc_ns %llu\ncopy_ns %llu\nflush_ns %llu\n",
+				t.alloc_ns, t.copy_ns, t.flush_ns);
 	return pb_mm_done(a, mm, 0);
 }
 

@@ -24,7 +24,7 @@
 	[PB_CMD_##name] = { #name, pb_cmd_##name, keys, help, true }
 
 #define PB_HELP_BENCH \
-	"time fork, zap (the child's exit), partial zaps or an mprotect RO/RW round trip of an mm, or memcpy"
+	"time fork (and its phases), zap (the child's exit), partial zaps, an mprotect RO/RW round trip or the fork floor of an mm, or a bound: memcpy, memset, rmw"
 
 const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	PB_CMD(help, "",

@@ -59,5 +59,12 @@ void *pb_vzalloc(size_t size);
 /* As pb_vzalloc(), but outside the budget: for the stats file only. */
 void *pb_vzalloc_unbudgeted(size_t size);
 void pb_vfree(void *p, size_t size);
+/*
+ * A page-table page (descriptors or children) of @size bytes: whole zeroed
+ * pages from the page allocator, as pagetable_alloc() takes them; free it
+ * with pb_pt_free() of the same @size.
+ */
+void *pb_pt_zalloc(size_t size);
+void pb_pt_free(void *p, size_t size);
 
 #endif /* _PB_LIB_ALLOC_H */

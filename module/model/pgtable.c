@@ -64,11 +64,11 @@ static struct pb_table *pb_table_alloc(struct pb_mm *mm, unsigned int level)
 	t = pb_zalloc(sizeof(*t));
 	if (!t)
 		return NULL;
-	t->desc = pb_zalloc(leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
+	t->desc = pb_pt_zalloc(leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
 	if (!t->desc)
 		goto free_t;
 	if (!leaf) {
-		t->child = pb_zalloc(pb_ptrs_per_table(&mm->geom) * sizeof(*t->child));
+		t->child = pb_pt_zalloc(pb_ptrs_per_table(&mm->geom) * sizeof(*t->child));
 		if (!t->child)
 			goto free_desc;
 	}
@@ -79,7 +79,7 @@ static struct pb_table *pb_table_alloc(struct pb_mm *mm, unsigned int level)
 	return t;
 
 free_desc:
-	pb_free(t->desc, leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
+	pb_pt_free(t->desc, leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
 free_t:
 	pb_free(t, sizeof(*t));
 	return NULL;
@@ -95,9 +95,9 @@ static void pb_table_free(struct pb_mm *mm, struct pb_table *t,
 		for (i = 0; i < pb_ptrs_per_table(&mm->geom); i++)
 			if (t->child[i])
 				pb_table_free(mm, t->child[i], level + 1);
-		pb_free(t->child, pb_ptrs_per_table(&mm->geom) * sizeof(*t->child));
+		pb_pt_free(t->child, pb_ptrs_per_table(&mm->geom) * sizeof(*t->child));
 	}
-	pb_free(t->desc, leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
+	pb_pt_free(t->desc, leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
 	pb_free(t, sizeof(*t));
 	mm->pt_bytes -= pb_table_bytes(mm, level);
 	pb_mm_count(mm, PB_MMC_pt_pages, -1);

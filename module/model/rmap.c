@@ -146,7 +146,13 @@ void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
 {
 	u64 head_pfn;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	struct pb_page *page = head + (pfn - head_pfn);
+
+	pb_rmap_add_folio(mm, head, head + (pfn - head_pfn), nr, exclusive);
+}
+
+void pb_rmap_add_folio(struct pb_mm *mm, struct pb_page *head,
+		       struct pb_page *page, unsigned int nr, bool exclusive)
+{
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {

@@ -10,6 +10,9 @@
 #include "model/mm.h"
 
 void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive);
+/* pb_rmap_add() of @nr pages from @page of the folio @head, looked up. */
+void pb_rmap_add_folio(struct pb_mm *mm, struct pb_page *head,
+		       struct pb_page *page, unsigned int nr, bool exclusive);
 void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr);
 void pb_rmap_add_pmd(struct pb_mm *mm, u64 head_pfn, bool exclusive);
 void pb_rmap_remove_pmd(struct pb_mm *mm, u64 head_pfn);

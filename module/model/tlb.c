@@ -142,12 +142,41 @@ void pb_tlb_fill_pmd(struct pb_mm *mm, u64 va, pb_pte_t pmd)
 	pb_tlb_fill_kind(mm, va, pmd, 2);
 }
 
+/*
+ * Ranges of up to this many pages are dropped by looking up each page, block
+ * and PMD block of the range in the hash; longer ones by scanning every entry.
+ */
+#define PB_TLB_PROBE_PAGES	64
+
+/* Drop the entries of @kind whose key lies in [start, end), looked up. */
+static void pb_tlb_drop_probe(struct pb_mm *mm, u64 start, u64 end,
+			      unsigned int kind)
+{
+	struct pb_tlb *t = &mm->tlb;
+	u64 size = pb_tlb_kind_size(mm, kind), va;
+
+	for (va = start & ~(size - 1); va < end && t->nr; va += size) {
+		struct pb_tlb_entry *e = pb_tlb_find(t, va, kind);
+
+		if (e)
+			pb_tlb_unlink(t, e);
+	}
+}
+
 /* Drop every entry that translates any address of [start, end). */
 static void pb_tlb_drop_range(struct pb_mm *mm, u64 start, u64 end)
 {
 	struct pb_tlb *t = &mm->tlb;
 	u32 i;
 
+	if (!t->nr)
+		return;
+	if (end - start <= PB_TLB_PROBE_PAGES * pb_page_size(&mm->geom)) {
+		pb_tlb_drop_probe(mm, start, end, 0);
+		pb_tlb_drop_probe(mm, start, end, 1);
+		pb_tlb_drop_probe(mm, start, end, 2);
+		return;
+	}
 	for (i = 0; i < PB_TLB_ENTRIES && t->nr; i++) {
 		struct pb_tlb_entry *e = &t->entries[i];
 		u64 size = pb_tlb_kind_size(mm, pb_tlb_kind(e));

@@ -9,6 +9,7 @@
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "lib/alloc.h"
 #include "model/mm.h"
@@ -43,11 +44,9 @@ static bool pb_maybe_pinned_exclusive(struct pb_mm *mm, u64 pfn)
 }
 
 /* folio_try_dup_anon_rmap_ptes(): all or nothing. */
-static bool pb_try_dup_anon_rmap(struct pb_mm *mm, u64 pfn, unsigned int nr)
+static bool pb_try_dup_anon_rmap(struct pb_mm *mm, struct pb_page *head,
+				 struct pb_page *page, unsigned int nr)
 {
-	u64 head_pfn;
-	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	struct pb_page *page = head + (pfn - head_pfn);
 	unsigned int i;
 
 	/* folio_maybe_dma_pinned() is per folio: no pin, nothing to check. */
@@ -56,7 +55,7 @@ static bool pb_try_dup_anon_rmap(struct pb_mm *mm, u64 pfn, unsigned int nr)
 			return false;
 	for (i = 0; i < nr; i++)
 		page[i].flags &= ~PB_PG_ANON_EXCLUSIVE;
-	pb_rmap_add(mm, pfn, nr, false);
+	pb_rmap_add_folio(mm, head, page, nr, false);
 	return true;
 }
 
@@ -81,22 +80,24 @@ static void pb_copy_pinned_page(struct pb_fork_ctx *f, u64 va,
 	pb_mm_count(dst, PB_MMC_pinned_fallbacks, 1);
 }
 
-/* copy_present_ptes(): share @nr pages of one folio with the child. */
+/*
+ * copy_present_ptes(): share @nr pages of one folio with the child; @head is
+ * the folio, looked up once per batch by the caller, @page the first page.
+ */
 static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 				 pb_pte_t *src_ptep, pb_pte_t *dst_ptep,
-				 pb_pte_t pte, unsigned int nr)
+				 pb_pte_t pte, unsigned int nr,
+				 struct pb_page *head, struct pb_page *page)
 {
 	struct pb_mm *src = f->src, *dst = f->dst;
 	const struct pb_geom *g = &src->geom;
-	u64 pfn = pb_pte_pfn(g, pte), head_pfn;
-	struct pb_page *head = pb_page_folio(src->phys, pfn, &head_pfn);
 	bool shared = f->vma->flags & PB_VM_SHARED;
 	unsigned int i;
 
 	head->refcount += nr;
 	pb_mm_count(dst, PB_MMC_refcount_atomics, 1);
 	if (head->flags & PB_PG_ANON) {
-		if (!pb_try_dup_anon_rmap(dst, pfn, nr)) {
+		if (!pb_try_dup_anon_rmap(dst, head, page, nr)) {
 			head->refcount -= nr;
 			pb_mm_count(dst, PB_MMC_refcount_atomics, 1);
 			if (nr == 1) {
@@ -110,7 +111,7 @@ static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 				pb_copy_present_ptes(f, addr, src_ptep + i,
 						     dst_ptep + i,
 						     pb_ptep_get(src, addr, src_ptep + i),
-						     1);
+						     1, head, page + i);
 			}
 			return;
 		}
@@ -119,7 +120,7 @@ static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 		 * folio_dup_file_rmap_ptes(): file folios, shmem's (a shared
 		 * anon VMA) included, are shared, pinned or not.
 		 */
-		pb_rmap_add(dst, pfn, nr, false);
+		pb_rmap_add_folio(dst, head, page, nr, false);
 	}
 	if (!shared && pb_pte_write(pte)) {
 		if (nr == 1)
@@ -166,11 +167,13 @@ static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
 	     src_ptep += nr, dst_ptep += nr) {
 		pb_pte_t pte = pb_ptep_get(src, va, src_ptep);
 		struct pb_page *head;
+		u64 pfn, head_pfn;
 
 		nr = 1;
 		if (!pb_pte_present(pte))
 			continue;
-		head = pb_page_folio(src->phys, pb_pte_pfn(g, pte), NULL);
+		pfn = pb_pte_pfn(g, pte);
+		head = pb_page_folio(src->phys, pfn, &head_pfn);
 		if (!head) {
 			/* A special mapping: no folio to account. */
 			pb_set_ptes(f->dst, va, dst_ptep, pb_pte_mkold(pte), 1);
@@ -180,7 +183,8 @@ static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
 		if (head->order && left > 1 && src->knobs[PB_KNOB_fork_batch])
 			nr = pb_folio_pte_batch(src, va, src_ptep, &pte, left,
 						flags);
-		pb_copy_present_ptes(f, va, src_ptep, dst_ptep, pte, nr);
+		pb_copy_present_ptes(f, va, src_ptep, dst_ptep, pte, nr, head,
+				     head + (pfn - head_pfn));
 	}
 }
 
@@ -291,11 +295,25 @@ static int pb_fork_copy(struct pb_mm *src, const struct pb_vma *vma, u64 va,
  */
 struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
 {
+	return pb_fork_timed(parent, id, why, NULL);
+}
+
+/* The clock, read only when the bench asks for the phases. */
+static u64 pb_fork_clock(const struct pb_fork_times *t)
+{
+	return t ? ktime_get_ns() : 0;
+}
+
+struct pb_mm *pb_fork_timed(struct pb_mm *parent, u32 id, const char **why,
+			    struct pb_fork_times *t)
+{
 	struct pb_fork_ctx f = { .src = parent };
 	struct pb_mm *child;
 	unsigned int i;
+	u64 t0, t1, t2;
 	int ret;
 
+	t0 = pb_fork_clock(t);
 	child = pb_mm_alloc(&parent->geom, parent->phys, id);
 	if (IS_ERR(child)) {
 		*why = PTR_ERR(child) == -ENOSPC ? "too many mms share this arena" :
@@ -351,9 +369,16 @@ struct pb_mm *pb_fork(struct pb_mm *parent, u32 id, const char **why)
 		return ERR_PTR(ret);
 	}
 	f.used = 0;
+	t1 = pb_fork_clock(t);
 	pb_walk_vmas(parent, pb_fork_copy, &f);
 	pb_free(f.prealloc, f.nr_prealloc * sizeof(*f.prealloc));
+	t2 = pb_fork_clock(t);
 	/* dup_mmap() ends with flush_tlb_mm() of the parent. */
 	pb_flush_tlb_mm(parent);
+	if (t) {
+		t->alloc_ns = t1 - t0;
+		t->copy_ns = t2 - t1;
+		t->flush_ns = pb_fork_clock(t) - t2;
+	}
 	return child;
 }

@@ -188,11 +188,50 @@ static int pb_mismatch(struct pb_oracle *o, enum pb_oracle_fail kind,
  * What maps @va in @mm, PTE or PMD leaf alike (a PMD mapping is the same in
  * both families), with its folio.
  */
-static void pb_view_of(struct pb_mm *mm, u64 va, struct pb_oracle_view *v)
+/*
+ * What pb_va_entry() answers, with the tables looked up once per last-level
+ * table's span rather than once per page: the compare reads every page.
+ */
+struct pb_entry_cursor {
+	u64 base;		/* the span looked up, or 1 before the first */
+	pb_pte_t *table;	/* its last-level table, or NULL */
+	pb_pte_t pmd;		/* without one, its PMD entry */
+};
+
+static pb_pte_t pb_cursor_entry(struct pb_mm *mm, struct pb_entry_cursor *c,
+				u64 va, bool *pmd)
+{
+	const struct pb_geom *g = &mm->geom;
+	unsigned int shift = g->page_shift;
+	u64 span = (u64)pb_ptrs_per_table(g) << shift;
+	u64 base = va & ~(span - 1);
+
+	if (c->base != base) {
+		pb_pte_t *pmdp;
+
+		c->base = base;
+		c->table = pb_pte_offset(mm, base, false);
+		c->pmd = 0;
+		if (!c->table) {
+			pmdp = pb_pmd_offset(mm, base);
+			c->pmd = pmdp ? *pmdp : 0;
+		}
+	}
+	*pmd = false;
+	if (c->table)
+		return c->table[(va - base) >> shift];
+	if (!pb_pmd_leaf(c->pmd))
+		return 0;
+	*pmd = true;
+	return pb_pte_advance(g, pb_pmd_to_pte(c->pmd), (va - base) >> shift, false);
+}
+
+static void pb_view_of(struct pb_mm *mm, struct pb_entry_cursor *c, u64 va,
+		       struct pb_oracle_view *v)
 {
 	const struct pb_geom *g = &mm->geom;
 	bool pmd;
-	pb_pte_t pte = pb_va_entry(mm, va, &pmd);
+	pb_pte_t pte = pb_cursor_entry(mm, c, va, &pmd);
 	struct pb_page *head;
 	u64 pfn, head_pfn;
 	u64 *data;
@@ -326,11 +365,13 @@ static int pb_compare_mm(struct pb_oracle *o, unsigned int mmi)
 		if (memcmp(vma, &b->vmas[i], sizeof(*vma)))
 			return pb_mismatch(o, PB_ORACLE_VMAS, mmi, vma->start,
 					   0, 0);
+		struct pb_entry_cursor ca = { .base = 1 }, cb = { .base = 1 };
+
 		for (va = vma->start; va < vma->end; va += pb_page_size(g)) {
 			struct pb_oracle_view x, y;
 
-			pb_view_of(a, va, &x);
-			pb_view_of(b, va, &y);
+			pb_view_of(a, &ca, va, &x);
+			pb_view_of(b, &cb, va, &y);
 			if (!tracked) {
 				x.soft_dirty = false;
 				y.soft_dirty = false;

@@ -921,6 +921,9 @@ TEST_F(cmd, fail_nth_oracle_and_bench_fail_with_enomem)
 		"bench mm=0 op=fork",
 		"bench mm=0 op=zap",
 		"bench op=memcpy bytes=4096",
+		"bench op=memset bytes=4096",
+		"bench op=rmw bytes=4096",
+		"bench mm=0 op=floor",
 	};
 	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
 	s64 mms = atomic64_read(&pb_counters[PB_CNT_live_mms]);
@@ -1199,6 +1202,8 @@ TEST_F_TIMEOUT(limits, tool_limits_at_and_past, 120)
 		{ "oracle seed=1 steps=%llu trace=1", PB_ORACLE_TRACE_MAX, 0,
 		  "at most " NT_STR(PB_ORACLE_TRACE_MAX) " steps" },
 		{ "bench op=memcpy bytes=%llu", PB_BENCH_MEMCPY_MAX, 0, "bytes must be within" },
+		{ "bench op=memset bytes=%llu", PB_BENCH_MEMCPY_MAX, 0, "bytes must be within" },
+		{ "bench op=rmw bytes=%llu", PB_BENCH_MEMCPY_MAX, 0, "bytes must be within" },
 		{ "task_dump va=0x10000 pid=%llu", PB_PID_MAX, -EOPNOTSUPP,
 		  "pid must be within 1.." },
 		{ "task_maps pid=%llu", PB_PID_MAX, -EOPNOTSUPP, "pid must be within 1.." },

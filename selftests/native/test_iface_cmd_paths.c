@@ -370,4 +370,48 @@ TEST_F(pcmd, walks_skip_missing_upper_tables)
 	ASSERT_EQ(0, nt_run(s, "mm_destroy mm=1"));
 }
 
+/*
+ * The bench's round trip of a never-forked mm gives every page its upgrade
+ * back, so it leaves the mm as it found it, entry for entry (contpte blocks
+ * folded again, anon-exclusive kept), in every variant: make bench times it
+ * on the fresh parents before their first fork.
+ */
+TEST_F(pcmd, bench_round_trip_of_a_never_forked_mm_changes_nothing)
+{
+	struct pb_session *s = self->s;
+	unsigned int n = 4 * self->cont, v, i, id;
+	pb_pte_t *before = calloc(n, sizeof(*before));
+	struct pb_mm *mm;
+
+	ASSERT_NE(NULL, before);
+	for (v = 0; v < 4; v++) {
+		/* A fresh mm per variant: contpte=0 needs one with no block. */
+		ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%llu", self->psize >> 10))
+			TH_LOG("%s", s->reply.buf);
+		id = v + 1;
+		mm = s->mms[id];
+		ASSERT_NE(NULL, mm);
+		ASSERT_EQ(0, nt_run(s, "set mm=%u mprotect_batch=%u contpte=%u", id, v & 1,
+				    v >> 1)) TH_LOG("%s", s->reply.buf);
+		ASSERT_EQ(0, nt_run(s, "mmap mm=%u start=0x%llx len=0x%llx", id, NT_VA,
+				    4 * self->block)) TH_LOG("%s", s->reply.buf);
+		/* Two blocks of contpte-sized folios, two of small ones. */
+		ASSERT_EQ(0, nt_run(s, "populate mm=%u va=0x%llx len=0x%llx order=%u", id,
+				    NT_VA, 2 * self->block, __builtin_ctz(self->cont)))
+			TH_LOG("%s", s->reply.buf);
+		ASSERT_EQ(0, nt_run(s, "populate mm=%u va=0x%llx len=0x%llx order=0", id,
+				    NT_VA + 2 * self->block, 2 * self->block))
+			TH_LOG("%s", s->reply.buf);
+		for (i = 0; i < n; i++)
+			before[i] = nt_raw_at(mm, NT_VA + i * self->psize);
+		ASSERT_EQ(0, nt_run(s, "bench mm=%u op=mprotect", id)) TH_LOG("%s", s->reply.buf);
+		for (i = 0; i < n; i++)
+			EXPECT_EQ(before[i], nt_raw_at(mm, NT_VA + i * self->psize))
+				TH_LOG("variant %u, page %u", v, i);
+		EXPECT_EQ(n, nt_mm_stat(s, id, PB_MMC_write_faults_avoided));
+		EXPECT_EQ(0, nt_mm_stat(s, id, PB_MMC_write_upgrades_denied));
+	}
+	free(before);
+}
+
 TEST_HARNESS_MAIN

@@ -20,6 +20,11 @@ static inline void *__vmalloc(size_t size, unsigned int gfp)
 	return calloc(1, size);
 }
 
+/* No lazily freed vmap areas to purge. */
+static inline void vm_unmap_aliases(void)
+{
+}
+
 static inline void vfree(const void *p)
 {
 	free((void *)p);
