@@ -17,8 +17,9 @@
  * departure that explains it, or fails the test; a listed one that no
  * longer happens fails too.
  *
- * Each variant switches one mTHP size on (hugepages-<N>kB/enabled and
- * shmem_enabled "always", every other size "never"), or none (order 0);
+ * Each variant switches one mTHP size on (hugepages-<N>kB/enabled
+ * "madvise", with the private regions MADV_HUGEPAGE, and shmem_enabled
+ * "always"; every other size "never"), or none (order 0);
  * a size the guest does not offer is a skip.  Every setting is restored.
  * Determinism, as a study on 6.12 found necessary: the probe's own memory
  * is MADV_NOHUGEPAGE, khugepaged sleeps, DAMON_STAT (mainline) is off, the
@@ -27,6 +28,7 @@
  * (fold attempts, PFNs) are not compared.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -280,7 +282,13 @@ static void restore_sizes(void)
 		pb_write_str(DAMON_STAT, saved_damon);
 }
 
-/* Size @kb alone "always" (anon and shmem), or none with 0. */
+/*
+ * Size @kb alone on, or none with 0: "madvise" for anonymous memory, which
+ * the scenario's private regions ask for with MADV_HUGEPAGE, and "always"
+ * for shmem.  The mTHP stats are system-wide: with anon "always", a fault
+ * of any other process in the guest (the runner, this process's own heap)
+ * could take a folio of the size and count in anon_fault_alloc.
+ */
 static int select_size(unsigned long kb)
 {
 	char path[256];
@@ -292,15 +300,15 @@ static int select_size(unsigned long kb)
 	if (!ret && saved_damon[0])
 		ret = pb_write_str(DAMON_STAT, "N");
 	for (i = 0; !ret && i < nr_sizes; i++) {
-		const char *want = sizes[i].kb == kb ? "always" : "never";
+		bool on = sizes[i].kb == kb;
 
 		snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/enabled", sizes[i].kb);
-		ret = pb_write_str(path, want);
+		ret = pb_write_str(path, on ? "madvise" : "never");
 		if (ret || !sizes[i].has_shmem)
 			continue;
 		snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/shmem_enabled",
 			 sizes[i].kb);
-		ret = pb_write_str(path, want);
+		ret = pb_write_str(path, on ? "always" : "never");
 	}
 	return ret;
 }
@@ -1370,6 +1378,9 @@ static int run_scenario(FIXTURE_DATA(conformance) * self, const char *profile,
 						   MAP_ANONYMOUS, &self->map_len[i]);
 		if (len && !self->map[i])
 			return -ENOMEM;
+		/* The size is "madvise" for anonymous memory: see select_size(). */
+		if (len && i != RS && madvise(self->map[i], len, MADV_HUGEPAGE))
+			return -errno;
 		region_va[i] = (uintptr_t)self->map[i];
 		region_len[i] = self->map_len[i];
 		region_first[i] = i ? region_first[i - 1] + units[i - 1] * unit_pages : 0;
@@ -1533,6 +1544,60 @@ TEST_F_TIMEOUT(conformance, other_series_differs, 300)
 		}
 	ASSERT_GT(NR_STEPS, first) TH_LOG("the %s model agrees with this kernel", other);
 	EXPECT_STREQ("parent_write_unshared", steps[first].name);
+}
+
+/*
+ * The mTHP stats are system-wide, so other processes must not enter them:
+ * the scenario again on the smallest size while a child of this process
+ * faults fresh anonymous memory without MADV_HUGEPAGE, over and over.
+ * With the size "always" for all anonymous memory, the child's faults
+ * counted in anon_fault_alloc and failed every step.
+ */
+TEST_F_TIMEOUT(conformance, other_processes_fault, 300)
+{
+	const size_t len = 1 << 20;
+	unsigned long *rounds;
+	struct diffs dd = { 0 };
+	const char *failed;
+	int i, ret, status;
+	pid_t noise;
+
+	for (i = 0; i < nr_sizes; i++)
+		if (sizes[i].kb * 1024 > psize && sizes[i].kb < cur_kb)
+			SKIP(return, "one size is enough: the smallest");
+	if (!cur_kb)
+		SKIP(return, "order 0: no mTHP stats to disturb");
+	rounds = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rounds);
+	fflush(stdout);
+	fflush(stderr);
+	noise = fork();
+	ASSERT_LE(0, noise);
+	if (!noise) {
+		for (;;) {
+			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			size_t off;
+
+			if (p == MAP_FAILED)
+				_exit(1);
+			for (off = 0; off < len; off += psize)
+				p[off] = 1;
+			munmap(p, len);
+			__atomic_add_fetch(rounds, 1, __ATOMIC_RELAXED);
+		}
+	}
+	ret = run_scenario(self, series, &dd, &failed);
+	kill(noise, SIGKILL);
+	ASSERT_EQ(noise, waitpid(noise, &status, 0));
+	ksft_print_msg("conformance %lukB: %lu MiB faulted elsewhere, %u unexpected\n",
+		       cur_kb, __atomic_load_n(rounds, __ATOMIC_RELAXED),
+		       dd.unexpected);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", failed, self->c.reply);
+	EXPECT_LT(0, __atomic_load_n(rounds, __ATOMIC_RELAXED))
+		TH_LOG("the other process never faulted");
+	EXPECT_EQ(0, dd.unexpected);
+	munmap(rounds, psize);
 }
 
 int main(int argc, char **argv)
