@@ -290,8 +290,8 @@ TEST_F(ks, knob_reports_a_mismatch)
 TEST_F(ks, bad_input_is_refused)
 {
 	static const char *const bad[][2] = {
-		{ "kernel_oracle seeds=0", "seeds and steps" },
-		{ "kernel_oracle steps=10001", "seeds and steps" },
+		{ "kernel_oracle seeds=0", "seeds must be within 1..10000" },
+		{ "kernel_oracle steps=10001", "steps must be within 1..10000" },
 		{ "kernel_oracle pa_bits=50", "pa_bits must be 48 or 52" },
 		{ "kernel_oracle foo=1", "unknown argument 'foo'" },
 		{ "kernel_oracle contpte=1", "unknown argument 'contpte'" },

@@ -53,7 +53,10 @@ static void print_reply(const char *reply, FILE *f)
 	}
 }
 
-/* help CMD: the module's help, for one command (its two lines). */
+/*
+ * help CMD: the module's help, for one command: its synopsis, what it does,
+ * and a line per key (required or optional, default, range or values).
+ */
 static int help_one(const char *name)
 {
 	size_t n = strlen(name);
@@ -66,7 +69,9 @@ static int help_one(const char *name)
 		if (!strncmp(p, name, n) && p[n] == ' ') {
 			const char *end = strchr(p, '\n');
 
-			end = end ? strchr(end + 1, '\n') : NULL;
+			/* Up to the next line that is not indented. */
+			while (end && end[1] == ' ')
+				end = strchr(end + 1, '\n');
 			printf("%.*s\n", end ? (int)(end - p) : (int)strlen(p), p);
 			return 0;
 		}

@@ -15,6 +15,7 @@
 #include "kselftest_harness.h"
 #include "pb_util.h"
 #include "pb_skip.h"
+#include "pb_keys.h"
 
 static void write_file(const char *path, const char *val, int *err)
 {
@@ -117,26 +118,56 @@ static int count_all_lines(const char *text)
 }
 
 /*
- * help prints "<command> [<keys>]" and its help indented on the next line:
- * each command of the header once, and no other.
+ * help prints "<command> <keys>" (optional ones in brackets), its help
+ * indented on the next line, then a "    key" line per key: each command of
+ * the header once, and no other.
  */
 TEST(help_lists_every_command)
 {
 	struct pb_ctl c;
 	unsigned int i;
-	int lines, help_lines;
+	int lines, help_lines, key_lines;
 
 	ASSERT_EQ(0, pb_open(&c));
 	ASSERT_EQ(0, pb_cmd(&c, "help\n"));
 	/* Braces: EXPECT_*() TH_LOG() is two statements. */
 	for (i = 0; i < PB_NR_COMMANDS; i++) {
-		EXPECT_EQ(1, count_lines(c.reply, pb_command_names[i], " ["))
+		EXPECT_EQ(1, count_lines(c.reply, pb_command_names[i], " ") +
+			     count_lines(c.reply, pb_command_names[i], "\n"))
 			TH_LOG("help lists '%s' other than once", pb_command_names[i]);
 	}
 	lines = count_all_lines(c.reply);
 	help_lines = count_lines(c.reply, "", "    ");
+	key_lines = count_lines(c.reply, "", "    key ");
 	EXPECT_EQ(PB_NR_COMMANDS, lines - help_lines) TH_LOG("%s", c.reply);
-	EXPECT_EQ(PB_NR_COMMANDS, help_lines);
+	EXPECT_EQ(PB_NR_KEYS, key_lines);
+	EXPECT_EQ(PB_NR_COMMANDS + PB_NR_KEYS, help_lines);
+	pb_close(&c);
+}
+
+static int keys_run(void *ctx, const char *line)
+{
+	return pb_cmd(ctx, "%s", line);
+}
+
+static const char *keys_reply(void *ctx)
+{
+	return ((struct pb_ctl *)ctx)->reply;
+}
+
+/*
+ * Every key of every command, from help: a required key left out, each
+ * bound of a range and the number past it (pb_keys.h).  A session of its
+ * own, closed after: a bound taken may act (session budget_bytes=1).
+ */
+TEST(keys_of_help)
+{
+	struct pb_keys_ops ops = { keys_run, keys_reply };
+	struct pb_ctl c;
+
+	ASSERT_EQ(0, pb_open(&c));
+	ops.ctx = &c;
+	pb_keys_check(_metadata, &ops);
 	pb_close(&c);
 }
 

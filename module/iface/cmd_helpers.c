@@ -25,7 +25,7 @@
  * and one last-level table, whose entry pointer is returned.
  */
 static int pb_arg_ptes(struct pb_args *a, struct pb_mm *mm, u64 *vap,
-		       unsigned int *nrp, pb_pte_t **ptepp, bool need_nr)
+		       unsigned int *nrp, pb_pte_t **ptepp)
 {
 	const struct pb_geom *g = &mm->geom;
 	u64 va, nr, end;
@@ -33,9 +33,11 @@ static int pb_arg_ptes(struct pb_args *a, struct pb_mm *mm, u64 *vap,
 	pb_pte_t *ptep;
 	int ret;
 
-	ret = pb_arg_u64(a, "va", U64_MAX, &va);
-	if (!ret)
-		ret = pb_arg_u64(a, "nr", need_nr ? U64_MAX : 1, &nr);
+	/* One entry for the commands that take no nr. */
+	nr = 1;
+	ret = pb_arg_u64(a, "va", &va);
+	if (!ret && pb_arg_given(a, "nr"))
+		ret = pb_arg_u64(a, "nr", &nr);
 	if (ret)
 		return ret;
 	if (va & (pb_page_size(g) - 1))
@@ -71,7 +73,7 @@ int pb_cmd_ptep_get(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, false);
+		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep);
 	if (ret)
 		return ret;
 	pte = pb_ptep_get(mm, va, ptep);
@@ -94,7 +96,7 @@ int pb_cmd_wrprotect(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, true);
+		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep);
 	if (ret)
 		return ret;
 	pb_wrprotect_ptes(mm, va, ptep, nr);
@@ -141,9 +143,9 @@ static int pb_cmd_clear(struct pb_args *a, bool get)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, true);
+		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep);
 	if (!ret)
-		ret = pb_arg_bool(a, "full", true, &full);
+		ret = pb_arg_bool(a, "full", &full);
 	if (!ret && !full && mm->profile == PB_PROFILE_6_12)
 		ret = pb_err(a, "full=0 is %s, which kernel 6.12 does not have",
 			     get ? "get_and_clear_ptes()" : "clear_ptes()");
@@ -191,9 +193,9 @@ int pb_cmd_young(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, false);
+		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep);
 	if (!ret)
-		ret = pb_arg_bool(a, "flush", false, &flush);
+		ret = pb_arg_bool(a, "flush", &flush);
 	if (ret)
 		return ret;
 	young = flush ? pb_ptep_clear_flush_young(mm, va, ptep) :
@@ -213,9 +215,9 @@ int pb_cmd_set_access_flags(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, false);
+		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep);
 	if (!ret)
-		ret = pb_arg_bool(a, "write", false, &write);
+		ret = pb_arg_bool(a, "write", &write);
 	if (ret)
 		return ret;
 	if (!pb_pte_valid(*ptep))
@@ -242,11 +244,11 @@ int pb_cmd_clear_young_dirty(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, true);
+		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep);
 	if (!ret)
-		ret = pb_arg_bool(a, "young", true, &young);
+		ret = pb_arg_bool(a, "young", &young);
 	if (!ret)
-		ret = pb_arg_bool(a, "dirty", true, &dirty);
+		ret = pb_arg_bool(a, "dirty", &dirty);
 	if (ret)
 		return ret;
 	if (!young && !dirty)
@@ -269,7 +271,7 @@ int pb_cmd_fold(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, false);
+		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep);
 	if (ret)
 		return ret;
 	if (!mm->knobs[PB_KNOB_contpte])
@@ -293,7 +295,7 @@ int pb_cmd_unfold(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep, false);
+		ret = pb_arg_ptes(a, mm, &va, &nr, &ptep);
 	if (ret)
 		return ret;
 	if (!pb_pte_valid_cont(*ptep))

@@ -39,29 +39,30 @@ int pb_cmd_mm_create(struct pb_args *a)
 	struct pb_mm *mm;
 	int ret;
 
-	ret = pb_arg_u64(a, "page_kb", 4, &page_kb);
+	ret = pb_arg_u64(a, "page_kb", &page_kb);
 	if (!ret)
-		ret = pb_arg_u64(a, "va_bits", 48, &va_bits);
+		ret = pb_arg_u64(a, "va_bits", &va_bits);
 	if (!ret)
-		ret = pb_arg_u64(a, "pa_bits", 48, &pa_bits);
+		ret = pb_arg_u64(a, "pa_bits", &pa_bits);
 	if (!ret)
-		ret = pb_arg_u64(a, "base_pfn", 0, &p.base_pfn);
+		ret = pb_arg_u64(a, "base_pfn", &p.base_pfn);
 	if (!ret)
-		ret = pb_arg_u64(a, "arena_pages", 1 << 20, &p.arena_pages);
+		ret = pb_arg_u64(a, "arena_pages", &p.arena_pages);
 	if (!ret)
-		ret = pb_arg_bool(a, "backing", false, &p.backing);
+		ret = pb_arg_bool(a, "backing", &p.backing);
 	if (!ret)
-		ret = pb_arg_bool(a, "check", true, &p.check);
+		ret = pb_arg_bool(a, "check", &p.check);
 	if (!ret)
 		ret = pb_arg_profile(a, &p.profile);
-	if (!ret)
-		ret = pb_arg_bool(a, "no_page_mapcount",
-				  p.profile == PB_PROFILE_MAINLINE &&
-				  PB_NO_PAGE_MAPCOUNT_BUILT, &p.no_page_mapcount);
 	if (ret)
 		return ret;
-	if (page_kb > 64 || va_bits > 64 || pa_bits > 64)
-		return pb_err(a, "page_kb, va_bits or pa_bits out of range");
+	/* By default as the kernel of the profile, when the module's is one. */
+	p.no_page_mapcount = p.profile == PB_PROFILE_MAINLINE && PB_NO_PAGE_MAPCOUNT_BUILT;
+	if (pb_arg_given(a, "no_page_mapcount")) {
+		ret = pb_arg_bool(a, "no_page_mapcount", &p.no_page_mapcount);
+		if (ret)
+			return ret;
+	}
 	p.page_kb = page_kb;
 	p.va_bits = va_bits;
 	p.pa_bits = pa_bits;
@@ -137,11 +138,11 @@ int pb_cmd_mmap(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_u64(a, "start", U64_MAX, &start);
+		ret = pb_arg_u64(a, "start", &start);
 	if (!ret)
-		ret = pb_arg_u64(a, "len", U64_MAX, &len);
+		ret = pb_arg_u64(a, "len", &len);
 	if (!ret)
-		ret = pb_arg_str(a, "flags", "r,w,anon", &flagstr);
+		ret = pb_arg_str(a, "flags", &flagstr);
 	if (!ret)
 		ret = pb_parse_vma_flags(a, flagstr, &flags);
 	if (ret)
@@ -166,9 +167,9 @@ int pb_cmd_populate(struct pb_args *a)
 	if (!ret)
 		ret = pb_arg_range(a, mm, &start, &end);
 	if (!ret)
-		ret = pb_arg_u64(a, "order", 0, &order);
+		ret = pb_arg_u64(a, "order", &order);
 	if (!ret)
-		ret = pb_arg_bool(a, "per_pte", false, &per_pte);
+		ret = pb_arg_bool(a, "per_pte", &per_pte);
 	if (ret)
 		return ret;
 	if (order > pb_pmd_order(&mm->geom))
@@ -239,7 +240,7 @@ int pb_cmd_set(struct pb_args *a)
 	for (k = 0; k < PB_NR_KNOBS; k++) {
 		if (!pb_arg_given(a, pb_knobs[k].name))
 			continue;
-		ret = pb_arg_u64(a, pb_knobs[k].name, U64_MAX, &vals[k]);
+		ret = pb_arg_u64(a, pb_knobs[k].name, &vals[k]);
 		if (ret)
 			return ret;
 		given[k] = true;
@@ -373,9 +374,9 @@ int pb_cmd_dump(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_u64(a, "va", U64_MAX, &va);
+		ret = pb_arg_u64(a, "va", &va);
 	if (!ret)
-		ret = pb_arg_u64(a, "nr", 1, &nr);
+		ret = pb_arg_u64(a, "nr", &nr);
 	if (ret)
 		return ret;
 	g = &mm->geom;
@@ -402,7 +403,7 @@ int pb_cmd_folio(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_u64(a, "va", U64_MAX, &va);
+		ret = pb_arg_u64(a, "va", &va);
 	if (ret)
 		return ret;
 	if (va >= (1ULL << mm->geom.va_bits))
@@ -428,9 +429,9 @@ int pb_cmd_flush(struct pb_args *a)
 		return pb_mm_done(a, mm, 0);
 	}
 	if (!ret)
-		ret = pb_arg_u64(a, "va", U64_MAX, &va);
+		ret = pb_arg_u64(a, "va", &va);
 	if (!ret)
-		ret = pb_arg_u64(a, "nr", 1, &nr);
+		ret = pb_arg_u64(a, "nr", &nr);
 	if (ret)
 		return ret;
 	if (va & (pb_page_size(&mm->geom) - 1) || va >= (1ULL << mm->geom.va_bits))

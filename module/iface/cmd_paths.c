@@ -137,11 +137,11 @@ int pb_cmd_mremap(struct pb_args *a)
 
 	ret = pb_arg_mm(a, &mm);
 	if (!ret)
-		ret = pb_arg_u64(a, "old", U64_MAX, &old);
+		ret = pb_arg_u64(a, "old", &old);
 	if (!ret)
-		ret = pb_arg_u64(a, "len", U64_MAX, &len);
+		ret = pb_arg_u64(a, "len", &len);
 	if (!ret)
-		ret = pb_arg_u64(a, "new", U64_MAX, &new);
+		ret = pb_arg_u64(a, "new", &new);
 	if (ret)
 		return ret;
 	if (!len || check_add_overflow(old, len, &end))
@@ -182,7 +182,7 @@ int pb_cmd_uffd_wp(struct pb_args *a)
 	if (!ret)
 		ret = pb_arg_range(a, mm, &start, &end);
 	if (!ret)
-		ret = pb_arg_bool(a, "wp", true, &wp);
+		ret = pb_arg_bool(a, "wp", &wp);
 	if (ret)
 		return ret;
 	ret = pb_uffd_wp(mm, start, end, wp, &why);

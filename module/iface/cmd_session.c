@@ -29,7 +29,7 @@ int pb_cmd_session(struct pb_args *a)
 	int ret;
 
 	if (pb_arg_given(a, "budget_bytes")) {
-		ret = pb_arg_u64(a, "budget_bytes", U64_MAX, &bytes);
+		ret = pb_arg_u64(a, "budget_bytes", &bytes);
 		if (ret)
 			return ret;
 		if (pb_account_set_limit(b, bytes))

@@ -27,11 +27,10 @@ static int pb_arg_pid(struct pb_args *a, u32 *pid)
 	*pid = 0;
 	if (!pb_arg_given(a, "pid"))
 		return 0;
-	ret = pb_arg_u64(a, "pid", U64_MAX, &val);
+	/* The parser checked it is within 1..PB_PID_MAX. */
+	ret = pb_arg_u64(a, "pid", &val);
 	if (ret)
 		return ret;
-	if (!val || val > PB_PID_MAX)
-		return pb_err(a, "pid must be within 1..%u", PB_PID_MAX);
 	*pid = val;
 	return 0;
 }
@@ -54,9 +53,9 @@ int pb_cmd_task_dump(struct pb_args *a)
 	u32 pid;
 	int ret;
 
-	ret = pb_arg_u64(a, "va", U64_MAX, &va);
+	ret = pb_arg_u64(a, "va", &va);
 	if (!ret)
-		ret = pb_arg_u64(a, "nr", 1, &nr);
+		ret = pb_arg_u64(a, "nr", &nr);
 	if (!ret)
 		ret = pb_arg_pid(a, &pid);
 	if (ret)
@@ -90,7 +89,7 @@ int pb_cmd_task_folio(struct pb_args *a)
 	u32 pid;
 	int ret;
 
-	ret = pb_arg_u64(a, "va", U64_MAX, &va);
+	ret = pb_arg_u64(a, "va", &va);
 	if (!ret)
 		ret = pb_arg_pid(a, &pid);
 	if (ret)
@@ -157,9 +156,10 @@ int pb_cmd_task_maps(struct pb_args *a)
 	u32 pid;
 	int ret;
 
-	ret = pb_arg_u64(a, "start", 0, &start);
-	if (!ret)
-		ret = pb_arg_u64(a, "len", 0, &len);
+	len = 0;
+	ret = pb_arg_u64(a, "start", &start);
+	if (!ret && pb_arg_given(a, "len"))
+		ret = pb_arg_u64(a, "len", &len);
 	if (!ret)
 		ret = pb_arg_pid(a, &pid);
 	if (ret)

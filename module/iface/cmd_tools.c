@@ -34,7 +34,7 @@ static int pb_cmd_bench_bound(struct pb_args *a, const char *op)
 			break;
 	if (b == ARRAY_SIZE(pb_bench_bounds))
 		return -ENOENT;
-	ret = pb_arg_u64(a, "bytes", U64_MAX, &bytes);
+	ret = pb_arg_u64(a, "bytes", &bytes);
 	if (ret)
 		return ret;
 	if (pb_arg_given(a, "mm"))
@@ -60,7 +60,7 @@ int pb_cmd_bench(struct pb_args *a)
 	u64 ns = 0, stride, psize;
 	int ret;
 
-	ret = pb_arg_str(a, "op", NULL, &op);
+	ret = pb_arg_str(a, "op", &op);
 	if (ret)
 		return ret;
 	ret = pb_cmd_bench_bound(a, op);
@@ -68,11 +68,14 @@ int pb_cmd_bench(struct pb_args *a)
 		return ret;
 	if (pb_arg_given(a, "bytes"))
 		return pb_err(a, "bytes is for op=memcpy, memset or rmw only");
-	ret = pb_arg_u64(a, "stride", 0, &stride);
-	if (ret)
-		return ret;
-	if (pb_arg_given(a, "stride") && strcmp(op, "zap_partial"))
-		return pb_err(a, "stride is for op=zap_partial only");
+	stride = 0;
+	if (pb_arg_given(a, "stride")) {
+		if (strcmp(op, "zap_partial"))
+			return pb_err(a, "stride is for op=zap_partial only");
+		ret = pb_arg_u64(a, "stride", &stride);
+		if (ret)
+			return ret;
+	}
 	ret = pb_arg_mm(a, &mm);
 	if (ret)
 		return ret;
@@ -177,17 +180,17 @@ int pb_cmd_oracle(struct pb_args *a)
 	bool trace;
 	int ret;
 
-	ret = pb_arg_u64(a, "seed", 1, &o.seed);
+	ret = pb_arg_u64(a, "seed", &o.seed);
 	if (!ret)
-		ret = pb_arg_u64(a, "seeds", 1, &o.seeds);
+		ret = pb_arg_u64(a, "seeds", &o.seeds);
 	if (!ret)
-		ret = pb_arg_u64(a, "steps", 50, &o.steps);
+		ret = pb_arg_u64(a, "steps", &o.steps);
 	if (!ret)
-		ret = pb_arg_u64(a, "page_kb", 4, &page_kb);
+		ret = pb_arg_u64(a, "page_kb", &page_kb);
 	if (!ret)
-		ret = pb_arg_bool(a, "backing", false, &o.backing);
+		ret = pb_arg_bool(a, "backing", &o.backing);
 	if (!ret)
-		ret = pb_arg_bool(a, "trace", false, &trace);
+		ret = pb_arg_bool(a, "trace", &trace);
 	if (!ret)
 		ret = pb_arg_profile(a, &o.profile);
 	if (ret)
@@ -197,10 +200,7 @@ int pb_cmd_oracle(struct pb_args *a)
 			      PB_ORACLE_TRACE_MAX);
 	if (page_kb != 4 && page_kb != 16 && page_kb != 64)
 		return pb_err(a, "granule must be 4, 16 or 64 (KiB)");
-	if (!o.seeds || o.seeds > PB_ORACLE_MAX || !o.steps ||
-	    o.steps > PB_ORACLE_MAX)
-		return pb_err(a, "seeds and steps must be within 1..%d",
-			      PB_ORACLE_MAX);
+	/* The parser checked seeds and steps are within 1..PB_ORACLE_MAX. */
 	if (o.seed > U64_MAX - o.seeds)
 		return pb_err(a, "seed + seeds overflows");
 	o.page_kb = page_kb;
@@ -243,19 +243,19 @@ int pb_cmd_kernel_oracle(struct pb_args *a)
 	u64 pa_bits, on;
 	int ret, k;
 
-	ret = pb_arg_u64(a, "seed", 1, &o.seed);
+	ret = pb_arg_u64(a, "seed", &o.seed);
 	if (!ret)
-		ret = pb_arg_u64(a, "seeds", 1, &o.seeds);
+		ret = pb_arg_u64(a, "seeds", &o.seeds);
 	if (!ret)
-		ret = pb_arg_u64(a, "steps", 100, &o.steps);
+		ret = pb_arg_u64(a, "steps", &o.steps);
 	if (!ret)
-		ret = pb_arg_u64(a, "pa_bits", 48, &pa_bits);
+		ret = pb_arg_u64(a, "pa_bits", &pa_bits);
 	if (!ret)
-		ret = pb_arg_u64(a, "base_pfn", 0, &o.base_pfn);
+		ret = pb_arg_u64(a, "base_pfn", &o.base_pfn);
 	for (k = 0; !ret && k < PB_NR_KNOBS; k++) {
 		if (!pb_knob_is_mutation(k) || !pb_arg_given(a, pb_knobs[k].name))
 			continue;
-		ret = pb_arg_u64(a, pb_knobs[k].name, 0, &on);
+		ret = pb_arg_u64(a, pb_knobs[k].name, &on);
 		if (!ret && on > 1)
 			return pb_err(a, "%s must be 0 or 1", pb_knobs[k].name);
 		o.mutations[k] = on;
@@ -266,10 +266,7 @@ int pb_cmd_kernel_oracle(struct pb_args *a)
 		if (!a->arg[k].used)
 			return pb_err(a, "kernel_oracle: unknown argument '%s' (a mutation knob?)",
 				      a->arg[k].key);
-	if (!o.seeds || o.seeds > PB_ORACLE_MAX || !o.steps ||
-	    o.steps > PB_ORACLE_MAX)
-		return pb_err(a, "seeds and steps must be within 1..%d",
-			      PB_ORACLE_MAX);
+	/* The parser checked seeds and steps are within 1..PB_ORACLE_MAX. */
 	if (o.seed > U64_MAX - o.seeds)
 		return pb_err(a, "seed + seeds overflows");
 	if (pa_bits != 48 && pa_bits != 52)

@@ -3,8 +3,9 @@
  * ptebatch: the command registry.
  *
  * Every command of uapi's PB_COMMAND list is one entry of pb_commands[]: its
- * handler, and the keys it takes as data, which the parser checks before the
- * handler runs.  iface/commands.c is the only file that knows the list.
+ * handler and its help; its keys are uapi's PB_KEY list (iface/parse.c's
+ * pb_keys[]), which the parser checks before the handler runs.
+ * iface/commands.c is the only file that knows the list.
  */
 #ifndef _PB_IFACE_COMMANDS_H
 #define _PB_IFACE_COMMANDS_H
@@ -17,8 +18,6 @@
 struct pb_command {
 	const char *name;
 	int (*handler)(struct pb_args *a);
-	/* Space-separated keys the command accepts, as help shows them. */
-	const char *keys;
 	const char *help;
 	/* The handler takes other keys too, and rejects what it does not use. */
 	bool own_keys;

@@ -61,8 +61,8 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 		ret = pb_err(&a, "unknown command '%s'; try 'help'", name);
 		goto out;
 	}
-	ret = pb_parse_args(&a, cmd->name, cmd->own_keys ? NULL : cmd->keys,
-			    args);
+	a.cmd = cmd - pb_commands;
+	ret = pb_parse_args(&a, cmd->name, cmd->own_keys, args);
 	if (ret)
 		goto out;
 	/* The model records violations in this command's report. */

@@ -31,6 +31,27 @@ int pb_err(struct pb_args *a, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* The key table of uapi's PB_KEY list, which help prints too. */
+const struct pb_key pb_keys[PB_NR_KEYS] = {
+#define PB_KEY(c, k, n, d, lo, hi)					\
+	[PB_K_##c##_##k] = { .cmd = PB_CMD_##c, .name = #k, .need = n,	\
+			     .def = d, .min = lo, .max = hi },
+#define PB_KEY_TEXT(c, k, n, d, v)					\
+	[PB_K_##c##_##k] = { .cmd = PB_CMD_##c, .name = #k, .need = n,	\
+			     .text = true, .text_def = d, .values = v },
+#include "uapi/ptebatch_names.h"
+};
+
+const struct pb_key *pb_find_key(enum pb_command_id cmd, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < PB_NR_KEYS; i++)
+		if (pb_keys[i].cmd == cmd && !strcmp(pb_keys[i].name, name))
+			return &pb_keys[i];
+	return NULL;
+}
+
 static struct pb_arg *pb_find_arg(struct pb_args *a, const char *key)
 {
 	int i;
@@ -50,65 +71,123 @@ bool pb_arg_given(struct pb_args *a, const char *key)
 	return pb_find_arg(a, key);
 }
 
-int pb_arg_str(struct pb_args *a, const char *key, const char *def,
-	       const char **out)
+/* A key left out: its default, or -EINVAL if it has none. */
+static const struct pb_key *pb_arg_default(struct pb_args *a, const char *key)
+{
+	const struct pb_key *k = pb_find_key(a->cmd, key);
+
+	if (!k || k->need != PB_KEY_DEF) {
+		pb_err(a, "missing argument '%s'", key);
+		return NULL;
+	}
+	return k;
+}
+
+int pb_arg_str(struct pb_args *a, const char *key, const char **out)
 {
 	struct pb_arg *arg = pb_find_arg(a, key);
+	const struct pb_key *k;
 
-	if (!arg) {
-		if (!def)
-			return pb_err(a, "missing argument '%s'", key);
-		*out = def;
+	if (arg) {
+		*out = arg->val;
 		return 0;
 	}
-	*out = arg->val;
+	k = pb_arg_default(a, key);
+	if (!k)
+		return -EINVAL;
+	*out = k->text_def;
 	return 0;
 }
 
-/* A number in decimal, 0x hex or 0 octal.  @def of U64_MAX means required. */
-int pb_arg_u64(struct pb_args *a, const char *key, u64 def, u64 *out)
+static int pb_parse_u64(struct pb_args *a, const struct pb_arg *arg, u64 *out)
 {
-	struct pb_arg *arg = pb_find_arg(a, key);
-
-	if (!arg) {
-		if (def == U64_MAX)
-			return pb_err(a, "missing argument '%s'", key);
-		*out = def;
-		return 0;
-	}
 	if (kstrtou64(arg->val, 0, out))
-		return pb_err(a, "argument '%s': '%s' is not a number", key,
+		return pb_err(a, "argument '%s': '%s' is not a number", arg->key,
 			      arg->val);
 	return 0;
 }
 
-/* Is @key one of the space-separated words in @keys? */
-static bool pb_key_allowed(const char *keys, const char *key)
+/* A number in decimal, 0x hex or 0 octal. */
+int pb_arg_u64(struct pb_args *a, const char *key, u64 *out)
 {
-	size_t len = strlen(key);
-	const char *p = keys;
+	struct pb_arg *arg = pb_find_arg(a, key);
+	const struct pb_key *k;
 
-	while (p && *p) {
-		const char *end = strchrnul(p, ' ');
+	if (arg && arg->entry) {
+		*out = arg->num;
+		return 0;
+	}
+	if (arg)
+		return pb_parse_u64(a, arg, out);
+	k = pb_arg_default(a, key);
+	if (!k)
+		return -EINVAL;
+	*out = k->def;
+	return 0;
+}
 
-		if ((size_t)(end - p) == len && !strncmp(p, key, len))
+/* "<key> must be a, b or c" of the names in @values, "a|b|c". */
+static int pb_err_values(struct pb_args *a, const char *key, const char *values)
+{
+	char list[128] = "";
+	const char *p = values, *bar;
+	int len = 0;
+
+	while (p) {
+		bar = strchr(p, '|');
+		len += scnprintf(list + len, sizeof(list) - len, "%s%.*s",
+				 p == values ? "" : bar ? ", " : " or ",
+				 bar ? (int)(bar - p) : (int)strlen(p), p);
+		p = bar ? bar + 1 : NULL;
+	}
+	return pb_err(a, "%s must be %s", key, list);
+}
+
+/* Is @val one of @values, "a|b|c"? */
+static bool pb_value_allowed(const char *values, const char *val)
+{
+	size_t len = strlen(val);
+	const char *p = values;
+
+	while (p) {
+		const char *end = strchrnul(p, '|');
+
+		if ((size_t)(end - p) == len && !strncmp(p, val, len))
 			return true;
 		p = *end ? end + 1 : NULL;
 	}
 	return false;
 }
 
-/* Split @line in place into the command name and its key=value arguments. */
-/*
- * Split @line, what follows the command's name, into key=value arguments.
- * @keys lists the keys @name accepts, space-separated; NULL lets the handler
- * check them (it must reject what pb_arg_*() did not use).
- */
-int pb_parse_args(struct pb_args *a, const char *name, const char *keys,
+/* The value of @arg against its entry of the table. */
+static int pb_check_arg(struct pb_args *a, struct pb_arg *arg)
+{
+	const struct pb_key *k = arg->entry;
+	int ret;
+
+	if (k->text) {
+		if (*k->values && !pb_value_allowed(k->values, arg->val))
+			return pb_err_values(a, k->name, k->values);
+		return 0;
+	}
+	ret = pb_parse_u64(a, arg, &arg->num);
+	if (ret)
+		return ret;
+	if (arg->num >= k->min && arg->num <= k->max)
+		return 0;
+	if (!k->min && k->max == 1)
+		return pb_err(a, "%s must be 0 or 1", k->name);
+	if (k->max == PB_KEY_ANY)
+		return pb_err(a, "%s must be at least %llu", k->name, k->min);
+	return pb_err(a, "%s must be within %llu..%llu", k->name, k->min, k->max);
+}
+
+int pb_parse_args(struct pb_args *a, const char *name, bool own_keys,
 		  char *line)
 {
 	char *tok, *eq;
-	int i;
+	unsigned int k;
+	int i, ret;
 
 	while ((tok = strsep(&line, " \t"))) {
 		if (!*tok)
@@ -118,8 +197,6 @@ int pb_parse_args(struct pb_args *a, const char *name, const char *keys,
 			return pb_err(a, "%s: argument '%s' is not key=value",
 				      name, tok);
 		*eq = '\0';
-		if (keys && !pb_key_allowed(keys, tok))
-			return pb_err(a, "%s: unknown argument '%s'", name, tok);
 		for (i = 0; i < a->nr; i++)
 			if (!strcmp(a->arg[i].key, tok))
 				return pb_err(a, "%s: argument '%s' given twice",
@@ -128,7 +205,26 @@ int pb_parse_args(struct pb_args *a, const char *name, const char *keys,
 			return pb_err(a, "%s: too many arguments", name);
 		a->arg[a->nr].key = tok;
 		a->arg[a->nr].val = eq + 1;
+		a->arg[a->nr].entry = pb_find_key(a->cmd, tok);
+		if (!a->arg[a->nr].entry && !own_keys)
+			return pb_err(a, "%s: unknown argument '%s'", name, tok);
 		a->nr++;
+	}
+	for (i = 0; i < a->nr; i++) {
+		if (!a->arg[i].entry)
+			continue;
+		ret = pb_check_arg(a, &a->arg[i]);
+		if (ret)
+			return ret;
+	}
+	for (k = 0; k < PB_NR_KEYS; k++) {
+		if (pb_keys[k].cmd != a->cmd || pb_keys[k].need != PB_KEY_REQ)
+			continue;
+		for (i = 0; i < a->nr; i++)
+			if (a->arg[i].entry == &pb_keys[k])
+				break;
+		if (i == a->nr)
+			return pb_err(a, "missing argument '%s'", pb_keys[k].name);
 	}
 	return 0;
 }
@@ -137,7 +233,7 @@ int pb_parse_args(struct pb_args *a, const char *name, const char *keys,
 int pb_arg_mm(struct pb_args *a, struct pb_mm **mmp)
 {
 	u64 id;
-	int ret = pb_arg_u64(a, "mm", U64_MAX, &id);
+	int ret = pb_arg_u64(a, "mm", &id);
 
 	if (ret)
 		return ret;
@@ -147,10 +243,10 @@ int pb_arg_mm(struct pb_args *a, struct pb_mm **mmp)
 	return 0;
 }
 
-int pb_arg_bool(struct pb_args *a, const char *key, bool def, bool *out)
+int pb_arg_bool(struct pb_args *a, const char *key, bool *out)
 {
 	u64 v;
-	int ret = pb_arg_u64(a, key, def, &v);
+	int ret = pb_arg_u64(a, key, &v);
 
 	if (ret)
 		return ret;
@@ -165,9 +261,9 @@ int pb_arg_range(struct pb_args *a, struct pb_mm *mm, u64 *startp, u64 *endp)
 	u64 start, len;
 	int ret;
 
-	ret = pb_arg_u64(a, "va", U64_MAX, &start);
+	ret = pb_arg_u64(a, "va", &start);
 	if (!ret)
-		ret = pb_arg_u64(a, "len", U64_MAX, &len);
+		ret = pb_arg_u64(a, "len", &len);
 	if (ret)
 		return ret;
 	if (!len || check_add_overflow(start, len, endp))
@@ -186,11 +282,11 @@ int pb_arg_access(struct pb_args *a, struct pb_mm **mmp, u64 *va, bool *write,
 
 	ret = pb_arg_mm(a, mmp);
 	if (!ret)
-		ret = pb_arg_u64(a, "va", U64_MAX, va);
+		ret = pb_arg_u64(a, "va", va);
 	if (!ret)
-		ret = pb_arg_bool(a, "write", false, write);
+		ret = pb_arg_bool(a, "write", write);
 	if (!ret)
-		ret = pb_arg_u64(a, "val", 0, val);
+		ret = pb_arg_u64(a, "val", val);
 	if (ret)
 		return ret;
 	if (*va >= (1ULL << (*mmp)->geom.va_bits) || (*va & 7))
@@ -213,9 +309,13 @@ int pb_arg_choice(struct pb_args *a, const char *key, int def,
 	const char *name;
 	int i, ret, len = 0;
 
-	ret = pb_arg_str(a, key, def < 0 ? NULL : names[def], &name);
-	if (ret)
-		return ret;
+	if (def >= 0 && !pb_arg_given(a, key)) {
+		name = names[def];
+	} else {
+		ret = pb_arg_str(a, key, &name);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < nr; i++) {
 		if (!strcmp(name, names[i])) {
 			*out = i;

@@ -18,36 +18,66 @@
 struct pb_session;
 struct pb_mm;
 
+/* A key of a command: an entry of uapi's PB_KEY list. */
+struct pb_key {
+	enum pb_command_id cmd;
+	const char *name;
+	/* PB_KEY_REQ, PB_KEY_DEF or PB_KEY_OPT. */
+	u8 need;
+	/* A number within min..max, else text: one of values ("a|b"), any if "". */
+	bool text;
+	u64 def, min, max;
+	const char *text_def, *values;
+};
+
+extern const struct pb_key pb_keys[PB_NR_KEYS];
+
+/* The entry of @cmd's key @name, or NULL. */
+const struct pb_key *pb_find_key(enum pb_command_id cmd, const char *name);
+
 struct pb_arg {
 	const char *key;
 	const char *val;
+	/* The value of a numeric key of the table, checked by the parser. */
+	u64 num;
+	const struct pb_key *entry;
 	bool used;
 };
 
 /* One command being run: its session, its arguments, its violation report. */
 struct pb_args {
 	struct pb_session *s;
+	/* The command, whose keys of pb_keys[] the pb_arg_*() helpers use. */
+	enum pb_command_id cmd;
 	struct pb_arg arg[PB_MAX_ARGS];
 	int nr;
 	/* Lent to the session's mms while the command runs (iface/report.c). */
 	struct pb_report report;
 };
 
-int pb_parse_args(struct pb_args *a, const char *name, const char *keys,
+/*
+ * Split @line, what follows the command's name, into key=value arguments and
+ * check them against the command's keys: an unknown key (unless @own_keys:
+ * the handler checks the keys not in the table), a value that is not a
+ * number or out of range, or a required key left out fails with a reason.
+ */
+int pb_parse_args(struct pb_args *a, const char *name, bool own_keys,
 		  char *line);
 
 /* Record a one-line reason in the reply; returns -EINVAL. */
 __printf(2, 3) int pb_err(struct pb_args *a, const char *fmt, ...);
 
-/* Value helpers.  A default of U64_MAX, or a NULL string, means required. */
-int pb_arg_u64(struct pb_args *a, const char *key, u64 def, u64 *out);
-int pb_arg_bool(struct pb_args *a, const char *key, bool def, bool *out);
-int pb_arg_str(struct pb_args *a, const char *key, const char *def,
-	       const char **out);
+/*
+ * Value helpers.  A key left out takes its default of the table (PB_KEY_DEF);
+ * else, or for a key not in the table, it is missing: -EINVAL.
+ */
+int pb_arg_u64(struct pb_args *a, const char *key, u64 *out);
+int pb_arg_bool(struct pb_args *a, const char *key, bool *out);
+int pb_arg_str(struct pb_args *a, const char *key, const char **out);
 bool pb_arg_given(struct pb_args *a, const char *key);
 /*
- * One of @nr names: its index in *@out.  @def is the default's index, or -1
- * when the key is required.  Else -EINVAL, "<key> must be a, b or c".
+ * One of @nr names: its index in *@out.  @def is the index of the default,
+ * or -1 for the table's.  Else -EINVAL, "<key> must be a, b or c".
  */
 int pb_arg_choice(struct pb_args *a, const char *key, int def,
 		  const char *const *names, int nr, int *out);

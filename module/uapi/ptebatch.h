@@ -19,7 +19,7 @@
  * The version of the ctl interface, in the version file, the version
  * command and modinfo.
  */
-#define PTEBATCH_VERSION	"0.2.0"
+#define PTEBATCH_VERSION	"0.3.0"
 
 /* The module's debugfs folder, and where it is mounted as a rule. */
 #define PB_DEBUGFS_NAME		"ptebatch"
@@ -48,6 +48,11 @@
 #define PB_MM_MAPPED_MAX	(1024ULL * 1024 * 1024 * 1024)	/* 1 TiB */
 /* key=value arguments per command. */
 #define PB_MAX_ARGS		16
+/*
+ * The most entries of one last-level table, a 64K granule's: the largest nr
+ * of the helper commands (a smaller granule's mm takes fewer).
+ */
+#define PB_TABLE_PTRS_MAX	8192
 /* Entries one dump command lists. */
 #define PB_DUMP_MAX		512
 /* The largest pid= of task_dump, task_folio and task_maps: a pid_t's range. */
@@ -152,6 +157,24 @@ enum pb_command_id {
 #define PB_COMMAND(name)	PB_CMD_##name,
 #include "ptebatch_names.h"
 	PB_NR_COMMANDS
+};
+
+/*
+ * Keys of the commands (PB_KEY and PB_KEY_TEXT of ptebatch_names.h): whether
+ * a key is required, and what leaving an optional one out means.  A range
+ * of 0..PB_KEY_ANY is any number.
+ */
+#define PB_KEY_REQ		0	/* required */
+#define PB_KEY_DEF		1	/* optional: its default if left out */
+#define PB_KEY_OPT		2	/* optional: see the command's help */
+#define PB_KEY_ANY		0xffffffffffffffffULL
+
+/* PB_K_<command>_<key>, in the order of the list. */
+enum pb_key_id {
+#define PB_KEY(cmd, key, ...)		PB_K_##cmd##_##key,
+#define PB_KEY_TEXT(cmd, key, ...)	PB_K_##cmd##_##key,
+#include "ptebatch_names.h"
+	PB_NR_KEYS
 };
 
 /* task_maps' keys (Documentation/task_maps.rst). */

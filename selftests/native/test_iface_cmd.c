@@ -8,6 +8,7 @@
 #include <linux/build_bug.h>
 
 #include "nt_iface.h"
+#include "../pb_keys.h"
 
 /* A limit of the UAPI header as text, for the reasons that name it. */
 #define __NT_STR(x)	#x
@@ -397,13 +398,14 @@ static const char *const uapi_commands[PB_NR_COMMANDS] = {
 };
 
 /*
- * help lists every command of the UAPI exactly once, in the UAPI's order,
- * as "name [keys]" and an indented line of help: a command missing from
- * the registry, listed twice, or a stray line fails.
+ * help lists every command of the UAPI exactly once, in the UAPI's order, as
+ * its synopsis, an indented line of help and a "key" line per key of the
+ * table: a command missing from the registry, listed twice, a key missing or
+ * a stray line fails.
  */
 TEST_F(cmd, help_lists_every_uapi_command_once)
 {
-	unsigned int seen[PB_NR_COMMANDS] = { }, lines = 0, i;
+	unsigned int seen[PB_NR_COMMANDS] = { }, lines = 0, key_lines = 0, i;
 	const char *missing = NULL, *p;
 
 	EXPECT_EQ(0, pb_commands_check(&missing)) TH_LOG("%s", missing);
@@ -413,6 +415,8 @@ TEST_F(cmd, help_lists_every_uapi_command_once)
 
 		ASSERT_NE(NULL, strchr(p, '\n'));
 		lines++;
+		if (!strncmp(p, "    key ", 8))
+			key_lines++;
 		if (*p == ' ')
 			continue;
 		for (i = 0; i < PB_NR_COMMANDS; i++) {
@@ -421,7 +425,7 @@ TEST_F(cmd, help_lists_every_uapi_command_once)
 				break;
 		}
 		ASSERT_GT(PB_NR_COMMANDS, i) TH_LOG("help lists '%.*s'", (int)len, p);
-		EXPECT_EQ(0, strncmp(p + len, " [", 2)) TH_LOG("%s", uapi_commands[i]);
+		EXPECT_TRUE(p[len] == ' ' || p[len] == '\n') TH_LOG("%s", uapi_commands[i]);
 		/* In the UAPI's order: the one before it was the last seen. */
 		EXPECT_TRUE(!i || seen[i - 1]) TH_LOG("%s", uapi_commands[i]);
 		seen[i]++;
@@ -430,7 +434,45 @@ TEST_F(cmd, help_lists_every_uapi_command_once)
 		EXPECT_EQ(1, seen[i]) TH_LOG("help lists %s %u times", uapi_commands[i], seen[i]);
 		EXPECT_STREQ(uapi_commands[i], pb_commands[i].name);
 	}
-	EXPECT_EQ(2 * PB_NR_COMMANDS, lines);
+	EXPECT_EQ(PB_NR_KEYS, key_lines);
+	EXPECT_EQ(2 * PB_NR_COMMANDS + PB_NR_KEYS, lines);
+}
+
+/* help's synopsis: required keys bare, optional ones in brackets. */
+TEST_F(cmd, help_marks_required_keys)
+{
+	ASSERT_EQ(0, nt_run(self->s, "help"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf,
+			       "\nmmap mm=N start=N len=N [flags=TEXT]\n"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf,
+			       "    key nr optional default 1 range 1..512\n"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf,
+			       "    key prot required values none|r|rw\n"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf,
+			       "    key flags optional default r,w,anon\n"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf, "\nset mm=N [knob=N...]\n"));
+}
+
+static int nt_keys_run(void *ctx, const char *line)
+{
+	return nt_run(ctx, "%s", line);
+}
+
+static const char *nt_keys_reply(void *ctx)
+{
+	return ((struct pb_session *)ctx)->reply.buf;
+}
+
+/* Every key of every command, as help gives it, in a session of its own. */
+TEST(keys_of_help)
+{
+	struct pb_session *s = pb_session_create();
+	struct pb_keys_ops ops = { nt_keys_run, nt_keys_reply };
+
+	ASSERT_NE(NULL, s);
+	ops.ctx = s;
+	pb_keys_check(_metadata, &ops);
+	pb_session_destroy(s);
 }
 
 TEST_F(cmd, informational_commands)
@@ -1198,7 +1240,7 @@ TEST_F_TIMEOUT(limits, tool_limits_at_and_past, 120)
 		const char *reason;
 	} t[] = {
 		{ "oracle seed=1 steps=%llu", PB_ORACLE_MAX, 0,
-		  "seeds and steps must be within 1.." NT_STR(PB_ORACLE_MAX) },
+		  "steps must be within 1.." NT_STR(PB_ORACLE_MAX) },
 		{ "oracle seed=1 steps=%llu trace=1", PB_ORACLE_TRACE_MAX, 0,
 		  "at most " NT_STR(PB_ORACLE_TRACE_MAX) " steps" },
 		{ "bench op=memcpy bytes=%llu", PB_BENCH_MEMCPY_MAX, 0, "bytes must be within" },
@@ -1215,7 +1257,7 @@ TEST_F_TIMEOUT(limits, tool_limits_at_and_past, 120)
 		 * limit (and destroyed below), refused past it.
 		 */
 		{ "mm_create arena_pages=%llu", U32_MAX - 1, 0,
-		  "arena_pages must be 1..4294967294" },
+		  "arena_pages must be within 1..4294967294" },
 	};
 	unsigned int i;
 

@@ -194,7 +194,7 @@ TEST_F(pcmd, bad_path_commands_get_einval_and_change_nothing)
 		{ "oracle seed=0x%llx seeds=%llu page_kb=8", 1, 1,
 		  "granule must be 4, 16 or 64 (KiB)" },
 		{ "oracle seed=0x%llx seeds=%llu", 1, 0,
-		  "seeds and steps must be within 1..10000" },
+		  "seeds must be within 1..10000" },
 		{ "oracle seed=0x%llx seeds=%llu steps=60 trace=1", 1, 10,
 		  "trace=1 prints a line per step: at most 500 steps" },
 		{ "oracle seed=0x%llx seeds=%llu", U64_MAX, 2, "seed + seeds overflows" },
