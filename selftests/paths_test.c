@@ -1284,7 +1284,8 @@ FIXTURE_VARIANT_ADD(paths_bad, bench_zap_partial_unaligned)
 FIXTURE_VARIANT_ADD(paths_bad, bench_zap_partial_too_big)
 {
 	.cmd = "bench mm=0 op=zap_partial stride=%llu", .arg = PB_BENCH_STRIDE_MAX + 0x1000,
-	.reason = "stride must be a page multiple",
+	/* The key's range, from the table. */
+	.reason = "stride must be within 0..",
 };
 
 FIXTURE_VARIANT_ADD(paths_bad, bench_no_op)
