@@ -104,10 +104,15 @@ FUZZ_S ?= 60
 fuzz:
 	$(MAKE) -C selftests/native fuzz FUZZ_S=$(FUZZ_S)
 
+# The last line is the demo's own verdict, "demo: N of M steps did what they
+# show"; it fails unless every step did.
 demo: setup
 	scripts/build-flavour arm64
+	@log=$${PTEBATCH_BUILD:-build}/logs/demo.log; rc=0; \
 	scripts/qemu-run --flavour arm64 --no-tests --extra scripts/demo.sh \
-		--log $${PTEBATCH_BUILD:-build}/logs/demo.log
+		--log $$log || rc=$$?; \
+	v=$$(grep -a '^demo: [0-9]* of [0-9]* steps' $$log | tail -n1 | tr -d '\r'); \
+	echo "$${v:-demo: no verdict; see $$log}"; [ $$rc -eq 0 ] && [ -n "$$v" ]
 
 FLAVOUR ?= arm64
 SHARE ?= $(CURDIR)

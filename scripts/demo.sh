@@ -1,70 +1,122 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of 'make demo': show what ptebatch offers.  It runs in the guest
-# (busybox sh) as a qemu-run --extra, with the module loaded and pbctl on PATH.
+# Guest side of 'make demo': what ptebatch offers, as a story of steps.  It
+# runs in the guest (busybox sh) as a qemu-run --extra, with the module
+# loaded and pbctl on PATH.
 #
-# To show more, add command lines to COMMANDS: they run in order in one ctl
-# session (pbctl -), so a later line can use what an earlier one created;
-# blank lines and lines starting with '#' are skipped.  A failing command
-# fails the demo; BAD_COMMAND must fail.
+# Each step says in one line what it shows, runs, and checks that it did
+# show it; the demo ends with the verdict "demo: N of M steps did what they
+# show" and fails unless N is M.  To add a step, write a function that
+# prints what it runs and returns 0 when it showed what it says, and add a
+# 'step "what it shows" function' line to the list at the end.  A step that
+# needs mms creates them: each pbctl call is a session of its own, and its
+# mms go when it ends.
 
-set -eu
+set -u
 
 DIR=/sys/kernel/debug/ptebatch
+OUT=/tmp/demo.out
+nr=0
+good=0
 
-COMMANDS='
-help
-version
-session
-# A private mm (4K granule), 2 MiB of 64K folios: every block contiguous.
-mm_create page_kb=4
-mmap mm=0 start=0x40000000 len=0x400000
-populate mm=0 va=0x40000000 len=0x200000 order=4
-dump mm=0 va=0x40000000 nr=2
-# A batched fork keeps the parent folded; the child shares the folios.
-fork mm=0
-dump mm=0 va=0x40000000 nr=2
-folio mm=0 va=0x40000000
-# A write in the child copies one page and unfolds just that block.
-touch mm=1 va=0x40010000 write=1
-dump mm=1 va=0x4000f000 nr=2
-mm_stats mm=1
-check mm=0
-# The differential oracle: batched against per-PTE, 20 seeds.
-oracle seed=1 seeds=20 steps=40
-'
-
-# The running kernel's own contpte helpers in lockstep with the model's.
-KERNEL_ORACLE='kernel_oracle seed=1 seeds=20 steps=50'
-
-BAD_COMMAND='frobnicate now=1'
-
-banner() {
+# step WHAT FUNCTION: one step of the story.
+step() {
+	nr=$((nr + 1))
 	echo
-	echo "==== $* ===="
+	echo "==== step $nr: $1 ===="
+	if "$2"; then
+		good=$((good + 1))
+	else
+		echo "demo: step $nr did not show it"
+	fi
 }
 
-banner "cat $DIR/version"
-cat "$DIR/version"
+# run_ctl: the ctl lines on stdin in one session, echoed, stopping at the
+# first error; the reply goes to the terminal and $OUT.
+run_ctl() {
+	pbctl -v -e - >"$OUT" 2>&1
+	rc=$?
+	cat "$OUT"
+	return $rc
+}
 
-banner "ls -l $DIR"
-ls -l "$DIR"
+# A private mm (4K granule) with 2 MiB of 64K folios: every block contiguous.
+MM0='mm_create page_kb=4
+mmap mm=0 start=0x40000000 len=0x400000
+populate mm=0 va=0x40000000 len=0x200000 order=4'
 
-banner "ctl commands in one session (pbctl -)"
-echo "$COMMANDS" | pbctl -
+show_version() {
+	tee "$OUT" <"$DIR/version"
+	grep -qE '^[0-9]+\.[0-9]+\.[0-9]+$' "$OUT"
+}
 
-banner "the model against the running kernel: $KERNEL_ORACLE"
-pbctl "$KERNEL_ORACLE" 2>&1 || echo "(no contpte in this kernel: EOPNOTSUPP)"
+show_help() {
+	pbctl help wrprotect | tee "$OUT"
+	grep -qx 'wrprotect mm=N va=N nr=N' "$OUT" &&
+		grep -q '^    key nr required range 1\.\.' "$OUT"
+}
 
-banner "a bad command gets EINVAL and a one-line reason"
-if pbctl "$BAD_COMMAND" 2>&1; then
-	echo "demo: '$BAD_COMMAND' was accepted"
-	exit 1
-fi
+show_fold() {
+	printf '%s\n%s\n' "$MM0" 'dump mm=0 va=0x40000000 nr=2' | run_ctl &&
+		[ "$(grep -c 'CONT.* cont=1$' "$OUT")" -eq 2 ]
+}
 
-banner "cat $DIR/stats (no session open: the live_ counters read 0)"
-cat "$DIR/stats"
+show_fork() {
+	printf '%s\n%s\n' "$MM0" 'fork mm=0
+dump mm=0 va=0x40000000 nr=1
+folio mm=0 va=0x40000000' | run_ctl &&
+		grep -qx 'mm 1' "$OUT" && grep -q ' cont=1$' "$OUT" &&
+		grep -qx 'mapcount 2' "$OUT"
+}
+
+show_cow() {
+	printf '%s\n%s\n' "$MM0" 'fork mm=0
+touch mm=1 va=0x40010000 write=1
+dump mm=1 va=0x4000f000 nr=2
+mm_stats mm=1' | run_ctl &&
+		grep -q '^0x00004000f000 .* cont=1$' "$OUT" &&
+		grep -q '^0x000040010000 .* cont=0$' "$OUT" &&
+		grep -qx 'cow_copies 1' "$OUT"
+}
+
+show_check() {
+	printf '%s\n%s\n' "$MM0" 'check mm=0' | run_ctl &&
+		grep -qx 'violations 0' "$OUT"
+}
+
+show_oracle() {
+	echo 'oracle seed=1 seeds=20 steps=40' | run_ctl &&
+		grep -qx 'seeds 20' "$OUT"
+}
+
+show_kernel_oracle() {
+	echo 'kernel_oracle seed=1 seeds=20 steps=50' | run_ctl &&
+		grep -qx 'mismatches 0' "$OUT"
+}
+
+show_bad_command() {
+	! echo 'frobnicate now=1' | run_ctl &&
+		grep -q "^error: unknown command 'frobnicate'" "$OUT"
+}
+
+show_stats() {
+	tee "$OUT" <"$DIR/stats" | head -n 8
+	echo ...
+	! grep -E '^live_[a-z_]+ ' "$OUT" | grep -qv ' 0$'
+}
+
+step "the module is loaded; the version file gives the ctl interface's version" show_version
+step "help: each command's keys, required ones bare, with their ranges" show_help
+step "populate maps 64K folios and contpte folds every 16-page block (CONT)" show_fold
+step "a batched fork keeps the parent folded; the child maps the same folios" show_fork
+step "a write in the child copies one page and unfolds only its block" show_cow
+step "the checker finds no violation in the parent" show_check
+step "the oracle: batched and per-PTE mms agree over 20 random seeds" show_oracle
+step "the model's contpte helpers in lockstep with the running kernel's" show_kernel_oracle
+step "a bad command gets EINVAL and a one-line reason" show_bad_command
+step "with no session open, every live_ counter of the stats file is 0" show_stats
 
 echo
-echo "demo: done"
+echo "demo: $good of $nr steps did what they show"
+[ "$good" -eq "$nr" ]
