@@ -833,3 +833,160 @@ out:
 	mmput(mm);
 	return ret;
 }
+
+/* task_import's walker: each present page into the source's list. */
+struct pb_task_import_walker {
+	struct pb_task_walker w;
+	struct pb_import_src *src;
+};
+
+static void pb_task_import_entry(struct pb_task_import_walker *tw,
+				 const struct pb_task_entry *e)
+{
+	struct pb_import_src *src = tw->src;
+	struct pb_import_page *p;
+	struct pb_maps_pte m;
+
+	pb_task_maps_entry(e, &m);
+	if (m.swap)
+		src->skip[PB_IMPORT_SKIP_swap]++;
+	if (!m.present)
+		return;
+	src->present++;
+	if (!m.folio) {
+		src->skip[PB_IMPORT_SKIP_nofolio]++;
+		return;
+	}
+	if (src->nr_pages == PB_IMPORT_PAGES_MAX) {
+		src->skip[PB_IMPORT_SKIP_pages_limit]++;
+		return;
+	}
+	p = &src->page[src->nr_pages++];
+	p->va = e->va;
+	p->pfn = m.pfn;
+	p->head_pfn = m.head_pfn;
+	p->order = m.order;
+	p->flags = (m.anon ? PB_IMPORT_PG_ANON : 0) |
+		   (m.exclusive ? PB_IMPORT_PG_EXCL : 0) |
+		   (m.young ? PB_IMPORT_PG_YOUNG : 0) |
+		   (m.dirty ? PB_IMPORT_PG_DIRTY : 0) |
+		   (pte_write(e->pte) ? PB_IMPORT_PG_WRITE : 0) |
+		   (m.cont ? PB_IMPORT_PG_CONT : 0) |
+		   (e->pmd ? PB_IMPORT_PG_PMD : 0);
+}
+
+static void pb_task_import_ptes(struct pb_task_walker *w, unsigned long addr,
+				pte_t *ptep, unsigned int n)
+{
+	struct pb_task_import_walker *tw = container_of(w, struct pb_task_import_walker, w);
+	struct pb_task_entry e = { };
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		e.va = addr + ((unsigned long)i << PAGE_SHIFT);
+		e.pte = pb_task_raw_pte(ptep + i);
+		pb_task_import_entry(tw, &e);
+	}
+}
+
+static void pb_task_import_pmd(struct pb_task_walker *w, unsigned long addr,
+			       pmd_t pmd, unsigned int n)
+{
+	struct pb_task_import_walker *tw = container_of(w, struct pb_task_import_walker, w);
+	struct pb_task_entry e;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		pb_task_pmd_entry(pmd, addr + ((unsigned long)i << PAGE_SHIFT), &e);
+		pb_task_import_entry(tw, &e);
+	}
+}
+
+static void pb_task_import_unread(struct pb_task_walker *w, unsigned long addr,
+				  unsigned long n)
+{
+	container_of(w, struct pb_task_import_walker, w)->src->skip[PB_IMPORT_SKIP_unread] += n;
+}
+
+int pb_task_import_read(u32 pid, u64 start, u64 len, struct pb_import_src *src,
+			const char **why)
+{
+	struct pb_task_import_walker tw = {
+		.w = {
+			.ptes = pb_task_import_ptes, .pmd = pb_task_import_pmd,
+			.none = pb_task_maps_none, .unread = pb_task_import_unread,
+		},
+		.src = src,
+	};
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	u64 end;
+	int ret;
+
+	memset(src, 0, offsetof(struct pb_import_src, page));
+	src->pid = pid;
+	src->page_shift = PAGE_SHIFT;
+#ifdef CONFIG_ARM64
+	src->cont_ptes = CONT_PTES;
+#endif
+	if ((start | len) & ~PAGE_MASK) {
+		*why = "start and len must be page aligned";
+		return -EINVAL;
+	}
+	ret = pb_task_get_mm(pid, &mm, why);
+	if (ret)
+		return ret;
+	src->va_bits = fls64(mm->task_size - 1);
+	end = len ? start + len : mm->task_size;
+	if (start >= mm->task_size || end > mm->task_size || end <= start) {
+		*why = "the range passes the end of the process's address space";
+		ret = -EINVAL;
+		goto out;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		*why = "interrupted";
+		ret = -EINTR;
+		goto out;
+	}
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end)) {
+		u64 s = max_t(u64, start, vma->vm_start);
+		u64 e = min_t(u64, end, vma->vm_end);
+		enum pb_maps_kind kind = pb_task_vma_kind(vma);
+		u64 pages = (e - s) >> PAGE_SHIFT;
+		struct pb_import_vma *v;
+
+		src->nr_vmas++;
+		if (kind == PB_MAPS_KIND_PFNMAP || kind == PB_MAPS_KIND_HUGETLB ||
+		    kind == PB_MAPS_KIND_SPECIAL) {
+			src->skip[kind == PB_MAPS_KIND_PFNMAP ? PB_IMPORT_SKIP_pfnmap :
+				  kind == PB_MAPS_KIND_HUGETLB ? PB_IMPORT_SKIP_hugetlb :
+				  PB_IMPORT_SKIP_special] += pages;
+		} else if (src->listed == PB_MAX_VMAS) {
+			src->skip[PB_IMPORT_SKIP_vma_limit] += pages;
+		} else {
+			v = &src->vma[src->listed++];
+			v->start = s;
+			v->end = e;
+			v->kind = kind;
+			v->read = vma->vm_flags & VM_READ;
+			v->write = vma->vm_flags & VM_WRITE;
+			v->shared = vma->vm_flags & VM_MAYSHARE;
+			ret = pb_task_walk_range(mm, s, e, &tw.w);
+			if (ret) {
+				*why = "interrupted";
+				break;
+			}
+		}
+		if (vma->vm_end >= end)
+			break;
+	}
+	mmap_read_unlock(mm);
+	if (!ret && !src->nr_vmas) {
+		*why = "no VMA of the process is in the range";
+		ret = -EINVAL;
+	}
+out:
+	mmput(mm);
+	return ret;
+}
