@@ -63,6 +63,14 @@ if pbctl "$BAD_COMMAND" 2>&1; then
 	exit 1
 fi
 
+# --- pbmaps (issue 14): one step, apart from the story above ---
+banner "pbmaps: the folios and contpte blocks of a sleeping process, and the model's what-if"
+sleep 60 &
+sleeper=$!
+pbmaps "$sleeper"
+pbmaps --what-if "$sleeper" | sed -n '/^task_import/,$p'
+kill "$sleeper"
+
 banner "cat $DIR/stats (no session open: the live_ counters read 0)"
 cat "$DIR/stats"
 
