@@ -936,7 +936,11 @@ int pb_task_import_read(u32 pid, u64 start, u64 len, struct pb_import_src *src,
 	ret = pb_task_get_mm(pid, &mm, why);
 	if (ret)
 		return ret;
-	src->va_bits = fls64(mm->task_size - 1);
+	/*
+	 * The model's VA size: the process's, at most 52 bits (x86 with LA57
+	 * has 56; its VMAs above 52 bits are left out as vma_limit).
+	 */
+	src->va_bits = min_t(unsigned int, fls64(mm->task_size - 1), 52);
 	end = len ? start + len : mm->task_size;
 	if (start >= mm->task_size || end > mm->task_size || end <= start) {
 		*why = "the range passes the end of the process's address space";

@@ -72,7 +72,8 @@ static int pb_import_vmas(struct pb_mm *mm, const struct pb_import_src *src,
 		if (v->write)
 			flags |= PB_VM_READ;
 		ret = pb_vma_add(mm, v->start, v->end, flags, &why);
-		if (ret == -ENOSPC) {
+		/* Past PB_MAX_VMAS, PB_MM_MAPPED_MAX or the model's VA size. */
+		if (ret == -ENOSPC || ret == -EINVAL) {
 			res->skip[PB_IMPORT_SKIP_vma_limit] +=
 				(v->end - v->start) >> src->page_shift;
 			continue;
@@ -222,7 +223,9 @@ int pb_import_build(struct pb_mm *mm, const struct pb_import_src *src,
 	memcpy(res->skip, src->skip, sizeof(res->skip));
 	ret = pb_import_vmas(mm, src, res);
 	if (ret) {
-		*why = "a VMA of the process does not fit the model's address space";
+		*why = ret == -ENOMEM ?
+		       "out of memory: the session's budget_bytes, or the kernel's" :
+		       "a VMA of the process cannot be made";
 		return ret;
 	}
 	for (i = 0; i < src->nr_pages; i++) {
