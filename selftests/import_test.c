@@ -419,6 +419,50 @@ TEST_F(import, bad_input_leaves_nothing)
 	munmap(p, len);
 }
 
+/*
+ * A session budget too small for the import, from the read's list to the
+ * last folio: ENOMEM naming the budget, and no mm or byte left behind.
+ */
+TEST_F(import, budget_too_small_leaves_nothing)
+{
+	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
+	unsigned long n = 2048, i, budget;
+	int ret, refused = 0, done = 0;
+	struct pb_ctl s;
+	struct import im;
+	char *p;
+
+	p = mmap(NULL, n * self->psize, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	madvise(p, n * self->psize, MADV_NOHUGEPAGE);
+	for (i = 0; i < n; i++)
+		p[i * self->psize] = 1;
+	for (budget = 64 << 10; budget <= 8 << 20 && !done; budget += 128 << 10) {
+		ASSERT_EQ(0, pb_open(&s));
+		ASSERT_EQ(0, pb_cmd(&s, "session budget_bytes=%lu", budget)) TH_LOG("%s", s.reply);
+		ASSERT_EQ(0, pb_ctl_stats(&self->c, before));
+		ret = pb_cmd(&s, "task_import start=%p len=0x%lx", p, n * self->psize);
+		if (!ret) {
+			ASSERT_EQ(0, parse_import(s.reply, &im)) TH_LOG("%s", s.reply);
+			EXPECT_EQ(n, im.info[PB_IMPORT_INFO_imported]);
+			done = 1;
+		} else {
+			EXPECT_EQ(-ENOMEM, ret) TH_LOG("budget %lu: %s", budget, s.reply);
+			EXPECT_NE(NULL, strstr(s.reply, "budget")) TH_LOG("%s", s.reply);
+			ASSERT_EQ(0, pb_ctl_stats(&self->c, after));
+			EXPECT_EQ(before[PB_CNT_live_mms], after[PB_CNT_live_mms]);
+			EXPECT_EQ(before[PB_CNT_live_bytes], after[PB_CNT_live_bytes]);
+			refused++;
+		}
+		pb_close(&s);
+	}
+	TH_LOG("%d budgets refused before one sufficed", refused);
+	EXPECT_LT(1, refused);
+	EXPECT_TRUE(done);
+	munmap(p, n * self->psize);
+}
+
 /* A child that maps, unmaps and exits while it is imported. */
 TEST_F(import, racing_child)
 {

@@ -244,7 +244,8 @@ static int pb_task_import_mm(struct pb_args *a, const struct pb_import_src *src,
 		return pb_err(a, "this session has %d mms already", PB_SESSION_MMS);
 	mm = pb_mm_create(&p, id, &why);
 	if (IS_ERR(mm)) {
-		pb_err(a, "task_import: %s", why);
+		pb_err(a, "task_import: %s%s", why, PTR_ERR(mm) == -ENOMEM ?
+		       " (the session's budget_bytes, or the kernel's)" : "");
 		return PTR_ERR(mm);
 	}
 	ret = pb_import_build(mm, src, &res, &why);
