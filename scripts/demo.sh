@@ -100,6 +100,18 @@ show_bad_command() {
 		grep -q "^error: unknown command 'frobnicate'" "$OUT"
 }
 
+show_pbmaps() {
+	sleep 60 &
+	sleeper=$!
+	{ pbmaps "$sleeper" && pbmaps --what-if "$sleeper" | sed -n '/^task_import/,$p'; } \
+		>"$OUT" 2>&1
+	rc=$?
+	kill "$sleeper"
+	cat "$OUT"
+	[ $rc -eq 0 ] && grep -q '^total ' "$OUT" && grep -q '^task_import mm=' "$OUT" &&
+		[ "$(grep -cE '^[01] +[01] +(fork|zap|mprotect) ' "$OUT")" -eq 12 ]
+}
+
 show_stats() {
 	tee "$OUT" <"$DIR/stats" | head -n 8
 	echo ...
@@ -115,6 +127,7 @@ step "the checker finds no violation in the parent" show_check
 step "the oracle: batched and per-PTE mms agree over 20 random seeds" show_oracle
 step "the model's contpte helpers in lockstep with the running kernel's" show_kernel_oracle
 step "a bad command gets EINVAL and a one-line reason" show_bad_command
+step "pbmaps: a sleeping process's folios, then its import priced per-PTE and batched" show_pbmaps
 step "with no session open, every live_ counter of the stats file is 0" show_stats
 
 echo

@@ -18,9 +18,7 @@
 #include <time.h>
 
 #include "pb_test.h"
-
-#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
-#define MAX_KNOBS	16
+#include "pb_task.h"
 
 static const char *const key_names[PB_NR_MAPS_KEYS] = {
 #define PB_MAPS_KEY(name)	\
@@ -127,42 +125,13 @@ static const char *nth_line(const char *text, const char *prefix, int n)
 	return NULL;
 }
 
-static int read_knob(const char *path, char *buf, size_t size)
-{
-	char text[256], *b, *e;
-	int len = pb_read_file(path, text, sizeof(text));
-
-	if (len < 0)
-		return len;
-	b = strchr(text, '[');
-	e = b ? strchr(b, ']') : NULL;
-	if (!e)
-		return -EINVAL;
-	*e = '\0';
-	snprintf(buf, size, "%s", b + 1);
-	return 0;
-}
-
-static int write_knob(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(maps)
 {
 	struct pb_ctl c;
 	unsigned long psize, pmd_size;
 	unsigned int cont_ptes, pmd_order;
 	/* THP knobs changed by the test, restored by the teardown. */
-	char knob[MAX_KNOBS][128], saved[MAX_KNOBS][32];
-	int nr_knobs;
+	struct pb_knobs knobs;
 	pid_t child;
 };
 
@@ -171,7 +140,7 @@ FIXTURE_SETUP(maps)
 	self->psize = sysconf(_SC_PAGESIZE);
 	self->pmd_size = self->psize * (self->psize / 8);
 	self->pmd_order = __builtin_ctzl(self->pmd_size / self->psize);
-	self->nr_knobs = 0;
+	self->knobs.nr = 0;
 	self->child = 0;
 	ASSERT_EQ(0, pb_open(&self->c));
 	/* The granule's contpte block, as the module reports it. */
@@ -191,25 +160,12 @@ FIXTURE_TEARDOWN(maps)
 {
 	int status;
 
-	while (self->nr_knobs--)
-		write_knob(self->knob[self->nr_knobs], self->saved[self->nr_knobs]);
+	pb_knobs_restore(&self->knobs);
 	if (self->child > 0) {
 		kill(self->child, SIGKILL);
 		waitpid(self->child, &status, 0);
 	}
 	pb_close(&self->c);
-}
-
-/* Set a THP knob, saved for the teardown; -1 if the kernel lacks it. */
-static int set_knob(FIXTURE_DATA(maps) * self, const char *path, const char *val)
-{
-	int i = self->nr_knobs;
-
-	if (i == MAX_KNOBS || read_knob(path, self->saved[i], sizeof(self->saved[i])))
-		return -1;
-	snprintf(self->knob[i], sizeof(self->knob[i]), "%s", path);
-	self->nr_knobs++;
-	return write_knob(path, val);
 }
 
 /* @len bytes at an address aligned to @align, of @raw_len mapped. */
@@ -230,29 +186,13 @@ struct dumped {
 	unsigned long long full[PB_MAX_ORDER + 1], partial[PB_MAX_ORDER + 1];
 };
 
-static int has_flag(const char *flags, const char *flag)
-{
-	size_t len = strlen(flag);
-	const char *p = flags;
-
-	while (p && *p) {
-		if (!strncmp(p, flag, len) && (p[len] == ',' || !p[len] || p[len] == ' '))
-			return 1;
-		p = strchr(p, ',');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
 /* task_dump of [@va, @va + @nr pages) of @pid (0: this process) into @d. */
 static void read_dump(struct __test_metadata *_metadata, FIXTURE_DATA(maps) * self,
 		      unsigned long va, unsigned long nr, int pid, struct dumped *d)
 {
 	unsigned long long pfn, head = 0, run_head = 0, run_pfn = 0, run_pages = 0;
-	unsigned int order, idx, run_order = 0, blk_cont = 0, blk_n = 0, blk_y = 0, blk_d = 0;
+	unsigned int order, run_order = 0, blk_cont = 0, blk_n = 0, blk_y = 0, blk_d = 0;
 	unsigned long i, n, done;
-	char flags[128];
 	const char *line;
 	int in_run = 0;
 
@@ -266,25 +206,16 @@ static void read_dump(struct __test_metadata *_metadata, FIXTURE_DATA(maps) * se
 		line = self->c.reply;
 		for (i = 0; i < n; i++, line = strchr(line, '\n') + 1) {
 			unsigned long page = done + i;
-			int present, folio, y, dd, got;
-			char l[256];
+			int present, folio, y, dd;
+			struct pb_dline t;
 
-			/* This line alone: strstr() must not find the next ones. */
-			snprintf(l, sizeof(l), "%.*s", (int)strcspn(line, "\n"), line);
-
-			got = sscanf(l, "0x%*x 0x%*x %127s", flags);
-			ASSERT_EQ(1, got) TH_LOG("%s", l);
-			present = strcmp(flags, "none") != 0;
-			folio = present && !strstr(l, "folio=none");
-			if (present) {
-				got = sscanf(strstr(l, " pfn="), " pfn=0x%llx", &pfn);
-				ASSERT_EQ(1, got) TH_LOG("%s", l);
-			}
-			if (folio) {
-				got = sscanf(strstr(l, " folio="), " folio=0x%llx order=%u idx=%u",
-					     &head, &order, &idx);
-				ASSERT_EQ(3, got) TH_LOG("%s", l);
-			}
+			ASSERT_EQ(0, pb_dline_parse(line, &t))
+				TH_LOG("%.*s", (int)strcspn(line, "\n"), line);
+			present = !t.none;
+			folio = t.folio;
+			pfn = t.pfn;
+			head = t.head;
+			order = t.order;
 			/* The pieces, as task_maps' histogram makes them. */
 			if (in_run && (!folio || head != run_head || pfn != run_pfn + run_pages)) {
 				if (run_pages == 1ULL << run_order)
@@ -303,11 +234,10 @@ static void read_dump(struct __test_metadata *_metadata, FIXTURE_DATA(maps) * se
 				run_order = order;
 			}
 			/* pte_young() and pte_dirty() of the raw entry. */
-			y = present && has_flag(flags, "AF");
-			dd = present && (has_flag(flags, "D") ||
-					 (has_flag(flags, "DBM") && !has_flag(flags, "RO")));
+			y = present && pb_dline_young(&t);
+			dd = present && pb_dline_dirty(&t);
 			d->present += present;
-			d->pmd_pages += present && strstr(l, " pmd=1");
+			d->pmd_pages += present && t.pmd;
 			if (!self->cont_ptes) {
 				d->young += y;
 				d->dirty += dd;
@@ -315,7 +245,7 @@ static void read_dump(struct __test_metadata *_metadata, FIXTURE_DATA(maps) * se
 			}
 			/* A folded block's A/D, gathered as ptep_get() does. */
 			blk_n++;
-			blk_cont += present && has_flag(flags, "CONT");
+			blk_cont += present && pb_dline_flag(&t, "CONT");
 			blk_y += y;
 			blk_d += dd;
 			if (page % self->cont_ptes == self->cont_ptes - 1 || page == nr - 1) {
@@ -479,14 +409,14 @@ TEST_F(maps, mthp_sizes)
 		__builtin_ctz(self->cont_ptes) : 0;
 	char path[128];
 
-	if (set_knob(self, THP_DIR "/enabled", "madvise"))
+	if (pb_knobs_set(&self->knobs, PB_THP_DIR "/enabled", "madvise"))
 		SKIP(return, "no transparent huge pages in this kernel");
 	/* All sizes off (never) first, then one at a time. */
 	for (order = 2; order < self->pmd_order; order++) {
-		snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/enabled",
+		snprintf(path, sizeof(path), PB_THP_DIR "/hugepages-%lukB/enabled",
 			 (self->psize << order) / 1024);
 		if (!access(path, F_OK))
-			ASSERT_EQ(0, set_knob(self, path, "never"));
+			ASSERT_EQ(0, pb_knobs_set(&self->knobs, path, "never"));
 	}
 	for (order = 2; order < self->pmd_order; order++) {
 		size_t sz = self->psize << order, len, raw_len;
@@ -494,10 +424,10 @@ TEST_F(maps, mthp_sizes)
 		struct mline m;
 		char *raw, *p;
 
-		snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/enabled", sz / 1024);
+		snprintf(path, sizeof(path), PB_THP_DIR "/hugepages-%lukB/enabled", sz / 1024);
 		if (access(path, F_OK))
 			continue;
-		ASSERT_EQ(0, write_knob(path, "always"));
+		ASSERT_EQ(0, pb_knob_write(path, "always"));
 		/* Two folios' worth, and at least a block. */
 		len = 2 * sz > self->cont_ptes * self->psize ? 2 * sz :
 		      self->cont_ptes * self->psize;
@@ -505,7 +435,7 @@ TEST_F(maps, mthp_sizes)
 		ASSERT_NE(NULL, p);
 		p[0] = 1;
 		maps_one(_metadata, self, p, len, 0, &m);
-		ASSERT_EQ(0, write_knob(path, "never"));
+		ASSERT_EQ(0, pb_knob_write(path, "never"));
 		if (m.key[PB_MAPS_large_folios] != 1) {
 			TH_LOG("order %u: no folio allocated (fallback)", order);
 			munmap(raw, raw_len);
@@ -546,10 +476,10 @@ TEST_F(maps, partly_unmapped_folio)
 	char path[128], *raw, *p;
 	struct mline m;
 
-	if (set_knob(self, THP_DIR "/enabled", "madvise"))
+	if (pb_knobs_set(&self->knobs, PB_THP_DIR "/enabled", "madvise"))
 		SKIP(return, "no transparent huge pages in this kernel");
-	snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/enabled", sz / 1024);
-	if (set_knob(self, path, "always"))
+	snprintf(path, sizeof(path), PB_THP_DIR "/hugepages-%lukB/enabled", sz / 1024);
+	if (pb_knobs_set(&self->knobs, path, "always"))
 		SKIP(return, "no hugepages-%lukB", sz / 1024);
 	p = map_aligned(sz, sz, &raw, &raw_len);
 	ASSERT_NE(NULL, p);
@@ -577,7 +507,7 @@ TEST_F(maps, pmd_thp_and_pte_mapped_thp)
 	char *raw, *p;
 	struct mline m;
 
-	if (set_knob(self, THP_DIR "/enabled", "madvise"))
+	if (pb_knobs_set(&self->knobs, PB_THP_DIR "/enabled", "madvise"))
 		SKIP(return, "no transparent huge pages in this kernel");
 	p = map_aligned(self->pmd_size, self->pmd_size, &raw, &raw_len);
 	ASSERT_NE(NULL, p);

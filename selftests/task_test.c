@@ -18,46 +18,7 @@
 #include <sched.h>
 
 #include "pb_test.h"
-
-#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
-
-/* One line of task_dump. */
-struct tline {
-	unsigned long long va, desc, pfn, head;
-	unsigned int order, idx;
-	int cont, pmd, none, folio;
-	char flags[128];
-};
-
-static int parse_line(const char *line, struct tline *t)
-{
-	const char *p;
-
-	memset(t, 0, sizeof(*t));
-	if (sscanf(line, "0x%llx 0x%llx %127s", &t->va, &t->desc, t->flags) != 3)
-		return -1;
-	if (!strcmp(t->flags, "none")) {
-		t->none = 1;
-		return 0;
-	}
-	p = strstr(line, " pfn=");
-	if (!p || sscanf(p, " pfn=0x%llx", &t->pfn) != 1)
-		return -1;
-	p = strstr(line, " folio=");
-	if (!p)
-		return -1;
-	if (strncmp(p, " folio=none", 11)) {
-		if (sscanf(p, " folio=0x%llx order=%u idx=%u", &t->head, &t->order,
-			   &t->idx) != 3)
-			return -1;
-		t->folio = 1;
-	}
-	p = strstr(line, " cont=");
-	if (!p || sscanf(p, " cont=%d", &t->cont) != 1)
-		return -1;
-	t->pmd = !!strstr(line, " pmd=1");
-	return 0;
-}
+#include "pb_task.h"
 
 static int count_lines(const char *text)
 {
@@ -66,37 +27,6 @@ static int count_lines(const char *text)
 	for (; (text = strchr(text, '\n')); text++)
 		n++;
 	return n;
-}
-
-static int has_flag(const struct tline *t, const char *flag)
-{
-	size_t len = strlen(flag);
-	const char *p = t->flags;
-
-	while (p && *p) {
-		if (!strncmp(p, flag, len) && (p[len] == ',' || !p[len]))
-			return 1;
-		p = strchr(p, ',');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
-/* pte_write(): DBM is the write bit on arm64; x86 shows RO when !RW. */
-static int writable(const struct tline *t)
-{
-#ifdef __aarch64__
-	return has_flag(t, "DBM");
-#else
-	return !has_flag(t, "RO");
-#endif
-}
-
-/* pte_dirty(): the software bit, or (arm64) writable and not read-only. */
-static int dirty(const struct tline *t)
-{
-	return has_flag(t, "D") || (has_flag(t, "DBM") && !has_flag(t, "RO"));
 }
 
 /* The PFN that /proc/self/pagemap gives (root sees PFNs), or 0. */
@@ -125,55 +55,21 @@ static void drain_lru(void)
 	}
 }
 
-/* Read @path into @buf (the active value "[x]" of a THP knob if @bracket). */
-static int read_knob(const char *path, char *buf, size_t size, int bracket)
-{
-	char text[256], *b, *e;
-	int len = pb_read_file(path, text, sizeof(text));
-
-	if (len < 0)
-		return len;
-	if (bracket) {
-		b = strchr(text, '[');
-		e = b ? strchr(b, ']') : NULL;
-		if (!e)
-			return -EINVAL;
-		*e = '\0';
-		snprintf(buf, size, "%s", b + 1);
-	} else {
-		text[strcspn(text, "\n")] = '\0';
-		snprintf(buf, size, "%s", text);
-	}
-	return 0;
-}
-
-static int write_knob(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(task)
 {
 	struct pb_ctl c;
 	unsigned long psize;
 	char *mem;
 	size_t len;
-	/* A THP knob changed by the test, restored by the teardown. */
-	char knob[128], saved[32];
+	/* THP knobs changed by the test, restored by the teardown. */
+	struct pb_knobs knobs;
 };
 
 FIXTURE_SETUP(task)
 {
 	self->psize = sysconf(_SC_PAGESIZE);
 	self->mem = NULL;
-	self->knob[0] = '\0';
+	self->knobs.nr = 0;
 	ASSERT_EQ(0, pb_open(&self->c));
 }
 
@@ -181,8 +77,7 @@ FIXTURE_TEARDOWN(task)
 {
 	if (self->mem)
 		munmap(self->mem, self->len);
-	if (self->knob[0])
-		write_knob(self->knob, self->saved);
+	pb_knobs_restore(&self->knobs);
 	pb_close(&self->c);
 }
 
@@ -202,13 +97,13 @@ static char *map_small(FIXTURE_DATA(task) * self, size_t len)
 
 /* task_dump of one page of this process (or @pid's) into @t. */
 static void dump1(struct __test_metadata *_metadata, FIXTURE_DATA(task) * self,
-		  const void *va, int pid, struct tline *t)
+		  const void *va, int pid, struct pb_dline *t)
 {
 	if (pid)
 		CMD("task_dump va=%p pid=%d", va, pid);
 	else
 		CMD("task_dump va=%p", va);
-	ASSERT_EQ(0, parse_line(self->c.reply, t)) TH_LOG("%s", self->c.reply);
+	ASSERT_EQ(0, pb_dline_parse(self->c.reply, t)) TH_LOG("%s", self->c.reply);
 	ASSERT_EQ((unsigned long)va, t->va);
 }
 
@@ -222,29 +117,29 @@ static long long fval(FIXTURE_DATA(task) * self, const char *key)
 TEST_F(task, write_fault_maps_a_dirty_young_writable_page)
 {
 	char *p = map_small(self, 2 * self->psize);
-	struct tline t, u;
+	struct pb_dline t, u;
 
 	ASSERT_NE(NULL, p);
 	CMD("task_dump va=%p nr=2", p);
-	ASSERT_EQ(0, parse_line(self->c.reply, &t));
+	ASSERT_EQ(0, pb_dline_parse(self->c.reply, &t));
 	EXPECT_TRUE(t.none);
 	EXPECT_EQ(2, count_lines(self->c.reply));
 	EXPECT_NE(NULL, strstr(self->c.reply, " none\n0x")) TH_LOG("%s", self->c.reply);
 
 	p[0] = 1;
 	CMD("task_dump va=%p nr=2", p);
-	ASSERT_EQ(0, parse_line(self->c.reply, &t)) TH_LOG("%s", self->c.reply);
-	ASSERT_EQ(0, parse_line(strchr(self->c.reply, '\n') + 1, &u));
+	ASSERT_EQ(0, pb_dline_parse(self->c.reply, &t)) TH_LOG("%s", self->c.reply);
+	ASSERT_EQ(0, pb_dline_parse(strchr(self->c.reply, '\n') + 1, &u));
 	EXPECT_FALSE(t.none);
 	EXPECT_TRUE(u.none);
-	EXPECT_TRUE(has_flag(&t, "V"));
-	EXPECT_TRUE(has_flag(&t, "U"));
-	EXPECT_TRUE(has_flag(&t, "AF"));
-	EXPECT_TRUE(writable(&t)) TH_LOG("%s", t.flags);
-	EXPECT_TRUE(dirty(&t)) TH_LOG("%s", t.flags);
-	EXPECT_FALSE(has_flag(&t, "RO")) TH_LOG("%s", t.flags);
-	EXPECT_FALSE(has_flag(&t, "CONT"));
-	EXPECT_FALSE(has_flag(&t, "SP"));
+	EXPECT_TRUE(pb_dline_flag(&t, "V"));
+	EXPECT_TRUE(pb_dline_flag(&t, "U"));
+	EXPECT_TRUE(pb_dline_flag(&t, "AF"));
+	EXPECT_TRUE(pb_dline_writable(&t)) TH_LOG("%s", t.flags);
+	EXPECT_TRUE(pb_dline_dirty(&t)) TH_LOG("%s", t.flags);
+	EXPECT_FALSE(pb_dline_flag(&t, "RO")) TH_LOG("%s", t.flags);
+	EXPECT_FALSE(pb_dline_flag(&t, "CONT"));
+	EXPECT_FALSE(pb_dline_flag(&t, "SP"));
 	EXPECT_EQ(0, t.cont);
 	EXPECT_EQ(0, t.pmd);
 	EXPECT_TRUE(t.folio);
@@ -252,16 +147,16 @@ TEST_F(task, write_fault_maps_a_dirty_young_writable_page)
 	EXPECT_EQ(t.pfn, t.head);
 	EXPECT_EQ(0, t.idx);
 #ifdef __aarch64__
-	EXPECT_TRUE(has_flag(&t, "nG"));
-	EXPECT_TRUE(has_flag(&t, "UXN"));
-	EXPECT_TRUE(has_flag(&t, "PXN"));
+	EXPECT_TRUE(pb_dline_flag(&t, "nG"));
+	EXPECT_TRUE(pb_dline_flag(&t, "UXN"));
+	EXPECT_TRUE(pb_dline_flag(&t, "PXN"));
 #else
-	EXPECT_TRUE(has_flag(&t, "NX"));
+	EXPECT_TRUE(pb_dline_flag(&t, "NX"));
 #endif
 	/* The PFN is pagemap's, and stays while nothing moves the page. */
 	EXPECT_EQ(pagemap_pfn(p, self->psize), t.pfn);
 	CMD("task_dump va=%p", p);
-	ASSERT_EQ(0, parse_line(self->c.reply, &u));
+	ASSERT_EQ(0, pb_dline_parse(self->c.reply, &u));
 	EXPECT_EQ(t.pfn, u.pfn);
 	EXPECT_EQ(t.desc, u.desc);
 }
@@ -270,22 +165,22 @@ TEST_F(task, write_fault_maps_a_dirty_young_writable_page)
 TEST_F(task, mprotect_read_makes_the_entry_read_only)
 {
 	char *p = map_small(self, self->psize);
-	struct tline t, u;
+	struct pb_dline t, u;
 
 	ASSERT_NE(NULL, p);
 	p[0] = 1;
 	dump1(_metadata, self, p, 0, &t);
 	ASSERT_EQ(0, mprotect(p, self->psize, PROT_READ));
 	dump1(_metadata, self, p, 0, &u);
-	EXPECT_TRUE(has_flag(&u, "RO")) TH_LOG("%s", u.flags);
-	EXPECT_FALSE(writable(&u)) TH_LOG("%s", u.flags);
+	EXPECT_TRUE(pb_dline_flag(&u, "RO")) TH_LOG("%s", u.flags);
+	EXPECT_FALSE(pb_dline_writable(&u)) TH_LOG("%s", u.flags);
 	/* The dirty state moves to the software bit, it is not lost. */
-	EXPECT_TRUE(has_flag(&u, "D")) TH_LOG("%s", u.flags);
+	EXPECT_TRUE(pb_dline_flag(&u, "D")) TH_LOG("%s", u.flags);
 	EXPECT_EQ(t.pfn, u.pfn);
 	ASSERT_EQ(0, mprotect(p, self->psize, PROT_READ | PROT_WRITE));
 	p[0] = 2;
 	dump1(_metadata, self, p, 0, &u);
-	EXPECT_TRUE(writable(&u)) TH_LOG("%s", u.flags);
+	EXPECT_TRUE(pb_dline_writable(&u)) TH_LOG("%s", u.flags);
 	EXPECT_EQ(t.pfn, u.pfn);
 }
 
@@ -293,7 +188,7 @@ TEST_F(task, mprotect_read_makes_the_entry_read_only)
 TEST_F(task, prot_none_shows_protnone)
 {
 	char *p = map_small(self, self->psize);
-	struct tline t, u;
+	struct pb_dline t, u;
 
 	ASSERT_NE(NULL, p);
 	p[0] = 1;
@@ -313,7 +208,7 @@ TEST_F(task, prot_none_shows_protnone)
 TEST_F(task, folio_of_an_exclusive_anon_page)
 {
 	char *p = map_small(self, self->psize);
-	struct tline t;
+	struct pb_dline t;
 
 	ASSERT_NE(NULL, p);
 	p[0] = 1;
@@ -348,7 +243,7 @@ TEST_F(task, fork_shares_the_page_read_only)
 	int to_child[2], to_parent[2], status;
 	char *p = map_small(self, self->psize);
 	unsigned long long child_pfn = 0;
-	struct tline t, u, c;
+	struct pb_dline t, u, c;
 	pid_t pid;
 	char go;
 
@@ -361,12 +256,12 @@ TEST_F(task, fork_shares_the_page_read_only)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct pb_ctl cc;
-		struct tline ct;
+		struct pb_dline ct;
 		int ok;
 
 		/* A session of its own: the parent's is not for two writers. */
 		ok = !pb_open(&cc) && !pb_cmd(&cc, "task_dump va=%p", p) &&
-		     !parse_line(cc.reply, &ct);
+		     !pb_dline_parse(cc.reply, &ct);
 		child_pfn = ok ? ct.pfn : 0;
 		if (write(to_parent[1], &child_pfn, sizeof(child_pfn)) < 0)
 			_exit(1);
@@ -379,11 +274,11 @@ TEST_F(task, fork_shares_the_page_read_only)
 	EXPECT_EQ(t.pfn, child_pfn);
 	dump1(_metadata, self, p, 0, &u);
 	EXPECT_EQ(t.pfn, u.pfn);
-	EXPECT_FALSE(writable(&u)) TH_LOG("%s", u.flags);
-	EXPECT_TRUE(has_flag(&u, "RO")) TH_LOG("%s", u.flags);
+	EXPECT_FALSE(pb_dline_writable(&u)) TH_LOG("%s", u.flags);
+	EXPECT_TRUE(pb_dline_flag(&u, "RO")) TH_LOG("%s", u.flags);
 	dump1(_metadata, self, p, pid, &c);
 	EXPECT_EQ(t.pfn, c.pfn);
-	EXPECT_FALSE(writable(&c)) TH_LOG("%s", c.flags);
+	EXPECT_FALSE(pb_dline_writable(&c)) TH_LOG("%s", c.flags);
 	drain_lru();
 	CMD("task_folio va=%p", p);
 	EXPECT_EQ(2, fval(self, "refcount")) TH_LOG("%s", self->c.reply);
@@ -400,7 +295,7 @@ TEST_F(task, fork_shares_the_page_read_only)
 	p[0] = 2;
 	dump1(_metadata, self, p, 0, &u);
 	EXPECT_NE(t.pfn, u.pfn);
-	EXPECT_TRUE(writable(&u));
+	EXPECT_TRUE(pb_dline_writable(&u));
 	CMD("task_folio va=%p", p);
 	EXPECT_EQ(1, fval(self, "exclusive"));
 	dump1(_metadata, self, p, pid, &c);
@@ -441,17 +336,17 @@ TEST_F(task, shared_anon_page_is_a_file_page)
 TEST_F(task, read_fault_maps_the_zero_page)
 {
 	char *p = map_small(self, self->psize);
-	struct tline t;
+	struct pb_dline t;
 
 	ASSERT_NE(NULL, p);
 	/* A load the compiler keeps: the read fault. */
 	EXPECT_EQ(0, __atomic_load_n(p, __ATOMIC_RELAXED));
 	dump1(_metadata, self, p, 0, &t);
 	EXPECT_FALSE(t.none);
-	EXPECT_TRUE(has_flag(&t, "SP")) TH_LOG("%s", t.flags);
+	EXPECT_TRUE(pb_dline_flag(&t, "SP")) TH_LOG("%s", t.flags);
 	EXPECT_FALSE(t.folio);
 	EXPECT_NE(NULL, strstr(self->c.reply, "folio=none"));
-	EXPECT_FALSE(writable(&t));
+	EXPECT_FALSE(pb_dline_writable(&t));
 	EXPECT_EQ(-EINVAL, pb_cmd(&self->c, "task_folio va=%p", p));
 	EXPECT_NE(NULL, strstr(self->c.reply, "maps the zero page")) TH_LOG("%s", self->c.reply);
 }
@@ -465,18 +360,14 @@ TEST_F(task, mthp_64k_folio_has_its_order_and_cont)
 {
 	unsigned int order = __builtin_ctzl(65536 / self->psize), i, n;
 	int cont_expected = 0;
-	struct tline t;
+	struct pb_dline t;
 	char *p, *raw;
 	const char *line;
 
 	if (self->psize > 16384)
 		SKIP(return, "64K is one page or less of order 2 here");
-	snprintf(self->knob, sizeof(self->knob), THP_DIR "/hugepages-64kB/enabled");
-	if (read_knob(self->knob, self->saved, sizeof(self->saved), 1)) {
-		self->knob[0] = '\0';
+	if (pb_knobs_set(&self->knobs, PB_THP_DIR "/hugepages-64kB/enabled", "always"))
 		SKIP(return, "no hugepages-64kB (mTHP) in this kernel");
-	}
-	ASSERT_EQ(0, write_knob(self->knob, "always"));
 #ifdef __aarch64__
 	cont_expected = self->psize == 4096;
 #endif
@@ -491,7 +382,7 @@ TEST_F(task, mthp_64k_folio_has_its_order_and_cont)
 	CMD("task_dump va=%p nr=%u", p, n);
 	line = self->c.reply;
 	for (i = 0; i < n; i++, line = strchr(line, '\n') + 1) {
-		ASSERT_EQ(0, parse_line(line, &t)) TH_LOG("%s", line);
+		ASSERT_EQ(0, pb_dline_parse(line, &t)) TH_LOG("%s", line);
 		ASSERT_TRUE(t.folio) TH_LOG("%s", line);
 		if (t.order != order)
 			SKIP(return, "no order-%u folio allocated (fallback): %.80s", order, line);
@@ -499,7 +390,7 @@ TEST_F(task, mthp_64k_folio_has_its_order_and_cont)
 		EXPECT_EQ(t.head + i, t.pfn);
 		EXPECT_EQ(pagemap_pfn(p + i * self->psize, self->psize), t.pfn);
 		EXPECT_EQ(cont_expected, t.cont) TH_LOG("%s", line);
-		EXPECT_EQ(cont_expected, has_flag(&t, "CONT"));
+		EXPECT_EQ(cont_expected, pb_dline_flag(&t, "CONT"));
 	}
 	drain_lru();
 	CMD("task_folio va=%p", p + self->psize);
@@ -527,15 +418,11 @@ TEST_F(task, pmd_thp_shows_pmd)
 {
 	unsigned long pmd_size = self->psize * (self->psize / 8);
 	unsigned int order = __builtin_ctzl(pmd_size / self->psize);
-	struct tline t, u;
+	struct pb_dline t, u;
 	char *p, *raw;
 
-	snprintf(self->knob, sizeof(self->knob), THP_DIR "/enabled");
-	if (read_knob(self->knob, self->saved, sizeof(self->saved), 1)) {
-		self->knob[0] = '\0';
+	if (pb_knobs_set(&self->knobs, PB_THP_DIR "/enabled", "madvise"))
 		SKIP(return, "no transparent huge pages in this kernel");
-	}
-	ASSERT_EQ(0, write_knob(self->knob, "madvise"));
 	raw = mmap(NULL, 2 * pmd_size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, raw);
@@ -551,8 +438,8 @@ TEST_F(task, pmd_thp_shows_pmd)
 	EXPECT_EQ(3, t.idx);
 	EXPECT_EQ(t.head + 3, t.pfn);
 	EXPECT_EQ(pagemap_pfn(p + 3 * self->psize, self->psize), t.pfn);
-	EXPECT_TRUE(writable(&t));
-	EXPECT_TRUE(dirty(&t));
+	EXPECT_TRUE(pb_dline_writable(&t));
+	EXPECT_TRUE(pb_dline_dirty(&t));
 	dump1(_metadata, self, p, 0, &u);
 	EXPECT_EQ(1, u.pmd);
 	EXPECT_EQ(t.head, u.pfn);

@@ -6,16 +6,21 @@
  * task_maps, the counts of a process's VMAs (Documentation/task_maps.rst).
  */
 #include <linux/kernel.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 
 #include "lib/alloc.h"
+#include "model/mm.h"
 #include "model/view.h"
 #include "real/maps.h"
 #include "real/task.h"
+#include "paths/zap.h"
+#include "tools/import.h"
 #include "iface/cmd_task.h"
 #include "iface/format.h"
 #include "iface/parse.h"
 #include "iface/reply.h"
+#include "iface/report.h"
 #include "iface/session.h"
 
 /* pid=: 0 for the writer, which is what leaving it out means. */
@@ -201,5 +206,113 @@ int pb_cmd_task_maps(struct pb_args *a)
 	pb_format_maps_stats(&a->s->reply, &res->total);
 out:
 	pb_vfree(res, sizeof(*res));
+	return ret;
+}
+
+static const char *const pb_import_info_names[PB_NR_IMPORT_INFO] = {
+#define PB_IMPORT_INFO(name)	\
+	[PB_IMPORT_INFO_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
+
+static const char *const pb_import_skip_names[PB_NR_IMPORT_SKIPS] = {
+#define PB_IMPORT_SKIP(name)	\
+	[PB_IMPORT_SKIP_##name] = #name,
+#include "uapi/ptebatch_names.h"
+};
+
+/* The new mm of the process's granule and address space, then its layout. */
+static int pb_task_import_mm(struct pb_args *a, const struct pb_import_src *src,
+			     enum pb_profile profile)
+{
+	struct pb_mm_params p = {
+		.profile = profile, .page_kb = (1U << src->page_shift) / 1024,
+		.va_bits = src->va_bits, .pa_bits = 48, .arena_pages = 1 << 20,
+		.check = true,
+		.no_page_mapcount = profile == PB_PROFILE_MAINLINE &&
+				    PB_NO_PAGE_MAPCOUNT_BUILT,
+	};
+	struct pb_import_result res;
+	u64 info[PB_NR_IMPORT_INFO];
+	const char *why = NULL;
+	struct pb_mm *mm;
+	unsigned int i;
+	int id, ret;
+
+	id = pb_session_free_slot(a->s);
+	if (id == PB_SESSION_MMS)
+		return pb_err(a, "this session has %d mms already", PB_SESSION_MMS);
+	mm = pb_mm_create(&p, id, &why);
+	if (IS_ERR(mm)) {
+		pb_err(a, "task_import: %s%s", why, PTR_ERR(mm) == -ENOMEM ?
+		       " (the session's budget_bytes, or the kernel's)" : "");
+		return PTR_ERR(mm);
+	}
+	ret = pb_import_build(mm, src, &res, &why);
+	if (ret) {
+		/* Nothing left behind: the half-made mm goes whole. */
+		pb_mm_destroy(mm);
+		pb_err(a, "task_import: %s", why);
+		return ret;
+	}
+	pb_session_add_mm(a->s, mm);
+	ret = pb_mm_done(a, mm, 0);
+	if (ret) {
+		pb_session_destroy_mm(a->s, mm);
+		return ret;
+	}
+	info[PB_IMPORT_INFO_mm] = id;
+	info[PB_IMPORT_INFO_pid] = src->pid;
+	info[PB_IMPORT_INFO_vmas] = src->nr_vmas;
+	info[PB_IMPORT_INFO_vmas_imported] = res.vmas;
+	info[PB_IMPORT_INFO_present] = src->present;
+	info[PB_IMPORT_INFO_imported] = res.imported;
+	info[PB_IMPORT_INFO_folios] = res.folios;
+	pb_reply_printf(&a->s->reply, "task_import");
+	for (i = 0; i < PB_NR_IMPORT_INFO; i++)
+		pb_reply_printf(&a->s->reply, " %s=%llu", pb_import_info_names[i], info[i]);
+	pb_reply_printf(&a->s->reply, "\nskipped");
+	for (i = 0; i < PB_NR_IMPORT_SKIPS; i++)
+		pb_reply_printf(&a->s->reply, " %s=%llu", pb_import_skip_names[i],
+				res.skip[i]);
+	pb_reply_printf(&a->s->reply, "\n");
+	return 0;
+}
+
+int pb_cmd_task_import(struct pb_args *a)
+{
+	struct pb_import_src *src;
+	enum pb_profile profile;
+	const char *why = NULL;
+	u64 start, len;
+	u32 pid;
+	int ret;
+
+	len = 0;
+	ret = pb_arg_u64(a, "start", &start);
+	if (!ret && pb_arg_given(a, "len"))
+		ret = pb_arg_u64(a, "len", &len);
+	if (!ret)
+		ret = pb_arg_pid(a, &pid);
+	if (!ret)
+		ret = pb_arg_profile(a, &profile);
+	if (ret)
+		return ret;
+	if (pb_arg_given(a, "len") && !len)
+		return pb_err(a, "len must not be 0 (without len: to the end)");
+	if (start + len < start)
+		return pb_err(a, "start + len overflows");
+	/* About 1 MiB: PB_IMPORT_PAGES_MAX pages of 32 bytes. */
+	src = pb_vzalloc(sizeof(*src));
+	if (!src) {
+		pb_err(a, "task_import: out of memory (the session's budget_bytes, or the kernel's)");
+		return -ENOMEM;
+	}
+	ret = pb_task_import_read(pid, start, len, src, &why);
+	if (ret)
+		pb_task_err(a, ret, pid, why);
+	else
+		ret = pb_task_import_mm(a, src, profile);
+	pb_vfree(src, sizeof(*src));
 	return ret;
 }

@@ -11,5 +11,6 @@ struct pb_args;
 int pb_cmd_task_dump(struct pb_args *a);
 int pb_cmd_task_folio(struct pb_args *a);
 int pb_cmd_task_maps(struct pb_args *a);
+int pb_cmd_task_import(struct pb_args *a);
 
 #endif /* _PB_IFACE_CMD_TASK_H */

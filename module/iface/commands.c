@@ -84,6 +84,8 @@ const struct pb_command pb_commands[PB_NR_COMMANDS] = {
 	       "folio's lines for the folio mapped at va of a real process"),
 	PB_CMD(task_maps,
 	       "per-VMA and total counts of a real process: folio sizes, contpte blocks, A/D"),
+	PB_CMD(task_import,
+	       "a new mm with a real process's layout: VMAs, folios, CONT, A/D; replies its id"),
 	PB_CMD(flush,
 	       "TLB invalidation: the whole mm, or a page (nr=1), or a range"),
 	PB_CMD(checksum,

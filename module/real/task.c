@@ -144,95 +144,248 @@ static u32 pb_task_pte_flags(pte_t pte)
 #endif
 
 /*
- * The entry of @va, handed to @visit under the lock that keeps it (and the
- * folio it maps) stable.  The caller holds the mmap lock for read and has
- * found @va inside a VMA: that keeps every table above the PTE level, which
- * only free_pgtables() frees, and that only for ranges no VMA covers any
- * more (the reason walk_page_range() looks the VMA up first).  PTE tables
- * can still go under the mmap read lock (retract_page_tables(), and
- * mainline's reclaim of empty PTE tables), RCU-deferred (pte_free_defer()),
- * hence the RCU read side and the recheck below.
+ * The range walker that task_dump, task_folio, task_maps and task_import
+ * share.  Its user gets the entries of [addr, end) of one VMA in address
+ * order: a PTE table's at a time under the table's lock, a PMD leaf under
+ * the PMD lock, as walk_page_range()'s walk_pmd_range() and
+ * walk_pte_range() take them (neither is exported).
  */
-static int pb_task_walk(struct mm_struct *mm, unsigned long va,
-			pb_task_visit_t visit, void *arg)
-{
-	struct pb_task_entry e = { .va = va };
-	pmd_t *pmdp, pmdval;
-	spinlock_t *ptl;	/* the PMD's or the PTE table's lock */
-	pgd_t *pgdp;
-	p4d_t *p4dp;
-	pud_t *pudp, pud;
-	pte_t *ptep;
+struct pb_task_walker {
+	/* @n entries of one PTE table from @addr at @ptep, under its lock. */
+	void (*ptes)(struct pb_task_walker *w, unsigned long addr, pte_t *ptep,
+		     unsigned int n);
+	/*
+	 * @n pages from @addr of the PMD @pmd: a leaf, under the PMD lock, or
+	 * a THP's migration entry (not present).
+	 */
+	void (*pmd)(struct pb_task_walker *w, unsigned long addr, pmd_t pmd,
+		    unsigned int n);
+	/* @n pages from @addr whose tables are empty (none at a level). */
+	void (*none)(struct pb_task_walker *w, unsigned long addr, unsigned long n);
+	/* @n pages not read: a PUD leaf (DAX), a bad table entry. */
+	void (*unread)(struct pb_task_walker *w, unsigned long addr, unsigned long n);
+};
 
-	pgdp = pgd_offset(mm, va);
-	if (pgd_none(pgdp_get(pgdp)) || pgd_bad(pgdp_get(pgdp)))
-		goto none;
-	p4dp = p4d_offset(pgdp, va);
-	if (p4d_none(p4dp_get(p4dp)) || p4d_bad(p4dp_get(p4dp)))
-		goto none;
-	pudp = pud_offset(p4dp, va);
-	pud = pudp_get(pudp);
-	if (pud_none(pud))
-		goto none;
-	/* Only hugetlb maps a PUD leaf, and the caller refused hugetlb VMAs. */
-	if (pud_leaf(pud) || pud_bad(pud))
-		return -EINVAL;
-	pmdp = pmd_offset(pudp, va);
-again:
-	pmdval = pmdp_get_lockless(pmdp);
-	if (pmd_none(pmdval))
-		goto none;
-	if (!pmd_present(pmdval)) {
-		/* A migration entry of a THP: not present, as dump says. */
-		e.pte = __pte(pmd_val(pmdval));
-		visit(&e, arg);
-		return 0;
+/* The entry of @addr's page of the PMD @pmd, as a split would make it. */
+static void pb_task_pmd_entry(pmd_t pmd, unsigned long addr, struct pb_task_entry *e)
+{
+	e->va = addr;
+	e->pmd = pmd_present(pmd);
+	if (!e->pmd) {
+		/* A migration entry: not present, as dump says. */
+		e->pte = __pte(pmd_val(pmd));
+		return;
 	}
-	if (pmd_leaf(pmdval)) {
-		/*
-		 * A PMD-mapped THP, read under the PMD lock and rechecked, as
-		 * __pmd_trans_huge_lock() does: a split or a zap changes the
-		 * PMD only under this lock.
-		 */
-		ptl = pmd_lockptr(mm, pmdp);
-		spin_lock(ptl);
-		pmdval = pmdp_get(pmdp);
-		if (!pmd_present(pmdval) || !pmd_leaf(pmdval)) {
+	e->pte = pb_task_pmd_pte(pmd, pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT));
+}
+
+/*
+ * Walk [@addr, @end), inside one VMA, into @w.  The caller holds the mmap
+ * read lock and has found the VMA: that keeps every table above the PTE
+ * level, which only free_pgtables() frees, and that only for ranges no VMA
+ * covers any more (the reason walk_page_range() looks the VMA up first).
+ * PTE tables can still go under the mmap read lock (retract_page_tables(),
+ * and mainline's reclaim of empty PTE tables), RCU-deferred
+ * (pte_free_defer()), hence the RCU read side and the recheck below.  What
+ * is none at any level is skipped at that level's size.  Between tables it
+ * may sleep, and stops on a fatal signal (-EINTR).
+ */
+static int pb_task_walk_range(struct mm_struct *mm, unsigned long addr,
+			      unsigned long end, struct pb_task_walker *w)
+{
+	while (addr < end) {
+		unsigned long next;
+		pmd_t *pmdp, pmdval;
+		spinlock_t *ptl;	/* the PMD's or the PTE table's lock */
+		pgd_t *pgdp;
+		p4d_t *p4dp;
+		pud_t *pudp, pud;
+		pte_t *ptep;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		pgdp = pgd_offset(mm, addr);
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(pgdp_get(pgdp)))
+			goto none;
+		if (pgd_bad(pgdp_get(pgdp)))
+			goto unread;
+		p4dp = p4d_offset(pgdp, addr);
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(p4dp_get(p4dp)))
+			goto none;
+		if (p4d_bad(p4dp_get(p4dp)))
+			goto unread;
+		pudp = pud_offset(p4dp, addr);
+		next = pud_addr_end(addr, end);
+		pud = pudp_get(pudp);
+		if (pud_none(pud))
+			goto none;
+		/* A PUD leaf (DAX; hugetlb's VMAs are refused) or a bad entry. */
+		if (pud_leaf(pud) || pud_bad(pud))
+			goto unread;
+		pmdp = pmd_offset(pudp, addr);
+		next = pmd_addr_end(addr, end);
+again:
+		pmdval = pmdp_get_lockless(pmdp);
+		if (pmd_none(pmdval))
+			goto none;
+		if (!pmd_present(pmdval)) {
+			w->pmd(w, addr, pmdval, (next - addr) >> PAGE_SHIFT);
+			addr = next;
+			continue;
+		}
+		if (pmd_leaf(pmdval)) {
+			/*
+			 * A PMD-mapped THP, read under the PMD lock and
+			 * rechecked, as __pmd_trans_huge_lock() does: a split
+			 * or a zap changes the PMD only under this lock.
+			 */
+			ptl = pmd_lockptr(mm, pmdp);
+			spin_lock(ptl);
+			pmdval = pmdp_get(pmdp);
+			if (!pmd_present(pmdval) || !pmd_leaf(pmdval)) {
+				spin_unlock(ptl);
+				goto again;
+			}
+			w->pmd(w, addr, pmdval, (next - addr) >> PAGE_SHIFT);
 			spin_unlock(ptl);
+			addr = next;
+			continue;
+		}
+		if (pmd_bad(pmdval))
+			goto unread;
+		/*
+		 * A PTE table, as __pte_offset_map_lock() maps it: under the
+		 * RCU read lock, from the PMD value read once, then the
+		 * table's lock, then a recheck that the PMD still points to
+		 * this table; if not, the table was retracted or reclaimed
+		 * meanwhile, and is read again.
+		 */
+		rcu_read_lock();
+		ptep = pte_offset_kernel(&pmdval, addr);
+		ptl = pte_lockptr(mm, &pmdval);
+		spin_lock(ptl);
+		if (unlikely(!pmd_same(pmdval, pmdp_get_lockless(pmdp)))) {
+			spin_unlock(ptl);
+			rcu_read_unlock();
 			goto again;
 		}
-		e.pmd = true;
-		e.pte = pb_task_pmd_pte(pmdval, pmd_pfn(pmdval) +
-				       ((va & ~PMD_MASK) >> PAGE_SHIFT));
-		visit(&e, arg);
-		spin_unlock(ptl);
-		return 0;
-	}
-	if (pmd_bad(pmdval))
-		return -EINVAL;
-	/*
-	 * A PTE table, as __pte_offset_map_lock() maps it: under the RCU read
-	 * lock, from the PMD value read once, then the table's lock, then a
-	 * recheck that the PMD still points to this table; if not, the table
-	 * was retracted or reclaimed meanwhile, and the walk starts again.
-	 */
-	rcu_read_lock();
-	ptep = pte_offset_kernel(&pmdval, va);
-	ptl = pte_lockptr(mm, &pmdval);
-	spin_lock(ptl);
-	if (unlikely(!pmd_same(pmdval, pmdp_get_lockless(pmdp)))) {
+		w->ptes(w, addr, ptep, (next - addr) >> PAGE_SHIFT);
 		spin_unlock(ptl);
 		rcu_read_unlock();
-		goto again;
-	}
-	e.pte = pb_task_raw_pte(ptep);
-	visit(&e, arg);
-	spin_unlock(ptl);
-	rcu_read_unlock();
-	return 0;
+		addr = next;
+		continue;
+unread:
+		w->unread(w, addr, (next - addr) >> PAGE_SHIFT);
+		addr = next;
+		continue;
 none:
-	e.pte = __pte(0);
-	visit(&e, arg);
+		w->none(w, addr, (next - addr) >> PAGE_SHIFT);
+		addr = next;
+	}
+	return 0;
+}
+
+/* A walker that hands every page's entry, one at a time, to a visitor. */
+struct pb_task_each {
+	struct pb_task_walker w;
+	pb_task_visit_t visit;
+	void *arg;
+	bool unread;
+};
+
+static void pb_task_each_ptes(struct pb_task_walker *w, unsigned long addr,
+			      pte_t *ptep, unsigned int n)
+{
+	struct pb_task_each *ea = container_of(w, struct pb_task_each, w);
+	struct pb_task_entry e = { };
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		e.va = addr + ((unsigned long)i << PAGE_SHIFT);
+		e.pte = pb_task_raw_pte(ptep + i);
+		ea->visit(&e, ea->arg);
+	}
+}
+
+static void pb_task_each_pmd(struct pb_task_walker *w, unsigned long addr,
+			     pmd_t pmd, unsigned int n)
+{
+	struct pb_task_each *ea = container_of(w, struct pb_task_each, w);
+	struct pb_task_entry e;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		pb_task_pmd_entry(pmd, addr + ((unsigned long)i << PAGE_SHIFT), &e);
+		ea->visit(&e, ea->arg);
+	}
+}
+
+static void pb_task_each_none(struct pb_task_walker *w, unsigned long addr,
+			      unsigned long n)
+{
+	struct pb_task_each *ea = container_of(w, struct pb_task_each, w);
+	struct pb_task_entry e = { .pte = __pte(0) };
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		e.va = addr + (i << PAGE_SHIFT);
+		ea->visit(&e, ea->arg);
+	}
+}
+
+static void pb_task_each_unread(struct pb_task_walker *w, unsigned long addr,
+				unsigned long n)
+{
+	container_of(w, struct pb_task_each, w)->unread = true;
+}
+
+/*
+ * Each page of [@va, @end) to @visit, under the mmap read lock that the
+ * caller holds: a page no VMA covers maps nothing (and its tables may be
+ * going, see pb_task_walk_range()).
+ */
+static int pb_task_visit(struct mm_struct *mm, unsigned long va, unsigned long end,
+			 pb_task_visit_t visit, void *arg, const char **why)
+{
+	struct pb_task_each ea = {
+		.w = {
+			.ptes = pb_task_each_ptes, .pmd = pb_task_each_pmd,
+			.none = pb_task_each_none, .unread = pb_task_each_unread,
+		},
+		.visit = visit, .arg = arg,
+	};
+	struct vm_area_struct *vma;
+	unsigned long next;
+	int ret;
+
+	while (va < end) {
+		vma = find_vma(mm, va);
+		if (!vma || vma->vm_start > va) {
+			next = vma ? min(vma->vm_start, end) : end;
+			pb_task_each_none(&ea.w, va, (next - va) >> PAGE_SHIFT);
+			va = next;
+			continue;
+		}
+		/* hugetlb has tables of its own (shared PMDs, huge_pte_lock()). */
+		if (is_vm_hugetlb_page(vma)) {
+			*why = "va is in a hugetlb VMA, which this walk does not read";
+			return -EINVAL;
+		}
+		next = min(vma->vm_end, end);
+		ret = pb_task_walk_range(mm, va, next, &ea.w);
+		if (ret) {
+			*why = "interrupted";
+			return ret;
+		}
+		if (ea.unread) {
+			*why = "a table entry above the PTE level is not a table";
+			return -EINVAL;
+		}
+		va = next;
+	}
 	return 0;
 }
 
@@ -273,9 +426,16 @@ static struct folio *pb_task_entry_folio(const struct pb_task_entry *e,
 	return pte_special(e->pte) ? NULL : folio;
 }
 
+/* task_dump's pages: out[] from va. */
+struct pb_task_dump_arg {
+	struct pb_page_view *out;
+	unsigned long va;
+};
+
 static void pb_task_dump_visit(const struct pb_task_entry *e, void *arg)
 {
-	struct pb_page_view *v = arg;
+	struct pb_task_dump_arg *da = arg;
+	struct pb_page_view *v = &da->out[(e->va - da->va) >> PAGE_SHIFT];
 	struct folio *folio;
 	bool zero;
 
@@ -408,37 +568,11 @@ static int pb_task_get_mm(u32 pid, struct mm_struct **mmp, const char **why)
 	return 0;
 }
 
-/*
- * Walk @va under the mmap read lock if a VMA covers it; an address no VMA
- * covers maps nothing (and its tables may be going: see pb_task_walk()).
- */
-static int pb_task_visit(struct mm_struct *mm, unsigned long va,
-			 pb_task_visit_t visit, void *arg, const char **why)
-{
-	struct pb_task_entry none = { .va = va, .pte = __pte(0) };
-	struct vm_area_struct *vma = vma_lookup(mm, va);
-	int ret;
-
-	if (!vma) {
-		visit(&none, arg);
-		return 0;
-	}
-	/* hugetlb has tables of its own (shared PMDs, huge_pte_lock()). */
-	if (is_vm_hugetlb_page(vma)) {
-		*why = "va is in a hugetlb VMA, which this walk does not read";
-		return -EINVAL;
-	}
-	ret = pb_task_walk(mm, va, visit, arg);
-	if (ret)
-		*why = "a table entry above the PTE level is not a table";
-	return ret;
-}
-
 int pb_task_dump(u32 pid, u64 va, unsigned int nr, struct pb_page_view *out,
 		 const char **why)
 {
+	struct pb_task_dump_arg da = { .out = out, .va = va };
 	struct mm_struct *mm;
-	unsigned int i;
 	int ret;
 
 	if (va & ~PAGE_MASK) {
@@ -458,9 +592,8 @@ int pb_task_dump(u32 pid, u64 va, unsigned int nr, struct pb_page_view *out,
 		ret = -EINTR;
 		goto out;
 	}
-	for (i = 0; i < nr && !ret; i++)
-		ret = pb_task_visit(mm, va + ((u64)i << PAGE_SHIFT),
-				    pb_task_dump_visit, &out[i], why);
+	ret = pb_task_visit(mm, va, va + ((u64)nr << PAGE_SHIFT),
+			    pb_task_dump_visit, &da, why);
 	mmap_read_unlock(mm);
 out:
 	mmput(mm);
@@ -487,7 +620,8 @@ int pb_task_folio(u32 pid, u64 va, struct pb_folio_view *out,
 		ret = -EINTR;
 		goto out;
 	}
-	ret = pb_task_visit(mm, va & PAGE_MASK, pb_task_folio_visit, &fa, why);
+	ret = pb_task_visit(mm, va & PAGE_MASK, (va & PAGE_MASK) + PAGE_SIZE,
+			    pb_task_folio_visit, &fa, why);
 	mmap_read_unlock(mm);
 	/* folio_put() may free the folio: not under the locks. */
 	if (fa.folio)
@@ -541,122 +675,59 @@ static void pb_task_maps_entry(const struct pb_task_entry *e,
 			      folio_test_partially_mapped(folio);
 }
 
-/*
- * The entries of [@addr, @end) of one VMA into @w, a PTE table at a time
- * under its lock, a PMD leaf under the PMD lock, as walk_page_range()'s
- * walk_pmd_range() and walk_pte_range() take them (neither is exported);
- * what is none at any level is skipped at that level's size.  The caller
- * holds the mmap read lock, which keeps the tables above the PTE level (see
- * pb_task_walk()).  Between tables it may sleep, and stops on a fatal
- * signal.
- */
-static int pb_task_maps_range(struct mm_struct *mm, unsigned long addr,
-			      unsigned long end, struct pb_maps_walk *w,
-			      struct pb_maps_result *r)
+/* task_maps' walker: the entries a block at a time into maps.c's walk. */
+struct pb_task_maps_walker {
+	struct pb_task_walker w;
+	struct pb_maps_walk *mw;
+	struct pb_maps_result *r;
+};
+
+static void pb_task_maps_ptes(struct pb_task_walker *w, unsigned long addr,
+			      pte_t *ptep, unsigned int n)
 {
-	unsigned long chunk = (r->cont_ptes ? r->cont_ptes : PB_MAPS_BLOCK_MAX) << PAGE_SHIFT;
+	struct pb_task_maps_walker *tw = container_of(w, struct pb_task_maps_walker, w);
+	unsigned int cont = tw->r->cont_ptes ? tw->r->cont_ptes : PB_MAPS_BLOCK_MAX;
+	unsigned long chunk = (unsigned long)cont << PAGE_SHIFT;
+	unsigned long end = addr + ((unsigned long)n << PAGE_SHIFT), bend;
+	struct pb_task_entry e = { };
+	unsigned int nr, i;
+
+	/* A block at a time: aligned, or cut by the table's or VMA's end. */
+	for (; addr < end; addr = bend) {
+		bend = (addr + chunk) & ~(chunk - 1);
+		if (bend > end || bend < addr)
+			bend = end;
+		nr = (bend - addr) >> PAGE_SHIFT;
+		for (i = 0; i < nr; i++, ptep++) {
+			e.va = addr + ((unsigned long)i << PAGE_SHIFT);
+			e.pte = pb_task_raw_pte(ptep);
+			pb_task_maps_entry(&e, &tw->r->blk[i]);
+		}
+		pb_maps_ptes(tw->mw, addr, tw->r->blk, nr);
+	}
+}
+
+static void pb_task_maps_pmd(struct pb_task_walker *w, unsigned long addr,
+			     pmd_t pmd, unsigned int n)
+{
+	struct pb_task_maps_walker *tw = container_of(w, struct pb_task_maps_walker, w);
 	struct pb_task_entry e;
 	struct pb_maps_pte m;
 
-	while (addr < end) {
-		unsigned long next, bend;
-		pmd_t *pmdp, pmdval;
-		unsigned int n, i;
-		spinlock_t *ptl;	/* the PMD's or the PTE table's lock */
-		pgd_t *pgdp;
-		p4d_t *p4dp;
-		pud_t *pudp, pud;
-		pte_t *ptep;
+	pb_task_pmd_entry(pmd, addr, &e);
+	pb_task_maps_entry(&e, &m);
+	pb_maps_pmd(tw->mw, addr, &m, n);
+}
 
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		cond_resched();
-		pgdp = pgd_offset(mm, addr);
-		next = pgd_addr_end(addr, end);
-		if (pgd_none(pgdp_get(pgdp)))
-			goto skip;
-		if (pgd_bad(pgdp_get(pgdp)))
-			goto unread;
-		p4dp = p4d_offset(pgdp, addr);
-		next = p4d_addr_end(addr, end);
-		if (p4d_none(p4dp_get(p4dp)))
-			goto skip;
-		if (p4d_bad(p4dp_get(p4dp)))
-			goto unread;
-		pudp = pud_offset(p4dp, addr);
-		next = pud_addr_end(addr, end);
-		pud = pudp_get(pudp);
-		if (pud_none(pud))
-			goto skip;
-		/* A PUD leaf (DAX) or a bad entry: not read, and said so. */
-		if (pud_leaf(pud) || pud_bad(pud))
-			goto unread;
-		pmdp = pmd_offset(pudp, addr);
-		next = pmd_addr_end(addr, end);
-again:
-		pmdval = pmdp_get_lockless(pmdp);
-		if (pmd_none(pmdval))
-			goto skip;
-		if (!pmd_present(pmdval)) {
-			/* A THP's migration entry. */
-			memset(&m, 0, sizeof(m));
-			m.swap = true;
-			pb_maps_pmd(w, addr, &m, (next - addr) >> PAGE_SHIFT);
-			goto skip;
-		}
-		if (pmd_leaf(pmdval)) {
-			/* As __pmd_trans_huge_lock(): locked and rechecked. */
-			ptl = pmd_lockptr(mm, pmdp);
-			spin_lock(ptl);
-			pmdval = pmdp_get(pmdp);
-			if (!pmd_present(pmdval) || !pmd_leaf(pmdval)) {
-				spin_unlock(ptl);
-				goto again;
-			}
-			e.va = addr;
-			e.pmd = true;
-			e.pte = pb_task_pmd_pte(pmdval, pmd_pfn(pmdval) +
-					       ((addr & ~PMD_MASK) >> PAGE_SHIFT));
-			pb_task_maps_entry(&e, &m);
-			pb_maps_pmd(w, addr, &m, (next - addr) >> PAGE_SHIFT);
-			spin_unlock(ptl);
-			goto skip;
-		}
-		if (pmd_bad(pmdval))
-			goto unread;
-		/* As __pte_offset_map_lock(): see pb_task_walk(). */
-		rcu_read_lock();
-		ptep = pte_offset_kernel(&pmdval, addr);
-		ptl = pte_lockptr(mm, &pmdval);
-		spin_lock(ptl);
-		if (unlikely(!pmd_same(pmdval, pmdp_get_lockless(pmdp)))) {
-			spin_unlock(ptl);
-			rcu_read_unlock();
-			goto again;
-		}
-		e.pmd = false;
-		/* A block at a time: aligned, or cut by the table's or VMA's end. */
-		for (; addr < next; addr = bend) {
-			bend = (addr + chunk) & ~(chunk - 1);
-			if (bend > next || bend < addr)
-				bend = next;
-			n = (bend - addr) >> PAGE_SHIFT;
-			for (i = 0; i < n; i++, ptep++) {
-				e.va = addr + ((unsigned long)i << PAGE_SHIFT);
-				e.pte = pb_task_raw_pte(ptep);
-				pb_task_maps_entry(&e, &r->blk[i]);
-			}
-			pb_maps_ptes(w, addr, r->blk, n);
-		}
-		spin_unlock(ptl);
-		rcu_read_unlock();
-		continue;
-unread:
-		pb_maps_unread(w, (next - addr) >> PAGE_SHIFT);
-skip:
-		addr = next;
-	}
-	return 0;
+static void pb_task_maps_none(struct pb_task_walker *w, unsigned long addr,
+			      unsigned long n)
+{
+}
+
+static void pb_task_maps_unread(struct pb_task_walker *w, unsigned long addr,
+				unsigned long n)
+{
+	pb_maps_unread(container_of(w, struct pb_task_maps_walker, w)->mw, n);
 }
 
 static enum pb_maps_kind pb_task_vma_kind(struct vm_area_struct *vma)
@@ -683,8 +754,15 @@ static void pb_task_vma_prot(struct vm_area_struct *vma, char prot[5])
 int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
 		 const char **why)
 {
-	struct vm_area_struct *vma;
 	struct pb_maps_walk w;
+	struct pb_task_maps_walker tw = {
+		.w = {
+			.ptes = pb_task_maps_ptes, .pmd = pb_task_maps_pmd,
+			.none = pb_task_maps_none, .unread = pb_task_maps_unread,
+		},
+		.mw = &w, .r = r,
+	};
+	struct vm_area_struct *vma;
 	struct mm_struct *mm;
 	u64 end;
 	int ret;
@@ -727,7 +805,7 @@ int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
 		if (kind == PB_MAPS_KIND_HUGETLB || kind == PB_MAPS_KIND_PFNMAP)
 			pb_maps_unread(&w, (e - s) >> PAGE_SHIFT);
 		else
-			ret = pb_task_maps_range(mm, s, e, &w, r);
+			ret = pb_task_walk_range(mm, s, e, &tw.w);
 		if (ret) {
 			*why = "interrupted";
 			break;
@@ -748,6 +826,167 @@ int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
 	}
 	mmap_read_unlock(mm);
 	if (!ret && !r->nr_vmas) {
+		*why = "no VMA of the process is in the range";
+		ret = -EINVAL;
+	}
+out:
+	mmput(mm);
+	return ret;
+}
+
+/* task_import's walker: each present page into the source's list. */
+struct pb_task_import_walker {
+	struct pb_task_walker w;
+	struct pb_import_src *src;
+};
+
+static void pb_task_import_entry(struct pb_task_import_walker *tw,
+				 const struct pb_task_entry *e)
+{
+	struct pb_import_src *src = tw->src;
+	struct pb_import_page *p;
+	struct pb_maps_pte m;
+
+	pb_task_maps_entry(e, &m);
+	if (m.swap)
+		src->skip[PB_IMPORT_SKIP_swap]++;
+	if (!m.present)
+		return;
+	src->present++;
+	if (!m.folio) {
+		src->skip[PB_IMPORT_SKIP_nofolio]++;
+		return;
+	}
+	if (src->nr_pages == PB_IMPORT_PAGES_MAX) {
+		src->skip[PB_IMPORT_SKIP_pages_limit]++;
+		return;
+	}
+	p = &src->page[src->nr_pages++];
+	p->va = e->va;
+	p->pfn = m.pfn;
+	p->head_pfn = m.head_pfn;
+	p->order = m.order;
+	p->flags = (m.anon ? PB_IMPORT_PG_ANON : 0) |
+		   (m.exclusive ? PB_IMPORT_PG_EXCL : 0) |
+		   (m.young ? PB_IMPORT_PG_YOUNG : 0) |
+		   (m.dirty ? PB_IMPORT_PG_DIRTY : 0) |
+		   (pte_write(e->pte) ? PB_IMPORT_PG_WRITE : 0) |
+		   (m.cont ? PB_IMPORT_PG_CONT : 0) |
+		   (e->pmd ? PB_IMPORT_PG_PMD : 0);
+}
+
+static void pb_task_import_ptes(struct pb_task_walker *w, unsigned long addr,
+				pte_t *ptep, unsigned int n)
+{
+	struct pb_task_import_walker *tw = container_of(w, struct pb_task_import_walker, w);
+	struct pb_task_entry e = { };
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		e.va = addr + ((unsigned long)i << PAGE_SHIFT);
+		e.pte = pb_task_raw_pte(ptep + i);
+		pb_task_import_entry(tw, &e);
+	}
+}
+
+static void pb_task_import_pmd(struct pb_task_walker *w, unsigned long addr,
+			       pmd_t pmd, unsigned int n)
+{
+	struct pb_task_import_walker *tw = container_of(w, struct pb_task_import_walker, w);
+	struct pb_task_entry e;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		pb_task_pmd_entry(pmd, addr + ((unsigned long)i << PAGE_SHIFT), &e);
+		pb_task_import_entry(tw, &e);
+	}
+}
+
+static void pb_task_import_unread(struct pb_task_walker *w, unsigned long addr,
+				  unsigned long n)
+{
+	container_of(w, struct pb_task_import_walker, w)->src->skip[PB_IMPORT_SKIP_unread] += n;
+}
+
+int pb_task_import_read(u32 pid, u64 start, u64 len, struct pb_import_src *src,
+			const char **why)
+{
+	struct pb_task_import_walker tw = {
+		.w = {
+			.ptes = pb_task_import_ptes, .pmd = pb_task_import_pmd,
+			.none = pb_task_maps_none, .unread = pb_task_import_unread,
+		},
+		.src = src,
+	};
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	u64 end;
+	int ret;
+
+	memset(src, 0, offsetof(struct pb_import_src, page));
+	src->pid = pid;
+	src->page_shift = PAGE_SHIFT;
+#ifdef CONFIG_ARM64
+	src->cont_ptes = CONT_PTES;
+#endif
+	if ((start | len) & ~PAGE_MASK) {
+		*why = "start and len must be page aligned";
+		return -EINVAL;
+	}
+	ret = pb_task_get_mm(pid, &mm, why);
+	if (ret)
+		return ret;
+	/*
+	 * The model's VA size: the process's, at most 52 bits (x86 with LA57
+	 * has 56; its VMAs above 52 bits are left out as vma_limit).
+	 */
+	src->va_bits = min_t(unsigned int, fls64(mm->task_size - 1), 52);
+	end = len ? start + len : mm->task_size;
+	if (start >= mm->task_size || end > mm->task_size || end <= start) {
+		*why = "the range passes the end of the process's address space";
+		ret = -EINVAL;
+		goto out;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		*why = "interrupted";
+		ret = -EINTR;
+		goto out;
+	}
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end)) {
+		u64 s = max_t(u64, start, vma->vm_start);
+		u64 e = min_t(u64, end, vma->vm_end);
+		enum pb_maps_kind kind = pb_task_vma_kind(vma);
+		u64 pages = (e - s) >> PAGE_SHIFT;
+		struct pb_import_vma *v;
+
+		src->nr_vmas++;
+		if (kind == PB_MAPS_KIND_PFNMAP || kind == PB_MAPS_KIND_HUGETLB ||
+		    kind == PB_MAPS_KIND_SPECIAL) {
+			src->skip[kind == PB_MAPS_KIND_PFNMAP ? PB_IMPORT_SKIP_pfnmap :
+				  kind == PB_MAPS_KIND_HUGETLB ? PB_IMPORT_SKIP_hugetlb :
+				  PB_IMPORT_SKIP_special] += pages;
+		} else if (src->listed == PB_MAX_VMAS) {
+			src->skip[PB_IMPORT_SKIP_vma_limit] += pages;
+		} else {
+			v = &src->vma[src->listed++];
+			v->start = s;
+			v->end = e;
+			v->kind = kind;
+			v->read = vma->vm_flags & VM_READ;
+			v->write = vma->vm_flags & VM_WRITE;
+			v->shared = vma->vm_flags & VM_MAYSHARE;
+			ret = pb_task_walk_range(mm, s, e, &tw.w);
+			if (ret) {
+				*why = "interrupted";
+				break;
+			}
+		}
+		if (vma->vm_end >= end)
+			break;
+	}
+	mmap_read_unlock(mm);
+	if (!ret && !src->nr_vmas) {
 		*why = "no VMA of the process is in the range";
 		ret = -EINVAL;
 	}

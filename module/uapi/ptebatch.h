@@ -62,6 +62,11 @@
  * total counts them all.  pbmaps pages through a larger process with start=.
  */
 #define PB_MAPS_VMAS_MAX	64
+/*
+ * The present pages task_import reads of a process (32 bytes each while it
+ * builds the mm); the rest are counted as not imported (pages_limit).
+ */
+#define PB_IMPORT_PAGES_MAX	32768
 /* Violations listed in detail per command; the rest are only counted. */
 #define PB_MAX_REPORTED		8
 /* The largest folio order of any granule: a 64K granule's PMD order. */
@@ -194,6 +199,19 @@ enum pb_maps_hist {
 #define PB_MAPS_HIST(name)	PB_MAPS_HIST_##name,
 #include "ptebatch_names.h"
 	PB_NR_MAPS_HISTS
+};
+
+/* task_import's keys (Documentation/task_maps.rst). */
+enum pb_import_info {
+#define PB_IMPORT_INFO(name)	PB_IMPORT_INFO_##name,
+#include "ptebatch_names.h"
+	PB_NR_IMPORT_INFO
+};
+
+enum pb_import_skip {
+#define PB_IMPORT_SKIP(name)	PB_IMPORT_SKIP_##name,
+#include "ptebatch_names.h"
+	PB_NR_IMPORT_SKIPS
 };
 
 #endif /* _UAPI_PTEBATCH_H */

@@ -29,6 +29,9 @@
  *   PB_MAPS_INFO(name)			task_maps' first line, in its order
  *   PB_MAPS_KEY(name)			task_maps' counts of a VMA and of the
  *					total, in the order of their lines
+ *   PB_IMPORT_INFO(name)		task_import's first line, in its order
+ *   PB_IMPORT_SKIP(name)		task_import's "skipped" line: pages not
+ *					imported, by reason, in its order
  *   PB_MAPS_HIST(name)			task_maps' folio-size histograms, after
  *					the counts
  */
@@ -228,6 +231,7 @@ PB_COMMAND(folio)
 PB_COMMAND(task_dump)
 PB_COMMAND(task_folio)
 PB_COMMAND(task_maps)
+PB_COMMAND(task_import)
 PB_COMMAND(flush)
 PB_COMMAND(checksum)
 PB_COMMAND(fork)
@@ -318,6 +322,10 @@ PB_KEY(task_folio, pid, PB_KEY_OPT, 0, 1, PB_PID_MAX)
 PB_KEY(task_maps, start, PB_KEY_DEF, 0, 0, PB_KEY_ANY)
 PB_KEY(task_maps, len, PB_KEY_OPT, 0, 0, PB_KEY_ANY)
 PB_KEY(task_maps, pid, PB_KEY_OPT, 0, 1, PB_PID_MAX)
+PB_KEY(task_import, start, PB_KEY_DEF, 0, 0, PB_KEY_ANY)
+PB_KEY(task_import, len, PB_KEY_OPT, 0, 0, PB_KEY_ANY)
+PB_KEY(task_import, pid, PB_KEY_OPT, 0, 1, PB_PID_MAX)
+PB_KEY_TEXT(task_import, kernel, PB_KEY_OPT, "", "6.12|mainline")
 PB_KEY(flush, mm, PB_KEY_REQ, 0, 0, PB_SESSION_MMS - 1)
 PB_KEY(flush, va, PB_KEY_OPT, 0, 0, PB_KEY_ANY)
 PB_KEY(flush, nr, PB_KEY_DEF, 1, 0, PB_KEY_ANY)
@@ -420,4 +428,30 @@ PB_MAPS_HIST(anon_partial)
 PB_MAPS_HIST(file_full)
 PB_MAPS_HIST(file_partial)
 #undef PB_MAPS_HIST
+#endif
+
+#ifdef PB_IMPORT_INFO
+PB_IMPORT_INFO(mm)		/* the new mm's id */
+PB_IMPORT_INFO(pid)
+PB_IMPORT_INFO(vmas)		/* the process's VMAs in the range */
+PB_IMPORT_INFO(vmas_imported)
+PB_IMPORT_INFO(present)		/* present pages in the range */
+PB_IMPORT_INFO(imported)	/* pages mapped in the new mm as in the process */
+PB_IMPORT_INFO(folios)		/* folios made for them */
+#undef PB_IMPORT_INFO
+#endif
+
+#ifdef PB_IMPORT_SKIP
+PB_IMPORT_SKIP(pfnmap)		/* pages of VM_PFNMAP or VM_IO VMAs */
+PB_IMPORT_SKIP(hugetlb)		/* pages of hugetlb VMAs */
+PB_IMPORT_SKIP(special)		/* pages of VMAs with neither file nor anon */
+PB_IMPORT_SKIP(vma_limit)	/* VMAs past PB_MAX_VMAS or PB_MM_MAPPED_MAX */
+PB_IMPORT_SKIP(unread)		/* not read: a PUD leaf, a bad table entry */
+PB_IMPORT_SKIP(swap)		/* swap, migration and device entries */
+PB_IMPORT_SKIP(nofolio)		/* the zero pages, special entries */
+PB_IMPORT_SKIP(pages_limit)	/* past PB_IMPORT_PAGES_MAX present pages */
+PB_IMPORT_SKIP(misaligned)	/* the folio is not at its order's alignment */
+PB_IMPORT_SKIP(kind)		/* an anon folio in a file VMA, or the reverse */
+PB_IMPORT_SKIP(cont)		/* the block is folded in the process, not here */
+#undef PB_IMPORT_SKIP
 #endif

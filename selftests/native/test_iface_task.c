@@ -31,6 +31,7 @@ TEST_F(task, native_build_answers_eopnotsupp)
 		"task_dump va=0x1000", "task_dump va=0x1000 nr=512 pid=1",
 		"task_folio va=0x1234", "task_folio va=0x1000 pid=2147483647",
 		"task_maps", "task_maps start=0x1000 len=0x2000 pid=1",
+		"task_import", "task_import start=0x1000 len=0x2000 pid=1 kernel=6.12",
 	};
 	unsigned int i;
 	s64 errors;
@@ -71,6 +72,11 @@ TEST_F(task, bad_arguments_are_refused_first)
 		{ "task_maps start=0xfffffffffffff000 len=0x2000", "start + len overflows" },
 		{ "task_maps va=0x1000", "unknown argument 'va'" },
 		{ "task_maps start=y", "is not a number" },
+		{ "task_import pid=0", "pid must be within 1..2147483647" },
+		{ "task_import len=0", "len must not be 0" },
+		{ "task_import start=0xfffffffffffff000 len=0x2000", "start + len overflows" },
+		{ "task_import mm=0", "unknown argument 'mm'" },
+		{ "task_import kernel=4.19", "kernel" },
 	};
 	unsigned int i;
 
@@ -112,6 +118,23 @@ TEST_F(task, task_maps_out_of_memory_is_enomem)
 	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
 	EXPECT_EQ(-EOPNOTSUPP, nt_run(self->s, "task_maps"));
 	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+}
+
+/* task_import's list comes from the counted allocator too; no mm is left. */
+TEST_F(task, task_import_out_of_memory_is_enomem)
+{
+	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
+	s64 mms = atomic64_read(&pb_counters[PB_CNT_live_mms]);
+
+	atomic_set(&pb_fail_nth, 1);
+	EXPECT_EQ(-ENOMEM, nt_run(self->s, "task_import"));
+	EXPECT_NE(NULL, strstr(self->s->reply.buf, "budget_bytes")) TH_LOG("%s",
+									   self->s->reply.buf);
+	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
+	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	EXPECT_EQ(-EOPNOTSUPP, nt_run(self->s, "task_import"));
+	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+	EXPECT_EQ(mms, atomic64_read(&pb_counters[PB_CNT_live_mms]));
 }
 
 TEST_HARNESS_MAIN

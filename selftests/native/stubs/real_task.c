@@ -33,3 +33,10 @@ int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
 	*why = pb_task_native_why;
 	return -EOPNOTSUPP;
 }
+
+int pb_task_import_read(u32 pid, u64 start, u64 len, struct pb_import_src *src,
+			const char **why)
+{
+	*why = pb_task_native_why;
+	return -EOPNOTSUPP;
+}
