@@ -15,8 +15,8 @@
 #
 # Output: one TAP stream, as kselftest's runner and prove read it: a plan of
 # one test per program (and one for the unload, when this loads the module),
-# each program's own TAP indented by four spaces as a KTAP subtest before its
-# "ok"/"not ok" line.
+# each program's own TAP indented by four spaces as a KTAP subtest, then a
+# "# PROGRAM: N s" line with its wall time, before its "ok"/"not ok" line.
 #
 # Exit status: 0 all passed, 1 a test failed, 4 skipped (kselftest convention).
 
@@ -75,8 +75,10 @@ rc=0 n=0
 for t in "$@"; do
 	n=$((n + 1))
 	echo "# $t"
+	t0=$(date +%s)
 	# The program's exit status through the pipe that indents its output.
 	trc=$({ { "$dir/$t" 2>&1; echo $? >&3; } | sed 's/^/    /' >&4; } 3>&1) 4>&1
+	echo "# $t: $(($(date +%s) - t0)) s"
 	case $trc in
 	0) echo "ok $n $t" ;;
 	"$ksft_skip") echo "ok $n $t # SKIP" ;;
