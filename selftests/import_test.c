@@ -294,6 +294,9 @@ TEST_F(import, pte_mapped_and_partly_unmapped_thp)
 		SKIP(return, "no PMD THP allocated");
 	/* PMD-mapped first: imported as a PMD. */
 	import_compare(_metadata, self, (unsigned long)p, n, 0, &im);
+	/* No collapse of the split THP back into a PMD: see pb_khugepaged_busy(). */
+	ASSERT_EQ(0, madvise(p, self->pmd_size, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, pb_khugepaged_busy(&self->knobs));
 	ASSERT_EQ(0, mprotect(p + self->psize, self->psize, PROT_READ));
 	ASSERT_EQ(0, mprotect(p + self->psize, self->psize, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(n, import_compare(_metadata, self, (unsigned long)p, n, 0, &im));

@@ -523,6 +523,9 @@ TEST_F(maps, pmd_thp_and_pte_mapped_thp)
 	EXPECT_EQ(1UL << self->pmd_order, m.key[PB_MAPS_exclusive]);
 	EXPECT_EQ(1, m.hist[PB_MAPS_HIST_anon_full][self->pmd_order]);
 	EXPECT_EQ(0, m.key[PB_MAPS_cont_blocks]);
+	/* No collapse of the split THP back into a PMD: see pb_khugepaged_busy(). */
+	ASSERT_EQ(0, madvise(p, self->pmd_size, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, pb_khugepaged_busy(&self->knobs));
 	/* A page read-only and back: the PMD is split, the folio is not. */
 	ASSERT_EQ(0, mprotect(p + self->psize, self->psize, PROT_READ));
 	ASSERT_EQ(0, mprotect(p + self->psize, self->psize, PROT_READ | PROT_WRITE));

@@ -93,22 +93,25 @@ static inline int pb_dline_young(const struct pb_dline *t)
 /* Read @path into @buf (the active value "[x]" of a THP knob if @bracket). */
 static inline int pb_knob_read(const char *path, char *buf, size_t size, int bracket)
 {
-	char text[256], *b, *e;
+	char text[256], *val = text, *e;
 	int len = pb_read_file(path, text, sizeof(text));
 
 	if (len < 0)
 		return len;
 	if (bracket) {
-		b = strchr(text, '[');
-		e = b ? strchr(b, ']') : NULL;
+		val = strchr(text, '[');
+		e = val ? strchr(val, ']') : NULL;
 		if (!e)
 			return -EINVAL;
 		*e = '\0';
-		snprintf(buf, size, "%s", b + 1);
+		val++;
 	} else {
 		text[strcspn(text, "\n")] = '\0';
-		snprintf(buf, size, "%s", text);
 	}
+	/* A value cut short would be restored wrong. */
+	if (strlen(val) >= size)
+		return -E2BIG;
+	memcpy(buf, val, strlen(val) + 1);
 	return 0;
 }
 
@@ -135,15 +138,37 @@ struct pb_knobs {
  * if the kernel lacks it (or the list is full).  Setting one twice saves the
  * first value twice, and the restore, last first, ends with it.
  */
-static inline int pb_knobs_set(struct pb_knobs *k, const char *path, const char *val)
+static inline int pb_knobs_set_as(struct pb_knobs *k, const char *path, const char *val,
+				  int bracket)
 {
 	int i = k->nr;
 
-	if (i == PB_KNOBS_MAX || pb_knob_read(path, k->saved[i], sizeof(k->saved[i]), 1))
+	if (i == PB_KNOBS_MAX || pb_knob_read(path, k->saved[i], sizeof(k->saved[i]), bracket))
 		return -1;
 	snprintf(k->path[i], sizeof(k->path[i]), "%s", path);
 	k->nr++;
 	return pb_knob_write(path, val);
+}
+
+static inline int pb_knobs_set(struct pb_knobs *k, const char *path, const char *val)
+{
+	return pb_knobs_set_as(k, path, val, 1);
+}
+
+/*
+ * khugepaged scanning without a pause, for the teardown to restore.  A test
+ * that splits a PMD-mapped THP under MADV_HUGEPAGE would see khugepaged
+ * collapse it back (collapse_huge_page(), on a slow guest within a second);
+ * such a test runs with this on, so it fails at once unless its region is
+ * MADV_NOHUGEPAGE once the THP exists.  -1 without khugepaged's knobs.
+ */
+static inline int pb_khugepaged_busy(struct pb_knobs *k)
+{
+	if (pb_knobs_set_as(k, PB_THP_DIR "/khugepaged/scan_sleep_millisecs", "0", 0) ||
+	    pb_knobs_set_as(k, PB_THP_DIR "/khugepaged/alloc_sleep_millisecs", "0", 0) ||
+	    pb_knobs_set_as(k, PB_THP_DIR "/khugepaged/pages_to_scan", "65536", 0))
+		return -1;
+	return 0;
 }
 
 /* Every knob back as it was, in reverse order. */
