@@ -52,8 +52,26 @@ static int pb_cmd_bench_bound(struct pb_args *a, const char *op)
 	return 0;
 }
 
+/*
+ * The "issued" line: what the op counted on @mm since @before, and on the
+ * child that fork and zap make and destroy (@child), so that a fork's
+ * atomics, which copy_present_ptes() charges to the new mm, are not lost.
+ */
+static void pb_reply_issued(struct pb_reply *r, const struct pb_mm *mm,
+			    const u64 *before, const u64 *child)
+{
+	unsigned int c;
+
+	pb_reply_printf(r, "issued");
+	for (c = 0; c < PB_NR_MM_COUNTERS; c++)
+		pb_reply_printf(r, " %s=%llu", pb_mm_counter_names[c],
+				mm->counters[c] - before[c] + child[c]);
+	pb_reply_printf(r, "\n");
+}
+
 int pb_cmd_bench(struct pb_args *a)
 {
+	u64 before[PB_NR_MM_COUNTERS], child[PB_NR_MM_COUNTERS] = { };
 	struct pb_fork_times t = { };
 	const char *op;
 	struct pb_mm *mm;
@@ -84,12 +102,13 @@ int pb_cmd_bench(struct pb_args *a)
 	    (stride < 2 * psize || stride > PB_BENCH_STRIDE_MAX || stride & (psize - 1)))
 		return pb_err(a, "stride must be a page multiple, 2 pages to %llu bytes",
 			      PB_BENCH_STRIDE_MAX);
+	memcpy(before, mm->counters, sizeof(before));
 	if (!strcmp(op, "fork"))
-		ret = pb_bench_fork(mm, false, &ns, &t);
+		ret = pb_bench_fork(mm, false, &ns, &t, child);
 	else if (!strcmp(op, "zap_partial"))
 		ret = pb_bench_zap_partial(mm, stride, &ns);
 	else if (!strcmp(op, "zap"))
-		ret = pb_bench_fork(mm, true, &ns, NULL);
+		ret = pb_bench_fork(mm, true, &ns, NULL, child);
 	else if (!strcmp(op, "mprotect"))
 		ret = pb_bench_mprotect(mm, &ns);
 	else if (!strcmp(op, "floor"))
@@ -113,6 +132,8 @@ int pb_cmd_bench(struct pb_args *a)
 	if (!strcmp(op, "fork"))
 		pb_reply_printf(&a->s->reply, "alloc_ns %llu\ncopy_ns %llu\nflush_ns %llu\n",
 				t.alloc_ns, t.copy_ns, t.flush_ns);
+	if (strcmp(op, "floor"))
+		pb_reply_issued(&a->s->reply, mm, before, child);
 	return pb_mm_done(a, mm, 0);
 }
 

@@ -24,10 +24,16 @@
 /*
  * fork() of @mm, or the child's exit, timed; the rest goes untimed.  A fork
  * also gives its phases in @t (the clock reads between them are inside
- * *@ns, a few instructions each).
+ * *@ns, a few instructions each).  @child_counts, if not NULL, gets what the
+ * timed part counted on the child mm, which the parent's counters miss: a
+ * fork's refcount and mapcount atomics fall on the child, as
+ * copy_present_ptes() charges its folio_ref_add() and rmap dup to the new
+ * mm, and so does all of the child's exit.
  */
-int pb_bench_fork(struct pb_mm *mm, bool zap, u64 *ns, struct pb_fork_times *t)
+int pb_bench_fork(struct pb_mm *mm, bool zap, u64 *ns, struct pb_fork_times *t,
+		  u64 child_counts[PB_NR_MM_COUNTERS])
 {
+	u64 before[PB_NR_MM_COUNTERS];
 	struct pb_mm *child;
 	const char *why;
 	unsigned int i;
@@ -45,13 +51,19 @@ int pb_bench_fork(struct pb_mm *mm, bool zap, u64 *ns, struct pb_fork_times *t)
 	if (IS_ERR(child))
 		return PTR_ERR(child);
 	*ns = ktime_get_ns() - t0;
+	/* A fork's share is all the new mm counted; an exit's, its zap's. */
+	memcpy(before, child->counters, sizeof(before));
 	if (zap) {
 		/* The child's exit: every VMA zapped with full = true. */
 		t0 = ktime_get_ns();
 		for (i = 0; i < child->nr_vmas; i++)
 			pb_zap_range(child, child->vmas[i].start, child->vmas[i].end);
 		*ns = ktime_get_ns() - t0;
+	} else {
+		memset(before, 0, sizeof(before));
 	}
+	for (i = 0; child_counts && i < PB_NR_MM_COUNTERS; i++)
+		child_counts[i] = child->counters[i] - before[i];
 	pb_mm_destroy(child);
 	return 0;
 }

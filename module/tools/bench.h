@@ -11,7 +11,8 @@
 
 #include "paths/fork.h"
 
-int pb_bench_fork(struct pb_mm *mm, bool zap, u64 *ns, struct pb_fork_times *t);
+int pb_bench_fork(struct pb_mm *mm, bool zap, u64 *ns, struct pb_fork_times *t,
+		  u64 child_counts[PB_NR_MM_COUNTERS]);
 int pb_bench_mprotect(struct pb_mm *mm, u64 *ns);
 int pb_bench_zap_partial(struct pb_mm *mm, u64 stride, u64 *ns);
 

@@ -414,4 +414,58 @@ TEST_F(pcmd, bench_round_trip_of_a_never_forked_mm_changes_nothing)
 	free(before);
 }
 
+/* KEY=N of the "issued" line of the last reply, or -1. */
+static long long issued_count(struct pb_session *s, enum pb_mm_counter c)
+{
+	const char *line = strstr(s->reply.buf, "issued "), *p;
+	char key[64];
+
+	if (!line)
+		return -1;
+	snprintf(key, sizeof(key), " %s=", pb_mm_counter_names[c]);
+	p = strstr(line, key);
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/*
+ * bench replies the atomics its op issued, the forked child's too: a fork
+ * counts its folio_ref_add() and rmap dup on the new mm, so the parent's own
+ * counters do not move.  Per PTE, one of each per page; batched, one per
+ * folio (each folio is within one table).  The child's exit drops as many.
+ */
+TEST_F(pcmd, bench_replies_the_atomics_of_fork_and_exit)
+{
+	struct pb_session *s = self->s;
+	unsigned int order = __builtin_ctz(self->cont), n = 2 * self->cont, b, id;
+	long long parent, per;
+
+	for (b = 0; b <= 1; b++) {
+		ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%llu", self->psize >> 10))
+			TH_LOG("%s", s->reply.buf);
+		id = b + 1;
+		ASSERT_EQ(0, nt_run(s, "set mm=%u fork_batch=%u zap_batch=%u", id, b, b))
+			TH_LOG("%s", s->reply.buf);
+		ASSERT_EQ(0, nt_run(s, "mmap mm=%u start=0x%llx len=0x%llx", id, NT_VA,
+				    2 * self->block)) TH_LOG("%s", s->reply.buf);
+		ASSERT_EQ(0, nt_run(s, "populate mm=%u va=0x%llx len=0x%llx order=%u", id,
+				    NT_VA, 2 * self->block, order)) TH_LOG("%s", s->reply.buf);
+		per = b ? 2 : n;
+		parent = nt_mm_stat(s, id, PB_MMC_refcount_atomics);
+		ASSERT_EQ(0, nt_run(s, "bench mm=%u op=fork", id)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(per, issued_count(s, PB_MMC_refcount_atomics)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(per, issued_count(s, PB_MMC_mapcount_atomics)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(parent, nt_mm_stat(s, id, PB_MMC_refcount_atomics));
+		ASSERT_EQ(0, nt_run(s, "bench mm=%u op=zap", id)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(per, issued_count(s, PB_MMC_refcount_atomics)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(per, issued_count(s, PB_MMC_mapcount_atomics)) TH_LOG("%s", s->reply.buf);
+		/* An mprotect round trip takes no reference and maps nothing. */
+		ASSERT_EQ(0, nt_run(s, "bench mm=%u op=mprotect", id)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(0, issued_count(s, PB_MMC_refcount_atomics)) TH_LOG("%s", s->reply.buf);
+		EXPECT_LT(0, issued_count(s, PB_MMC_pte_writes)) TH_LOG("%s", s->reply.buf);
+		/* The floor works on copies: no issued line. */
+		ASSERT_EQ(0, nt_run(s, "bench mm=%u op=floor", id)) TH_LOG("%s", s->reply.buf);
+		EXPECT_EQ(-1, issued_count(s, PB_MMC_refcount_atomics));
+	}
+}
+
 TEST_HARNESS_MAIN

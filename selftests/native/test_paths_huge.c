@@ -627,8 +627,8 @@ TEST_F(paths, the_bench_paths_keep_pmds_whole)
 	thp_populate(_metadata, mm);
 	nt_populate(_metadata, mm, NT_VA + pmd_bytes(mm), pmd_bytes(mm),
 		    pb_pmd_order(self->g), false);
-	ASSERT_EQ(0, pb_bench_fork(mm, false, &ns, NULL));
-	ASSERT_EQ(0, pb_bench_fork(mm, true, &ns, NULL));
+	ASSERT_EQ(0, pb_bench_fork(mm, false, &ns, NULL, NULL));
+	ASSERT_EQ(0, pb_bench_fork(mm, true, &ns, NULL, NULL));
 	ASSERT_EQ(0, pb_bench_mprotect(mm, &ns));
 	EXPECT_EQ(4, mm->counters[PB_MMC_pmd_changes]);
 	EXPECT_EQ(0, mm->counters[PB_MMC_pmd_splits]);
