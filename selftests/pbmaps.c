@@ -7,6 +7,7 @@
  *
  *   pbmaps [--json] [PID]            the per-VMA table and the totals
  *   pbmaps --what-if [--json] [PID]  and the model's costs of its import
+ *   pbmaps --plot FILE.png [...]     and FILE.gp, FILE.dat, then gnuplot
  *
  * Without PID, pbmaps itself.  Needs the module loaded, and root for
  * another process.
@@ -14,6 +15,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "pb_plot.h"
 #include "pb_util.h"
 
 static const char *const key_names[PB_NR_MAPS_KEYS] = {
@@ -123,15 +125,26 @@ static void show_maps(const char *reply, bool json)
 	}
 }
 
-/* The counters a what-if row shows, summed from mm_stats. */
-static unsigned long long tlbis(const unsigned long long *v)
+/* Counter @c of bench's "issued" line in @reply: what the op issued. */
+static unsigned long long issued(const char *reply, enum pb_mm_counter c)
 {
-	return v[PB_MMC_tlbi_page] + v[PB_MMC_tlbi_range] + v[PB_MMC_tlbi_mm];
+	const char *line = strstr(reply, "\nissued ");
+	char buf[32];
+
+	return line ? strtoull(val(line + 1, pb_mm_counter_names[c], buf, sizeof(buf)) ?: "0",
+			       NULL, 10) : 0;
 }
 
-static unsigned long long atomics(const unsigned long long *v)
+/* The counters a what-if row shows, summed from bench's reply. */
+static unsigned long long tlbis(const char *r)
 {
-	return v[PB_MMC_refcount_atomics] + v[PB_MMC_mapcount_atomics];
+	return issued(r, PB_MMC_tlbi_page) + issued(r, PB_MMC_tlbi_range) +
+	       issued(r, PB_MMC_tlbi_mm);
+}
+
+static unsigned long long atomics(const char *r)
+{
+	return issued(r, PB_MMC_refcount_atomics) + issued(r, PB_MMC_mapcount_atomics);
 }
 
 /* Unfold every folded block of mm @mm in the VMAs of task_maps' @reply. */
@@ -177,10 +190,15 @@ static int unfold_all(struct pb_ctl *c, int mm, const char *reply, unsigned long
 	return 0;
 }
 
-static int import_costs(struct pb_ctl *c, int pid, const char *maps, bool json)
+/*
+ * Import pid @pid, bench each op in each variant, and print a row of each;
+ * the rows go to @w too (@nw of them, ARRAY_SIZE(ops) * 4 at most).
+ */
+static int import_costs(struct pb_ctl *c, int pid, const char *maps, bool json,
+			struct pb_plot_whatif *w, unsigned int *nw)
 {
 	static const char *const ops[] = { "fork", "zap", "mprotect" };
-	unsigned long long before[PB_NR_MM_COUNTERS], after[PB_NR_MM_COUNTERS], ns;
+	unsigned long long ns;
 	unsigned long psize = sysconf(_SC_PAGESIZE);
 	char pidarg[32] = "", buf[32];
 	int mm, cont, batch, ret;
@@ -215,30 +233,31 @@ static int import_costs(struct pb_ctl *c, int pid, const char *maps, bool json)
 			pb_cmd(c, "set mm=%d fork_batch=%d zap_batch=%d mprotect_batch=%d", mm,
 			       batch, batch, batch);
 			for (o = 0; o < ARRAY_SIZE(ops); o++) {
-				if (pb_mm_stats(c, mm, before) ||
-				    pb_cmd(c, "bench mm=%d op=%s", mm, ops[o]) ||
+				if (pb_cmd(c, "bench mm=%d op=%s", mm, ops[o]) ||
 				    sscanf(c->reply, "ns %llu", &ns) != 1 ||
-				    pb_mm_stats(c, mm, after)) {
+				    !strstr(c->reply, "\nissued ")) {
 					fprintf(stderr, "pbmaps: bench op=%s: %s", ops[o],
 						c->reply);
 					continue;
 				}
+				w[*nw] = (struct pb_plot_whatif){
+					cont, batch, ops[o], ns, tlbis(c->reply),
+					issued(c->reply, PB_MMC_unfolds), atomics(c->reply),
+				};
+				(*nw)++;
 				if (json) {
 					printf("%s{\"contpte\": %d, \"batched\": %d, ",
 					       first ? "" : ", ", cont, batch);
 					printf("\"op\": \"%s\", \"ns\": %llu, ", ops[o], ns);
 					printf("\"tlbi\": %llu, \"unfolds\": %llu, ",
-					       tlbis(after) - tlbis(before),
-					       after[PB_MMC_unfolds] - before[PB_MMC_unfolds]);
-					printf("\"atomics\": %llu}",
-					       atomics(after) - atomics(before));
+					       tlbis(c->reply), issued(c->reply, PB_MMC_unfolds));
+					printf("\"atomics\": %llu}", atomics(c->reply));
 					first = false;
 					continue;
 				}
 				printf("%-8d %-8d %-9s %12llu %8llu %8llu %10llu\n", cont, batch,
-				       ops[o], ns, tlbis(after) - tlbis(before),
-				       after[PB_MMC_unfolds] - before[PB_MMC_unfolds],
-				       atomics(after) - atomics(before));
+				       ops[o], ns, tlbis(c->reply),
+				       issued(c->reply, PB_MMC_unfolds), atomics(c->reply));
 			}
 		}
 	}
@@ -248,20 +267,60 @@ static int import_costs(struct pb_ctl *c, int pid, const char *maps, bool json)
 	return 0;
 }
 
+/* --plot @png: 1 if it fails, with the reason. */
+static int write_plot(const char *png, const char *maps, const struct pb_plot_whatif *w,
+		      unsigned int nw)
+{
+	const char *total = strstr(maps, "\ntotal ");
+	char gp[4096], dat[4096];
+	int ret;
+
+	ret = pb_plot_write(png, total ? total + 1 : "", sysconf(_SC_PAGESIZE), w, nw, gp, dat,
+			    sizeof(gp));
+	if (ret == -EINVAL) {
+		fprintf(stderr, "pbmaps: --plot %s: a name without quotes or backslashes, please\n",
+			png);
+		return 1;
+	}
+	if (ret) {
+		fprintf(stderr, "pbmaps: --plot %s: %s\n", png, strerror(-ret));
+		return 1;
+	}
+	ret = pb_plot_run(gp, png);
+	if (ret == -ENOENT) {
+		fprintf(stderr,
+			"pbmaps: --plot: gnuplot is not on PATH: wrote %s and %s; run 'gnuplot %s' where gnuplot is installed to make %s\n",
+			gp, dat, gp, png);
+		return 1;
+	}
+	if (ret) {
+		fprintf(stderr, "pbmaps: --plot: gnuplot %s failed to make %s\n", gp, png);
+		return 1;
+	}
+	fprintf(stderr, "pbmaps: wrote %s (gnuplot %s, data %s)\n", png, gp, dat);
+	return 0;
+}
+
+#define PBMAPS_USAGE "usage: pbmaps [--json] [--what-if] [--plot FILE.png] [PID]\n"
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "what-if", no_argument, NULL, 'w' },
+		{ "plot", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	struct pb_plot_whatif w[12];
 	bool json = false, whatif = false;
+	const char *png = NULL;
+	unsigned int nw = 0;
 	struct pb_ctl c;
 	char *maps;
 	int pid = 0, opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "jwh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jwp:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
@@ -269,11 +328,14 @@ int main(int argc, char **argv)
 		case 'w':
 			whatif = true;
 			break;
+		case 'p':
+			png = optarg;
+			break;
 		case 'h':
-			printf("usage: pbmaps [--json] [--what-if] [PID]\n");
+			printf(PBMAPS_USAGE);
 			return 0;
 		default:
-			fprintf(stderr, "usage: pbmaps [--json] [--what-if] [PID]\n");
+			fprintf(stderr, PBMAPS_USAGE);
 			return 2;
 		}
 	}
@@ -293,9 +355,12 @@ int main(int argc, char **argv)
 		return 1;
 	show_maps(maps, json);
 	if (whatif)
-		ret = import_costs(&c, pid, maps, json);
+		ret = import_costs(&c, pid, maps, json, w, &nw);
 	if (json)
 		printf("}\n");
+	fflush(stdout);
+	if (!ret && png)
+		ret = write_plot(png, maps, w, nw);
 	free(maps);
 	pb_close(&c);
 	return ret ? 1 : 0;
