@@ -100,15 +100,37 @@ show_bad_command() {
 		grep -q "^error: unknown command 'frobnicate'" "$OUT"
 }
 
+# pbmaps_layout maps four 64K folios (the hugepages-64kB knob on while it
+# faults them in, then restored), a file and a region it shares with a
+# forked child, and prints where; pbmaps must show each folio as one.
 show_pbmaps() {
-	sleep 60 &
-	sleeper=$!
-	{ pbmaps "$sleeper" && pbmaps --what-if "$sleeper" | sed -n '/^task_import/,$p'; } \
+	knob=/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled
+	page_kb=$(pbctl task_maps | sed -n 's/.* page_kb=\([0-9]*\).*/\1/p')
+	order=0
+	while [ $((page_kb << order)) -lt 64 ]; do order=$((order + 1)); done
+	saved=$(sed 's/.*\[\(.*\)\].*/\1/' "$knob" 2>/dev/null)
+	[ -n "$saved" ] && echo always >"$knob"
+	pbmaps_layout -o "$order" >/tmp/layout &
+	layout=$!
+	i=0
+	while ! grep -q '^pbmaps_layout ' /tmp/layout && [ $i -lt 20 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	[ -n "$saved" ] && echo "$saved" >"$knob"
+	cat /tmp/layout
+	{ pbmaps "$layout" && pbmaps --what-if "$layout" | sed -n '/^task_import/,$p'; } \
 		>"$OUT" 2>&1
 	rc=$?
-	kill "$sleeper"
+	kill "$layout"
 	cat "$OUT"
-	[ $rc -eq 0 ] && grep -q '^total ' "$OUT" && grep -q '^task_import mm=' "$OUT" &&
+	anon=$(sed -n 's/.* anon=\(0x[0-9a-f]*\).*/\1/p' /tmp/layout)
+	pages=$(sed -n 's/.* anon_pages=\([0-9]*\).*/\1/p' /tmp/layout)
+	# The anon row: present and large_folios as mapped.
+	[ $rc -eq 0 ] && [ -n "$anon" ] &&
+		[ "$(awk -v s="$anon" 'index($1, s "-") == 1 { print $4, $7 }' "$OUT")" = \
+			"$pages $((pages >> order))" ] &&
+		grep -q '^task_import mm=' "$OUT" &&
 		[ "$(grep -cE '^[01] +[01] +(fork|zap|mprotect) ' "$OUT")" -eq 12 ]
 }
 
@@ -127,7 +149,7 @@ step "the checker finds no violation in the parent" show_check
 step "the oracle: batched and per-PTE mms agree over 20 random seeds" show_oracle
 step "the model's contpte helpers in lockstep with the running kernel's" show_kernel_oracle
 step "a bad command gets EINVAL and a one-line reason" show_bad_command
-step "pbmaps: a sleeping process's folios, then its import priced per-PTE and batched" show_pbmaps
+step "pbmaps: a known layout's folios (four 64K), then its import priced per-PTE and batched" show_pbmaps
 step "with no session open, every live_ counter of the stats file is 0" show_stats
 
 echo

@@ -130,8 +130,8 @@ static inline int pb_plot_write(const char *png, const char *total, unsigned lon
 				const struct pb_plot_whatif *b = pb_plot_find(w, nw, c, 1, ops[o]);
 
 				if (p && b)
-					fprintf(f, "%s/contpte=%u %llu %llu\n", ops[o], c, p->ns,
-						b->ns);
+					fprintf(f, "%s,%s %llu %llu\n", ops[o],
+						c ? "contpte" : "no-contpte", p->ns, b->ns);
 			}
 	}
 	if (fclose(f))
@@ -148,7 +148,9 @@ static inline int pb_plot_write(const char *png, const char *total, unsigned lon
 	if (nw)
 		fprintf(f, "set multiplot layout 2,1\n");
 	fprintf(f, "set title 'folio pieces by size (full: the whole folio mapped)'\n");
-	fprintf(f, "set xlabel 'folio size'\nset ylabel 'pieces'\n");
+	/* Log: a process has far more small pieces than large ones. */
+	fprintf(f, "set xlabel 'folio size'\nset ylabel 'pieces (log scale)'\n");
+	fprintf(f, "set logscale y\nset yrange [0.8:*]\n");
 	fprintf(f, "plot '%s' index 0 using 2:xtic(1) title 'anon full', \\\n", dat);
 	fprintf(f, "     '' index 0 using 3 title 'anon partial', \\\n");
 	fprintf(f, "     '' index 0 using 4 title 'file full', \\\n");
@@ -156,7 +158,8 @@ static inline int pb_plot_write(const char *png, const char *total, unsigned lon
 	if (nw) {
 		fprintf(f, "set title \"what if: the model's ns of each op, %s\"\n",
 			"per PTE and batched");
-		fprintf(f, "set xlabel 'op / contpte'\nset ylabel 'ns (model)'\n");
+		fprintf(f, "unset logscale y\nset yrange [0:*]\nset xtics rotate by -20\n");
+		fprintf(f, "set xlabel 'op, contpte on or off'\nset ylabel 'ns (model)'\n");
 		fprintf(f, "plot '%s' index 1 using 2:xtic(1) title 'per PTE', \\\n", dat);
 		fprintf(f, "     '' index 1 using 3 title 'batched'\n");
 		fprintf(f, "unset multiplot\n");

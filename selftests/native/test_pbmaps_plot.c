@@ -96,13 +96,15 @@ TEST_F(plot, writes_data_script_and_png)
 	for (i = 0; i < 12; i++) {
 		if (self->w[i].batched)
 			continue;
-		snprintf(row, sizeof(row), "\n%s/contpte=%d %llu %llu\n", self->w[i].op,
-			 self->w[i].cont, self->w[i].ns, self->w[i + 3].ns);
+		snprintf(row, sizeof(row), "\n%s,%s %llu %llu\n", self->w[i].op,
+			 self->w[i].cont ? "contpte" : "no-contpte", self->w[i].ns,
+			 self->w[i + 3].ns);
 		EXPECT_NE(NULL, strstr(s, row)) TH_LOG("%s not in %s", row, s);
 	}
 	s = slurp(self->gp);
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, "set output '")) TH_LOG("%s", s);
+	EXPECT_NE(NULL, strstr(s, "set logscale y")) TH_LOG("%s", s);
 	for (i = 0; i < 4; i++) {
 		snprintf(row, sizeof(row), "using %u", i + 2);
 		EXPECT_NE(NULL, strstr(s, row)) TH_LOG("%s", s);
