@@ -150,7 +150,6 @@ static unsigned long import_compare(struct __test_metadata *_metadata,
 	static unsigned char young_before[MAX_PAGES];
 	unsigned long done, n, i, j, k, present = 0, nf = 0;
 	char ptxt[32] = "";
-	const char *line;
 	long long mm;
 
 	if (pid)
@@ -164,9 +163,7 @@ static unsigned long import_compare(struct __test_metadata *_metadata,
 	for (done = 0; done < nr; done += n) {
 		n = nr - done > PB_DUMP_MAX ? PB_DUMP_MAX : nr - done;
 		CMD("task_dump va=0x%lx nr=%lu%s", va + done * self->psize, n, ptxt);
-		line = self->c.reply;
-		for (i = 0; i < n; i++, line = strchr(line, '\n') + 1)
-			ASSERT_EQ(0, pb_dline_parse(line, &rl[i])) TH_LOG("%s", line);
+		ASSERT_EQ(0, pb_dlines_parse(self->c.reply, rl, n)) TH_LOG("%s", self->c.reply);
 		for (i = 0; i < n; i++)
 			young_before[done + i] = young_at(rl, i, n, self->cont_ptes);
 	}
@@ -177,13 +174,9 @@ static unsigned long import_compare(struct __test_metadata *_metadata,
 	for (done = 0; done < nr; done += n) {
 		n = nr - done > PB_DUMP_MAX ? PB_DUMP_MAX : nr - done;
 		CMD("task_dump va=0x%lx nr=%lu%s", va + done * self->psize, n, ptxt);
-		line = self->c.reply;
-		for (i = 0; i < n; i++, line = strchr(line, '\n') + 1)
-			ASSERT_EQ(0, pb_dline_parse(line, &rl[i])) TH_LOG("%s", line);
+		ASSERT_EQ(0, pb_dlines_parse(self->c.reply, rl, n)) TH_LOG("%s", self->c.reply);
 		CMD("dump mm=%lld va=0x%lx nr=%lu", mm, va + done * self->psize, n);
-		line = self->c.reply;
-		for (i = 0; i < n; i++, line = strchr(line, '\n') + 1)
-			ASSERT_EQ(0, pb_dline_parse(line, &ml[i])) TH_LOG("%s", line);
+		ASSERT_EQ(0, pb_dlines_parse(self->c.reply, ml, n)) TH_LOG("%s", self->c.reply);
 		for (i = 0; i < n; i++) {
 			const struct pb_dline *r = &rl[i], *m = &ml[i];
 			int ry = young_at(rl, i, n, self->cont_ptes), rd = pb_dline_dirty(r);
@@ -407,50 +400,27 @@ TEST_F(import, pages_past_the_limit)
 	munmap(p, n * self->psize);
 }
 
-static void expect_error(struct __test_metadata *_metadata, FIXTURE_DATA(import) * self,
-			 int err, const char *reason, const char *fmt, ...)
-{
-	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	ASSERT_EQ(0, pb_ctl_stats(&self->c, before));
-	EXPECT_EQ(err, pb_cmd(&self->c, "%s", line)) TH_LOG("%s: %s", line, self->c.reply);
-	EXPECT_NE(NULL, strstr(self->c.reply, reason)) TH_LOG("%s: %s", line, self->c.reply);
-	EXPECT_EQ(0, strncmp(self->c.reply, "error: ", 7));
-	ASSERT_EQ(0, pb_ctl_stats(&self->c, after));
-	EXPECT_EQ(before[PB_CNT_live_bytes], after[PB_CNT_live_bytes]);
-	EXPECT_EQ(before[PB_CNT_live_mms], after[PB_CNT_live_mms]);
-	EXPECT_EQ(before[PB_CNT_command_errors] + 1, after[PB_CNT_command_errors]);
-}
-
 TEST_F(import, bad_input_leaves_nothing)
 {
 	size_t len = 4 * self->psize;
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int status;
 	pid_t gone;
 
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, munmap(p + self->psize, self->psize));
-	expect_error(_metadata, self, -EINVAL, "no VMA of the process is in the range",
-		     "task_import start=%p len=0x%lx", p + self->psize, self->psize);
-	expect_error(_metadata, self, -EINVAL, "page aligned", "task_import start=%p", p + 8);
-	expect_error(_metadata, self, -EINVAL, "len must not be 0",
-		     "task_import start=%p len=0", p);
-	expect_error(_metadata, self, -EINVAL, "pid must be within", "task_import pid=0");
-	expect_error(_metadata, self, -EINVAL, "kernel thread", "task_import pid=2");
-	expect_error(_metadata, self, -EINVAL, "kernel", "task_import kernel=none");
-	gone = fork();
-	ASSERT_LE(0, gone);
-	if (!gone)
-		_exit(0);
-	ASSERT_EQ(gone, waitpid(gone, &status, 0));
-	expect_error(_metadata, self, -ESRCH, "no process has this pid",
-		     "task_import pid=%d", gone);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "no VMA of the process is in the range",
+			"task_import start=%p len=0x%lx", p + self->psize, self->psize);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "page aligned", "task_import start=%p",
+			p + 8);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "len must not be 0",
+			"task_import start=%p len=0", p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "pid must be within", "task_import pid=0");
+	pb_expect_error(_metadata, &self->c, -EINVAL, "kernel thread", "task_import pid=2");
+	pb_expect_error(_metadata, &self->c, -EINVAL, "kernel", "task_import kernel=none");
+	gone = pb_gone_pid();
+	ASSERT_LT(0, gone);
+	pb_expect_error(_metadata, &self->c, -ESRCH, "no process has this pid",
+			"task_import pid=%d", gone);
 	munmap(p, len);
 }
 

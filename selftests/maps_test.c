@@ -728,55 +728,33 @@ TEST_F(maps, racing_child)
 	EXPECT_LT(0, ok);
 }
 
-/* Bad input fails with a one-line reason and leaves nothing behind. */
-static void expect_error(struct __test_metadata *_metadata, FIXTURE_DATA(maps) * self,
-			 int err, const char *reason, const char *fmt, ...)
-{
-	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	ASSERT_EQ(0, pb_ctl_stats(&self->c, before));
-	EXPECT_EQ(err, pb_cmd(&self->c, "%s", line)) TH_LOG("%s: %s", line, self->c.reply);
-	EXPECT_NE(NULL, strstr(self->c.reply, reason)) TH_LOG("%s: %s", line, self->c.reply);
-	EXPECT_EQ(0, strncmp(self->c.reply, "error: ", 7));
-	EXPECT_EQ(strchr(self->c.reply, '\n'), self->c.reply + strlen(self->c.reply) - 1);
-	ASSERT_EQ(0, pb_ctl_stats(&self->c, after));
-	EXPECT_EQ(before[PB_CNT_live_bytes], after[PB_CNT_live_bytes]);
-	EXPECT_EQ(before[PB_CNT_command_errors] + 1, after[PB_CNT_command_errors]);
-}
-
 TEST_F(maps, bad_input_is_refused)
 {
 	size_t len = 4 * self->psize;
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int status;
 	pid_t gone;
 
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, munmap(p + self->psize, self->psize));
-	expect_error(_metadata, self, -EINVAL, "no VMA of the process is in the range",
-		     "task_maps start=%p len=0x%lx", p + self->psize, self->psize);
-	expect_error(_metadata, self, -EINVAL, "page aligned", "task_maps start=%p", p + 8);
-	expect_error(_metadata, self, -EINVAL, "page aligned",
-		     "task_maps start=%p len=0x10", p);
-	expect_error(_metadata, self, -EINVAL, "len must not be 0", "task_maps start=%p len=0", p);
-	expect_error(_metadata, self, -EINVAL, "overflows",
-		     "task_maps start=0x%lx len=0x%lx", -self->psize, 2 * self->psize);
-	expect_error(_metadata, self, -EINVAL, "passes the end of the process's address space",
-		     "task_maps start=0x%lx", -self->psize);
-	expect_error(_metadata, self, -EINVAL, "pid must be within", "task_maps pid=0");
-	expect_error(_metadata, self, -EINVAL, "kernel thread", "task_maps pid=2");
-	expect_error(_metadata, self, -EINVAL, "unknown", "task_maps mm=0");
-	gone = fork();
-	ASSERT_LE(0, gone);
-	if (!gone)
-		_exit(0);
-	ASSERT_EQ(gone, waitpid(gone, &status, 0));
-	expect_error(_metadata, self, -ESRCH, "no process has this pid", "task_maps pid=%d", gone);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "no VMA of the process is in the range",
+			"task_maps start=%p len=0x%lx", p + self->psize, self->psize);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "page aligned", "task_maps start=%p", p + 8);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "page aligned", "task_maps start=%p len=0x10",
+			p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "len must not be 0",
+			"task_maps start=%p len=0", p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "overflows",
+			"task_maps start=0x%lx len=0x%lx", -self->psize, 2 * self->psize);
+	pb_expect_error(_metadata, &self->c, -EINVAL,
+			"passes the end of the process's address space", "task_maps start=0x%lx",
+			-self->psize);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "pid must be within", "task_maps pid=0");
+	pb_expect_error(_metadata, &self->c, -EINVAL, "kernel thread", "task_maps pid=2");
+	pb_expect_error(_metadata, &self->c, -EINVAL, "unknown", "task_maps mm=0");
+	gone = pb_gone_pid();
+	ASSERT_LT(0, gone);
+	pb_expect_error(_metadata, &self->c, -ESRCH, "no process has this pid", "task_maps pid=%d",
+			gone);
 	munmap(p, len);
 }
 

@@ -2,13 +2,16 @@
 /*
  * Helpers shared by the selftests that read real processes (task_test,
  * maps_test, import_test): one line of dump or task_dump parsed, its flags
- * read as pte_write(), pte_dirty() and pte_young() read them, and the THP
- * knobs of sysfs set for a test and restored after it.
+ * read as pte_write(), pte_dirty() and pte_young() read them, the THP
+ * knobs of sysfs set for a test and restored after it, and bad input's
+ * check that it leaves nothing behind.
  */
 #ifndef _PB_TASK_H
 #define _PB_TASK_H
 
-#include "pb_util.h"
+#include <sys/wait.h>
+
+#include "pb_test.h"
 
 #define PB_THP_DIR		"/sys/kernel/mm/transparent_hugepage"
 #define PB_KNOBS_MAX		16
@@ -178,6 +181,64 @@ static inline void pb_knobs_restore(struct pb_knobs *k)
 		k->nr--;
 		pb_knob_write(k->path[k->nr], k->saved[k->nr]);
 	}
+}
+
+/*
+ * @nr lines of a dump or task_dump reply @reply into @out: 0, or -1 at the
+ * first that does not parse.
+ */
+static inline int pb_dlines_parse(const char *reply, struct pb_dline *out, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (!reply || pb_dline_parse(reply, &out[i]))
+			return -1;
+		reply = strchr(reply, '\n');
+		if (reply)
+			reply++;
+	}
+	return 0;
+}
+
+/*
+ * Bad input: the command fails with @err and one line, "error: ...", that
+ * names @reason, and leaves nothing behind: no live byte, no mm, and one
+ * more command error.
+ */
+static inline __printf(5, 6) void
+pb_expect_error(struct __test_metadata *_metadata, struct pb_ctl *c, int err,
+		const char *reason, const char *fmt, ...)
+{
+	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ASSERT_EQ(0, pb_ctl_stats(c, before));
+	EXPECT_EQ(err, pb_cmd(c, "%s", line)) TH_LOG("%s: %s", line, c->reply);
+	EXPECT_NE(NULL, strstr(c->reply, reason)) TH_LOG("%s: %s", line, c->reply);
+	EXPECT_EQ(0, strncmp(c->reply, "error: ", 7));
+	EXPECT_EQ(strchr(c->reply, '\n'), c->reply + strlen(c->reply) - 1);
+	ASSERT_EQ(0, pb_ctl_stats(c, after));
+	EXPECT_EQ(before[PB_CNT_live_bytes], after[PB_CNT_live_bytes]);
+	EXPECT_EQ(before[PB_CNT_live_mms], after[PB_CNT_live_mms]);
+	EXPECT_EQ(before[PB_CNT_command_errors] + 1, after[PB_CNT_command_errors]);
+}
+
+/* A pid that was, and is no more: a child that exited, reaped.  -1 if not. */
+static inline pid_t pb_gone_pid(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return pid;
 }
 
 #endif /* _PB_TASK_H */

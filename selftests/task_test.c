@@ -454,27 +454,9 @@ TEST_F(task, pmd_thp_shows_pmd)
 	EXPECT_EQ(1, fval(self, "exclusive"));
 }
 
-/* Bad input fails with a one-line reason. */
-static void expect_error(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(task) * self, int err, const char *reason,
-			 const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	EXPECT_EQ(err, pb_cmd(&self->c, "%s", line)) TH_LOG("%s: %s", line, self->c.reply);
-	EXPECT_NE(NULL, strstr(self->c.reply, reason)) TH_LOG("%s: %s", line, self->c.reply);
-	EXPECT_EQ(0, strncmp(self->c.reply, "error: ", 7));
-	EXPECT_EQ(strchr(self->c.reply, '\n'), self->c.reply + strlen(self->c.reply) - 1);
-}
-
 TEST_F(task, bad_input_is_refused)
 {
 	char *p = map_small(self, 2 * self->psize);
-	int status;
 	pid_t gone;
 
 	ASSERT_NE(NULL, p);
@@ -483,36 +465,31 @@ TEST_F(task, bad_input_is_refused)
 	/* Unmapped: dump shows none, folio has nothing to show. */
 	CMD("task_dump va=%p", p + self->psize);
 	EXPECT_NE(NULL, strstr(self->c.reply, " none\n"));
-	expect_error(_metadata, self, -EINVAL, "nothing mapped at",
-		     "task_folio va=%p", p + self->psize);
-	expect_error(_metadata, self, -EINVAL, "nr must be within 1..512",
-		     "task_dump va=%p nr=0", p);
-	expect_error(_metadata, self, -EINVAL, "nr must be within 1..512",
-		     "task_dump va=%p nr=513", p);
-	expect_error(_metadata, self, -EINVAL, "not page aligned",
-		     "task_dump va=%p", p + 8);
-	expect_error(_metadata, self, -EINVAL, "passes the end of the process's address space",
-		     "task_dump va=0x%lx", -self->psize);
-	expect_error(_metadata, self, -EINVAL, "beyond the process's address space",
-		     "task_folio va=0x%lx", -self->psize);
-	expect_error(_metadata, self, -EINVAL, "pid must be within",
-		     "task_dump va=%p pid=0", p);
-	expect_error(_metadata, self, -EINVAL, "kernel thread",
-		     "task_dump va=%p pid=2", p);
-	expect_error(_metadata, self, -EINVAL, "kernel thread",
-		     "task_folio va=%p pid=2", p);
-	expect_error(_metadata, self, -EINVAL, "missing argument 'va'", "task_dump");
-	expect_error(_metadata, self, -EINVAL, "unknown", "task_dump va=%p mm=0", p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "nothing mapped at", "task_folio va=%p",
+			p + self->psize);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "nr must be within 1..512",
+			"task_dump va=%p nr=0", p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "nr must be within 1..512",
+			"task_dump va=%p nr=513", p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "not page aligned", "task_dump va=%p", p + 8);
+	pb_expect_error(_metadata, &self->c, -EINVAL,
+			"passes the end of the process's address space", "task_dump va=0x%lx",
+			-self->psize);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "beyond the process's address space",
+			"task_folio va=0x%lx", -self->psize);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "pid must be within", "task_dump va=%p pid=0",
+			p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "kernel thread", "task_dump va=%p pid=2", p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "kernel thread", "task_folio va=%p pid=2", p);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "missing argument 'va'", "task_dump");
+	pb_expect_error(_metadata, &self->c, -EINVAL, "unknown", "task_dump va=%p mm=0", p);
 	/* A pid that was, and is no more. */
-	gone = fork();
-	ASSERT_LE(0, gone);
-	if (!gone)
-		_exit(0);
-	ASSERT_EQ(gone, waitpid(gone, &status, 0));
-	expect_error(_metadata, self, -ESRCH, "no process has this pid",
-		     "task_dump va=%p pid=%d", p, gone);
-	expect_error(_metadata, self, -ESRCH, "no process has this pid",
-		     "task_folio va=%p pid=%d", p, gone);
+	gone = pb_gone_pid();
+	ASSERT_LT(0, gone);
+	pb_expect_error(_metadata, &self->c, -ESRCH, "no process has this pid",
+			"task_dump va=%p pid=%d", p, gone);
+	pb_expect_error(_metadata, &self->c, -ESRCH, "no process has this pid",
+			"task_folio va=%p pid=%d", p, gone);
 }
 
 /* Another process's tables are the administrator's; one's own are not. */

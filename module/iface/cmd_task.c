@@ -151,6 +151,29 @@ static void pb_format_maps_stats(struct pb_reply *r, const struct pb_maps_stats 
 	pb_reply_printf(r, "\n");
 }
 
+/*
+ * The range and pid of task_maps and task_import: start (default 0), len
+ * (without it, to the end of the address space; 0 refused) and pid.
+ */
+static int pb_arg_task_range(struct pb_args *a, u64 *start, u64 *len, u32 *pid)
+{
+	int ret;
+
+	*len = 0;
+	ret = pb_arg_u64(a, "start", start);
+	if (!ret && pb_arg_given(a, "len"))
+		ret = pb_arg_u64(a, "len", len);
+	if (!ret)
+		ret = pb_arg_pid(a, pid);
+	if (ret)
+		return ret;
+	if (pb_arg_given(a, "len") && !*len)
+		return pb_err(a, "len must not be 0 (without len: to the end)");
+	if (*start + *len < *start)
+		return pb_err(a, "start + len overflows");
+	return 0;
+}
+
 int pb_cmd_task_maps(struct pb_args *a)
 {
 	struct pb_maps_result *res;
@@ -161,18 +184,9 @@ int pb_cmd_task_maps(struct pb_args *a)
 	u32 pid;
 	int ret;
 
-	len = 0;
-	ret = pb_arg_u64(a, "start", &start);
-	if (!ret && pb_arg_given(a, "len"))
-		ret = pb_arg_u64(a, "len", &len);
-	if (!ret)
-		ret = pb_arg_pid(a, &pid);
+	ret = pb_arg_task_range(a, &start, &len, &pid);
 	if (ret)
 		return ret;
-	if (pb_arg_given(a, "len") && !len)
-		return pb_err(a, "len must not be 0 (without len: to the end)");
-	if (start + len < start)
-		return pb_err(a, "start + len overflows");
 	/* About 100 KiB: the VMA lines and a block's entries. */
 	res = pb_vzalloc(sizeof(*res));
 	if (!res) {
@@ -288,20 +302,11 @@ int pb_cmd_task_import(struct pb_args *a)
 	u32 pid;
 	int ret;
 
-	len = 0;
-	ret = pb_arg_u64(a, "start", &start);
-	if (!ret && pb_arg_given(a, "len"))
-		ret = pb_arg_u64(a, "len", &len);
-	if (!ret)
-		ret = pb_arg_pid(a, &pid);
+	ret = pb_arg_task_range(a, &start, &len, &pid);
 	if (!ret)
 		ret = pb_arg_profile(a, &profile);
 	if (ret)
 		return ret;
-	if (pb_arg_given(a, "len") && !len)
-		return pb_err(a, "len must not be 0 (without len: to the end)");
-	if (start + len < start)
-		return pb_err(a, "start + len overflows");
 	/* About 1 MiB: PB_IMPORT_PAGES_MAX pages of 32 bytes. */
 	src = pb_vzalloc(sizeof(*src));
 	if (!src) {

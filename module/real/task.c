@@ -751,6 +751,54 @@ static void pb_task_vma_prot(struct vm_area_struct *vma, char prot[5])
 	prot[4] = '\0';
 }
 
+/*
+ * The mm of @pid, read-locked as pagewalk users take it, and the end of
+ * [@start, @start + @len) (without @len, the end of the address space):
+ * what task_maps and task_import read.  The caller ends with
+ * pb_task_unlock_range().
+ */
+static int pb_task_lock_range(u32 pid, u64 start, u64 len, struct mm_struct **mmp,
+			      u64 *end, const char **why)
+{
+	struct mm_struct *mm;
+	int ret;
+
+	if ((start | len) & ~PAGE_MASK) {
+		*why = "start and len must be page aligned";
+		return -EINVAL;
+	}
+	ret = pb_task_get_mm(pid, &mm, why);
+	if (ret)
+		return ret;
+	*end = len ? start + len : mm->task_size;
+	if (start >= mm->task_size || *end > mm->task_size || *end <= start) {
+		*why = "the range passes the end of the process's address space";
+		ret = -EINVAL;
+	} else if (mmap_read_lock_killable(mm)) {
+		*why = "interrupted";
+		ret = -EINTR;
+	}
+	if (ret) {
+		mmput(mm);
+		return ret;
+	}
+	*mmp = mm;
+	return 0;
+}
+
+/* The lock and reference of pb_task_lock_range() dropped; @ret, or none read. */
+static int pb_task_unlock_range(struct mm_struct *mm, int ret, u64 nr_vmas,
+				const char **why)
+{
+	mmap_read_unlock(mm);
+	mmput(mm);
+	if (!ret && !nr_vmas) {
+		*why = "no VMA of the process is in the range";
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
 int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
 		 const char **why)
 {
@@ -774,24 +822,9 @@ int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
 	r->cont_ptes = CONT_PTES;
 #endif
 	r->pmd_order = PMD_SHIFT - PAGE_SHIFT;
-	if ((start | len) & ~PAGE_MASK) {
-		*why = "start and len must be page aligned";
-		return -EINVAL;
-	}
-	ret = pb_task_get_mm(pid, &mm, why);
+	ret = pb_task_lock_range(pid, start, len, &mm, &end, why);
 	if (ret)
 		return ret;
-	end = len ? start + len : mm->task_size;
-	if (start >= mm->task_size || end > mm->task_size || end <= start) {
-		*why = "the range passes the end of the process's address space";
-		ret = -EINVAL;
-		goto out;
-	}
-	if (mmap_read_lock_killable(mm)) {
-		*why = "interrupted";
-		ret = -EINTR;
-		goto out;
-	}
 	/* find_vma() is exported where the VMA iterator's helpers are not. */
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
 	     vma = find_vma(mm, vma->vm_end)) {
@@ -824,14 +857,7 @@ int pb_task_maps(u32 pid, u64 start, u64 len, struct pb_maps_result *r,
 		if (vma->vm_end >= end)
 			break;
 	}
-	mmap_read_unlock(mm);
-	if (!ret && !r->nr_vmas) {
-		*why = "no VMA of the process is in the range";
-		ret = -EINVAL;
-	}
-out:
-	mmput(mm);
-	return ret;
+	return pb_task_unlock_range(mm, ret, r->nr_vmas, why);
 }
 
 /* task_import's walker: each present page into the source's list. */
@@ -929,11 +955,7 @@ int pb_task_import_read(u32 pid, u64 start, u64 len, struct pb_import_src *src,
 #ifdef CONFIG_ARM64
 	src->cont_ptes = CONT_PTES;
 #endif
-	if ((start | len) & ~PAGE_MASK) {
-		*why = "start and len must be page aligned";
-		return -EINVAL;
-	}
-	ret = pb_task_get_mm(pid, &mm, why);
+	ret = pb_task_lock_range(pid, start, len, &mm, &end, why);
 	if (ret)
 		return ret;
 	/*
@@ -941,17 +963,6 @@ int pb_task_import_read(u32 pid, u64 start, u64 len, struct pb_import_src *src,
 	 * has 56; its VMAs above 52 bits are left out as vma_limit).
 	 */
 	src->va_bits = min_t(unsigned int, fls64(mm->task_size - 1), 52);
-	end = len ? start + len : mm->task_size;
-	if (start >= mm->task_size || end > mm->task_size || end <= start) {
-		*why = "the range passes the end of the process's address space";
-		ret = -EINVAL;
-		goto out;
-	}
-	if (mmap_read_lock_killable(mm)) {
-		*why = "interrupted";
-		ret = -EINTR;
-		goto out;
-	}
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
 	     vma = find_vma(mm, vma->vm_end)) {
 		u64 s = max_t(u64, start, vma->vm_start);
@@ -985,12 +996,5 @@ int pb_task_import_read(u32 pid, u64 start, u64 len, struct pb_import_src *src,
 		if (vma->vm_end >= end)
 			break;
 	}
-	mmap_read_unlock(mm);
-	if (!ret && !src->nr_vmas) {
-		*why = "no VMA of the process is in the range";
-		ret = -EINVAL;
-	}
-out:
-	mmput(mm);
-	return ret;
+	return pb_task_unlock_range(mm, ret, src->nr_vmas, why);
 }

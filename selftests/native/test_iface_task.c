@@ -105,36 +105,34 @@ TEST_F(task, task_dump_out_of_memory_is_enomem)
 	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
 }
 
-/* task_maps' result comes from the counted allocator too. */
-TEST_F(task, task_maps_out_of_memory_is_enomem)
+/*
+ * task_maps' result and task_import's list come from the counted allocator
+ * too: out of memory, each fails with ENOMEM and its reason in one line,
+ * leaving no bytes and no mm; the next call reaches the stand-in.
+ */
+TEST_F(task, task_maps_and_import_out_of_memory_are_enomem)
 {
-	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
-
-	atomic_set(&pb_fail_nth, 1);
-	EXPECT_EQ(-ENOMEM, nt_run(self->s, "task_maps"));
-	EXPECT_NE(NULL, strstr(self->s->reply.buf, "out of memory")) TH_LOG("%s",
-									    self->s->reply.buf);
-	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
-	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
-	EXPECT_EQ(-EOPNOTSUPP, nt_run(self->s, "task_maps"));
-	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
-}
-
-/* task_import's list comes from the counted allocator too; no mm is left. */
-TEST_F(task, task_import_out_of_memory_is_enomem)
-{
+	static const struct {
+		const char *cmd, *reason;
+	} cases[] = {
+		{ "task_maps", "out of memory" },
+		{ "task_import", "budget_bytes" },
+	};
 	s64 bytes = atomic64_read(&pb_counters[PB_CNT_live_bytes]);
 	s64 mms = atomic64_read(&pb_counters[PB_CNT_live_mms]);
+	unsigned int i;
 
-	atomic_set(&pb_fail_nth, 1);
-	EXPECT_EQ(-ENOMEM, nt_run(self->s, "task_import"));
-	EXPECT_NE(NULL, strstr(self->s->reply.buf, "budget_bytes")) TH_LOG("%s",
-									   self->s->reply.buf);
-	EXPECT_TRUE(nt_one_error_line(&self->s->reply));
-	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
-	EXPECT_EQ(-EOPNOTSUPP, nt_run(self->s, "task_import"));
-	EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
-	EXPECT_EQ(mms, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		atomic_set(&pb_fail_nth, 1);
+		EXPECT_EQ(-ENOMEM, nt_run(self->s, "%s", cases[i].cmd)) TH_LOG("%s", cases[i].cmd);
+		EXPECT_NE(NULL, strstr(self->s->reply.buf, cases[i].reason))
+			TH_LOG("%s", self->s->reply.buf);
+		EXPECT_TRUE(nt_one_error_line(&self->s->reply));
+		EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+		EXPECT_EQ(-EOPNOTSUPP, nt_run(self->s, "%s", cases[i].cmd));
+		EXPECT_EQ(bytes, atomic64_read(&pb_counters[PB_CNT_live_bytes]));
+		EXPECT_EQ(mms, atomic64_read(&pb_counters[PB_CNT_live_mms]));
+	}
 }
 
 TEST_HARNESS_MAIN
