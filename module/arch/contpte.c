@@ -55,8 +55,11 @@ void pb_raw_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 	pb_mm_count(mm, PB_MMC_pte_writes, nr);
 	if ((((pfn + nr - 1) << g->page_shift) & ~g->oa_low_mask) ==
 	    ((pfn << g->page_shift) & ~g->oa_low_mask)) {
+		/* A local: the stores would make the compiler reload g's. */
+		u64 step = pb_page_size(g);
+
 		pte = pb_pfn_pte(g, pfn, prot);
-		for (i = 0; i < nr; i++, pte += pb_page_size(g))
+		for (i = 0; i < nr; i++, pte += step)
 			ptep[i] = pte;
 		return;
 	}
@@ -295,6 +298,9 @@ static void __pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte
 		unsigned int n;
 
 		next = min((va + cmask + 1) & ~cmask, end);
+		/* Whole blocks, output addresses aligned too: in one pass. */
+		if (!((va | pa) & cmask) && end - va > cmask)
+			next = va + ((end - va) & ~cmask);
 		n = (next - va) >> g->page_shift;
 		if (!((va | next | pa) & cmask))
 			pte |= PB_PTE_CONT;
