@@ -38,7 +38,11 @@ void pb_raw_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 	unsigned int i;
 	u64 pfn;
 
-	if (nr == 1 || mm->shadowed || pb_naive(mm)) {
+	if (nr == 1) {
+		pb_write_pte(mm, va, ptep, pte);
+		return;
+	}
+	if (mm->shadowed || pb_naive(mm)) {
 		for (i = 0; i < nr; i++) {
 			pb_write_pte(mm, va + ((u64)i << g->page_shift), ptep + i, pte);
 			pte = pb_pte_advance(g, pte, 1, pb_naive(mm));
