@@ -239,6 +239,13 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 {
 	u64 head_pfn;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+
+	pb_rmap_remove_folio(mm, head, head_pfn, pfn, nr);
+}
+
+void pb_rmap_remove_folio(struct pb_mm *mm, struct pb_page *head, u64 head_pfn,
+			  u64 pfn, unsigned int nr)
+{
 	struct pb_page *page = head + (pfn - head_pfn);
 	unsigned int i, unmapped = 0, gone = 0;
 	bool partially;
