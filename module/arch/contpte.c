@@ -245,13 +245,22 @@ static pb_pte_t __pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 	 * operations of contpte_ptep_get", 6.16); 6.12 reads the whole block.
 	 * Same result, fewer reads.  The bits are gathered without a branch
 	 * per entry: ORed, and hardware dirty (DBM without RDONLY) as DBM
-	 * less RDONLY moved up to DBM's place.
+	 * less RDONLY moved up to DBM's place.  6.12's whole block is ORed
+	 * and ANDed first: hardware dirty needs a look at each entry only
+	 * when no entry is dirty in software, some has DBM and some lacks
+	 * RDONLY.
 	 */
 	if (mm->profile != PB_PROFILE_MAINLINE) {
+		pb_pte_t all = ~0ULL;
+
 		for (i = 0; i < nr; i++) {
 			any |= first[i];
-			hw |= first[i] & ~(first[i] * (PB_PTE_DBM / PB_PTE_RDONLY));
+			all &= first[i];
 		}
+		if (!(any & PB_PTE_DIRTY) && (any & PB_PTE_DBM) &&
+		    !(all & PB_PTE_RDONLY))
+			for (i = 0; i < nr; i++)
+				hw |= first[i] & ~(first[i] * (PB_PTE_DBM / PB_PTE_RDONLY));
 	} else {
 		for (i = 0; i < nr;) {
 			pb_pte_t e = first[i++];
