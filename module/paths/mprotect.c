@@ -27,15 +27,21 @@
  * already (pb_pte_modify()), as upstream's pte_modify() with its
  * vm_page_prot is.
  */
-static bool pb_can_change_writable(const struct pb_vma *vma, pb_pte_t pte,
-				   const struct pb_page *head,
-				   const struct pb_page *page)
+/* What can_change_pte_writable() asks of the entry and the VMA alone. */
+static bool pb_entry_may_upgrade(const struct pb_vma *vma, pb_pte_t pte)
 {
 	if (!(vma->flags & PB_VM_WRITE) || !pb_pte_valid(pte))
 		return false;
 	if ((vma->flags & PB_VM_SOFTDIRTY) && !(pte & PB_PTE_SOFT_DIRTY))
 		return false;
-	if (pte & PB_PTE_UFFD_WP)
+	return !(pte & PB_PTE_UFFD_WP);
+}
+
+static bool pb_can_change_writable(const struct pb_vma *vma, pb_pte_t pte,
+				   const struct pb_page *head,
+				   const struct pb_page *page)
+{
+	if (!pb_entry_may_upgrade(vma, pte))
 		return false;
 	if (vma->flags & PB_VM_SHARED)
 		return pb_pte_dirty(pte);
@@ -112,10 +118,19 @@ static unsigned int pb_sub_batch(const struct pb_vma *vma, pb_pte_t new,
 				 unsigned int nr, bool upgrade, bool *can)
 {
 	unsigned int run;
+	bool excl;
 
 	*can = pb_upgradable(vma, new, head, head ? page + i : NULL, upgrade);
+	/*
+	 * Only a private anon page's exclusivity differs from page to page:
+	 * where it is not asked, every page agrees with page @i.
+	 */
+	if (!upgrade || pb_pte_write(new) || !pb_entry_may_upgrade(vma, new) ||
+	    (vma->flags & PB_VM_SHARED) || !head || !(head->flags & PB_PG_ANON))
+		return nr - i;
+	excl = page[i].flags & PB_PG_ANON_EXCLUSIVE;
 	for (run = 1; i + run < nr; run++)
-		if (pb_upgradable(vma, new, head, page + i + run, upgrade) != *can)
+		if (!(page[i + run].flags & PB_PG_ANON_EXCLUSIVE) != !excl)
 			break;
 	return run;
 }
