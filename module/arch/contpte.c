@@ -38,7 +38,11 @@ void pb_raw_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 	unsigned int i;
 	u64 pfn;
 
-	if (nr == 1 || mm->shadowed || pb_naive(mm)) {
+	if (nr == 1) {
+		pb_write_pte(mm, va, ptep, pte);
+		return;
+	}
+	if (mm->shadowed || pb_naive(mm)) {
 		for (i = 0; i < nr; i++) {
 			pb_write_pte(mm, va + ((u64)i << g->page_shift), ptep + i, pte);
 			pte = pb_pte_advance(g, pte, 1, pb_naive(mm));
@@ -55,8 +59,11 @@ void pb_raw_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 	pb_mm_count(mm, PB_MMC_pte_writes, nr);
 	if ((((pfn + nr - 1) << g->page_shift) & ~g->oa_low_mask) ==
 	    ((pfn << g->page_shift) & ~g->oa_low_mask)) {
+		/* A local: the stores would make the compiler reload g's. */
+		u64 step = pb_page_size(g);
+
 		pte = pb_pfn_pte(g, pfn, prot);
-		for (i = 0; i < nr; i++, pte += pb_page_size(g))
+		for (i = 0; i < nr; i++, pte += step)
 			ptep[i] = pte;
 		return;
 	}
@@ -225,27 +232,48 @@ static void pb_contpte_try_unfold_partial(struct pb_mm *mm, u64 va,
 static pb_pte_t __pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
 	unsigned int nr = pb_cont_ptes(&mm->geom), i;
-	pb_pte_t pte = *ptep, *first;
-	bool young = false, dirty = false;
+	pb_pte_t pte = *ptep, *first, any = 0, hw = 0;
+	bool young, dirty;
 
 	if (!mm->knobs[PB_KNOB_contpte] || !pb_pte_valid_cont(pte) ||
 	    pb_mutation(mm, PB_KNOB_skip_ad_gather))
 		return pte;
 	first = ptep - pb_cont_index(mm, va);
-	for (i = 0; i < nr; i++) {
-		dirty |= pb_pte_dirty(first[i]);
-		young |= pb_pte_young(first[i]);
-		/*
-		 * Mainline stops once the block's entries, read from the
-		 * first, have shown both bits ("arm64/mm: Optimize loop to
-		 * reduce redundant operations of contpte_ptep_get", 6.16);
-		 * 6.12 reads the whole block.  Same result, fewer reads.
-		 */
-		if (mm->profile == PB_PROFILE_MAINLINE && dirty && young) {
-			i++;
-			break;
+	/*
+	 * Mainline stops once the block's entries, read from the first, have
+	 * shown both bits ("arm64/mm: Optimize loop to reduce redundant
+	 * operations of contpte_ptep_get", 6.16); 6.12 reads the whole block.
+	 * Same result, fewer reads.  The bits are gathered without a branch
+	 * per entry: ORed, and hardware dirty (DBM without RDONLY) as DBM
+	 * less RDONLY moved up to DBM's place.  6.12's whole block is ORed
+	 * and ANDed first: hardware dirty needs a look at each entry only
+	 * when no entry is dirty in software, some has DBM and some lacks
+	 * RDONLY.
+	 */
+	if (mm->profile != PB_PROFILE_MAINLINE) {
+		pb_pte_t all = ~0ULL;
+
+		for (i = 0; i < nr; i++) {
+			any |= first[i];
+			all &= first[i];
+		}
+		if (!(any & PB_PTE_DIRTY) && (any & PB_PTE_DBM) &&
+		    !(all & PB_PTE_RDONLY))
+			for (i = 0; i < nr; i++)
+				hw |= first[i] & ~(first[i] * (PB_PTE_DBM / PB_PTE_RDONLY));
+	} else {
+		for (i = 0; i < nr;) {
+			pb_pte_t e = first[i++];
+
+			any |= e;
+			hw |= e & ~(e * (PB_PTE_DBM / PB_PTE_RDONLY));
+			if ((any & PB_PTE_AF) &&
+			    ((any & PB_PTE_DIRTY) || (hw & PB_PTE_DBM)))
+				break;
 		}
 	}
+	young = any & PB_PTE_AF;
+	dirty = (any & PB_PTE_DIRTY) || (hw & PB_PTE_DBM);
 	if (dirty)
 		pte = pb_pte_mkdirty(pte);
 	if (young)
@@ -283,6 +311,9 @@ static void __pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte
 		unsigned int n;
 
 		next = min((va + cmask + 1) & ~cmask, end);
+		/* Whole blocks, output addresses aligned too: in one pass. */
+		if (!((va | pa) & cmask) && end - va > cmask)
+			next = va + ((end - va) & ~cmask);
 		n = (next - va) >> g->page_shift;
 		if (!((va | next | pa) & cmask))
 			pte |= PB_PTE_CONT;

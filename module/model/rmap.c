@@ -153,14 +153,20 @@ void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive)
 void pb_rmap_add_folio(struct pb_mm *mm, struct pb_page *head,
 		       struct pb_page *page, unsigned int nr, bool exclusive)
 {
-	unsigned int i;
+	unsigned int i, mapped = 0;
 
+	u16 excl = exclusive ? PB_PG_ANON_EXCLUSIVE : 0;
+
+	/*
+	 * Counted in a local, without a branch per page: the page stores
+	 * would make the compiler reload the folio's fields for every page.
+	 */
 	for (i = 0; i < nr; i++) {
-		if (page[i].mapcount++ == 0 && head->order)
-			pb_nr_pages_mapped(head)++;
-		if (exclusive)
-			page[i].flags |= PB_PG_ANON_EXCLUSIVE;
+		mapped += page[i].mapcount++ == 0;
+		page[i].flags |= excl;
 	}
+	if (head->order)
+		pb_nr_pages_mapped(head) += mapped;
 	pb_folio_large_mapcount_add(head, nr);
 	if (head->order)
 		pb_mm_ids_add(mm, head, nr);
@@ -233,13 +239,23 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 {
 	u64 head_pfn;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+
+	pb_rmap_remove_folio(mm, head, head_pfn, pfn, nr);
+}
+
+void pb_rmap_remove_folio(struct pb_mm *mm, struct pb_page *head, u64 head_pfn,
+			  u64 pfn, unsigned int nr)
+{
 	struct pb_page *page = head + (pfn - head_pfn);
-	unsigned int i, unmapped = 0;
+	unsigned int i, unmapped = 0, gone = 0;
 	bool partially;
 
 	for (i = 0; i < nr; i++) {
+		bool zero = !--page[i].mapcount;
+
+		gone += zero;
 		/* Still mapped, by a PTE or by a PMD of the whole folio. */
-		if (--page[i].mapcount || pb_folio_entire_mapcount(head))
+		if (!zero || pb_folio_entire_mapcount(head))
 			continue;
 		unmapped++;
 		/*
@@ -253,9 +269,8 @@ void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr)
 				     (pfn + i) << mm->geom.page_shift, 1, 0);
 		page[i].flags &= ~PB_PG_HW_DIRTIED;
 	}
-	for (i = 0; i < nr && head->order; i++)
-		if (!page[i].mapcount)
-			pb_nr_pages_mapped(head)--;
+	if (head->order)
+		pb_nr_pages_mapped(head) -= gone;
 	pb_folio_large_mapcount_add(head, -(s32)nr);
 	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
 	if (!head->order)

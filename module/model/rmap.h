@@ -14,6 +14,9 @@ void pb_rmap_add(struct pb_mm *mm, u64 pfn, unsigned int nr, bool exclusive);
 void pb_rmap_add_folio(struct pb_mm *mm, struct pb_page *head,
 		       struct pb_page *page, unsigned int nr, bool exclusive);
 void pb_rmap_remove(struct pb_mm *mm, u64 pfn, unsigned int nr);
+/* pb_rmap_remove() of @nr pages from @pfn of the folio @head, looked up. */
+void pb_rmap_remove_folio(struct pb_mm *mm, struct pb_page *head, u64 head_pfn,
+			  u64 pfn, unsigned int nr);
 void pb_rmap_add_pmd(struct pb_mm *mm, u64 head_pfn, bool exclusive);
 void pb_rmap_remove_pmd(struct pb_mm *mm, u64 head_pfn);
 void pb_rmap_zap_begin(struct pb_mm *mm);

@@ -46,22 +46,42 @@ unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 {
 	const struct pb_geom *g = &mm->geom;
 	bool any_writable = false, any_young = false, any_dirty = false;
-	pb_pte_t pte = *ptentp, expected;
+	bool cont = mm->knobs[PB_KNOB_contpte];
+	/* Without contpte or the mirror, ptep_get() is a plain read. */
+	bool direct = !cont && !mm->knobs[PB_KNOB_kernel_shadow];
+	pb_pte_t pte = *ptentp, want;
 	u64 pfn = pb_pte_pfn(g, pte), head_pfn, left;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
-	unsigned int nr;
+	unsigned int nr, shift = g->page_shift;
+	bool linear;
 
 	left = head_pfn + (1ULL << head->order) - pfn;
 	if (left < max_nr)
 		max_nr = left;
+	/*
+	 * Where the batch's output addresses share their top, stored-apart
+	 * bits, the next entry is the last plus the page size (as
+	 * pb_raw_set_ptes() steps); else decode and re-encode.
+	 */
+	linear = (((pfn + max_nr) << shift) & ~g->oa_low_mask) ==
+		 ((pfn << shift) & ~g->oa_low_mask);
 	nr = pb_pte_batch_hint(mm, va, pte);
-	expected = pb_batch_clear_ignored(pb_pte_advance(g, pte, nr, false), flags);
+	/*
+	 * @want is the next entry as the first would have it.  An entry equal
+	 * to it is in the batch; else compare them with the ignored bits
+	 * cleared, which leaves their output addresses alone.
+	 */
+	want = pb_pte_advance(g, pte, nr, false);
 	while (nr < max_nr) {
-		u64 addr = va + ((u64)nr << g->page_shift);
-		pb_pte_t next = pb_ptep_get(mm, addr, ptep + nr);
+		u64 addr = va + ((u64)nr << shift);
+		pb_pte_t next = direct ? READ_ONCE(ptep[nr]) :
+			pb_ptep_get(mm, addr, ptep + nr);
+		unsigned int step;
 
-		if (!pb_pte_present(next) ||
-		    pb_batch_clear_ignored(next, flags) != expected)
+		if (next != want &&
+		    (!pb_pte_present(next) ||
+		     pb_batch_clear_ignored(next, flags) !=
+		     pb_batch_clear_ignored(want, flags)))
 			break;
 		if (flags & PB_FPB_MERGE_WRITE)
 			any_writable |= pb_pte_write(next);
@@ -69,9 +89,10 @@ unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			any_young |= pb_pte_young(next);
 			any_dirty |= pb_pte_dirty(next);
 		}
-		next = pb_pte_batch_hint(mm, addr, next);
-		expected = pb_pte_advance(g, expected, next, false);
-		nr += next;
+		step = cont ? pb_pte_batch_hint(mm, addr, next) : 1;
+		want = linear ? want + ((u64)step << shift) :
+			pb_pte_advance(g, want, step, false);
+		nr += step;
 	}
 	if (any_writable)
 		*ptentp = pb_pte_mkwrite(*ptentp);

@@ -27,77 +27,110 @@
  * already (pb_pte_modify()), as upstream's pte_modify() with its
  * vm_page_prot is.
  */
-bool pb_can_change_pte_writable(struct pb_mm *mm, const struct pb_vma *vma,
-				pb_pte_t pte)
+/* What can_change_pte_writable() asks of the entry and the VMA alone. */
+static bool pb_entry_may_upgrade(const struct pb_vma *vma, pb_pte_t pte)
 {
-	u64 pfn = pb_pte_pfn(&mm->geom, pte), head_pfn;
-	struct pb_page *head;
-
 	if (!(vma->flags & PB_VM_WRITE) || !pb_pte_valid(pte))
 		return false;
 	if ((vma->flags & PB_VM_SOFTDIRTY) && !(pte & PB_PTE_SOFT_DIRTY))
 		return false;
-	if (pte & PB_PTE_UFFD_WP)
+	return !(pte & PB_PTE_UFFD_WP);
+}
+
+static bool pb_can_change_writable(const struct pb_vma *vma, pb_pte_t pte,
+				   const struct pb_page *head,
+				   const struct pb_page *page)
+{
+	if (!pb_entry_may_upgrade(vma, pte))
 		return false;
 	if (vma->flags & PB_VM_SHARED)
 		return pb_pte_dirty(pte);
-	head = pb_page_folio(mm->phys, pfn, &head_pfn);
 	return head && (head->flags & PB_PG_ANON) &&
-	       (head[pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE);
+	       (page->flags & PB_PG_ANON_EXCLUSIVE);
 }
 
-/* The PTE for the VMA's new protection, before any write upgrade. */
-static pb_pte_t pb_pte_modify(struct pb_mm *mm, const struct pb_vma *vma,
+bool pb_can_change_pte_writable(struct pb_mm *mm, const struct pb_vma *vma,
+				pb_pte_t pte)
+{
+	u64 pfn = pb_pte_pfn(&mm->geom, pte), head_pfn;
+	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+
+	return pb_can_change_writable(vma, pte, head,
+				      head ? head + (pfn - head_pfn) : NULL);
+}
+
+/*
+ * The VMA's new protection, before any write upgrade: the same for every
+ * entry, so the callers compute it once per range.
+ */
+static pb_pte_t pb_new_prot(struct pb_mm *mm, const struct pb_vma *vma)
+{
+	pb_pte_t prot = pb_vma_prot(mm, vma, false);
+
+	/*
+	 * vm_page_prot: read-only, with the write upgrade per sub-batch
+	 * after, but in a VMA that wants no write notify (shmem), whose
+	 * protection is writable.  PROT_NONE: present but invalid.
+	 */
+	if (!(vma->flags & PB_VM_READ))
+		prot = (prot & ~(PB_PTE_VALID | PB_PTE_USER)) | PB_PTE_PRESENT_INVALID;
+	return prot;
+}
+
+/* The PTE for the new protection @prot (pb_new_prot()) of @old. */
+static pb_pte_t pb_pte_modify(const struct pb_geom *g, pb_pte_t prot,
 			      pb_pte_t old)
 {
 	pb_pte_t keep = old & (PB_PTE_AF | PB_PTE_DIRTY | PB_PTE_SOFT_DIRTY |
 			       PB_PTE_UFFD_WP | PB_PTE_SPECIAL);
-	pb_pte_t prot;
 
 	if (pb_pte_hw_dirty(old))
 		keep |= PB_PTE_DIRTY;
-	if (!(vma->flags & PB_VM_READ)) {
-		prot = pb_vma_prot(mm, vma, false);
-		prot = (prot & ~(PB_PTE_VALID | PB_PTE_USER)) | PB_PTE_PRESENT_INVALID;
-	} else {
-		/*
-		 * vm_page_prot: read-only, with the write upgrade per
-		 * sub-batch after, but in a VMA that wants no write notify
-		 * (shmem), whose protection is writable.
-		 */
-		prot = pb_vma_prot(mm, vma, false);
-	}
 	prot = (prot & ~(PB_PTE_AF | PB_PTE_DIRTY | PB_PTE_SOFT_DIRTY)) | keep;
 	/* pte_modify(): a dirty entry made writable is dirty in hardware too. */
 	if (pb_pte_write(prot) && (prot & PB_PTE_DIRTY))
 		prot = pb_pte_mkdirty(prot);
-	return pb_pfn_pte(&mm->geom, pb_pte_pfn(&mm->geom, old), prot);
-}
-
-/* Does @pte, of the new protection, get the write upgrade? */
-static bool pb_upgradable(struct pb_mm *mm, const struct pb_vma *vma,
-			  pb_pte_t pte, bool upgrade)
-{
-	return upgrade && !pb_pte_write(pte) &&
-	       pb_can_change_pte_writable(mm, vma, pte);
+	return pb_pfn_pte(g, pb_pte_pfn(g, old), prot);
 }
 
 /*
- * The sub-batch of the batch @new (@nr entries) from entry @i: the pages that
- * agree with page @i on the write upgrade, which exclusivity decides page by
- * page (commit_anon_folio_batch() upstream).  *@can: whether they get it.
+ * Does @pte, of the new protection, get the write upgrade?  @page is the
+ * page it maps, @head its folio, or both NULL.
  */
-static unsigned int pb_sub_batch(struct pb_mm *mm, const struct pb_vma *vma,
-				 pb_pte_t new, unsigned int i, unsigned int nr,
-				 bool upgrade, bool *can)
+static bool pb_upgradable(const struct pb_vma *vma, pb_pte_t pte,
+			  const struct pb_page *head, const struct pb_page *page,
+			  bool upgrade)
 {
-	const struct pb_geom *g = &mm->geom;
-	unsigned int run;
+	return upgrade && !pb_pte_write(pte) &&
+	       pb_can_change_writable(vma, pte, head, page);
+}
 
-	*can = pb_upgradable(mm, vma, pb_pte_advance(g, new, i, false), upgrade);
+/*
+ * The sub-batch of the batch @new (@nr entries, mapping pages from @page of
+ * the folio @head, or one entry without a folio) from entry @i: the pages
+ * that agree with page @i on the write upgrade, which exclusivity decides
+ * page by page (commit_anon_folio_batch() upstream); the entries differ in
+ * nothing else that it asks.  *@can: whether they get it.
+ */
+static unsigned int pb_sub_batch(const struct pb_vma *vma, pb_pte_t new,
+				 const struct pb_page *head,
+				 const struct pb_page *page, unsigned int i,
+				 unsigned int nr, bool upgrade, bool *can)
+{
+	unsigned int run;
+	bool excl;
+
+	*can = pb_upgradable(vma, new, head, head ? page + i : NULL, upgrade);
+	/*
+	 * Only a private anon page's exclusivity differs from page to page:
+	 * where it is not asked, every page agrees with page @i.
+	 */
+	if (!upgrade || pb_pte_write(new) || !pb_entry_may_upgrade(vma, new) ||
+	    (vma->flags & PB_VM_SHARED) || !head || !(head->flags & PB_PG_ANON))
+		return nr - i;
+	excl = page[i].flags & PB_PG_ANON_EXCLUSIVE;
 	for (run = 1; i + run < nr; run++)
-		if (pb_upgradable(mm, vma, pb_pte_advance(g, new, i + run, false),
-				  upgrade) != *can)
+		if (!(page[i + run].flags & PB_PG_ANON_EXCLUSIVE) != !excl)
 			break;
 	return run;
 }
@@ -115,18 +148,19 @@ static unsigned int pb_sub_batch(struct pb_mm *mm, const struct pb_vma *vma,
  * checker flags.  Blocks that a sub-batch covers whole stay folded.
  */
 static void pb_unfold_split_blocks(struct pb_mm *mm, const struct pb_vma *vma,
-				   u64 va, pb_pte_t *ptep, pb_pte_t pte,
-				   unsigned int nr, bool upgrade)
+				   u64 va, pb_pte_t *ptep, pb_pte_t new,
+				   const struct pb_page *head,
+				   const struct pb_page *page, unsigned int nr,
+				   bool upgrade)
 {
 	const struct pb_geom *g = &mm->geom;
-	pb_pte_t new = pb_pte_modify(mm, vma, pte);
 	unsigned int i, end;
 	bool can;
 
 	for (i = 0; i < nr; i = end) {
 		u64 at;
 
-		end = i + pb_sub_batch(mm, vma, new, i, nr, upgrade, &can);
+		end = i + pb_sub_batch(vma, new, head, page, i, nr, upgrade, &can);
 		at = va + ((u64)end << g->page_shift);
 		if (end < nr && (at & (pb_cont_size(g) - 1)))
 			pb_contpte_try_unfold(mm, at, ptep + end, ptep[end]);
@@ -143,16 +177,22 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		       (vma->flags & PB_VM_WRITE);
 	pb_pte_t *ptep = pb_pte_offset(mm, va, false);
 	unsigned int left = (end - va) >> g->page_shift, nr, i, run;
+	pb_pte_t prot = pb_new_prot(mm, vma);
 
 	for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
 		pb_pte_t pte = pb_ptep_get(mm, va, ptep), new;
-		struct pb_page *head;
+		struct pb_page *head, *page = NULL;
 		bool was_cont, was_valid;
+		u64 pfn, head_pfn;
 
 		nr = 1;
 		if (!pb_pte_present(pte))
 			continue;
-		head = pb_page_folio(mm->phys, pb_pte_pfn(g, pte), NULL);
+		/* The folio, looked up once for the batch's every page. */
+		pfn = pb_pte_pfn(g, pte);
+		head = pb_page_folio(mm->phys, pfn, &head_pfn);
+		if (head)
+			page = head + (pfn - head_pfn);
 		/*
 		 * Unlike upstream, a shared VMA's batch respects dirty: the
 		 * upgrade there depends on each PTE's dirty bit, and a merged
@@ -168,7 +208,9 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		was_cont = pb_pte_cont(pte);
 		was_valid = pb_pte_valid(pte);
 		if (upgrade && nr > 1)
-			pb_unfold_split_blocks(mm, vma, va, ptep, pte, nr, upgrade);
+			pb_unfold_split_blocks(mm, vma, va, ptep,
+					       pb_pte_modify(g, prot, pte), head,
+					       page, nr, upgrade);
 		/*
 		 * modify_prot_start_ptes(): arm64's is get_and_clear_ptes(),
 		 * the batch's A/D gathered ("arm64: Add batched versions of
@@ -177,14 +219,15 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		 */
 		pte = batch ? pb_get_and_clear_ptes(mm, va, ptep, nr) :
 			      pb_ptep_get_and_clear(mm, va, ptep);
-		new = pb_pte_modify(mm, vma, pte);
+		new = pb_pte_modify(g, prot, pte);
 		pb_mm_count(mm, PB_MMC_mprotect_batches, 1);
 		/* Exclusivity is per page: commit in sub-batches that agree. */
 		for (i = 0; i < nr; i += run) {
-			pb_pte_t sub = pb_pte_advance(g, new, i, false);
+			pb_pte_t sub = i ? pb_pte_advance(g, new, i, false) : new;
 			bool can;
 
-			run = pb_sub_batch(mm, vma, new, i, nr, upgrade, &can);
+			run = pb_sub_batch(vma, new, head, page, i, nr, upgrade,
+					   &can);
 			if (can) {
 				sub = pb_pte_mkwrite(sub);
 				pb_mm_count(mm, PB_MMC_write_faults_avoided, run);
@@ -231,8 +274,9 @@ static void pb_change_huge_pmd(struct pb_mm *mm, const struct pb_vma *vma,
 			     (old & ~PB_PTE_VALID) | PB_PTE_PRESENT_INVALID);
 		pb_flush_tlb_range(mm, va, va + pb_pmd_size(&mm->geom));
 	}
-	new = pb_pte_modify(mm, vma, pb_pmd_to_pte(old));
-	if (pb_upgradable(mm, vma, new, upgrade)) {
+	new = pb_pte_modify(&mm->geom, pb_new_prot(mm, vma), pb_pmd_to_pte(old));
+	if (upgrade && !pb_pte_write(new) &&
+	    pb_can_change_pte_writable(mm, vma, new)) {
 		new = pb_pte_mkwrite(new);
 		pb_mm_count(mm, PB_MMC_write_faults_avoided, 1);
 	} else if (upgrade && !pb_pte_write(new) && pb_pte_valid(new)) {

@@ -23,17 +23,24 @@
  * if they were (folio_mark_dirty()), the rmap drops them, and the gather
  * flushes the range before it drops the folio's references.
  */
+static void pb_zap_folio_cleared(struct pb_mm *mm, u64 va, struct pb_page *head,
+				 u64 head_pfn, u64 pfn, unsigned int nr,
+				 bool dirty)
+{
+	if (dirty)
+		head->flags |= PB_PG_DIRTY;
+	pb_rmap_remove_folio(mm, head, head_pfn, pfn, nr);
+	pb_gather_add(mm, va, nr);
+	pb_gather_put_folio(mm, head_pfn, nr);
+}
+
 void pb_zap_folio_ptes_cleared(struct pb_mm *mm, u64 va, u64 pfn,
 			       unsigned int nr, bool dirty)
 {
 	u64 head_pfn;
 	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
 
-	if (dirty)
-		head->flags |= PB_PG_DIRTY;
-	pb_rmap_remove(mm, pfn, nr);
-	pb_gather_add(mm, va, nr);
-	pb_gather_put_folio(mm, head_pfn, nr);
+	pb_zap_folio_cleared(mm, va, head, head_pfn, pfn, nr, dirty);
 }
 
 /*
@@ -71,12 +78,15 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 		for (; left; left -= nr, ptep += nr, va += (u64)nr << g->page_shift) {
 			pb_pte_t pte = pb_ptep_get(mm, va, ptep);
 			struct pb_page *head;
+			u64 pfn, head_pfn;
 			bool dirty;
 
 			nr = 1;
 			if (!pb_pte_present(pte))
 				continue;
-			head = pb_page_folio(mm->phys, pb_pte_pfn(g, pte), NULL);
+			/* The folio, looked up once for the batch's bookkeeping. */
+			pfn = pb_pte_pfn(g, pte);
+			head = pb_page_folio(mm->phys, pfn, &head_pfn);
 			if ((pte & PB_PTE_SPECIAL) || !head) {
 				pb_ptep_get_and_clear(mm, va, ptep);
 				pb_gather_add(mm, va, 1);
@@ -96,8 +106,7 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 				dirty = pb_pte_dirty(pte);
 			}
 			pb_mm_count(mm, PB_MMC_zap_batches, 1);
-			pb_zap_folio_ptes_cleared(mm, va, pb_pte_pfn(g, pte), nr,
-						  dirty);
+			pb_zap_folio_cleared(mm, va, head, head_pfn, pfn, nr, dirty);
 		}
 	}
 	pb_gather_finish(mm);
