@@ -468,4 +468,32 @@ TEST_F(pcmd, bench_replies_the_atomics_of_fork_and_exit)
 	}
 }
 
+/*
+ * A zap's issued line is the child's exit alone: the same whether the
+ * untimed fork before it had a writable parent to write-protect (the first)
+ * or one already read-only (the second), though the parent's own counters
+ * moved the first time.
+ */
+TEST_F(pcmd, bench_zap_issued_is_the_exit_alone)
+{
+	struct pb_session *s = self->s;
+	unsigned int order = __builtin_ctz(self->cont), c;
+	long long first[PB_NR_MM_COUNTERS], writes;
+
+	ASSERT_EQ(0, nt_run(s, "mm_create page_kb=%llu", self->psize >> 10));
+	ASSERT_EQ(0, nt_run(s, "mmap mm=1 start=0x%llx len=0x%llx", NT_VA, 2 * self->block));
+	ASSERT_EQ(0, nt_run(s, "populate mm=1 va=0x%llx len=0x%llx order=%u", NT_VA,
+			    2 * self->block, order)) TH_LOG("%s", s->reply.buf);
+	writes = nt_mm_stat(s, 1, PB_MMC_pte_writes);
+	ASSERT_EQ(0, nt_run(s, "bench mm=1 op=zap")) TH_LOG("%s", s->reply.buf);
+	for (c = 0; c < PB_NR_MM_COUNTERS; c++)
+		first[c] = issued_count(s, c);
+	EXPECT_LT(0, first[PB_MMC_refcount_atomics]);
+	/* The untimed fork write-protected the parent's entries. */
+	EXPECT_LT(writes, nt_mm_stat(s, 1, PB_MMC_pte_writes));
+	ASSERT_EQ(0, nt_run(s, "bench mm=1 op=zap")) TH_LOG("%s", s->reply.buf);
+	for (c = 0; c < PB_NR_MM_COUNTERS; c++)
+		EXPECT_EQ(first[c], issued_count(s, c)) TH_LOG("%s", pb_mm_counter_names[c]);
+}
+
 TEST_HARNESS_MAIN
