@@ -118,6 +118,24 @@ static char *map_aligned(size_t len, size_t align)
 	return (char *)(((unsigned long)raw + align - 1) & ~(align - 1));
 }
 
+/*
+ * @n private anonymous pages of @psize, small (MADV_NOHUGEPAGE), each written
+ * with its index; NULL if mmap fails.
+ */
+static char *map_small_written(unsigned long n, size_t psize)
+{
+	char *p = mmap(NULL, n * psize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, n * psize, MADV_NOHUGEPAGE);
+	for (i = 0; i < n; i++)
+		p[i * psize] = i;
+	return p;
+}
+
 #define MAX_FOLIOS	4096
 #define MAX_PAGES	65536
 
@@ -300,17 +318,13 @@ TEST_F(import, pte_mapped_and_partly_unmapped_thp)
 /* After fork both sides map the pages read-only and not exclusive. */
 TEST_F(import, forked_region)
 {
-	unsigned long n = 8, i;
+	unsigned long n = 8;
 	int pipefd[2], status;
 	struct import im;
 	char *p, c;
 
-	p = mmap(NULL, n * self->psize, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	madvise(p, n * self->psize, MADV_NOHUGEPAGE);
-	for (i = 0; i < n; i++)
-		p[i * self->psize] = i;
+	p = map_small_written(n, self->psize);
+	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, pipe(pipefd));
 	self->child = fork();
 	ASSERT_LE(0, self->child);
@@ -378,19 +392,15 @@ TEST_F(import, whole_process)
 /* PB_IMPORT_PAGES_MAX pages are imported, the rest counted as left out. */
 TEST_F(import, pages_past_the_limit)
 {
-	unsigned long n = PB_IMPORT_PAGES_MAX + 64, i;
+	unsigned long n = PB_IMPORT_PAGES_MAX + 64;
 	struct import im;
 	char *p;
 
 	/* 128 MiB of 4K pages; with larger pages too much for the guest. */
 	if (self->psize != 4096)
 		SKIP(return, "the limit is tested with 4K pages only");
-	p = mmap(NULL, n * self->psize, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	madvise(p, n * self->psize, MADV_NOHUGEPAGE);
-	for (i = 0; i < n; i++)
-		p[i * self->psize] = 1;
+	p = map_small_written(n, self->psize);
+	ASSERT_NE(NULL, p);
 	CMD("task_import start=%p len=0x%lx", p, n * self->psize);
 	ASSERT_EQ(0, parse_import(self->c.reply, &im)) TH_LOG("%s", self->c.reply);
 	EXPECT_EQ(n, im.info[PB_IMPORT_INFO_present]);
@@ -431,18 +441,14 @@ TEST_F(import, bad_input_leaves_nothing)
 TEST_F(import, budget_too_small_leaves_nothing)
 {
 	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
-	unsigned long n = 2048, i, budget;
+	unsigned long n = 2048, budget;
 	int ret, refused = 0, done = 0;
 	struct pb_ctl s;
 	struct import im;
 	char *p;
 
-	p = mmap(NULL, n * self->psize, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	madvise(p, n * self->psize, MADV_NOHUGEPAGE);
-	for (i = 0; i < n; i++)
-		p[i * self->psize] = 1;
+	p = map_small_written(n, self->psize);
+	ASSERT_NE(NULL, p);
 	for (budget = 64 << 10; budget <= 8 << 20 && !done; budget += 128 << 10) {
 		ASSERT_EQ(0, pb_open(&s));
 		ASSERT_EQ(0, pb_cmd(&s, "session budget_bytes=%lu", budget)) TH_LOG("%s", s.reply);
