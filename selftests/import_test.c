@@ -389,6 +389,49 @@ TEST_F(import, whole_process)
 	CMD("mm_destroy mm=%lld", im.info[PB_IMPORT_INFO_mm]);
 }
 
+/*
+ * The oracle started from the import: both its families are made of the
+ * process's layout and agree step by step; what it cannot take is refused
+ * with a reason, and nothing is left behind.
+ */
+TEST_F(import, oracle_from_the_import)
+{
+	unsigned long long before[PB_NR_COUNTERS], after[PB_NR_COUNTERS];
+	struct import im;
+	long long mm, empty;
+
+	ASSERT_EQ(0, pb_ctl_stats(&self->c, before));
+	CMD("task_import");
+	ASSERT_EQ(0, parse_import(self->c.reply, &im)) TH_LOG("%s", self->c.reply);
+	mm = im.info[PB_IMPORT_INFO_mm];
+	CMD("oracle mm=%lld seed=1 seeds=2 steps=20", mm);
+	TH_LOG("%s", self->c.reply);
+	EXPECT_EQ(2, pb_reply_val(&self->c, "seeds"));
+	EXPECT_EQ(self->psize / 1024, pb_reply_val(&self->c, "page_kb"));
+	EXPECT_EQ(im.info[PB_IMPORT_INFO_vmas_imported], pb_reply_val(&self->c, "vmas"));
+	/* The import's own mm, made again: every page it has. */
+	EXPECT_EQ(im.info[PB_IMPORT_INFO_imported], pb_reply_val(&self->c, "imported"));
+	EXPECT_EQ(im.info[PB_IMPORT_INFO_imported], pb_reply_val(&self->c, "present"));
+	EXPECT_EQ(0, pb_reply_val(&self->c, "skipped"));
+	pb_expect_error(_metadata, &self->c, -EINVAL, "with mm=, drop page_kb= and kernel=",
+			"oracle mm=%lld page_kb=4", mm);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "with mm=, drop page_kb= and kernel=",
+			"oracle mm=%lld kernel=6.12", mm);
+	CMD("mm_destroy mm=%lld", mm);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "no mm", "oracle mm=%lld", mm);
+	pb_expect_error(_metadata, &self->c, -EINVAL, "mm must be within",
+			"oracle mm=%d", PB_SESSION_MMS);
+	CMD("mm_create page_kb=%zu", self->psize / 1024);
+	empty = pb_reply_val(&self->c, "mm");
+	pb_expect_error(_metadata, &self->c, -EINVAL, "has no VMA for the steps",
+			"oracle mm=%lld", empty);
+	CMD("mm_destroy mm=%lld", empty);
+	ASSERT_EQ(0, pb_ctl_stats(&self->c, after));
+	EXPECT_EQ(before[PB_CNT_live_mms], after[PB_CNT_live_mms]);
+	EXPECT_EQ(before[PB_CNT_live_folios], after[PB_CNT_live_folios]);
+	EXPECT_EQ(before[PB_CNT_live_bytes], after[PB_CNT_live_bytes]);
+}
+
 /* PB_IMPORT_PAGES_MAX pages are imported, the rest counted as left out. */
 TEST_F(import, pages_past_the_limit)
 {

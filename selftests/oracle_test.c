@@ -268,7 +268,29 @@ FIXTURE_VARIANT_ADD(oracle_bad, trace_too_long)
 
 FIXTURE_VARIANT_ADD(oracle_bad, unknown_key)
 {
-	.cmd = "oracle mm=0", .reason = "unknown argument 'mm'",
+	.cmd = "oracle foo=0", .reason = "unknown argument 'foo'",
+};
+
+/* mm= (import_test runs the oracle from an imported mm). */
+FIXTURE_VARIANT_ADD(oracle_bad, mm_missing)
+{
+	.cmd = "oracle mm=0", .reason = "no mm 0 in this session",
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, mm_out_of_range)
+{
+	.cmd = "oracle mm=%llu", .arg = PB_SESSION_MMS,
+	.reason = "mm must be within 0..",
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, mm_and_page_kb)
+{
+	.cmd = "oracle mm=0 page_kb=16", .reason = "with mm=, drop page_kb= and kernel=",
+};
+
+FIXTURE_VARIANT_ADD(oracle_bad, mm_and_kernel)
+{
+	.cmd = "oracle mm=0 kernel=mainline", .reason = "with mm=, drop page_kb= and kernel=",
 };
 
 FIXTURE_SETUP(oracle_bad)

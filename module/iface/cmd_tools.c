@@ -7,7 +7,9 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 
+#include "lib/alloc.h"
 #include "model/mm.h"
+#include "model/phys.h"
 #include "tools/bench.h"
 #include "tools/koracle.h"
 #include "tools/oracle.h"
@@ -199,9 +201,68 @@ static void pb_oracle_reply_mismatch(struct pb_reply *r,
 	}
 }
 
+/*
+ * oracle mm=N: both families start as copies of the session's mm N, made
+ * by task_import's build from a snapshot of it, in its granule, VA size,
+ * arena and profile.
+ */
+static int pb_oracle_from_mm(struct pb_args *a, struct pb_oracle_args *o,
+			     struct pb_import_src **srcp)
+{
+	struct pb_import_src *src;
+	struct pb_mm *mm;
+	int ret;
+
+	if (pb_arg_given(a, "page_kb") || pb_arg_given(a, "kernel"))
+		return pb_err(a, "oracle: with mm=, drop page_kb= and kernel= (the mm's own)");
+	ret = pb_arg_mm(a, &mm);
+	if (ret)
+		return ret;
+	if (!mm->nr_vmas)
+		return pb_err(a, "oracle: mm %u has no VMA for the steps", mm->id);
+	/* About 1 MiB: PB_IMPORT_PAGES_MAX pages of 32 bytes. */
+	src = pb_vzalloc(sizeof(*src));
+	if (!src) {
+		pb_err(a, "oracle: out of memory (the session's budget_bytes, or the kernel's)");
+		return -ENOMEM;
+	}
+	pb_import_snapshot(mm, src);
+	o->src = src;
+	o->page_kb = pb_page_size(&mm->geom) / 1024;
+	o->profile = mm->profile;
+	o->arena_pages = mm->phys->nr_pages;
+	o->no_page_mapcount = mm->phys->no_page_mapcount;
+	*srcp = src;
+	return 0;
+}
+
+static void pb_oracle_reply(struct pb_args *a, const struct pb_oracle_args *o,
+			    const struct pb_oracle_result *res)
+{
+	const struct pb_import_result *im = &res->import;
+	u64 skipped = 0;
+	unsigned int i;
+
+	pb_reply_printf(&a->s->reply,
+			"kernel %s\nseeds %llu\nsteps %llu\nunfolds_batched %llu\nunfolds_per_pte %llu\n"
+			"tlbi_batched %llu\ntlbi_per_pte %llu\nshared_write_excused %llu\n",
+			pb_profile_names[o->profile], res->seeds, res->steps,
+			res->unfolds[0], res->unfolds[1], res->tlbis[0], res->tlbis[1],
+			res->shared_write_excused);
+	if (!o->src)
+		return;
+	for (i = 0; i < PB_NR_IMPORT_SKIPS; i++)
+		skipped += im->skip[i];
+	pb_reply_printf(&a->s->reply,
+			"page_kb %u\nvmas %u\npresent %llu\nimported %llu\nfolios %llu\nskipped %llu\n",
+			o->page_kb, im->vmas, o->src->present, im->imported,
+			im->folios, skipped);
+}
+
 int pb_cmd_oracle(struct pb_args *a)
 {
 	struct pb_oracle_result res = { };
+	struct pb_import_src *src = NULL;
 	struct pb_oracle_args o = { };
 	u64 page_kb;
 	bool trace;
@@ -231,26 +292,25 @@ int pb_cmd_oracle(struct pb_args *a)
 	if (o.seed > U64_MAX - o.seeds)
 		return pb_err(a, "seed + seeds overflows");
 	o.page_kb = page_kb;
+	if (pb_arg_given(a, "mm")) {
+		ret = pb_oracle_from_mm(a, &o, &src);
+		if (ret)
+			return ret;
+	}
 	if (trace) {
 		o.trace = pb_oracle_trace;
 		o.trace_arg = &a->s->reply;
 	}
 	ret = pb_oracle_run(&o, &res);
-	if (ret == -ENOMEM) {
+	if (ret == -ENOMEM)
 		pb_err(a, "oracle: out of memory");
-		return ret;
-	}
 	if (ret == -EUCLEAN)
 		pb_oracle_reply_mismatch(&a->s->reply, &res);
-	if (ret)
-		return ret;
-	pb_reply_printf(&a->s->reply,
-			"kernel %s\nseeds %llu\nsteps %llu\nunfolds_batched %llu\nunfolds_per_pte %llu\n"
-			"tlbi_batched %llu\ntlbi_per_pte %llu\nshared_write_excused %llu\n",
-			pb_profile_names[o.profile], res.seeds, res.steps,
-			res.unfolds[0], res.unfolds[1], res.tlbis[0], res.tlbis[1],
-			res.shared_write_excused);
-	return 0;
+	if (!ret)
+		pb_oracle_reply(a, &o, &res);
+	if (src)
+		pb_vfree(src, sizeof(*src));
+	return ret;
 }
 
 static bool pb_knob_is_mutation(int k)

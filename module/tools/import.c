@@ -12,12 +12,14 @@
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 
 #include "model/desc.h"
 #include "model/mm.h"
 #include "model/pgtable.h"
 #include "model/phys.h"
+#include "model/shadow.h"
 #include "model/tlb.h"
 #include "arch/contpte.h"
 #include "paths/huge.h"
@@ -66,7 +68,12 @@ static int pb_import_vmas(struct pb_mm *mm, const struct pb_import_src *src,
 		flags = (v->read ? PB_VM_READ : 0) | (v->write ? PB_VM_WRITE : 0);
 		if (v->shared)
 			flags |= PB_VM_SHARED;
-		else if (v->kind == PB_MAPS_KIND_ANON)
+		/*
+		 * Shared and anon is the model's shmem, which only a snapshot
+		 * of a model mm lists: a process's shmem is a file VMA
+		 * (shmem_zero_setup() gives MAP_SHARED|MAP_ANONYMOUS a file).
+		 */
+		if (v->kind == PB_MAPS_KIND_ANON)
 			flags |= PB_VM_ANON;
 		/* -w- has no model VMA: a writable VMA must be readable here. */
 		if (v->write)
@@ -105,6 +112,7 @@ static void pb_import_attrs(struct pb_mm *mm, const struct pb_import_page *q)
 	pb_pte_t *ptep = pb_pte_offset(mm, q->va, false);
 	bool young, dirty;
 	struct pb_page *pg;
+	pb_pte_t want;
 
 	if (!ptep || !pb_pte_present(*ptep))
 		return;
@@ -115,6 +123,19 @@ static void pb_import_attrs(struct pb_mm *mm, const struct pb_import_page *q)
 	if (young || dirty)
 		pb_clear_young_dirty_ptes(mm, q->va, ptep, 1, young, dirty);
 	/*
+	 * And the reverse, as the hardware or a fault sets them: a page
+	 * written and then made read-only (mprotect()) is dirty in a VMA
+	 * whose populate maps it clean.
+	 */
+	want = *ptep;
+	if (q->flags & PB_IMPORT_PG_YOUNG)
+		want = pb_pte_mkyoung(want);
+	if (q->flags & PB_IMPORT_PG_DIRTY)
+		want = pb_pte_mkdirty(want);
+	if (want != *ptep)
+		pb_ptep_set_access_flags(mm, q->va, ptep, want,
+					 q->flags & PB_IMPORT_PG_DIRTY);
+	/*
 	 * A page the process shares with a parent or child (or kept after
 	 * the child exited): read-only, and reused or copied by a write
 	 * fault as wp_can_reuse_anon_folio() decides.
@@ -123,6 +144,31 @@ static void pb_import_attrs(struct pb_mm *mm, const struct pb_import_page *q)
 	if (pg && (q->flags & PB_IMPORT_PG_ANON) && !(q->flags & PB_IMPORT_PG_EXCL) &&
 	    !pb_pte_write(*ptep))
 		pg->flags &= ~PB_PG_ANON_EXCLUSIVE;
+}
+
+/*
+ * A PMD leaf: the same, from its first page's entry, as a fork leaves one
+ * (pb_copy_huge_pmd(): write-protected, and the head page not exclusive).
+ */
+static void pb_import_pmd_attrs(struct pb_mm *mm, u64 fva,
+				const struct pb_import_page *q)
+{
+	pb_pte_t *pmdp = pb_huge_pmd(mm, fva), pmd;
+	struct pb_page *head;
+
+	if (!pmdp || !q)
+		return;
+	pmd = *pmdp;
+	if (!(q->flags & PB_IMPORT_PG_WRITE))
+		pmd = pb_pte_wrprotect(pmd);
+	pmd = q->flags & PB_IMPORT_PG_YOUNG ? pb_pte_mkyoung(pmd) : pb_pte_mkold(pmd);
+	pmd = q->flags & PB_IMPORT_PG_DIRTY ? pb_pte_mkdirty(pmd) : pb_pte_mkclean(pmd);
+	if (pmd != *pmdp)
+		pb_write_pmd(mm, fva, pmdp, pmd);
+	head = pb_pfn_to_page(mm->phys, pb_pte_pfn(&mm->geom, pmd));
+	if (head && (q->flags & PB_IMPORT_PG_ANON) &&
+	    !(q->flags & PB_IMPORT_PG_EXCL) && !pb_pte_write(pmd))
+		head->flags &= ~PB_PG_ANON_EXCLUSIVE;
 }
 
 /* Fold the blocks of [@fva, @fend) that the process has folded. */
@@ -190,6 +236,7 @@ static int pb_import_folio(struct pb_mm *mm, const struct pb_import_src *src,
 		pb_split_huge_pmd(mm, fva);
 	if (pmd && (p->flags & PB_IMPORT_PG_PMD)) {
 		/* Mapped whole, as the process maps it. */
+		pb_import_pmd_attrs(mm, fva, pb_import_find(src, fva));
 		res->imported += (fend - fva) >> shift;
 		return 0;
 	}
@@ -261,4 +308,82 @@ int pb_import_build(struct pb_mm *mm, const struct pb_import_src *src,
 	/* What the attribute changes above left in the TLB goes. */
 	pb_flush_tlb_mm(mm);
 	return 0;
+}
+
+/* One present page of @mm at @va into @src, unless the list is full. */
+static void pb_import_snap_page(struct pb_mm *mm, u64 va,
+				struct pb_import_src *src)
+{
+	const struct pb_geom *g = &mm->geom;
+	struct pb_import_page *q;
+	struct pb_page *head;
+	u64 pfn, head_pfn;
+	pb_pte_t pte;
+	bool pmd;
+
+	pte = pb_va_entry(mm, va, &pmd);
+	if (!pb_pte_present(pte))
+		return;
+	src->present++;
+	pfn = pb_pte_pfn(g, pte);
+	head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	if (!head) {
+		src->skip[PB_IMPORT_SKIP_nofolio]++;
+		return;
+	}
+	if (src->nr_pages == PB_IMPORT_PAGES_MAX) {
+		src->skip[PB_IMPORT_SKIP_pages_limit]++;
+		return;
+	}
+	q = &src->page[src->nr_pages++];
+	q->va = va;
+	q->pfn = pfn;
+	q->head_pfn = head_pfn;
+	q->order = head->order;
+	/* As real/task.c reads a process's: the raw entry, the folio's flags. */
+	q->flags = (head->flags & PB_PG_ANON ? PB_IMPORT_PG_ANON : 0) |
+		   (head[pmd ? 0 : pfn - head_pfn].flags & PB_PG_ANON_EXCLUSIVE ?
+		    PB_IMPORT_PG_EXCL : 0) |
+		   (pb_pte_young(pte) ? PB_IMPORT_PG_YOUNG : 0) |
+		   (pb_pte_dirty(pte) ? PB_IMPORT_PG_DIRTY : 0) |
+		   (pb_pte_write(pte) ? PB_IMPORT_PG_WRITE : 0) |
+		   (!pmd && pb_pte_valid_cont(pte) ? PB_IMPORT_PG_CONT : 0) |
+		   (pmd ? PB_IMPORT_PG_PMD : 0);
+}
+
+void pb_import_snapshot(struct pb_mm *mm, struct pb_import_src *src)
+{
+	const struct pb_geom *g = &mm->geom;
+	u64 va, next, a;
+	bool pmd;
+	u32 i;
+
+	memset(src, 0, offsetof(struct pb_import_src, page));
+	src->page_shift = g->page_shift;
+	src->cont_ptes = pb_cont_ptes(g);
+	src->va_bits = g->va_bits;
+	src->nr_vmas = mm->nr_vmas;
+	src->listed = mm->nr_vmas;
+	src->nr_pages = 0;
+	for (i = 0; i < mm->nr_vmas; i++) {
+		const struct pb_vma *vma = &mm->vmas[i];
+		struct pb_import_vma *v = &src->vma[i];
+
+		v->start = vma->start;
+		v->end = vma->end;
+		v->read = vma->flags & PB_VM_READ;
+		v->write = vma->flags & PB_VM_WRITE;
+		v->shared = vma->flags & PB_VM_SHARED;
+		v->kind = vma->flags & PB_VM_ANON ? PB_MAPS_KIND_ANON :
+			  PB_MAPS_KIND_FILE;
+		/* Only what is populated costs: holes go a table at a time. */
+		for (va = vma->start; va < vma->end; va = next) {
+			next = pb_walk_addr_end(mm, va, vma->end);
+			if (!pb_pte_offset(mm, va, false) &&
+			    !pb_pte_present(pb_va_entry(mm, va, &pmd)))
+				continue;
+			for (a = va; a < next; a += pb_page_size(g))
+				pb_import_snap_page(mm, a, src);
+		}
+	}
 }

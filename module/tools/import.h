@@ -29,4 +29,14 @@ struct pb_import_result {
 int pb_import_build(struct pb_mm *mm, const struct pb_import_src *src,
 		    struct pb_import_result *res, const char **why);
 
+/*
+ * The layout of the model's own @mm into @src, as pb_task_import_read()
+ * reads a process's: its VMAs (read, write, shared, anon; not soft-dirty or
+ * uffd-wp tracking), and each present page with its folio, raw A/D, write,
+ * CONT and anon-exclusive bits, up to PB_IMPORT_PAGES_MAX.  What
+ * pb_import_build() makes of it is a copy of @mm's mapped state with folios
+ * of its own (the oracle's mm=).
+ */
+void pb_import_snapshot(struct pb_mm *mm, struct pb_import_src *src);
+
 #endif /* _PB_TOOLS_IMPORT_H */

@@ -52,6 +52,9 @@ struct pb_family {
 struct pb_oracle {
 	struct pb_oracle_args args;
 	struct pb_family fam[2];	/* 0: batched, 1: one PTE at a time */
+	/* The VMAs that the steps draw their ranges from. */
+	u64 vstart[PB_MAX_VMAS], vend[PB_MAX_VMAS];
+	unsigned int nr_v;
 	u64 rng;
 	u64 step;
 	const char *op;
@@ -136,6 +139,7 @@ static u64 pb_family_tlbis(const struct pb_family *f)
 
 static int pb_family_init(struct pb_oracle *o, struct pb_family *f, bool batch)
 {
+	const struct pb_import_src *src = o->args.src;
 	struct pb_mm_params p = {
 		.profile = o->args.profile, .page_kb = o->args.page_kb,
 		.va_bits = 48, .pa_bits = 48, .arena_pages = 1 << 16,
@@ -144,14 +148,32 @@ static int pb_family_init(struct pb_oracle *o, struct pb_family *f, bool batch)
 		.no_page_mapcount = o->args.profile == PB_PROFILE_MAINLINE &&
 				    PB_NO_PAGE_MAPCOUNT_BUILT,
 	};
+	struct pb_import_result res;
 	const char *why;
 	struct pb_mm *mm;
 	unsigned int i;
+	int ret;
 
+	if (src) {
+		p.page_kb = (1U << src->page_shift) / 1024;
+		p.va_bits = src->va_bits;
+		p.arena_pages = o->args.arena_pages;
+		p.no_page_mapcount = o->args.no_page_mapcount;
+	}
 	mm = pb_mm_create(&p, 0, &why);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	f->mms[f->nr++] = mm;
+	/*
+	 * Built before the batching knobs differ, so that both families
+	 * start alike; step 0's compare makes sure of it.
+	 */
+	if (src) {
+		ret = pb_import_build(mm, src, &res, &why);
+		if (ret)
+			return ret;
+		o->res->import = res;
+	}
 	/* Batched: as the profile's kernel batches.  Else one PTE at a time. */
 	if (!batch) {
 		mm->knobs[PB_KNOB_fork_batch] = 0;
@@ -160,11 +182,28 @@ static int pb_family_init(struct pb_oracle *o, struct pb_family *f, bool batch)
 		mm->knobs[PB_KNOB_mremap_batch] = 0;
 	}
 	mm->knobs[PB_KNOB_check] = false;	/* the oracle runs it itself */
+	if (src)
+		return 0;
 	for (i = 0; i < PB_ORACLE_VMAS; i++)
 		pb_vma_add(mm, pb_oracle_vma_start[i],
 			   pb_oracle_vma_start[i] + pb_oracle_vma_len(&mm->geom),
 			   pb_oracle_vma_flags[i], &why);
 	return 0;
+}
+
+/* The VMAs the steps draw from: the six, or those the import made. */
+static void pb_oracle_vmas(struct pb_oracle *o)
+{
+	const struct pb_mm *mm = o->fam[0].mms[0];
+	unsigned int i;
+
+	o->nr_v = o->args.src ? mm->nr_vmas : PB_ORACLE_VMAS;
+	for (i = 0; i < o->nr_v; i++) {
+		o->vstart[i] = o->args.src ? mm->vmas[i].start :
+			       pb_oracle_vma_start[i];
+		o->vend[i] = o->args.src ? mm->vmas[i].end :
+			     o->vstart[i] + pb_oracle_vma_len(&mm->geom);
+	}
 }
 
 /* Record the first mismatch: what differs, and where. */
@@ -427,16 +466,19 @@ static int pb_oracle_compare(struct pb_oracle *o)
 	return 0;
 }
 
-/* A random page-aligned range inside VMA @vi: [*start, *end). */
+/*
+ * A random page-aligned range inside a random VMA of the seed's first mm
+ * (as it was made: the steps may since have moved or unmapped it).
+ */
 static void pb_rand_range(struct pb_oracle *o, const struct pb_geom *g,
 			  u64 *start, u64 *end)
 {
-	unsigned int vi = pb_rand_below(o, PB_ORACLE_VMAS);
-	u64 pages = pb_oracle_vma_len(g) >> g->page_shift;
+	unsigned int vi = pb_rand_below(o, o->nr_v);
+	u64 pages = (o->vend[vi] - o->vstart[vi]) >> g->page_shift;
 	u64 first = pb_rand_below(o, pages);
 	u64 nr = 1 + pb_rand_below(o, pages - first);
 
-	*start = pb_oracle_vma_start[vi] + (first << g->page_shift);
+	*start = o->vstart[vi] + (first << g->page_shift);
 	*end = *start + (nr << g->page_shift);
 }
 
@@ -570,6 +612,13 @@ int pb_oracle_run(const struct pb_oracle_args *args,
 		memset(o->fam, 0, sizeof(o->fam));
 		for (f = 0; f < 2 && !ret; f++)
 			ret = pb_family_init(o, &o->fam[f], !f);
+		/* An imported start is compared before the first step. */
+		o->step = 0;
+		o->op = "import";
+		if (!ret && args->src)
+			ret = pb_oracle_compare(o);
+		if (!ret)
+			pb_oracle_vmas(o);
 		for (o->step = 1; o->step <= args->steps && !ret; o->step++) {
 			ret = pb_oracle_step(o);
 			if (!ret)

@@ -9,6 +9,7 @@
 
 #include "uapi/ptebatch.h"
 #include "model/report.h"
+#include "tools/import.h"
 
 /* One step, as a trace sees it: [0] batched, [1] per-PTE. */
 struct pb_oracle_step {
@@ -29,6 +30,15 @@ struct pb_oracle_args {
 	bool backing;
 	/* The kernel profile of both families (0: mainline). */
 	enum pb_profile profile;
+	/*
+	 * NULL: each family starts as one mm with the oracle's six VMAs.
+	 * Else it starts as pb_import_build() makes @src (a process's layout,
+	 * or a model mm's), of its granule and VA size, in an arena of
+	 * @arena_pages; the steps draw their ranges from its VMAs.
+	 */
+	const struct pb_import_src *src;
+	u64 arena_pages;
+	bool no_page_mapcount;	/* with @src; else the profile's default */
 	/* Called after every step when set. */
 	void (*trace)(const struct pb_oracle_step *step, void *arg);
 	void *trace_arg;
@@ -74,6 +84,8 @@ struct pb_oracle_result {
 	u64 unfolds[2], tlbis[2];
 	/* PTE comparisons whose write bits differed in a shared VMA, excused. */
 	u64 shared_write_excused;
+	/* With a @src: what each family's first mm was made of it. */
+	struct pb_import_result import;
 	/* The first mismatch (-EUCLEAN), and the violations behind it. */
 	struct pb_oracle_mismatch mismatch;
 	struct pb_report report;

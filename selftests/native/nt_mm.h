@@ -197,4 +197,42 @@ static inline void nt_unmapped(struct pb_mm *mm, u64 va, u64 pfn,
 	pb_gather_finish(mm);
 }
 
+/*
+ * A layout with every kind of page that task_import lists: a PMD THP;
+ * folded blocks; a folio partly unmapped; order-2 and order-0 folios, some
+ * made read-only by mprotect (dirty, in a read-only VMA); anon pages shared
+ * with a fork child (not exclusive) and two mapped after it (exclusive);
+ * shmem; a private file VMA's page-cache folios.  In the empty @mm from
+ * NT_VA, over six PMDs; returns the fork child, which the caller destroys.
+ */
+static inline struct pb_mm *nt_mixed_layout(struct __test_metadata *_metadata,
+					    struct pb_mm *mm)
+{
+	const u32 rw = PB_VM_READ | PB_VM_WRITE;
+	u64 ps = pb_page_size(&mm->geom), pmd = pb_pmd_size(&mm->geom);
+	u64 blk = pb_cont_size(&mm->geom), va = NT_VA + pmd + 4 * blk;
+	unsigned int cont = mm->geom.cont_shift;
+	const char *why = NULL;
+	struct pb_mm *child;
+
+	mm->knobs[PB_KNOB_thp_pmd] = 1;
+	nt_add_vma(_metadata, mm, NT_VA, 2 * pmd, rw | PB_VM_ANON);
+	nt_populate(_metadata, mm, NT_VA, pmd, pb_pmd_order(&mm->geom), false);
+	nt_populate(_metadata, mm, NT_VA + pmd, 4 * blk, cont, false);
+	pb_zap_range(mm, NT_VA + pmd + 2 * blk + ps, NT_VA + pmd + 3 * blk);
+	nt_populate(_metadata, mm, va, 8 * ps, 2, true);
+	nt_populate(_metadata, mm, va + 8 * ps, 3 * ps, 0, false);
+	/* At a folio boundary: a folio across VMAs is not importable. */
+	EXPECT_EQ(0, pb_mprotect(mm, va, va + 4 * ps, PB_VM_READ, &why)) TH_LOG("%s", why);
+	nt_add_vma(_metadata, mm, NT_VA + 4 * pmd, 2 * blk, rw | PB_VM_SHARED | PB_VM_ANON);
+	nt_populate(_metadata, mm, NT_VA + 4 * pmd, 2 * blk, 2, false);
+	nt_add_vma(_metadata, mm, NT_VA + 5 * pmd, 2 * blk, rw);
+	nt_populate(_metadata, mm, NT_VA + 5 * pmd, blk, cont, false);
+	child = pb_fork(mm, 1, &why);
+	EXPECT_FALSE(IS_ERR_OR_NULL(child)) TH_LOG("%s", why);
+	nt_populate(_metadata, mm, NT_VA + pmd + 6 * blk, 2 * ps, 0, false);
+	EXPECT_EQ(0, pb_check_mm(mm));
+	return IS_ERR(child) ? NULL : child;
+}
+
 #endif /* _NT_MM_H */

@@ -950,7 +950,8 @@ TEST_F(cmd, a_reply_of_exactly_the_maximum_fits)
 }
 
 /*
- * Out of memory inside the oracle and bench is ENOMEM with "out of memory",
+ * Out of memory inside the oracle (from its own VMAs, and from a copy of
+ * mm 0) and bench is ENOMEM with "out of memory",
  * at every allocation they make, never EINVAL or a false oracle mismatch
  * (EUCLEAN), and leaves nothing behind.  (bench op=mprotect allocates
  * nothing.)
@@ -960,6 +961,7 @@ TEST_F(cmd, fail_nth_oracle_and_bench_fail_with_enomem)
 	static const char *const cmds[] = {
 		"oracle seed=3 seeds=2 steps=40",
 		"oracle seed=5 steps=30 backing=1",
+		"oracle mm=0 seed=3 seeds=2 steps=20",
 		"bench mm=0 op=fork",
 		"bench mm=0 op=zap",
 		"bench op=memcpy bytes=4096",

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Native tests of tools/oracle.c: the differential oracle, on every granule
- * with and without backing pages.
+ * with and without backing pages, and started from a model mm's layout
+ * (the oracle command's mm=).
  */
-#include "pb_native.h"
+#include "nt_mm.h"
+#include "tools/import.h"
 
 /* A trace, as the oracle command prints it, into a buffer of the test's. */
 struct trace_buf {
@@ -391,6 +393,138 @@ TEST_F(oracle, a_dirty_shared_folio_writable_is_excused)
 		       t.mismatch.kind, t.mismatch.va);
 	EXPECT_NE(0, tampered.va);
 	EXPECT_LT(0, t.shared_write_excused);
+}
+
+/*
+ * Started from a snapshot of an mm (a PMD THP, folded and partly unmapped
+ * folios, shared anon pages, shmem, a file): both families are made of it
+ * alike, and its VMAs, not the six, are where the steps go.
+ */
+FIXTURE(from_mm)
+{
+	struct pb_mm *mm, *child;
+	struct pb_import_src *src;
+	struct trace_buf trace[2];
+};
+
+FIXTURE_VARIANT(from_mm)
+{
+	NT_GRANULE_FIELDS;
+};
+
+FIXTURE_VARIANT_ADD(from_mm, granule_4k) NT_GRANULE_4K;
+FIXTURE_VARIANT_ADD(from_mm, granule_16k) NT_GRANULE_16K;
+FIXTURE_VARIANT_ADD(from_mm, granule_64k) NT_GRANULE_64K;
+
+FIXTURE_SETUP(from_mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		self->trace[i].buf = calloc(1, PB_REPLY_MAX);
+		self->trace[i].size = PB_REPLY_MAX;
+		ASSERT_NE(NULL, self->trace[i].buf);
+	}
+	self->src = calloc(1, sizeof(*self->src));
+	ASSERT_NE(NULL, self->src);
+	self->mm = nt_mm_create(variant->page_kb, 48, 48, 0, 1 << 16, true);
+	ASSERT_FALSE(IS_ERR_OR_NULL(self->mm));
+	self->child = nt_mixed_layout(_metadata, self->mm);
+	pb_import_snapshot(self->mm, self->src);
+	ASSERT_LT(0, self->src->nr_pages);
+}
+
+FIXTURE_TEARDOWN(from_mm)
+{
+	if (self->child)
+		pb_mm_destroy(self->child);
+	if (!IS_ERR_OR_NULL(self->mm))
+		pb_mm_destroy(self->mm);
+	free(self->src);
+	free(self->trace[0].buf);
+	free(self->trace[1].buf);
+	nt_check_leaks(_metadata);
+}
+
+#define FROM_MM_SEEDS	6
+#define FROM_MM_STEPS	40
+
+TEST_F(from_mm, the_families_agree_in_each_profile)
+{
+	enum pb_profile profile;
+
+	for (profile = 0; profile < PB_NR_PROFILES; profile++) {
+		struct pb_oracle_args args = {
+			.seed = 1, .seeds = FROM_MM_SEEDS, .steps = FROM_MM_STEPS,
+			.profile = profile, .src = self->src, .arena_pages = 1 << 16,
+		};
+		struct pb_oracle_result t = { };
+		int ret;
+
+		ret = pb_oracle_run(&args, &t);
+		EXPECT_EQ(0, ret) TH_LOG("profile %d seed %llu step %llu op %s: kind %d va 0x%llx",
+					 profile, t.mismatch.seed, t.mismatch.step,
+					 t.mismatch.op, t.mismatch.kind, t.mismatch.va);
+		EXPECT_EQ(FROM_MM_SEEDS, t.seeds);
+		EXPECT_EQ(0, t.report.found);
+		/* Made whole: every page listed, every VMA. */
+		EXPECT_EQ(self->src->nr_pages, t.import.imported);
+		EXPECT_EQ(self->mm->nr_vmas, t.import.vmas);
+		EXPECT_LE(t.unfolds[0], t.unfolds[1]);
+		EXPECT_LE(t.tlbis[0], t.tlbis[1]);
+		EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_mms]) - 2);
+	}
+}
+
+/* Every step's range lies in one of the snapshot's VMAs, and each is drawn. */
+TEST_F(from_mm, the_steps_draw_from_its_vmas)
+{
+	struct pb_oracle_args args = {
+		.seed = 7, .seeds = 4, .steps = FROM_MM_STEPS, .src = self->src,
+		.arena_pages = 1 << 16, .trace = trace_step,
+		.trace_arg = &self->trace[0],
+	};
+	struct pb_oracle_result t = { };
+	unsigned long long start, end;
+	unsigned int i, drawn = 0, lines = 0;
+	const char *p;
+	int n;
+
+	ASSERT_EQ(0, pb_oracle_run(&args, &t)) TH_LOG("%s", self->trace[0].buf);
+	ASSERT_FALSE(self->trace[0].overflow);
+	for (p = self->trace[0].buf; (p = strstr(p, " va 0x")); p++) {
+		n = sscanf(p, " va 0x%llx-0x%llx", &start, &end);
+		ASSERT_EQ(2, n);
+		lines++;
+		for (i = 0; i < self->src->listed; i++) {
+			if (start >= self->src->vma[i].start && end <= self->src->vma[i].end)
+				break;
+		}
+		EXPECT_GT(self->src->listed, i) TH_LOG("0x%llx-0x%llx", start, end);
+		if (i < self->src->listed)
+			drawn |= 1U << i;
+	}
+	EXPECT_EQ(4 * FROM_MM_STEPS, lines);
+	EXPECT_EQ((1U << self->src->listed) - 1, drawn);
+}
+
+/* The same seeds twice from the same mm: the same trace and totals. */
+TEST_F(from_mm, a_replay_is_identical)
+{
+	struct pb_oracle_args args = {
+		.seed = 100, .seeds = 3, .steps = FROM_MM_STEPS, .src = self->src,
+		.arena_pages = 1 << 16, .trace = trace_step,
+	};
+	struct pb_oracle_result t[2] = { };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		args.trace_arg = &self->trace[i];
+		ASSERT_EQ(0, pb_oracle_run(&args, &t[i])) TH_LOG("%s", self->trace[i].buf);
+	}
+	EXPECT_EQ(0, memcmp(&t[0], &t[1], sizeof(t[0])));
+	EXPECT_STREQ(self->trace[0].buf, self->trace[1].buf);
+	EXPECT_LT(0, strlen(self->trace[0].buf));
 }
 
 TEST_HARNESS_MAIN
