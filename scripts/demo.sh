@@ -100,10 +100,11 @@ show_bad_command() {
 		grep -q "^error: unknown command 'frobnicate'" "$OUT"
 }
 
-# pbmaps_layout maps four 64K folios (the hugepages-64kB knob on while it
-# faults them in, then restored), a file and a region it shares with a
-# forked child, and prints where; pbmaps must show each folio as one.
-show_pbmaps() {
+# start_layout: pbmaps_layout in the background ($layout its pid), which
+# maps four 64K folios (the hugepages-64kB knob on while it faults them in,
+# then restored; $order their order), a file and a region it shares with a
+# forked child, and prints where (in /tmp/layout).
+start_layout() {
 	knob=/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled
 	page_kb=$(pbctl task_maps | sed -n 's/.* page_kb=\([0-9]*\).*/\1/p')
 	order=0
@@ -119,6 +120,11 @@ show_pbmaps() {
 	done
 	[ -n "$saved" ] && echo "$saved" >"$knob"
 	cat /tmp/layout
+}
+
+# pbmaps must show each of the layout's folios as one.
+show_pbmaps() {
+	start_layout
 	{ pbmaps "$layout" && pbmaps --what-if "$layout" | sed -n '/^task_import/,$p'; } \
 		>"$OUT" 2>&1
 	rc=$?
@@ -132,6 +138,19 @@ show_pbmaps() {
 			"$pages $((pages >> order))" ] &&
 		grep -q '^task_import mm=' "$OUT" &&
 		[ "$(grep -cE '^[01] +[01] +(fork|zap|mprotect) ' "$OUT")" -eq 12 ]
+}
+
+# The oracle from the layout's import: both families are made of it, every
+# page again, and agree over 10 seeds of random steps on its VMAs.
+show_oracle_import() {
+	start_layout
+	printf 'task_import pid=%s\noracle mm=0 seed=1 seeds=10 steps=30\n' "$layout" | run_ctl
+	rc=$?
+	kill "$layout"
+	imported=$(sed -n 's/^task_import .* imported=\([0-9]*\).*/\1/p' "$OUT")
+	[ $rc -eq 0 ] && [ -n "$imported" ] &&
+		grep -qx 'seeds 10' "$OUT" &&
+		grep -qx "imported $imported" "$OUT"
 }
 
 show_stats() {
@@ -150,6 +169,7 @@ step "the oracle: batched and per-PTE mms agree over 20 random seeds" show_oracl
 step "the model's contpte helpers in lockstep with the running kernel's" show_kernel_oracle
 step "a bad command gets EINVAL and a one-line reason" show_bad_command
 step "pbmaps: a known layout's folios (four 64K), then its import priced per-PTE and batched" show_pbmaps
+step "the oracle from that layout's import: batched and per-PTE agree on its folios" show_oracle_import
 step "with no session open, every live_ counter of the stats file is 0" show_stats
 
 echo
