@@ -883,11 +883,9 @@ static void pb_task_import_entry(struct pb_task_import_walker *tw,
 		src->skip[PB_IMPORT_SKIP_nofolio]++;
 		return;
 	}
-	if (src->nr_pages == PB_IMPORT_PAGES_MAX) {
-		src->skip[PB_IMPORT_SKIP_pages_limit]++;
+	p = pb_import_src_next(src);
+	if (!p)
 		return;
-	}
-	p = &src->page[src->nr_pages++];
 	p->va = e->va;
 	p->pfn = m.pfn;
 	p->head_pfn = m.head_pfn;

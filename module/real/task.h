@@ -78,6 +78,19 @@ struct pb_import_src {
 };
 
 /*
+ * The next entry of @src's page list, or NULL when PB_IMPORT_PAGES_MAX are
+ * listed: then the page is counted in skip[PB_IMPORT_SKIP_pages_limit].
+ */
+static inline struct pb_import_page *pb_import_src_next(struct pb_import_src *src)
+{
+	if (src->nr_pages == PB_IMPORT_PAGES_MAX) {
+		src->skip[PB_IMPORT_SKIP_pages_limit]++;
+		return NULL;
+	}
+	return &src->page[src->nr_pages++];
+}
+
+/*
  * task_import's read: the VMAs of @pid (0: the caller) in [@start, @start +
  * @len) (@len 0: to the end) and their present pages into @src, under the
  * locks task_maps takes.  Errors as pb_task_maps().

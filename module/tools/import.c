@@ -331,11 +331,9 @@ static void pb_import_snap_page(struct pb_mm *mm, u64 va,
 		src->skip[PB_IMPORT_SKIP_nofolio]++;
 		return;
 	}
-	if (src->nr_pages == PB_IMPORT_PAGES_MAX) {
-		src->skip[PB_IMPORT_SKIP_pages_limit]++;
+	q = pb_import_src_next(src);
+	if (!q)
 		return;
-	}
-	q = &src->page[src->nr_pages++];
 	q->va = va;
 	q->pfn = pfn;
 	q->head_pfn = head_pfn;

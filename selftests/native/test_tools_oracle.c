@@ -51,21 +51,34 @@ FIXTURE_VARIANT_ADD(oracle, granule_16k_backing) {
 FIXTURE_VARIANT_ADD(oracle, granule_64k_backing) {
 	.page_kb = 64, .page_shift = 16, .cont_shift = 5, .backing = true };
 
-FIXTURE_SETUP(oracle)
+/* Two trace buffers of a reply's size; false if out of memory. */
+static bool trace_bufs_alloc(struct trace_buf *t)
 {
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
-		self->trace[i].buf = calloc(1, PB_REPLY_MAX);
-		self->trace[i].size = PB_REPLY_MAX;
-		ASSERT_NE(NULL, self->trace[i].buf);
+		t[i].buf = calloc(1, PB_REPLY_MAX);
+		t[i].size = PB_REPLY_MAX;
+		if (!t[i].buf)
+			return false;
 	}
+	return true;
+}
+
+static void trace_bufs_free(struct trace_buf *t)
+{
+	free(t[0].buf);
+	free(t[1].buf);
+}
+
+FIXTURE_SETUP(oracle)
+{
+	ASSERT_TRUE(trace_bufs_alloc(self->trace));
 }
 
 FIXTURE_TEARDOWN(oracle)
 {
-	free(self->trace[0].buf);
-	free(self->trace[1].buf);
+	trace_bufs_free(self->trace);
 	nt_check_leaks(_metadata);
 }
 
@@ -418,13 +431,7 @@ FIXTURE_VARIANT_ADD(from_mm, granule_64k) NT_GRANULE_64K;
 
 FIXTURE_SETUP(from_mm)
 {
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		self->trace[i].buf = calloc(1, PB_REPLY_MAX);
-		self->trace[i].size = PB_REPLY_MAX;
-		ASSERT_NE(NULL, self->trace[i].buf);
-	}
+	ASSERT_TRUE(trace_bufs_alloc(self->trace));
 	self->src = calloc(1, sizeof(*self->src));
 	ASSERT_NE(NULL, self->src);
 	self->mm = nt_mm_create(variant->page_kb, 48, 48, 0, 1 << 16, true);
@@ -441,8 +448,7 @@ FIXTURE_TEARDOWN(from_mm)
 	if (!IS_ERR_OR_NULL(self->mm))
 		pb_mm_destroy(self->mm);
 	free(self->src);
-	free(self->trace[0].buf);
-	free(self->trace[1].buf);
+	trace_bufs_free(self->trace);
 	nt_check_leaks(_metadata);
 }
 
