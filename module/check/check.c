@@ -298,6 +298,16 @@ static void pb_walk_vma_pmds(struct pb_mm *mm, pb_pmd_fn_t fn, void *arg)
 	pb_walk_vma_ranges(mm, pb_pmd_size(&mm->geom), NULL, fn, arg);
 }
 
+/* What of pb_check_mm() is @mm's own: its blocks. */
+u64 pb_check_mm_tables(struct pb_mm *mm)
+{
+	u64 before = mm->counters[PB_MMC_violations];
+
+	pb_mm_count(mm, PB_MMC_checks, 1);
+	pb_walk_vma_leaves(mm, pb_check_blocks, NULL);
+	return mm->counters[PB_MMC_violations] - before;
+}
+
 /*
  * Check @mm's page table and the folios of its arena against every mm that
  * shares the arena.  Returns the number of violations found.
@@ -308,8 +318,7 @@ u64 pb_check_mm(struct pb_mm *mm)
 	u64 before = mm->counters[PB_MMC_violations];
 	unsigned int i;
 
-	pb_mm_count(mm, PB_MMC_checks, 1);
-	pb_walk_vma_leaves(mm, pb_check_blocks, NULL);
+	pb_check_mm_tables(mm);
 	pb_phys_walk_folios(p, pb_folio_reset_seen, NULL);
 	for (i = 0; i < p->nr_mms; i++) {
 		pb_walk_vma_leaves(p->mms[i], pb_count_maps, mm);
