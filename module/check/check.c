@@ -26,6 +26,7 @@
  * model/shadow.c; stale TLB use as each access is made, in model/cpu.c.
  */
 #include <linux/kernel.h>
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 
@@ -256,43 +257,33 @@ static void pb_folio_check(struct pb_phys *p, u64 head_pfn,
  * Walk the leaf tables over @mm's VMAs, each widened to whole contiguous
  * blocks, in address order and merged where they then touch, so that every
  * block is seen once.  Nothing maps outside a VMA; an entry that did would
- * still show, as a mapcount its walk does not find.
+ * still show, as a mapcount its walk does not find.  The VMAs are kept in
+ * no order: an insertion sort of their indices (few, and mostly in order
+ * already) puts them in address order, and one pass merges them.
  */
 static void pb_walk_vma_ranges(struct pb_mm *mm, u64 align, pb_leaf_fn_t fn,
 			       pb_pmd_fn_t pmd_fn, void *arg)
 {
-	u64 from = 0, start, end;
-	unsigned int i;
-	bool grew;
+	const struct pb_vma *vmas = mm->vmas;
+	unsigned int i, j, n = mm->nr_vmas;
+	u8 order[PB_MAX_VMAS];
+	u64 start, end;
 
-	for (;;) {
-		start = U64_MAX;
-		for (i = 0; i < mm->nr_vmas; i++) {
-			u64 s = max(mm->vmas[i].start & ~(align - 1), from);
-
-			if (ALIGN(mm->vmas[i].end, align) > from && s < start)
-				start = s;
-		}
-		if (start == U64_MAX)
-			return;
-		end = start;
-		do {
-			grew = false;
-			for (i = 0; i < mm->nr_vmas; i++) {
-				u64 s = mm->vmas[i].start & ~(align - 1);
-				u64 e = ALIGN(mm->vmas[i].end, align);
-
-				if (s <= end && e > end) {
-					end = e;
-					grew = true;
-				}
-			}
-		} while (grew);
+	BUILD_BUG_ON(PB_MAX_VMAS > 256);
+	for (i = 0; i < n; i++) {
+		for (j = i; j && vmas[order[j - 1]].start > vmas[i].start; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (i = 0; i < n;) {
+		start = vmas[order[i]].start & ~(align - 1);
+		end = ALIGN(vmas[order[i]].end, align);
+		for (i++; i < n && (vmas[order[i]].start & ~(align - 1)) <= end; i++)
+			end = max(end, ALIGN(vmas[order[i]].end, align));
 		if (fn)
 			pb_walk_leaf_tables(mm, start, end, fn, arg);
 		else
 			pb_walk_pmd_leaves(mm, start, end, pmd_fn, arg);
-		from = end;
 	}
 }
 
@@ -307,6 +298,16 @@ static void pb_walk_vma_pmds(struct pb_mm *mm, pb_pmd_fn_t fn, void *arg)
 	pb_walk_vma_ranges(mm, pb_pmd_size(&mm->geom), NULL, fn, arg);
 }
 
+/* What of pb_check_mm() is @mm's own: its blocks. */
+u64 pb_check_mm_tables(struct pb_mm *mm)
+{
+	u64 before = mm->counters[PB_MMC_violations];
+
+	pb_mm_count(mm, PB_MMC_checks, 1);
+	pb_walk_vma_leaves(mm, pb_check_blocks, NULL);
+	return mm->counters[PB_MMC_violations] - before;
+}
+
 /*
  * Check @mm's page table and the folios of its arena against every mm that
  * shares the arena.  Returns the number of violations found.
@@ -317,8 +318,7 @@ u64 pb_check_mm(struct pb_mm *mm)
 	u64 before = mm->counters[PB_MMC_violations];
 	unsigned int i;
 
-	pb_mm_count(mm, PB_MMC_checks, 1);
-	pb_walk_vma_leaves(mm, pb_check_blocks, NULL);
+	pb_check_mm_tables(mm);
 	pb_phys_walk_folios(p, pb_folio_reset_seen, NULL);
 	for (i = 0; i < p->nr_mms; i++) {
 		pb_walk_vma_leaves(p->mms[i], pb_count_maps, mm);

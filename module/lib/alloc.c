@@ -174,7 +174,7 @@ void pb_budget_uncharge(size_t size)
 	pb_budget_give(size);
 }
 
-void *pb_zalloc(size_t size)
+static void *__pb_alloc(size_t size, bool zero)
 {
 	void *p;
 
@@ -184,13 +184,23 @@ void *pb_zalloc(size_t size)
 	}
 	if (!pb_budget_take(size))
 		return NULL;
-	p = kvzalloc(size, PB_GFP);
+	p = zero ? kvzalloc(size, PB_GFP) : kvmalloc(size, PB_GFP);
 	if (!p) {
 		pb_budget_give(size);
 		return NULL;
 	}
 	pb_count(PB_CNT_allocs, 1);
 	return p;
+}
+
+void *pb_zalloc(size_t size)
+{
+	return __pb_alloc(size, true);
+}
+
+void *pb_alloc(size_t size)
+{
+	return __pb_alloc(size, false);
 }
 
 /*

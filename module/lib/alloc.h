@@ -53,6 +53,11 @@ void pb_account_enter(struct pb_account *acct);
 void pb_account_leave(struct pb_account *acct);
 
 void *pb_zalloc(size_t size);
+/*
+ * As pb_zalloc(), not zeroed: for a large table whose user never reads an
+ * entry it has not written.
+ */
+void *pb_alloc(size_t size);
 void pb_free(void *p, size_t size);
 /* Whole pages from vmalloc, for buffers of tens of KiB. */
 void *pb_vzalloc(size_t size);

@@ -92,7 +92,8 @@ void pb_filemap_evict_file(struct pb_phys *p, u32 file)
 {
 	unsigned int b;
 
-	for (b = 0; b < (1U << p->cache_bits); b++) {
+	/* An empty cache (often the last file's eviction emptied it) ends it. */
+	for (b = 0; b < (1U << p->cache_bits) && p->cache_folios; b++) {
 		u32 *link = &p->cache_buckets[b];
 
 		while (*link) {

@@ -123,6 +123,7 @@ extern atomic64_t pb_mm_totals[PB_NR_MM_COUNTERS];
 #define PB_MM_ID_NONE	U32_MAX
 
 struct pb_table;
+struct pb_table_chunk;
 struct pb_kmirror;
 
 struct pb_mm {
@@ -152,6 +153,9 @@ struct pb_mm {
 	u32 vma_serial;			/* the last VMA origin handed out */
 	u32 table_serial;
 	u64 pt_bytes;			/* page tables, with their headers */
+	/* The tables' headers (model/pgtable.c): chunks, and the free ones. */
+	struct pb_table_chunk *pt_chunks;
+	struct pb_table *pt_free;
 	/*
 	 * The mmu_gather (paths/gather.c): a range to flush, puts after it,
 	 * and the slots the puts take.

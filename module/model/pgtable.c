@@ -21,10 +21,68 @@
 
 struct pb_table {
 	pb_pte_t *desc;
-	struct pb_table **child;	/* NULL at the last level */
+	union {
+		struct pb_table **child;	/* NULL at the last level */
+		struct pb_table *next_free;	/* in the mm's free headers */
+	};
 	u32 serial;
 	unsigned int nr_used;		/* non-zero descriptors (children) */
 };
+
+/*
+ * Table headers come from chunks the mm allocates, a kmalloc-2k's worth at
+ * a time, not one allocation each: under the guests' slub_debug a small
+ * kmalloc() costs thousands of instructions, paid for every table a fork
+ * allocates.  A freed header goes back to the mm's free list; the chunks go
+ * with the mm's page table.
+ */
+#define PB_TABLE_CHUNK	84
+
+struct pb_table_chunk {
+	struct pb_table_chunk *next;
+	struct pb_table t[PB_TABLE_CHUNK];
+};
+
+static struct pb_table *pb_table_header(struct pb_mm *mm)
+{
+	struct pb_table_chunk *c;
+	struct pb_table *t;
+	unsigned int i;
+
+	if (!mm->pt_free) {
+		c = pb_zalloc(sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = mm->pt_chunks;
+		mm->pt_chunks = c;
+		for (i = PB_TABLE_CHUNK; i--;) {
+			c->t[i].next_free = mm->pt_free;
+			mm->pt_free = &c->t[i];
+		}
+	}
+	t = mm->pt_free;
+	mm->pt_free = t->next_free;
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+static void pb_table_header_free(struct pb_mm *mm, struct pb_table *t)
+{
+	t->next_free = mm->pt_free;
+	mm->pt_free = t;
+}
+
+/* With every table freed: the headers' chunks. */
+static void pb_table_chunks_free(struct pb_mm *mm)
+{
+	struct pb_table_chunk *c;
+
+	while ((c = mm->pt_chunks)) {
+		mm->pt_chunks = c->next;
+		pb_free(c, sizeof(*c));
+	}
+	mm->pt_free = NULL;
+}
 
 static size_t pb_leaf_bytes(const struct pb_mm *mm)
 {
@@ -61,7 +119,7 @@ static struct pb_table *pb_table_alloc(struct pb_mm *mm, unsigned int level)
 	bool leaf = level == mm->geom.levels - 1;
 	struct pb_table *t;
 
-	t = pb_zalloc(sizeof(*t));
+	t = pb_table_header(mm);
 	if (!t)
 		return NULL;
 	t->desc = pb_pt_zalloc(leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
@@ -81,7 +139,7 @@ static struct pb_table *pb_table_alloc(struct pb_mm *mm, unsigned int level)
 free_desc:
 	pb_pt_free(t->desc, leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
 free_t:
-	pb_free(t, sizeof(*t));
+	pb_table_header_free(mm, t);
 	return NULL;
 }
 
@@ -98,7 +156,7 @@ static void pb_table_free(struct pb_mm *mm, struct pb_table *t,
 		pb_pt_free(t->child, pb_ptrs_per_table(&mm->geom) * sizeof(*t->child));
 	}
 	pb_pt_free(t->desc, leaf ? pb_leaf_bytes(mm) : pb_page_size(&mm->geom));
-	pb_free(t, sizeof(*t));
+	pb_table_header_free(mm, t);
 	mm->pt_bytes -= pb_table_bytes(mm, level);
 	pb_mm_count(mm, PB_MMC_pt_pages, -1);
 	pb_count(PB_CNT_live_pt_pages, -1);
@@ -107,7 +165,10 @@ static void pb_table_free(struct pb_mm *mm, struct pb_table *t,
 int pb_pgd_alloc(struct pb_mm *mm)
 {
 	mm->pgd = pb_table_alloc(mm, 0);
-	return mm->pgd ? 0 : -ENOMEM;
+	if (mm->pgd)
+		return 0;
+	pb_table_chunks_free(mm);
+	return -ENOMEM;
 }
 
 void pb_pgd_free(struct pb_mm *mm)
@@ -115,6 +176,7 @@ void pb_pgd_free(struct pb_mm *mm)
 	if (mm->pgd)
 		pb_table_free(mm, mm->pgd, 0);
 	mm->pgd = NULL;
+	pb_table_chunks_free(mm);
 }
 
 static unsigned int pb_index(const struct pb_geom *g, u64 va, unsigned int level)

@@ -23,7 +23,12 @@
 int pb_tlb_init(struct pb_tlb *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->entries = pb_zalloc(PB_TLB_ENTRIES * sizeof(*t->entries));
+	/*
+	 * Not zeroed: nothing reads an entry at or past the high-water mark
+	 * (hwm), which only fills move, so a fresh mm pays neither to clear
+	 * the entries nor to scan them.
+	 */
+	t->entries = pb_alloc(PB_TLB_ENTRIES * sizeof(*t->entries));
 	if (!t->entries)
 		return -ENOMEM;
 	t->buckets = pb_zalloc(PB_TLB_BUCKETS * sizeof(*t->buckets));
@@ -115,9 +120,11 @@ static void pb_tlb_fill_kind(struct pb_mm *mm, u64 va, pb_pte_t pte,
 	if (!e) {
 		/* Oldest first: the slot after the last one filled. */
 		e = &t->entries[t->free_head];
-		t->free_head = (t->free_head + 1) & (PB_TLB_ENTRIES - 1);
-		if (e->used)
+		if (t->free_head == t->hwm)
+			t->hwm++;
+		else if (e->used)
 			pb_tlb_unlink(t, e);
+		t->free_head = (t->free_head + 1) & (PB_TLB_ENTRIES - 1);
 		e->va = key;
 		e->block = kind == 1;
 		e->pmd = kind == 2;
@@ -177,7 +184,7 @@ static void pb_tlb_drop_range(struct pb_mm *mm, u64 start, u64 end)
 		pb_tlb_drop_probe(mm, start, end, 2);
 		return;
 	}
-	for (i = 0; i < PB_TLB_ENTRIES && t->nr; i++) {
+	for (i = 0; i < t->hwm && t->nr; i++) {
 		struct pb_tlb_entry *e = &t->entries[i];
 		u64 size = pb_tlb_kind_size(mm, pb_tlb_kind(e));
 
@@ -206,7 +213,7 @@ void pb_flush_tlb_mm(struct pb_mm *mm)
 	u32 i;
 
 	pb_mm_count(mm, PB_MMC_tlbi_mm, 1);
-	for (i = 0; i < PB_TLB_ENTRIES && t->nr; i++)
+	for (i = 0; i < t->hwm && t->nr; i++)
 		if (t->entries[i].used)
 			pb_tlb_unlink(t, &t->entries[i]);
 	pb_shadow_invalidated(mm, 0, U64_MAX);

@@ -25,6 +25,8 @@ struct pb_tlb {
 	u32 capacity;
 	u32 nr;
 	u32 free_head;
+	/* Entries ever filled: those from here on are unwritten memory. */
+	u32 hwm;
 };
 
 struct pb_mm;

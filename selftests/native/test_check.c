@@ -168,6 +168,52 @@ TEST_F(chk, clean_across_fork)
 	EXPECT_EQ(0, self->mm->counters[PB_MMC_violations]);
 }
 
+/*
+ * pb_check_mm_tables() scans only the mm's own blocks: after a fork, a
+ * misprogrammed block of the parent shows in the parent's scan and not in
+ * the child's, and a folio's wrong refcount, the arena's, in neither;
+ * pb_check_mm() of either finds the refcount.
+ */
+TEST_F(chk, tables_check_sees_its_own_blocks_not_the_arena)
+{
+	unsigned int cont = self->cont;
+	u64 before[PB_NR_MM_COUNTERS], child_before[PB_NR_MM_COUNTERS];
+	const char *why = NULL;
+	struct pb_page *head;
+	struct pb_mm *child;
+	pb_pte_t *ptep;
+
+	nt_populate(_metadata, self->mm, nt_va(self->mm, 0), self->block,
+		    variant->cont_shift, false);
+	child = pb_fork(self->mm, 1, &why);
+	ASSERT_FALSE(IS_ERR(child)) TH_LOG("fork: %s", why);
+	ptep = nt_ptep(self->mm, 0);
+	ASSERT_TRUE(pb_pte_cont(ptep[cont - 1]));
+	EXPECT_EQ(0, pb_check_mm_tables(self->mm));
+	EXPECT_EQ(0, pb_check_mm_tables(child));
+
+	/* An execute-never bit that differs in the block. */
+	ptep[cont - 1] ^= PB_PTE_UXN;
+	NT_SNAP(self->mm, before);
+	EXPECT_EQ(0, pb_check_mm_tables(child));
+	EXPECT_EQ(1, pb_check_mm_tables(self->mm));
+	expect_only(_metadata, self, PB_MMC_violations_misprogrammed, 1, before);
+	ptep[cont - 1] ^= PB_PTE_UXN;
+	EXPECT_EQ(0, pb_check_mm_tables(self->mm));
+
+	head = pb_page_folio(self->mm->phys, pb_pte_pfn(self->g, ptep[0]), NULL);
+	ASSERT_NE(NULL, head);
+	head->refcount++;
+	EXPECT_EQ(0, pb_check_mm_tables(self->mm));
+	EXPECT_EQ(0, pb_check_mm_tables(child));
+	NT_SNAP(child, child_before);
+	EXPECT_EQ(1, pb_check_mm(child));
+	EXPECT_EQ(1, nt_delta(child, child_before, PB_MMC_violations_refcount));
+	head->refcount--;
+	EXPECT_EQ(0, pb_check_mm(self->mm));
+	pb_mm_destroy(child);
+}
+
 TEST_F(chk, fork_fails_cleanly_under_fail_nth)
 {
 	s64 bytes, folios;

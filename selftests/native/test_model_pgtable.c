@@ -123,13 +123,44 @@ TEST_F(pgt, free_new_takes_only_new_empty_tables)
 	EXPECT_EQ(levels, mm->counters[PB_MMC_pt_pages]);
 	EXPECT_EQ(NULL, nt_ptep_at(mm, top - self->psize));
 	EXPECT_EQ(0, pb_check_mm(mm));
-	/* A failed populate leaves the tables as they were. */
+	/*
+	 * A failed populate leaves the tables as they were: the allocation
+	 * that fails is the new path's last, the leaf's (an upper table takes
+	 * two, its entries and its children; headers come from the mm's
+	 * chunk, which has free ones).
+	 */
 	mark = mm->table_serial;
-	atomic_set(&pb_fail_nth, levels);
+	atomic_set(&pb_fail_nth, 2 * levels - 3);
 	EXPECT_EQ(-ENOMEM, pb_populate(mm, top - len, top, 0, false, &why));
 	atomic_set(&pb_fail_nth, 0);
 	EXPECT_EQ(levels, mm->counters[PB_MMC_pt_pages]);
 	EXPECT_EQ(0, pb_check_mm(mm));
+}
+
+/*
+ * A table's header comes from the mm's chunk, not an allocation of its own:
+ * with the path above them in place, new leaf tables take one allocation
+ * each (their entries), and freed ones give their headers back for reuse.
+ */
+TEST_F(pgt, leaf_tables_take_one_allocation_each)
+{
+	struct pb_mm *mm = self->mm;
+	u64 table = self->psize * pb_ptrs_per_table(&mm->geom), allocs;
+	const char *why = NULL;
+	unsigned int round;
+
+	ASSERT_EQ(0, pb_vma_add(mm, 0, 3 * table, PB_VM_READ | PB_VM_WRITE | PB_VM_ANON,
+				&why));
+	ASSERT_EQ(0, pb_pgtable_prealloc(mm, 0, table));
+	for (round = 0; round < 2; round++) {
+		allocs = atomic64_read(&pb_counters[PB_CNT_allocs]);
+		ASSERT_EQ(0, pb_pgtable_prealloc(mm, table, 3 * table));
+		EXPECT_EQ(2, atomic64_read(&pb_counters[PB_CNT_allocs]) - allocs)
+			TH_LOG("round %u", round);
+		EXPECT_NE(NULL, nt_ptep_at(mm, 2 * table));
+		pb_pgtable_free_new(mm, table, 3 * table, 1);
+		EXPECT_EQ(NULL, nt_ptep_at(mm, 2 * table));
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -22,6 +22,11 @@ static inline void *kvzalloc(size_t size, unsigned int flags)
 	return calloc(1, size);
 }
 
+static inline void *kvmalloc(size_t size, unsigned int flags)
+{
+	return malloc(size);
+}
+
 static inline void kfree(const void *p)
 {
 	free((void *)p);
