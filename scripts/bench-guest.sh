@@ -46,8 +46,14 @@ say() { echo "bench: $guest: $*" >&2; }
 # first fork after its mm_create is "fork", its second "fork_steady"; each
 # fork also gives its phases (op_alloc, op_copy, op_flush).  The round trip
 # is "mprotect" before the mm's first fork, "mprotect_forked" after it.
+# pbctl's replies go to a file that is read once it has exited: a reader
+# running meanwhile (the loops below start four processes a row) would run
+# on the guest's other CPU while an op is timed, in its instruction-time
+# window (the fork's allocation phase read 2.8 to 15 ms per GiB, buffered
+# 2.8 every time).
 run() {
-	pbctl - | awk '
+	pbctl - >/tmp/bench-replies
+	awk '
 		/^> mm_create/ { stats = 0; next }
 		/^> mm_destroy / { split($3, kv, "="); forks[kv[2]] = 0; stats = 0; next }
 		/^> bench / { op = ""; mm = "";
@@ -68,7 +74,8 @@ run() {
 			sub(/_ns$/, "", $1); print op "_" $1, mm, $2 }
 		/^kernel / { print "profile", "-", $2 }
 		stats && /^(pt_bytes|arena_meta_bytes) / { meta += $2 }
-		END { if (meta) print "metadata", 0, meta }'
+		END { if (meta) print "metadata", 0, meta }' /tmp/bench-replies
+	rm -f /tmp/bench-replies
 }
 
 # QEMU's -icount clock runs ahead of the instructions for a while after boot:
