@@ -47,10 +47,10 @@ say() { echo "bench: $guest: $*" >&2; }
 # fork also gives its phases (op_alloc, op_copy, op_flush).  The round trip
 # is "mprotect" before the mm's first fork, "mprotect_forked" after it.
 # pbctl's replies go to a file that is read once it has exited: a reader
-# running meanwhile (the loops below start four processes a row) would run
-# on the guest's other CPU while an op is timed, in its instruction-time
-# window (the fork's allocation phase read 2.8 to 15 ms per GiB, buffered
-# 2.8 every time).
+# running meanwhile (the loops below start four processes a row) is
+# scheduled while an op is timed, and its instructions count in the op's
+# instruction-time window (the fork's allocation phase read 2.8 to 15 ms
+# per GiB, buffered 2.8 every time).
 run() {
 	pbctl - >/tmp/bench-replies
 	awk '
