@@ -634,6 +634,9 @@ int pb_oracle_run(const struct pb_oracle_args *args,
 			ret = pb_oracle_compare(o);
 		if (!ret)
 			pb_oracle_vmas(o);
+		/* A @src none of whose VMAs could be made: no range to draw. */
+		if (!ret && !o->nr_v)
+			ret = -ENOENT;
 		for (o->step = 1; o->step <= args->steps && !ret; o->step++) {
 			ret = pb_oracle_step(o);
 			if (!ret)

@@ -93,7 +93,8 @@ struct pb_oracle_result {
 
 /*
  * Run @args->seeds seeds from @args->seed.  0; -EUCLEAN on a mismatch,
- * described in @res; or an errno of the model (-ENOMEM).
+ * described in @res; -ENOENT if @args->src gave no VMA (res->import says
+ * why); or an errno of the model (-ENOMEM).
  */
 int pb_oracle_run(const struct pb_oracle_args *args,
 		  struct pb_oracle_result *res);

@@ -478,7 +478,8 @@ TEST_F(from_mm, the_families_agree_in_each_profile)
 		EXPECT_EQ(self->mm->nr_vmas, t.import.vmas);
 		EXPECT_LE(t.unfolds[0], t.unfolds[1]);
 		EXPECT_LE(t.tlbis[0], t.tlbis[1]);
-		EXPECT_EQ(0, atomic64_read(&pb_counters[PB_CNT_live_mms]) - 2);
+		/* Only the fixture's mm and its child are left. */
+		EXPECT_EQ(2, atomic64_read(&pb_counters[PB_CNT_live_mms]));
 	}
 }
 
@@ -512,6 +513,33 @@ TEST_F(from_mm, the_steps_draw_from_its_vmas)
 	}
 	EXPECT_EQ(4 * FROM_MM_STEPS, lines);
 	EXPECT_EQ((1U << self->src->listed) - 1, drawn);
+}
+
+/*
+ * A source none of whose VMAs can be made (above the VA size): -ENOENT,
+ * before any step, and nothing left behind.
+ */
+TEST_F(from_mm, a_source_without_a_vma_to_make_is_refused)
+{
+	struct pb_oracle_args args = {
+		.seed = 1, .seeds = 1, .steps = 1, .src = self->src,
+		.arena_pages = 1 << 16,
+	};
+	struct pb_oracle_result t = { };
+
+	memset(self->src, 0, sizeof(*self->src));
+	self->src->page_shift = variant->page_shift;
+	self->src->va_bits = 48;
+	self->src->nr_vmas = 1;
+	self->src->listed = 1;
+	self->src->vma[0] = (struct pb_import_vma){ .start = 1ULL << 48,
+		.end = (1ULL << 48) + (1ULL << variant->page_shift), .read = true,
+		.kind = PB_MAPS_KIND_ANON };
+	EXPECT_EQ(-ENOENT, pb_oracle_run(&args, &t));
+	EXPECT_EQ(0, t.import.vmas);
+	EXPECT_EQ(1, t.import.skip[PB_IMPORT_SKIP_vma_limit]);
+	EXPECT_EQ(0, t.seeds);
+	EXPECT_EQ(2, atomic64_read(&pb_counters[PB_CNT_live_mms]));
 }
 
 /* The same seeds twice from the same mm: the same trace and totals. */
