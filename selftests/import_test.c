@@ -412,6 +412,7 @@ TEST_F(import, oracle_from_the_import)
 	/* The import's own mm, made again: every page it has. */
 	EXPECT_EQ(im.info[PB_IMPORT_INFO_imported], pb_reply_val(&self->c, "imported"));
 	EXPECT_EQ(im.info[PB_IMPORT_INFO_imported], pb_reply_val(&self->c, "present"));
+	EXPECT_EQ(im.info[PB_IMPORT_INFO_folios], pb_reply_val(&self->c, "folios"));
 	EXPECT_EQ(0, pb_reply_val(&self->c, "skipped"));
 	pb_expect_error(_metadata, &self->c, -EINVAL, "with mm=, drop page_kb= and kernel=",
 			"oracle mm=%lld page_kb=4", mm);
