@@ -23,19 +23,6 @@ u32 pb_folio_pin_refs(const struct pb_page *head)
 }
 
 /*
- * folio_maybe_dma_pinned() (include/linux/mm.h): a large folio is pinned if
- * its pin count says so; a small one if its refcount reaches
- * GUP_PIN_COUNTING_BIAS, which also holds, falsely, for a small folio with
- * that many other references.
- */
-bool pb_folio_maybe_dma_pinned(const struct pb_page *head)
-{
-	if (head->order)
-		return head->pincount > 0;
-	return head->refcount >= PB_GUP_PIN_COUNTING_BIAS;
-}
-
-/*
  * MM owner tracking of a large folio ("mm/rmap: basic MM owner tracking for
  * large folios (!hugetlb)", 6.15): two slots, each an mm id and the mappings
  * that mm holds, and a "maybe mapped shared" bit, kept in the first tail page
@@ -167,6 +154,29 @@ void pb_rmap_add_folio(struct pb_mm *mm, struct pb_page *head,
 	}
 	if (head->order)
 		pb_nr_pages_mapped(head) += mapped;
+	pb_folio_large_mapcount_add(head, nr);
+	if (head->order)
+		pb_mm_ids_add(mm, head, nr);
+	pb_mm_count(mm, PB_MMC_mapcount_atomics, 1);
+}
+
+/*
+ * __folio_dup_file_rmap() for fork, and folio_try_dup_anon_rmap_ptes()'s
+ * clearing of anon-exclusive (the @clear bits) in the same pass over the
+ * pages.  Every page is mapped already, by the parent's entry that fork
+ * copies, so none goes from unmapped to mapped: unlike pb_rmap_add_folio(),
+ * the count of mapped pages stays as it is, as upstream's dup leaves
+ * _nr_pages_mapped alone.
+ */
+void pb_rmap_dup_folio(struct pb_mm *mm, struct pb_page *head,
+		       struct pb_page *page, unsigned int nr, u16 clear)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		page[i].mapcount++;
+		page[i].flags &= ~clear;
+	}
 	pb_folio_large_mapcount_add(head, nr);
 	if (head->order)
 		pb_mm_ids_add(mm, head, nr);

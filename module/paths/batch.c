@@ -34,13 +34,15 @@ static pb_pte_t pb_batch_clear_ignored(pb_pte_t pte, unsigned int flags)
 
 /*
  * folio_pte_batch_flags(): how many PTEs from @ptep map consecutive pages of
- * the folio that *@ptentp (a copy, as ptep_get() returned it) maps, with equal
- * bits once young, and dirty, soft-dirty and write unless @flags respects
- * them, are ignored.  At most @max_nr; never past the folio.  With
+ * the folio @head (at @head_pfn: the caller looked it up, as upstream's
+ * callers pass the folio) that *@ptentp (a copy, as ptep_get() returned it)
+ * maps, with equal bits once young, and dirty, soft-dirty and write unless
+ * @flags respects them, are ignored.  At most @max_nr; never past the folio.  With
  * MERGE_WRITE a write bit anywhere in the batch makes *@ptentp writable; with
  * MERGE_YOUNG_DIRTY a young or dirty one makes it young or dirty.
  */
-unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+unsigned int pb_folio_pte_batch(struct pb_mm *mm, const struct pb_page *head,
+				u64 head_pfn, u64 va, pb_pte_t *ptep,
 				pb_pte_t *ptentp, unsigned int max_nr,
 				unsigned int flags)
 {
@@ -50,14 +52,17 @@ unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 	/* Without contpte or the mirror, ptep_get() is a plain read. */
 	bool direct = !cont && !mm->knobs[PB_KNOB_kernel_shadow];
 	pb_pte_t pte = *ptentp, want;
-	u64 pfn = pb_pte_pfn(g, pte), head_pfn, left;
-	struct pb_page *head = pb_page_folio(mm->phys, pfn, &head_pfn);
+	u64 pfn = pb_pte_pfn(g, pte), left;
 	unsigned int nr, shift = g->page_shift;
 	bool linear;
 
 	left = head_pfn + (1ULL << head->order) - pfn;
 	if (left < max_nr)
 		max_nr = left;
+	nr = pb_pte_batch_hint(mm, va, pte);
+	/* A contpte block that ends the folio (or the range): nothing to read. */
+	if (nr >= max_nr)
+		return max_nr;
 	/*
 	 * Where the batch's output addresses share their top, stored-apart
 	 * bits, the next entry is the last plus the page size (as
@@ -65,7 +70,6 @@ unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 	 */
 	linear = (((pfn + max_nr) << shift) & ~g->oa_low_mask) ==
 		 ((pfn << shift) & ~g->oa_low_mask);
-	nr = pb_pte_batch_hint(mm, va, pte);
 	/*
 	 * @want is the next entry as the first would have it.  An entry equal
 	 * to it is in the batch; else compare them with the ignored bits

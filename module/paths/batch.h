@@ -27,7 +27,8 @@
 
 /* arm64's pte_batch_hint(): the rest of a contiguous block, else one. */
 unsigned int pb_pte_batch_hint(struct pb_mm *mm, u64 va, pb_pte_t pte);
-unsigned int pb_folio_pte_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
+unsigned int pb_folio_pte_batch(struct pb_mm *mm, const struct pb_page *head,
+				u64 head_pfn, u64 va, pb_pte_t *ptep,
 				pb_pte_t *ptentp, unsigned int max_nr,
 				unsigned int flags);
 void pb_count_batch(struct pb_mm *mm, unsigned int nr);

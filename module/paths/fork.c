@@ -50,12 +50,11 @@ static bool pb_try_dup_anon_rmap(struct pb_mm *mm, struct pb_page *head,
 	unsigned int i;
 
 	/* folio_maybe_dma_pinned() is per folio: no pin, nothing to check. */
-	for (i = 0; pb_folio_maybe_dma_pinned(head) && i < nr; i++)
-		if (page[i].flags & PB_PG_ANON_EXCLUSIVE)
-			return false;
-	for (i = 0; i < nr; i++)
-		page[i].flags &= ~PB_PG_ANON_EXCLUSIVE;
-	pb_rmap_add_folio(mm, head, page, nr, false);
+	if (pb_folio_maybe_dma_pinned(head))
+		for (i = 0; i < nr; i++)
+			if (page[i].flags & PB_PG_ANON_EXCLUSIVE)
+				return false;
+	pb_rmap_dup_folio(mm, head, page, nr, PB_PG_ANON_EXCLUSIVE);
 	return true;
 }
 
@@ -120,7 +119,7 @@ static void pb_copy_present_ptes(struct pb_fork_ctx *f, u64 va,
 		 * folio_dup_file_rmap_ptes(): file folios, shmem's (a shared
 		 * anon VMA) included, are shared, pinned or not.
 		 */
-		pb_rmap_add_folio(dst, head, page, nr, false);
+		pb_rmap_dup_folio(dst, head, page, nr, 0);
 	}
 	if (!shared && pb_pte_write(pte)) {
 		if (nr == 1)
@@ -181,8 +180,8 @@ static void pb_copy_pte_range(struct pb_fork_ctx *f, u64 va, u64 end)
 		}
 		/* Order 0 first: its path must not pay for batching. */
 		if (head->order && left > 1 && src->knobs[PB_KNOB_fork_batch])
-			nr = pb_folio_pte_batch(src, va, src_ptep, &pte, left,
-						flags);
+			nr = pb_folio_pte_batch(src, head, head_pfn, va,
+						src_ptep, &pte, left, flags);
 		pb_copy_present_ptes(f, va, src_ptep, dst_ptep, pte, nr, head,
 				     head + (pfn - head_pfn));
 	}

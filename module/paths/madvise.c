@@ -135,7 +135,8 @@ static int pb_madvise_free_range(struct pb_mm *mm, const struct pb_vma *vma,
 		 * them as any_young and any_dirty: the same test below.
 		 */
 		if (nr > 1 && head->order)
-			nr = pb_folio_pte_batch(mm, va, ptep, &pte,
+			nr = pb_folio_pte_batch(mm, head, head_pfn, va, ptep,
+						&pte,
 						min_t(u64, nr, pb_ptrs_per_table(g) -
 						      ((va >> g->page_shift) &
 						       (pb_ptrs_per_table(g) - 1))),

@@ -199,7 +199,8 @@ static void pb_change_ptes(struct pb_mm *mm, const struct pb_vma *vma, u64 va,
 		 * batch would make clean PTEs writable without a write notify.
 		 */
 		if (batch && head && head->order && left > 1)
-			nr = pb_folio_pte_batch(mm, va, ptep, &pte, left,
+			nr = pb_folio_pte_batch(mm, head, head_pfn, va, ptep,
+						&pte, left,
 						PB_FPB_RESPECT_SOFT_DIRTY |
 						PB_FPB_RESPECT_WRITE |
 						(vma->flags & PB_VM_SHARED ?

@@ -30,14 +30,16 @@ static unsigned int pb_mremap_batch(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 				    pb_pte_t pte, unsigned int max_nr)
 {
 	struct pb_page *head;
+	u64 head_pfn;
 
 	if (max_nr == 1 || pb_pte_batch_hint(mm, va, pte) == 1 ||
 	    (pte & PB_PTE_SPECIAL))
 		return 1;
-	head = pb_page_folio(mm->phys, pb_pte_pfn(&mm->geom, pte), NULL);
+	head = pb_page_folio(mm->phys, pb_pte_pfn(&mm->geom, pte), &head_pfn);
 	if (!head || !head->order)
 		return 1;
-	return pb_folio_pte_batch(mm, va, ptep, &pte, max_nr, PB_FPB_RESPECT_WRITE);
+	return pb_folio_pte_batch(mm, head, head_pfn, va, ptep, &pte, max_nr,
+				  PB_FPB_RESPECT_WRITE);
 }
 
 /*

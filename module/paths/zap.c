@@ -93,7 +93,8 @@ void pb_zap_range(struct pb_mm *mm, u64 start, u64 end)
 				continue;
 			}
 			if (batch && head->order && left > 1)
-				nr = pb_folio_pte_batch(mm, va, ptep, &pte, left, 0);
+				nr = pb_folio_pte_batch(mm, head, head_pfn, va,
+							ptep, &pte, left, 0);
 			/*
 			 * Anon folios need no dirty state: only file ones,
 			 * shmem's included, gather it (zap_present_folio_ptes()).

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native tests of model/rmap.c: the MM owner tracking of large folios and
- * the two "mapped shared" answers built on it or on per-page mapcounts, and
- * the deferred-split queuing with and without per-page mapcounts
- * (CONFIG_NO_PAGE_MAPCOUNT), on mms that share one arena.
+ * Native tests of model/rmap.c: fork's dup of a folio's mappings, the MM
+ * owner tracking of large folios and the two "mapped shared" answers built
+ * on it or on per-page mapcounts, and the deferred-split queuing with and
+ * without per-page mapcounts (CONFIG_NO_PAGE_MAPCOUNT), on mms that share
+ * one arena.
  */
 #include "pb_native.h"
 #include "model/rmap.h"
@@ -104,6 +105,48 @@ TEST_F(rmap, mm_owner_tracking_sets_and_clears_the_shared_bit)
 	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
 	unmap(self, 1, 0, PAGES);
 	EXPECT_FALSE(h->flags & PB_PG_MM_SHARED);
+}
+
+/*
+ * Fork's dup (__folio_dup_file_rmap(), folio_try_dup_anon_rmap_ptes()): one
+ * more mapping of each page and of the folio, the mm's owner slot, and
+ * anon-exclusive cleared only when asked; no page is newly mapped (the
+ * parent maps them all), so the count of mapped pages stays.
+ */
+TEST_F(rmap, dup_adds_mappings_but_maps_no_new_page)
+{
+	struct pb_page *h = self->head;
+	unsigned int i, mapped;
+	u16 flags[PAGES];
+
+	pb_rmap_add(self->mm[0], self->pfn, PAGES, true);
+	for (i = 0; i < PAGES; i++)
+		flags[i] = h[i].flags;
+	mapped = pb_nr_pages_mapped(h);
+	EXPECT_EQ(PAGES, mapped);
+	pb_rmap_dup_folio(self->mm[1], h, h + 2, 4, 0);
+	for (i = 0; i < PAGES; i++) {
+		EXPECT_EQ(1 + (i >= 2 && i < 6), h[i].mapcount) TH_LOG("page %u", i);
+		/* The head's shared bit is the owner tracking's, above. */
+		EXPECT_EQ(flags[i], h[i].flags & ~PB_PG_MM_SHARED) TH_LOG("page %u", i);
+		EXPECT_TRUE(h[i].flags & PB_PG_ANON_EXCLUSIVE) TH_LOG("page %u", i);
+	}
+	EXPECT_EQ(mapped, pb_nr_pages_mapped(h));
+	EXPECT_EQ(PAGES + 4, pb_folio_large_mapcount(h));
+	EXPECT_TRUE(pb_folio_maybe_mapped_shared(h));
+	pb_rmap_dup_folio(self->mm[2], h, h, PAGES, PB_PG_ANON_EXCLUSIVE);
+	for (i = 0; i < PAGES; i++) {
+		EXPECT_EQ(2 + (i >= 2 && i < 6), h[i].mapcount) TH_LOG("page %u", i);
+		/* Nothing else of the page's flags changes. */
+		EXPECT_EQ(flags[i] & ~PB_PG_ANON_EXCLUSIVE, h[i].flags & ~PB_PG_MM_SHARED)
+			TH_LOG("page %u", i);
+	}
+	EXPECT_EQ(mapped, pb_nr_pages_mapped(h));
+	EXPECT_EQ(2 * PAGES + 4, pb_folio_large_mapcount(h));
+	unmap(self, 2, 0, PAGES);
+	unmap(self, 1, 2, 4);
+	unmap(self, 0, 0, PAGES);
+	EXPECT_EQ(0, pb_nr_pages_mapped(h));
 }
 
 /*

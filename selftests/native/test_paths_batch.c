@@ -24,9 +24,14 @@ static unsigned int batch_pte(struct _test_data_paths *self, u64 page,
 {
 	u64 va = nt_va(self->mm, page);
 	pb_pte_t *ptep = nt_ptep_at(self->mm, va);
+	struct pb_page *head;
+	u64 head_pfn;
 
 	*merged = pb_ptep_get(self->mm, va, ptep);
-	return pb_folio_pte_batch(self->mm, va, ptep, merged, max_nr, flags);
+	head = pb_page_folio(self->mm->phys, pb_pte_pfn(&self->mm->geom, *merged),
+			     &head_pfn);
+	return pb_folio_pte_batch(self->mm, head, head_pfn, va, ptep, merged,
+				  max_nr, flags);
 }
 
 static unsigned int batch(struct _test_data_paths *self, u64 page, unsigned int max_nr,
