@@ -63,7 +63,12 @@ void pb_raw_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 		u64 step = pb_page_size(g);
 
 		pte = pb_pfn_pte(g, pfn, prot);
-		for (i = 0; i < nr; i++, pte += step)
+		/* Two a pass: half the loop's tests and steps per store. */
+		for (i = 0; i + 1 < nr; i += 2, pte += 2 * step) {
+			ptep[i] = pte;
+			ptep[i + 1] = pte + step;
+		}
+		if (i < nr)
 			ptep[i] = pte;
 		return;
 	}
@@ -253,9 +258,14 @@ static pb_pte_t __pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 	if (mm->profile != PB_PROFILE_MAINLINE) {
 		pb_pte_t all = ~0ULL;
 
-		for (i = 0; i < nr; i++) {
-			any |= first[i];
-			all &= first[i];
+		/*
+		 * Four at a time: a block is 16, 128 or 32 entries (4K, 16K,
+		 * 64K granule), and the loop's own test and step cost as
+		 * much as the two bit operations per entry.
+		 */
+		for (i = 0; i < nr; i += 4) {
+			any |= first[i] | first[i + 1] | first[i + 2] | first[i + 3];
+			all &= first[i] & first[i + 1] & first[i + 2] & first[i + 3];
 		}
 		if (!(any & PB_PTE_DIRTY) && (any & PB_PTE_DBM) &&
 		    !(all & PB_PTE_RDONLY))
@@ -322,7 +332,9 @@ static void __pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte
 		pb_raw_set_ptes(mm, va, ptep, pte, n);
 		va = next;
 		ptep += n;
-		pte = pb_pte_advance(g, pte, n, pb_naive(mm));
+		/* The next run's first entry; none after the last run. */
+		if (va != end)
+			pte = pb_pte_advance(g, pte, n, pb_naive(mm));
 	} while (va != end);
 }
 
@@ -429,13 +441,18 @@ static void __pb_wrprotect_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			pb_raw_wrprotect(mm, va + ((u64)i << g->page_shift), ptep + i);
 		return;
 	}
+	/*
+	 * Nothing watches these stores (the shadowed case is above), so an
+	 * entry is stored back whether it changed or not: no branch per entry.
+	 * Only present entries are write-protected: a swap entry's bits are
+	 * not a descriptor's.
+	 */
 	for (i = 0, step = 0; i < nr; i++) {
-		pb_pte_t old = ptep[i], new = pb_pte_wrprotect(old);
+		pb_pte_t old = ptep[i];
+		pb_pte_t new = pb_pte_present(old) ? pb_pte_wrprotect(old) : old;
 
-		if (pb_pte_present(old) && new != old) {
-			ptep[i] = new;
-			step++;
-		}
+		step += new != old;
+		ptep[i] = new;
 	}
 	pb_mm_count(mm, PB_MMC_pte_writes, step);
 }

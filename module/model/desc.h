@@ -204,10 +204,16 @@ static inline pb_pte_t pb_pte_mkyoung(pb_pte_t pte)
 }
 
 /* Read-only, moving a hardware-dirty state into the software dirty bit. */
+/*
+ * pte_wrprotect(): hardware dirty (DBM without RDONLY) is kept as software
+ * dirty.  Without a branch: RDONLY moved up to DBM's place masks DBM, and
+ * what is left moves up to DIRTY's place.
+ */
 static inline pb_pte_t pb_pte_wrprotect(pb_pte_t pte)
 {
-	if (pb_pte_hw_dirty(pte))
-		pte |= PB_PTE_DIRTY;
+	pb_pte_t hw = pte & ~(pte * (PB_PTE_DBM / PB_PTE_RDONLY)) & PB_PTE_DBM;
+
+	pte |= hw * (PB_PTE_DIRTY / PB_PTE_DBM);
 	pte &= ~PB_PTE_WRITE;
 	return pte | PB_PTE_RDONLY;
 }

@@ -683,6 +683,103 @@ TEST_F(paths, fork_shares_shmem_folios_even_when_pinned)
 }
 
 /*
+ * An mm without the checker writes its entries on the helpers' fast paths
+ * (no shadow to tell of each write: runs stored in one pass, a batch
+ * write-protected without a branch per entry), which only the bench uses
+ * otherwise.  The same steps on an mm with the checker and one without, in
+ * arenas at the same PFNs, must leave the same entries, the same page
+ * metadata and the same path counters, batched and one PTE at a time: the
+ * mixed layout (with its fork), a hardware-dirty page, an mprotect round
+ * trip over part of it, and a fork.
+ */
+TEST_F(paths, unchecked_fast_paths_do_what_the_checked_ones_do)
+{
+	static const enum pb_mm_counter same[] = {
+		PB_MMC_pte_writes, PB_MMC_ptes_copied, PB_MMC_fork_batches,
+		PB_MMC_folds, PB_MMC_unfolds, PB_MMC_converts,
+		PB_MMC_wrprotect_whole_blocks, PB_MMC_wrprotect_partial_blocks,
+		PB_MMC_refcount_atomics, PB_MMC_mapcount_atomics,
+		PB_MMC_ad_gather_reads,
+	};
+	u64 pmd = pb_pmd_size(self->g), end = NT_VA + 6 * pmd, va, pfn;
+	u64 base = self->mm->phys->base_pfn, blk = NT_VA + pmd + 8 * self->block;
+	u64 hw = blk + 3 * self->block;
+	struct pb_mm *mms[2], *kids[2], *layout[2];
+	unsigned int batched, k, i;
+	const char *why = NULL;
+
+	for (batched = 0; batched < 2; batched++) {
+		mms[0] = nt_mm_create(self->psize >> 10, 48, 48, base, 1 << 16, true);
+		mms[1] = nt_mm_create(self->psize >> 10, 48, 48, base, 1 << 16, false);
+		ASSERT_FALSE(IS_ERR(mms[0]) || IS_ERR(mms[1]));
+		ASSERT_TRUE(mms[0]->shadowed && !mms[1]->shadowed);
+		for (k = 0; k < 2; k++) {
+			struct pb_mm *mm = mms[k];
+
+			mm->knobs[PB_KNOB_fork_batch] = batched;
+			mm->knobs[PB_KNOB_mprotect_batch] = batched;
+			layout[k] = nt_mixed_layout(_metadata, mm);
+			ASSERT_NE(NULL, layout[k]);
+			/* Four folded blocks that fork has not write-protected. */
+			nt_populate(_metadata, mm, blk, 4 * self->block,
+				    self->g->cont_shift, false);
+			/*
+			 * The last block clean, then a write: one entry that
+			 * only the hardware made dirty, for fork to keep so.
+			 */
+			nt_make_old_clean(mm, (hw - NT_VA) >> self->g->page_shift, self->cont);
+			ASSERT_EQ(0, pb_access(mm, hw + self->psize, true, NULL));
+			ASSERT_TRUE(pb_pte_hw_dirty(nt_raw_at(mm, hw + self->psize)));
+			/* Part of a block to a few blocks on: partial and whole. */
+			ASSERT_EQ(0, protect(_metadata, mm, blk + self->psize,
+					     blk + 3 * self->block, PB_VM_READ));
+			ASSERT_EQ(0, protect(_metadata, mm, blk + self->psize,
+					     blk + 3 * self->block,
+					     PB_VM_READ | PB_VM_WRITE));
+			kids[k] = pb_fork(mm, 2, &why);
+			ASSERT_FALSE(IS_ERR(kids[k])) TH_LOG("fork: %s", why);
+		}
+		for (va = NT_VA; va < end; va += self->psize) {
+			EXPECT_EQ(nt_raw_at(mms[0], va), nt_raw_at(mms[1], va))
+				TH_LOG("batched %u: parent at %#llx", batched, va);
+			EXPECT_EQ(nt_raw_at(kids[0], va), nt_raw_at(kids[1], va))
+				TH_LOG("batched %u: child at %#llx", batched, va);
+		}
+		for (pfn = base; pfn < base + (1 << 16); pfn++) {
+			struct pb_page *a = pb_pfn_to_page(mms[0]->phys, pfn);
+			struct pb_page *b = pb_pfn_to_page(mms[1]->phys, pfn);
+
+			ASSERT_EQ(!a, !b);
+			if (!a)
+				continue;
+			EXPECT_EQ(a->flags, b->flags) TH_LOG("pfn %#llx", pfn);
+			EXPECT_EQ(a->mapcount, b->mapcount) TH_LOG("pfn %#llx", pfn);
+			EXPECT_EQ(a->refcount, b->refcount) TH_LOG("pfn %#llx", pfn);
+		}
+		for (i = 0; i < ARRAY_SIZE(same); i++) {
+			EXPECT_EQ(mms[0]->counters[same[i]], mms[1]->counters[same[i]])
+				TH_LOG("batched %u: parent's %s", batched,
+				       pb_mm_counter_names[same[i]]);
+			EXPECT_EQ(kids[0]->counters[same[i]], kids[1]->counters[same[i]])
+				TH_LOG("batched %u: child's %s", batched,
+				       pb_mm_counter_names[same[i]]);
+		}
+		/* Something was written, and the checked mm saw no violation. */
+		EXPECT_NE(0, kids[1]->counters[PB_MMC_pte_writes]);
+		EXPECT_TRUE(pb_pte_dirty(nt_raw_at(mms[1], hw + self->psize)));
+		EXPECT_FALSE(pb_pte_write(nt_raw_at(mms[1], hw + self->psize)));
+		EXPECT_EQ(0, pb_check_mm(mms[0]));
+		EXPECT_EQ(0, pb_check_mm(kids[0]));
+		EXPECT_EQ(0, mms[0]->counters[PB_MMC_violations]);
+		for (k = 0; k < 2; k++) {
+			pb_mm_destroy(kids[k]);
+			pb_mm_destroy(layout[k]);
+			pb_mm_destroy(mms[k]);
+		}
+	}
+}
+
+/*
  * Fail each allocation of a fork in turn, with a pinned folio (copies to
  * allocate) and backing pages (data to allocate for them): every failure
  * leaves the parent as it was, byte for byte, and every live counter where it
