@@ -10,6 +10,21 @@ die() {
 	exit 1
 }
 
+# no_args "$@": a script that takes no argument (its environment says what
+# to do) answers -h or --help with its header comment, and refuses anything
+# else before it runs.
+no_args() {
+	[ $# -gt 0 ] || return 0
+	case $1 in
+	-h | --help)
+		awk 'NR > 2 && !/^#/ { exit }
+			NR > 2 { sub(/^# ?/, ""); if (NR > 3 || $0 != "") print }' "$0"
+		exit 0
+		;;
+	esac
+	die "takes no arguments, not '$*' (--help says what it does)"
+}
+
 # The guest flavours of each kernel series.  The 6.12 series is Debian 12's
 # kernel (KVER pins it); the mainline series is the newest kernel in
 # trixie-backports (KVER_MAINLINE pins it), built in a trixie build root.
