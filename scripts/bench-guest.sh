@@ -98,8 +98,9 @@ done
 
 # One mm of variant $1 as mm $2: created, mapped and populated (untimed).
 mm_fresh() {
-	batch=$(echo "$1" | cut -d: -f2)
-	cont=$(echo "$1" | cut -d: -f3)
+	batch=${1#*:}
+	batch=${batch%%:*}
+	cont=${1##*:}
 	echo "mm_create page_kb=$granule check=0 arena_pages=$((gib / (granule * 1024)))$want"
 	echo "set mm=$2 fork_batch=$batch zap_batch=$batch mprotect_batch=$batch contpte=$cont"
 	echo "mmap mm=$2 start=$va len=$gib"
@@ -158,8 +159,12 @@ while [ $order -le "$max_order" ]; do
 			if [ "$op" = floor ]; then
 				variant=floor
 			else
-				variant=$(echo "$variants" | tr ' ' '\n' |
-					sed -n "$((mm % 4 + 1))p" | cut -d: -f1)
+				# The name of mm's variant, by the shell alone:
+				# a process per row is seconds of a guest's
+				# wall time over a run.
+				set -- $variants
+				shift $((mm % 4))
+				variant=${1%%:*}
 			fi
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$granule" "$op" \
 				"$variant" "$folio_kb" "$ns" "$((gib))" "${used:--}" >>model.tsv
