@@ -603,167 +603,178 @@ static void __pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep
  * mirrored once, as the outer one.
  */
 
-static bool pb_mirror_begin(struct pb_mm *mm, struct pb_kcall *c,
-			    enum pb_khelper op, u64 va, pb_pte_t *ptep,
-			    unsigned int nr, struct pb_kspan *sp)
+/* Off, a helper pays one test for the mirror: no frame for its state. */
+static bool pb_mirrored(struct pb_mm *mm)
 {
-	/* Fork copy and zap call these per batch: off, it costs one test. */
-	if (!mm->knobs[PB_KNOB_kernel_shadow])
-		return false;
-	c->op = op;
-	c->va = va;
-	c->nr = nr;
-	return pb_kmirror_begin(mm, va, ptep, nr, sp);
+	return mm->knobs[PB_KNOB_kernel_shadow];
+}
+
+/*
+ * Helper @op with the kernel's beside it.  Out of line, and given its
+ * arguments by value, so that the mirror's state (the call, the span, and
+ * the stack protector that locals whose address is taken bring) costs
+ * nothing when it is off: fork and zap call the helpers per batch, and per
+ * PTE one at a time.  @pte is the entry of set_ptes and set_access_flags;
+ * @young and @dirty are clear_young_dirty's flags, @dirty set_access_flags'.
+ */
+static noinline u64 pb_mirror(struct pb_mm *mm, enum pb_khelper op, u64 va,
+			      pb_pte_t *ptep, unsigned int nr, pb_pte_t pte,
+			      bool young, bool dirty)
+{
+	struct pb_kcall c = {
+		.op = op, .va = va, .nr = nr, .young = young, .dirty = dirty,
+	};
+	bool ret_pte = false, m;
+	struct pb_kspan sp;
+	u64 ret = 0;
+
+	m = pb_kmirror_begin(mm, va, ptep, nr, &sp);
+	switch (op) {
+	case PB_KH_set_ptes:
+		__pb_set_ptes(mm, va, ptep, pte, nr);
+		break;
+	case PB_KH_ptep_get:
+		ret = __pb_ptep_get(mm, va, ptep);
+		ret_pte = true;
+		break;
+	case PB_KH_ptep_get_and_clear:
+		ret = __pb_ptep_get_and_clear(mm, va, ptep);
+		ret_pte = true;
+		break;
+	case PB_KH_get_and_clear_full_ptes:
+		ret = __pb_get_and_clear_full_ptes(mm, va, ptep, nr);
+		ret_pte = true;
+		break;
+	case PB_KH_clear_full_ptes:
+		__pb_clear_full_ptes(mm, va, ptep, nr);
+		break;
+	case PB_KH_get_and_clear_ptes:
+		ret = __pb_get_and_clear_ptes(mm, va, ptep, nr);
+		ret_pte = true;
+		break;
+	case PB_KH_clear_ptes:
+		__pb_clear_ptes(mm, va, ptep, nr);
+		break;
+	case PB_KH_wrprotect_ptes:
+		__pb_wrprotect_ptes(mm, va, ptep, nr);
+		break;
+	case PB_KH_ptep_test_and_clear_young:
+		ret = __pb_ptep_test_and_clear_young(mm, va, ptep);
+		break;
+	case PB_KH_ptep_clear_flush_young:
+		ret = __pb_ptep_clear_flush_young(mm, va, ptep);
+		break;
+	case PB_KH_ptep_set_access_flags:
+		ret = __pb_ptep_set_access_flags(mm, va, ptep, pte, dirty);
+		break;
+	case PB_KH_clear_young_dirty_ptes:
+		__pb_clear_young_dirty_ptes(mm, va, ptep, nr, young, dirty);
+		break;
+	case PB_NR_KHELPERS:
+		break;
+	}
+	if (m)
+		pb_kmirror_end(mm, &sp, &c, pte, ret_pte, ret);
+	return ret;
 }
 
 pb_pte_t pb_ptep_get(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_get, va, ptep, 1, &sp);
-	pb_pte_t ret = __pb_ptep_get(mm, va, ptep);
-
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, true, ret);
-	return ret;
+	if (!pb_mirrored(mm))
+		return __pb_ptep_get(mm, va, ptep);
+	return pb_mirror(mm, PB_KH_ptep_get, va, ptep, 1, 0, false, false);
 }
 
 void pb_set_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, pb_pte_t pte,
 		 unsigned int nr)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_set_ptes, va, ptep, nr, &sp);
-
-	__pb_set_ptes(mm, va, ptep, pte, nr);
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, pte, false, 0);
+	if (!pb_mirrored(mm))
+		__pb_set_ptes(mm, va, ptep, pte, nr);
+	else
+		pb_mirror(mm, PB_KH_set_ptes, va, ptep, nr, pte, false, false);
 }
 
 pb_pte_t pb_ptep_get_and_clear(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_get_and_clear, va, ptep, 1, &sp);
-	pb_pte_t ret = __pb_ptep_get_and_clear(mm, va, ptep);
-
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, true, ret);
-	return ret;
+	if (!pb_mirrored(mm))
+		return __pb_ptep_get_and_clear(mm, va, ptep);
+	return pb_mirror(mm, PB_KH_ptep_get_and_clear, va, ptep, 1, 0, false, false);
 }
 
 pb_pte_t pb_get_and_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 				    unsigned int nr)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_get_and_clear_full_ptes, va, ptep,
-				 nr, &sp);
-	pb_pte_t ret = __pb_get_and_clear_full_ptes(mm, va, ptep, nr);
-
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, true, ret);
-	return ret;
+	if (!pb_mirrored(mm))
+		return __pb_get_and_clear_full_ptes(mm, va, ptep, nr);
+	return pb_mirror(mm, PB_KH_get_and_clear_full_ptes, va, ptep, nr, 0, false,
+			 false);
 }
 
 void pb_clear_full_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			unsigned int nr)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_clear_full_ptes, va, ptep, nr, &sp);
-
-	__pb_clear_full_ptes(mm, va, ptep, nr);
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, false, 0);
+	if (!pb_mirrored(mm))
+		__pb_clear_full_ptes(mm, va, ptep, nr);
+	else
+		pb_mirror(mm, PB_KH_clear_full_ptes, va, ptep, nr, 0, false, false);
 }
 
 pb_pte_t pb_get_and_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			       unsigned int nr)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_get_and_clear_ptes, va, ptep, nr,
-				 &sp);
-	pb_pte_t ret = __pb_get_and_clear_ptes(mm, va, ptep, nr);
-
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, true, ret);
-	return ret;
+	if (!pb_mirrored(mm))
+		return __pb_get_and_clear_ptes(mm, va, ptep, nr);
+	return pb_mirror(mm, PB_KH_get_and_clear_ptes, va, ptep, nr, 0, false, false);
 }
 
 void pb_clear_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep, unsigned int nr)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_clear_ptes, va, ptep, nr, &sp);
-
-	__pb_clear_ptes(mm, va, ptep, nr);
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, false, 0);
+	if (!pb_mirrored(mm))
+		__pb_clear_ptes(mm, va, ptep, nr);
+	else
+		pb_mirror(mm, PB_KH_clear_ptes, va, ptep, nr, 0, false, false);
 }
 
 void pb_wrprotect_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 		       unsigned int nr)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_wrprotect_ptes, va, ptep, nr, &sp);
-
-	__pb_wrprotect_ptes(mm, va, ptep, nr);
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, false, 0);
+	if (!pb_mirrored(mm))
+		__pb_wrprotect_ptes(mm, va, ptep, nr);
+	else
+		pb_mirror(mm, PB_KH_wrprotect_ptes, va, ptep, nr, 0, false, false);
 }
 
 bool pb_ptep_test_and_clear_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_test_and_clear_young, va,
-				 ptep, 1, &sp);
-	bool ret = __pb_ptep_test_and_clear_young(mm, va, ptep);
-
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, false, ret);
-	return ret;
+	if (!pb_mirrored(mm))
+		return __pb_ptep_test_and_clear_young(mm, va, ptep);
+	return pb_mirror(mm, PB_KH_ptep_test_and_clear_young, va, ptep, 1, 0, false,
+			 false);
 }
 
 bool pb_ptep_clear_flush_young(struct pb_mm *mm, u64 va, pb_pte_t *ptep)
 {
-	struct pb_kcall c = { };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_clear_flush_young, va, ptep,
-				 1, &sp);
-	bool ret = __pb_ptep_clear_flush_young(mm, va, ptep);
-
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, false, ret);
-	return ret;
+	if (!pb_mirrored(mm))
+		return __pb_ptep_clear_flush_young(mm, va, ptep);
+	return pb_mirror(mm, PB_KH_ptep_clear_flush_young, va, ptep, 1, 0, false,
+			 false);
 }
 
 bool pb_ptep_set_access_flags(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			      pb_pte_t entry, bool dirty)
 {
-	struct pb_kcall c = { .dirty = dirty };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_ptep_set_access_flags, va, ptep,
-				 1, &sp);
-	bool ret = __pb_ptep_set_access_flags(mm, va, ptep, entry, dirty);
-
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, entry, false, ret);
-	return ret;
+	if (!pb_mirrored(mm))
+		return __pb_ptep_set_access_flags(mm, va, ptep, entry, dirty);
+	return pb_mirror(mm, PB_KH_ptep_set_access_flags, va, ptep, 1, entry, false,
+			 dirty);
 }
 
 void pb_clear_young_dirty_ptes(struct pb_mm *mm, u64 va, pb_pte_t *ptep,
 			       unsigned int nr, bool young, bool dirty)
 {
-	struct pb_kcall c = { .young = young, .dirty = dirty };
-	struct pb_kspan sp;
-	bool m = pb_mirror_begin(mm, &c, PB_KH_clear_young_dirty_ptes, va, ptep,
-				 nr, &sp);
-
-	__pb_clear_young_dirty_ptes(mm, va, ptep, nr, young, dirty);
-	if (m)
-		pb_kmirror_end(mm, &sp, &c, 0, false, 0);
+	if (!pb_mirrored(mm))
+		__pb_clear_young_dirty_ptes(mm, va, ptep, nr, young, dirty);
+	else
+		pb_mirror(mm, PB_KH_clear_young_dirty_ptes, va, ptep, nr, 0, young,
+			  dirty);
 }

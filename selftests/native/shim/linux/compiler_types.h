@@ -13,6 +13,10 @@
 #define __printf(a, b)		__shim_attr((format(printf, a, b)))
 #endif
 
+#ifndef noinline
+#define noinline		__shim_attr((__noinline__))
+#endif
+
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
