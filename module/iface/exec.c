@@ -24,7 +24,7 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 	const struct pb_command *cmd = NULL;
 	struct pb_args a = { .s = s };
 	char *buf = s->line, *name, *args;
-	s64 refusals, own;
+	s64 module, own;
 	size_t i;
 	int ret;
 
@@ -66,7 +66,8 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 	if (ret)
 		goto out;
 	/* The model records violations in this command's report. */
-	refusals = atomic64_read(&pb_counters[PB_CNT_budget_refusals]);
+	/* This session's refusals only: another's may fall meanwhile. */
+	module = atomic64_read(&s->budget.module_refusals);
 	own = atomic64_read(&s->budget.refusals);
 	pb_report_lend(&a);
 	/* What the command allocates is the session's, within its budget. */
@@ -80,7 +81,7 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 		       cmd->name, (long long)atomic64_read(&s->budget.limit));
 		ret = -ENOMEM;
 	} else if (ret == -ENOMEM &&
-		   atomic64_read(&pb_counters[PB_CNT_budget_refusals]) != refusals) {
+		   atomic64_read(&s->budget.module_refusals) != module) {
 		pb_err(&a, "%s: over the memory budget: budget_bytes is %lld",
 		       cmd->name, (long long)atomic64_read(&pb_budget_bytes));
 		ret = -ENOMEM;

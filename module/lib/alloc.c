@@ -61,6 +61,7 @@ void pb_account_init(struct pb_account *acct, u64 limit)
 	atomic64_set(&acct->used, 0);
 	atomic64_set(&acct->limit, limit);
 	atomic64_set(&acct->refusals, 0);
+	atomic64_set(&acct->module_refusals, 0);
 	acct->slot = -1;
 }
 
@@ -124,6 +125,8 @@ static bool pb_budget_take(size_t size)
 	/* The module's budget first: past both, it is the one to name. */
 	if (live > atomic64_read(&pb_budget_bytes)) {
 		atomic64_sub(size, &pb_counters[PB_CNT_live_bytes]);
+		if (acct)
+			atomic64_add(1, &acct->module_refusals);
 		pb_count(PB_CNT_budget_refusals, 1);
 		return false;
 	}

@@ -21,12 +21,16 @@ extern u64 pb_budget_max;
  * A share of the budget, a session's: while a thread runs a session's
  * command, between pb_account_enter() and pb_account_leave(), its
  * allocations and frees count in @used too, and one that would take @used
- * past @limit fails and counts in @refusals (and in budget_refusals).
+ * past @limit fails and counts in @refusals (and in budget_refusals).  One
+ * that the module's budget refuses counts in @module_refusals (and in
+ * budget_refusals): what this account's commands hit, whatever other
+ * sessions hit meanwhile.
  */
 struct pb_account {
 	atomic64_t used;
 	atomic64_t limit;
 	atomic64_t refusals;
+	atomic64_t module_refusals;
 	int slot;		/* in the table of active accounts, or -1 */
 };
 

@@ -1124,6 +1124,61 @@ TEST_F(cmd, the_session_budget_fails_a_populate_cleanly)
 	pb_budget_init(S64_MAX);
 }
 
+/* Another session, in a thread of its own, refused by its budget nonstop. */
+struct refuser {
+	struct pb_session *s;
+	atomic_t stop, started;
+};
+
+static void *refuse_nonstop(void *arg)
+{
+	struct refuser *r = arg;
+
+	pb_account_enter(&r->s->budget);
+	atomic_set(&r->started, 1);
+	while (!atomic_read(&r->stop))
+		pb_budget_charge(1 << 20);
+	pb_account_leave(&r->s->budget);
+	return NULL;
+}
+
+/*
+ * A command that fails for want of memory names a budget only when one of
+ * its own allocations was refused by it.  Another session's refusals, at the
+ * same time, are not this command's: it once read the global budget_refusals
+ * counter before and after, and named the module's budget whenever another
+ * session was refused meanwhile.  Here a thread's session is refused
+ * without a pause while this one's commands fail by fault injection; each
+ * must say "out of memory".
+ */
+TEST_F(cmd, another_sessions_refusals_are_not_this_commands)
+{
+	struct refuser r = { };
+	unsigned int i, wrong = 0;
+	pthread_t tid;
+
+	pb_budget_init(1ULL << 40);
+	r.s = pb_session_create();
+	ASSERT_FALSE(IS_ERR(r.s));
+	ASSERT_EQ(0, nt_run(r.s, "session budget_bytes=1"));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, refuse_nonstop, &r));
+	while (!atomic_read(&r.started))
+		sched_yield();
+	for (i = 0; i < 200; i++) {
+		atomic_set(&pb_fail_nth, 1);
+		EXPECT_EQ(-ENOMEM, nt_run(self->s, "mm_create page_kb=%u", variant->page_kb));
+		wrong += strcmp(self->s->reply.buf, "error: mm_create: out of memory\n") != 0;
+	}
+	atomic_set(&r.stop, 1);
+	pthread_join(tid, NULL);
+	EXPECT_EQ(0, wrong) TH_LOG("last reply: %s", self->s->reply.buf);
+	/* The other session's refusals were its own. */
+	ASSERT_EQ(0, nt_run(r.s, "session"));
+	EXPECT_LT(0, nt_reply_val(r.s, "budget_refusals"));
+	pb_session_destroy(r.s);
+	pb_budget_init(S64_MAX);
+}
+
 /* PB_SESSIONS_MAX sessions open; one more fails with ENFILE, allocating nothing. */
 TEST_F(cmd, sessions_are_limited)
 {
