@@ -843,20 +843,31 @@ TEST(budget_defaults_to_a_fraction_of_ram)
 
 /*
  * Issue 12's reproducer: one mm populated GiB after GiB (metadata only)
- * until something gives.  With the default budget, a quarter of the RAM, it
- * is the populate that fails, with ENOMEM and the budget named, long before
- * the OOM killer; the mm stays usable and the session closes clean.
+ * until something gives.  With a module budget of a quarter of the default
+ * (a quarter of the RAM), it is the populate that fails, with ENOMEM and the
+ * budget named, long before the OOM killer; the mm stays usable and the
+ * session closes clean.  The budget is restored afterwards.
  */
 FIXTURE(budget)
 {
+	long long saved;	/* the module budget before the test */
 };
 
 FIXTURE_SETUP(budget)
 {
+	self->saved = read_budget();
 }
 
+/* A test that lowered the module budget and failed on the way: restored. */
 FIXTURE_TEARDOWN(budget)
 {
+	char val[32];
+	int err;
+
+	if (self->saved > 0 && read_budget() != self->saved) {
+		snprintf(val, sizeof(val), "%lld", self->saved);
+		write_file(BUDGET_FILE, val, &err);
+	}
 }
 
 /*
@@ -889,9 +900,19 @@ TEST_F_TIMEOUT(budget, populating_past_it_fails_cleanly, 300)
 	long long budget = read_budget(), live0;
 	unsigned long long done;
 	struct pb_ctl c;
-	int ret = 0;
+	char val[32];
+	int ret = 0, err;
 
 	ASSERT_LT(0, budget);
+	/*
+	 * A quarter of the default: the same refusal after a quarter of the
+	 * populates.  The default itself is reached, with backed pages, by
+	 * many_sessions_of_backed_pages_stop_at_the_budgets.
+	 */
+	budget /= 4;
+	snprintf(val, sizeof(val), "%lld", budget);
+	write_file(BUDGET_FILE, val, &err);
+	ASSERT_EQ(0, err);
 	live0 = pb_stat(PB_CNT_live_bytes);
 	ASSERT_EQ(0, pb_open(&c));
 	/* The session may use the whole module budget. */
@@ -921,6 +942,10 @@ TEST_F_TIMEOUT(budget, populating_past_it_fails_cleanly, 300)
 	pb_close(&c);
 	EXPECT_EQ(live0, pb_stat(PB_CNT_live_bytes));
 	EXPECT_EQ(0, pb_stat(PB_CNT_live_mms));
+	snprintf(val, sizeof(val), "%lld", self->saved);
+	write_file(BUDGET_FILE, val, &err);
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(self->saved, read_budget());
 }
 
 /*
