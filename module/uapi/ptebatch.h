@@ -19,7 +19,7 @@
  * The version of the ctl interface, in the version file, the version
  * command and modinfo.
  */
-#define PTEBATCH_VERSION	"0.4.0"
+#define PTEBATCH_VERSION	"0.4.1"
 
 /* The module's debugfs folder, and where it is mounted as a rule. */
 #define PB_DEBUGFS_NAME		"ptebatch"
