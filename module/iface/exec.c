@@ -65,10 +65,10 @@ int pb_session_exec(struct pb_session *s, const char *line, size_t len)
 	ret = pb_parse_args(&a, cmd->name, cmd->own_keys, args);
 	if (ret)
 		goto out;
-	/* The model records violations in this command's report. */
 	/* This session's refusals only: another's may fall meanwhile. */
 	module = atomic64_read(&s->budget.module_refusals);
 	own = atomic64_read(&s->budget.refusals);
+	/* The model records violations in this command's report. */
 	pb_report_lend(&a);
 	/* What the command allocates is the session's, within its budget. */
 	pb_account_enter(&s->budget);
