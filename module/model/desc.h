@@ -203,11 +203,10 @@ static inline pb_pte_t pb_pte_mkyoung(pb_pte_t pte)
 	return pte | PB_PTE_AF;
 }
 
-/* Read-only, moving a hardware-dirty state into the software dirty bit. */
 /*
- * pte_wrprotect(): hardware dirty (DBM without RDONLY) is kept as software
- * dirty.  Without a branch: RDONLY moved up to DBM's place masks DBM, and
- * what is left moves up to DIRTY's place.
+ * pte_wrprotect(): read-only; hardware dirty (DBM without RDONLY) is kept
+ * as software dirty.  Without a branch: RDONLY moved up to DBM's place
+ * masks DBM, and what is left moves up to DIRTY's place.
  */
 static inline pb_pte_t pb_pte_wrprotect(pb_pte_t pte)
 {

@@ -37,9 +37,10 @@ static pb_pte_t pb_batch_clear_ignored(pb_pte_t pte, unsigned int flags)
  * the folio @head (at @head_pfn: the caller looked it up, as upstream's
  * callers pass the folio) that *@ptentp (a copy, as ptep_get() returned it)
  * maps, with equal bits once young, and dirty, soft-dirty and write unless
- * @flags respects them, are ignored.  At most @max_nr; never past the folio.  With
- * MERGE_WRITE a write bit anywhere in the batch makes *@ptentp writable; with
- * MERGE_YOUNG_DIRTY a young or dirty one makes it young or dirty.
+ * @flags respects them, are ignored.  At most @max_nr; never past the
+ * folio.  With MERGE_WRITE a write bit anywhere in the batch makes *@ptentp
+ * writable; with MERGE_YOUNG_DIRTY a young or dirty one makes it young or
+ * dirty.
  */
 unsigned int pb_folio_pte_batch(struct pb_mm *mm, const struct pb_page *head,
 				u64 head_pfn, u64 va, pb_pte_t *ptep,
