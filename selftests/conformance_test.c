@@ -842,11 +842,17 @@ static bool kprobe_add(void)
 	return false;
 }
 
-/* The folds and unfolds the trace holds since trace_clear(); 0 or -errno. */
+/*
+ * The folds and unfolds the trace holds since trace_clear(); 0 or -errno.
+ * A trace without an event of the probe is left as it is: it has nothing
+ * to drop, and emptying it took 40 ms a call in the 16K guest (1.2 to 1.5 s
+ * of each size's run there, at two calls a step).
+ */
 static int kprobe_counts(long long *folds, long long *unfolds)
 {
 	static char buf[1 << 20];
 	unsigned long long pte, addr;
+	bool any = false;
 	const char *p;
 	int ret, r;
 
@@ -857,6 +863,7 @@ static int kprobe_counts(long long *folds, long long *unfolds)
 	for (p = buf; (p = strstr(p, KP_CONVERT ": ")); p++) {
 		const char *v = strstr(p, " addr=");
 
+		any = true;
 		if (!v || sscanf(v, " addr=%llx pte=%llx", &addr, &pte) != 2)
 			return -EPROTO;
 		for (r = 0; r < NR_REGIONS; r++)
@@ -869,7 +876,7 @@ static int kprobe_counts(long long *folds, long long *unfolds)
 		else
 			(*unfolds)++;
 	}
-	return trace_clear();
+	return any ? trace_clear() : 0;
 }
 
 /* --- The model interpreter ---------------------------------------------- */
